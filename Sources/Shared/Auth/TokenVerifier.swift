@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Where a verifier gets the issuer's public keys.
+public protocol KeySetSource: Sendable {
+    func fetchKeySet() async throws -> JWKSet
+}
+
+/// Keys published by an OpenID issuer: its discovery document names the JWKS.
+/// This is the only path chat-service uses, for user-service on one host and
+/// for Keycloak in a cluster alike.
+public struct DiscoveryKeySource: KeySetSource {
+    public let discoveryURL: String
+    public let client: ServiceClient
+
+    public init(discoveryURL: String, client: ServiceClient) {
+        self.discoveryURL = discoveryURL
+        self.client = client
+    }
+
+    struct Discovery: Decodable {
+        var issuer: String
+        var jwksUri: String
+        enum CodingKeys: String, CodingKey {
+            case issuer
+            case jwksUri = "jwks_uri"
+        }
+    }
+
+    public func fetchKeySet() async throws -> JWKSet {
+        let discovery = try await client.get(discoveryURL, as: Discovery.self)
+        return try await client.get(discovery.jwksUri, as: JWKSet.self)
+    }
+}
+
+/// Verifies bearer access tokens: signature against the issuer's JWKS, then
+/// issuer, audience and lifetime. A token signed with a key the verifier has
+/// not seen makes it fetch the key set again (key rotation), at most once per
+/// `minimumRefetchInterval` so forged `kid`s cannot flood the issuer.
+public final class TokenVerifier: Sendable {
+    public struct Configuration: Sendable {
+        public var issuer: String
+        public var audience: String
+        public var leeway: Duration
+        public var minimumRefetchInterval: Duration
+
+        public init(issuer: String, audience: String, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(10)) {
+            self.issuer = issuer
+            self.audience = audience
+            self.leeway = leeway
+            self.minimumRefetchInterval = minimumRefetchInterval
+        }
+    }
+
+    private struct Cache {
+        var keys: [String: VerificationKey] = [:]
+        var lastFetch: ContinuousClock.Instant?
+    }
+
+    public let configuration: Configuration
+    private let source: any KeySetSource
+    private let cache = Mutex(Cache())
+    private let logger: Logger
+
+    public init(configuration: Configuration, source: any KeySetSource, logger: Logger) {
+        self.configuration = configuration
+        self.source = source
+        self.logger = logger
+    }
+
+    /// Returns the caller's identity or throws a 401 `AppError` saying what is wrong.
+    public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let claimsData = Base64URL.decode(parts[1]),
+              let signature = Base64URL.decode(parts[2]) else {
+            throw AppError.unauthorized("invalid_token", "The access token is not a well-formed JWT.")
+        }
+        struct Header: Decodable {
+            var alg: String
+            var kid: String?
+        }
+        guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
+            throw AppError.unauthorized("invalid_token", "The access token header cannot be read.")
+        }
+        guard header.alg == "ES256" || header.alg == "RS256" else {
+            throw AppError.unauthorized("invalid_token", "Tokens signed with \(header.alg) are not accepted.")
+        }
+        let kid = header.kid ?? ""
+        guard let key = try await key(for: kid), key.algorithm == header.alg else {
+            throw AppError.unauthorized("invalid_token", "The access token was not signed by a known key.")
+        }
+        guard key.isValidSignature(signature, for: Data((parts[0] + "." + parts[1]).utf8)) else {
+            throw AppError.unauthorized("invalid_token", "The access token signature is not valid.")
+        }
+        guard let claims = try? JSONDecoder().decode(AccessTokenClaims.self, from: claimsData) else {
+            throw AppError.unauthorized("invalid_token", "The access token claims cannot be read.")
+        }
+        guard claims.iss == configuration.issuer else {
+            throw AppError.unauthorized("invalid_token", "The access token comes from another issuer.")
+        }
+        guard claims.aud.values.contains(configuration.audience) else {
+            throw AppError.unauthorized("invalid_token", "The access token is not meant for this audience.")
+        }
+        let leeway = Double(configuration.leeway.components.seconds)
+        let nowSeconds = now.timeIntervalSince1970
+        guard Double(claims.exp) + leeway > nowSeconds else {
+            throw AppError.unauthorized("token_expired", "The access token has expired; refresh it.")
+        }
+        if let nbf = claims.nbf, Double(nbf) - leeway > nowSeconds {
+            throw AppError.unauthorized("invalid_token", "The access token is not valid yet.")
+        }
+        guard let userId = UUID(uuidString: claims.sub) else {
+            throw AppError.unauthorized("invalid_token", "The access token subject is not a user id.")
+        }
+        return Identity(userId: userId, username: claims.preferredUsername,
+                        expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), token: token)
+    }
+
+    private func key(for kid: String) async throws -> VerificationKey? {
+        if let known = cache.withLock({ $0.keys[kid] }) { return known }
+        let interval = configuration.minimumRefetchInterval
+        let mayFetch = cache.withLock { cache -> Bool in
+            if let last = cache.lastFetch, ContinuousClock.now - last < interval { return false }
+            cache.lastFetch = ContinuousClock.now
+            return true
+        }
+        guard mayFetch else { return nil }
+        let keySet: JWKSet
+        do {
+            keySet = try await source.fetchKeySet()
+        } catch {
+            cache.withLock { $0.lastFetch = nil }
+            logger.error("cannot fetch the issuer's keys", metadata: ["error": "\(error)"])
+            throw AppError(.serviceUnavailable, code: "issuer_unavailable", detail: "The token issuer's keys cannot be fetched right now.")
+        }
+        var keys: [String: VerificationKey] = [:]
+        for jwk in keySet.keys where jwk.use == nil || jwk.use == "sig" {
+            if let key = jwk.verificationKey() { keys[jwk.kid ?? ""] = key }
+        }
+        logger.info("loaded issuer keys", metadata: ["kids": "\(keys.keys.sorted())"])
+        cache.withLock { $0.keys = keys }
+        return keys[kid]
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A request body type that names the JSON fields it accepts, so a client
+/// that misspells or invents a field hears about it instead of being ignored.
+public protocol StrictDecodable: Decodable {
+    static var fields: Set<String> { get }
+}
+
+extension Request {
+    /// Reads and decodes a JSON body with clear errors: 415 for a non-JSON
+    /// content type, 413 above the context's size limit, 400 for malformed
+    /// JSON, unknown fields, or fields of the wrong type.
+    public mutating func decodeJSON<T: StrictDecodable>(as type: T.Type, context: some RequestContext) async throws -> T {
+        if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw AppError(.unsupportedMediaType, code: "unsupported_media_type", detail: "Send the body as application/json.")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw AppError(.contentTooLarge, code: "payload_too_large", detail: "The body is larger than \(context.maxUploadSize) bytes.")
+        }
+        return try JSONBody.decode(T.self, from: Data(buffer: buffer))
+    }
+}
+
+public enum JSONBody {
+    public static func decode<T: StrictDecodable>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.isEmpty else { throw AppError.badRequest("malformed_json", "The request needs a JSON body.") }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            throw AppError.badRequest("malformed_json", "The body is not valid JSON.")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw AppError.badRequest("malformed_json", "The body must be a JSON object.")
+        }
+        let unknown = Set(dictionary.keys).subtracting(T.fields).sorted()
+        if !unknown.isEmpty {
+            throw AppError(
+                .badRequest, code: "unknown_field", detail: "Unknown field(s): \(unknown.joined(separator: ", ")).",
+                errors: unknown.map { FieldError(field: $0, code: "unknown_field", detail: "not a field of this request") }
+            )
+        }
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> AppError {
+        func path(_ context: DecodingError.Context, _ extra: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (extra.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case let .typeMismatch(type, context):
+            let field = path(context)
+            return AppError(.badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)).",
+                            errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
+        case let .valueNotFound(type, context):
+            let field = path(context)
+            return AppError(.badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)), not null.",
+                            errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
+        case let .keyNotFound(key, context):
+            let field = path(context, key)
+            return AppError(.badRequest, code: "missing_field", detail: "\(field) is required.",
+                            errors: [FieldError(field: field, code: "missing_field", detail: "required")])
+        case let .dataCorrupted(context):
+            let field = path(context)
+            return AppError(.badRequest, code: "invalid_value", detail: "\(field): \(context.debugDescription)",
+                            errors: [FieldError(field: field, code: "invalid_value", detail: context.debugDescription)])
+        @unknown default:
+            return AppError.badRequest("malformed_json", "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is UUID.Type: "a UUID string"
+        default: "\(type)".hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+/// A PATCH field: absent (leave alone), null (clear) or a new value.
+public enum Patch<Value: Decodable & Sendable>: Sendable {
+    case absent
+    case clear
+    case set(Value)
+}
+
+extension KeyedDecodingContainer {
+    public func decodePatch<Value: Decodable & Sendable>(_ type: Value.Type, forKey key: Key) throws -> Patch<Value> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .clear }
+        return .set(try decode(Value.self, forKey: key))
+    }
+}
+
+/// Encodes a value as a JSON response with the right content type and status.
+public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
+    public var status: HTTPResponse.Status
+    public var value: Value
+
+    public init(_ value: Value, status: HTTPResponse.Status = .ok) {
+        self.value = value
+        self.status = status
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONCoding.encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The one JSON dialect of the API: ISO 8601 dates with fractional seconds, sorted keys.
+public enum JSONCoding {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601.format(date))
+        }
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// API timestamps: UTC, microsecond precision, e.g. `2026-11-25T15:18:28.123456Z`.
+public enum ISO8601 {
+    public static func format(_ date: Date) -> String { PostgresTimestamp.format(date) }
+    public static func parse(_ text: String) -> Date? { PostgresTimestamp.parse(text) }
+}

@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// JSON over HTTP to the other services, with a timeout, the caller's request
+/// id passed on, and problem+json answers turned back into `AppError`s.
+public struct ServiceClient: Sendable {
+    public let http: HTTPClient
+    public let timeout: TimeAmount
+
+    public init(http: HTTPClient = .shared, timeout: TimeAmount = .seconds(5)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public func get<T: Decodable>(_ url: String, as type: T.Type, bearer: String? = nil, requestId: String? = nil) async throws -> T {
+        try await send(.GET, url, body: Optional<Int>.none, as: T.self, bearer: bearer, requestId: requestId)
+    }
+
+    public func post<Body: Encodable, T: Decodable>(_ url: String, body: Body, as type: T.Type, bearer: String? = nil, requestId: String? = nil) async throws -> T {
+        try await send(.POST, url, body: body, as: T.self, bearer: bearer, requestId: requestId)
+    }
+
+    private func send<Body: Encodable, T: Decodable>(_ method: HTTPMethod, _ url: String, body: Body?, as type: T.Type, bearer: String?, requestId: String?) async throws -> T {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let requestId { request.headers.add(name: "X-Request-Id", value: requestId) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONCoding.encoder.encode(body)))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: timeout)
+        } catch {
+            throw AppError(.badGateway, code: "upstream_unavailable", detail: "\(Self.host(url)) did not answer: \(error)")
+        }
+        let data = Data(buffer: try await response.body.collect(upTo: 4 * 1024 * 1024))
+        guard (200..<300).contains(response.status.code) else {
+            if let problem = try? JSONDecoder().decode(ProblemDetails.self, from: data) {
+                throw AppError(.init(code: problem.status), code: problem.code, detail: problem.detail, errors: problem.errors)
+            }
+            throw AppError(.badGateway, code: "upstream_error", detail: "\(Self.host(url)) answered \(response.status.code)")
+        }
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: data)
+        } catch {
+            throw AppError(.badGateway, code: "upstream_error", detail: "\(Self.host(url)) sent an answer that cannot be read: \(error)")
+        }
+    }
+
+    private static func host(_ url: String) -> String { URLComponents(string: url)?.host ?? url }
+}

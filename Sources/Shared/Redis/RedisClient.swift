@@ -1,0 +1,80 @@
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Request/response Redis commands (PUBLISH above all) over a small set of
+/// hiredis connections whose blocking calls run on the client's own threads.
+/// A connection that fails is dropped and the next command opens a new one,
+/// so the client carries on after a Redis restart.
+public final class RedisClient: Sendable {
+    final class Slot: Sendable {
+        let connection = Mutex<RedisConnection?>(nil)
+    }
+
+    public let endpoint: RedisEndpoint
+    private let threads: NIOThreadPool
+    private let slots: [Slot]
+    private let next = Atomic<Int>(0)
+
+    public init(endpoint: RedisEndpoint, connections: Int = 2) {
+        self.endpoint = endpoint
+        let count = max(1, connections)
+        self.threads = NIOThreadPool(numberOfThreads: count)
+        self.threads.start()
+        self.slots = (0..<count).map { _ in Slot() }
+    }
+
+    /// Runs one command, retrying once on a fresh connection if the pooled one had gone stale.
+    public func command(_ arguments: [String]) async throws -> RedisReply {
+        try await command(arguments.map { Array($0.utf8) })
+    }
+
+    public func command(_ arguments: [[UInt8]]) async throws -> RedisReply {
+        let slot = slots[next.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
+        let endpoint = self.endpoint
+        return try await threads.runIfActive {
+            try slot.connection.withLock { connection in
+                var attempts = 0
+                while true {
+                    attempts += 1
+                    let hadConnection = connection != nil
+                    do {
+                        let active = try connection ?? RedisConnection(endpoint: endpoint)
+                        connection = active
+                        return try active.command(arguments)
+                    } catch let error as RedisError where error.kind == .connection {
+                        connection = nil
+                        // A stale pooled connection gets one retry; a fresh one failing means Redis is down.
+                        if !hadConnection || attempts > 1 { throw error }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Publishes `message` on `channel`; returns how many subscribers received it.
+    @discardableResult
+    public func publish(_ message: [UInt8], to channel: String) async throws -> Int {
+        let reply = try await command([Array("PUBLISH".utf8), Array(channel.utf8), message])
+        guard case let .integer(count) = reply else { return 0 }
+        return Int(count)
+    }
+
+    /// PING, for readiness checks.
+    public func ping() async throws {
+        _ = try await command(["PING"])
+    }
+
+    public func shutdown() async {
+        for slot in slots { slot.connection.withLock { $0 = nil } }
+        try? await threads.shutdownGracefully()
+    }
+}
+
+extension RedisClient: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}

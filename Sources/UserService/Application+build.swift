@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOPosix
+import Prometheus
+import Shared
+
+/// Builds user-service: storage, migrations, signing key, routes, middleware.
+/// `main` and the tests call this one function, so what is tested is what runs.
+func buildApplication(configuration: UserServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {
+    let logger = Logger(label: "user-service")
+    logger.info("starting user-service", metadata: configuration.logMetadata)
+
+    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize), logger: logger)
+    try await Migrator(schema: "user_service", migrations: UserMigrations.all).migrate(pool, logger: logger)
+
+    let keyStore = SigningKeyStore(pool: pool)
+    let signer = try await keyStore.currentSigner(rotateAfter: configuration.signingKeyRotation)
+    let users = PostgresUserRepository(pool: pool)
+    let refreshTokens = PostgresRefreshTokenStore(pool: pool)
+    let hashingThreads = NIOThreadPool(numberOfThreads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+    hashingThreads.start()
+    let issuer = TokenIssuer(
+        signer: signer, issuerURL: configuration.issuerURL, audience: configuration.audience,
+        accessTokenLifetime: configuration.accessTokenLifetime, refreshTokenLifetime: configuration.refreshTokenLifetime,
+        refreshTokens: refreshTokens
+    )
+    // user-service verifies its own tokens through the same verifier other services use,
+    // with its key store as the key source instead of an HTTP fetch of its own JWKS.
+    let verifier = TokenVerifier(
+        configuration: .init(issuer: configuration.issuerURL, audience: configuration.audience, minimumRefetchInterval: .seconds(1)),
+        source: keyStore, logger: logger
+    )
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
+
+    OperationsController(
+        service: "user-service",
+        checks: [ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1") }],
+        registry: registry
+    ).addRoutes(to: router)
+    IdentityProviderController(issuerURL: configuration.issuerURL, keys: keyStore).addRoutes(to: router)
+
+    AuthController(users: users, refreshTokens: refreshTokens, hasher: PasswordHasher(threads: hashingThreads), issuer: issuer)
+        .addRoutes(to: router.group("api/auth"))
+
+    let authenticated = AuthMiddleware(verifier: verifier) { identity in
+        // Presence: any authenticated call counts as activity.
+        try? await users.touch(id: identity.userId)
+    }
+    UsersController(users: users).addRoutes(to: router.group("api/users").add(middleware: authenticated))
+    ContactsController(contacts: PostgresContactStore(pool: pool), users: users)
+        .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
+    InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "user-service"),
+        services: [pool],
+        logger: logger
+    )
+    app.addServices(ThreadPoolService(pool: hashingThreads))
+    return app
+}

@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+import NIOPosix
+import Shared
+import _CryptoExtras
+
+/// scrypt password hashes (`scrypt$N$r$p$salt$hash`, base64url parts). Hashing
+/// is deliberately slow and memory-hard, so it runs on its own threads and
+/// never on an event loop; the parameters travel with each hash so they can be
+/// raised later without breaking old passwords.
+struct PasswordHasher: Sendable {
+    let rounds: Int
+    let blockSize: Int
+    let parallelism: Int
+    let threads: NIOThreadPool
+
+    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool) {
+        self.rounds = rounds
+        self.blockSize = blockSize
+        self.parallelism = parallelism
+        self.threads = threads
+    }
+
+    func hash(_ password: String) async throws -> String {
+        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        let (rounds, blockSize, parallelism) = (self.rounds, self.blockSize, self.parallelism)
+        let derived = try await threads.runIfActive {
+            try Self.derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        }
+        return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Base64URL.encode(salt))$\(Base64URL.encode(derived))"
+    }
+
+    /// Constant-time comparison against a stored hash; a malformed hash never matches.
+    func verify(_ password: String, against stored: String) async throws -> Bool {
+        let parts = stored.split(separator: "$")
+        guard parts.count == 6, parts[0] == "scrypt", let rounds = Int(parts[1]), let blockSize = Int(parts[2]),
+              let parallelism = Int(parts[3]), let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]),
+              rounds > 1, rounds <= 1 << 20, blockSize > 0, blockSize <= 32, parallelism > 0, parallelism <= 16
+        else { return false }
+        let derived = try await threads.runIfActive {
+            try Self.derive(password, salt: Array(salt), rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        }
+        guard derived.count == expected.count else { return false }
+        var difference: UInt8 = 0
+        for (left, right) in zip(derived, expected) { difference |= left ^ right }
+        return difference == 0
+    }
+
+    /// Spends the same effort as a real check, so an unknown login answers as slowly as a wrong password.
+    func burnTime() async {
+        _ = try? await hash("timing-equaliser")
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32,
+            rounds: rounds, blockSize: blockSize, parallelism: parallelism
+        )
+        return key.withUnsafeBytes { Array($0) }
+    }
+}

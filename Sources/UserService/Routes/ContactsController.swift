@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Shared
+
+struct AddContactRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["userId", "nickname"]
+    var userId: UUID
+    var nickname: String?
+}
+
+struct RenameContactRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["nickname"]
+    var nickname: String?
+
+    enum CodingKeys: String, CodingKey { case nickname }
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.nickname) else {
+            throw DecodingError.keyNotFound(CodingKeys.nickname, .init(codingPath: [], debugDescription: "nickname is required (null clears it)"))
+        }
+        nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
+    }
+}
+
+struct ContactResponse: Codable, Sendable {
+    var user: PublicProfile
+    var nickname: String?
+    var createdAt: Date
+
+    init(_ record: ContactRecord) {
+        user = record.user.publicProfile()
+        nickname = record.nickname
+        createdAt = record.createdAt
+    }
+}
+
+struct ContactListResponse: Codable, Sendable {
+    var contacts: [ContactResponse]
+}
+
+/// The signed-in user's contacts: list, add with a nickname, rename, remove.
+struct ContactsController: Sendable {
+    let contacts: any ContactStore
+    let users: any UserRepository
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(use: list)
+        group.post(use: add)
+        group.patch("{userId}", use: rename)
+        group.delete("{userId}", use: remove)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactListResponse> {
+        let identity = try context.requireIdentity()
+        return JSONResponse(ContactListResponse(contacts: try await contacts.list(owner: identity.userId).map(ContactResponse.init)))
+    }
+
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactResponse> {
+        let identity = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: AddContactRequest.self, context: context)
+        let nickname = try Self.nickname(body.nickname)
+        guard body.userId != identity.userId else {
+            throw AppError.badRequest("cannot_add_self", "You cannot add yourself as a contact.")
+        }
+        do {
+            let record = try await contacts.add(owner: identity.userId, contact: body.userId, nickname: nickname)
+            return JSONResponse(ContactResponse(record), status: .created)
+        } catch ContactStoreError.alreadyContact {
+            throw AppError.conflict("contact_exists", "That user is already in your contacts.")
+        } catch ContactStoreError.userNotFound {
+            throw AppError.notFound("user_not_found", "There is no user with that id.")
+        }
+    }
+
+    @Sendable func rename(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactResponse> {
+        let identity = try context.requireIdentity()
+        let contactId = try Self.contactId(context)
+        var request = request
+        let body = try await request.decodeJSON(as: RenameContactRequest.self, context: context)
+        guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname)) else {
+            throw AppError.notFound("contact_not_found", "That user is not in your contacts.")
+        }
+        return JSONResponse(ContactResponse(record))
+    }
+
+    @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard try await contacts.remove(owner: identity.userId, contact: try Self.contactId(context)) else {
+            throw AppError.notFound("contact_not_found", "That user is not in your contacts.")
+        }
+        return Response(status: .noContent)
+    }
+
+    static func contactId(_ context: AppRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: context.parameters.get("userId") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
+        }
+        return id
+    }
+
+    /// A trimmed nickname, nil for none; over-long or control characters are refused.
+    static func nickname(_ value: String?) throws -> String? {
+        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        var errors: [FieldError] = []
+        Validation.text(trimmed, field: "nickname", length: Validation.nicknameLength, into: &errors)
+        guard errors.isEmpty else { throw AppError.validation(errors) }
+        return trimmed
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Shared
+
+struct UpdateProfileRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["displayName", "bio", "avatarUrl", "status", "phoneNumber"]
+    var displayName: Patch<String>
+    var bio: Patch<String>
+    var avatarUrl: Patch<String>
+    var status: Patch<String>
+    var phoneNumber: Patch<String>
+
+    enum CodingKeys: String, CodingKey { case displayName, bio, avatarUrl, status, phoneNumber }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        displayName = try container.decodePatch(String.self, forKey: .displayName)
+        bio = try container.decodePatch(String.self, forKey: .bio)
+        avatarUrl = try container.decodePatch(String.self, forKey: .avatarUrl)
+        status = try container.decodePatch(String.self, forKey: .status)
+        phoneNumber = try container.decodePatch(String.self, forKey: .phoneNumber)
+    }
+}
+
+struct UserSearchResponse: Codable, Sendable {
+    var users: [PublicProfile]
+}
+
+/// The signed-in user's profile, other users' public profiles, and search.
+struct UsersController: Sendable {
+    let users: any UserRepository
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("me", use: me)
+        group.patch("me", use: updateMe)
+        group.get(use: search)
+        group.get("{id}", use: show)
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<OwnProfile> {
+        let identity = try context.requireIdentity()
+        guard let user = try await users.find(id: identity.userId) else {
+            throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
+        }
+        return JSONResponse(user.ownProfile)
+    }
+
+    @Sendable func updateMe(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<OwnProfile> {
+        let identity = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: UpdateProfileRequest.self, context: context)
+        var errors: [FieldError] = []
+        var changes = ProfileChanges()
+        switch body.displayName {
+        case .absent: break
+        case .clear: errors.append(FieldError(field: "displayName", code: "invalid_length", detail: "must not be empty"))
+        case let .set(name):
+            Validation.displayName(name, into: &errors)
+            changes.displayName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        changes.bio = Self.normalized(body.bio) { Validation.text($0, field: "bio", length: Validation.bioLength, into: &errors) }
+        changes.status = Self.normalized(body.status) { Validation.text($0, field: "status", length: Validation.statusLength, into: &errors) }
+        changes.avatarUrl = Self.normalized(body.avatarUrl) { Validation.avatarURL($0, into: &errors) }
+        changes.phoneNumber = Self.normalized(body.phoneNumber) { Validation.phoneNumber($0, into: &errors) }
+        guard errors.isEmpty else { throw AppError.validation(errors) }
+        guard let user = try await users.update(id: identity.userId, changes: changes) else {
+            throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
+        }
+        return JSONResponse(user.ownProfile)
+    }
+
+    /// Trims a set value, treats an empty one as clearing the field, and validates the rest.
+    static func normalized(_ patch: Patch<String>, validate: (String) -> Void) -> Patch<String> {
+        guard case let .set(value) = patch else { return patch }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .clear }
+        validate(trimmed)
+        return .set(trimmed)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<PublicProfile> {
+        _ = try context.requireIdentity()
+        guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
+        }
+        guard let user = try await users.find(id: id) else {
+            throw AppError.notFound("user_not_found", "There is no user with that id.")
+        }
+        return JSONResponse(user.publicProfile())
+    }
+
+    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserSearchResponse> {
+        _ = try context.requireIdentity()
+        let query = (request.uri.queryParameters.get("search") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !query.isEmpty, query.count <= 64 else {
+            throw AppError.badRequest("invalid_search", "Give ?search= with 1 to 64 characters.")
+        }
+        let limitText = request.uri.queryParameters.get("limit") ?? "20"
+        guard let limit = Int(limitText), (1...50).contains(limit) else {
+            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 50.")
+        }
+        let found = try await users.search(prefix: query, limit: limit)
+        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile() }))
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Shared
+
+/// A stored user with profile, as the repository returns it.
+struct UserRecord: Sendable {
+    var id: UUID
+    var username: String
+    var email: String
+    var passwordHash: String
+    var displayName: String
+    var bio: String?
+    var avatarUrl: String?
+    var status: String?
+    var phoneNumber: String?
+    var createdAt: Date
+    var lastSeenAt: Date?
+
+    var ownProfile: OwnProfile {
+        OwnProfile(id: id, username: username, email: email, displayName: displayName, bio: bio, avatarUrl: avatarUrl,
+                   status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt)
+    }
+
+    func publicProfile(now: Date = Date()) -> PublicProfile {
+        PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                      lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
+    }
+}
+
+/// Profile fields a PATCH may change.
+struct ProfileChanges: Sendable {
+    var displayName: String?
+    var bio: Patch<String> = .absent
+    var avatarUrl: Patch<String> = .absent
+    var status: Patch<String> = .absent
+    var phoneNumber: Patch<String> = .absent
+}
+
+enum UserStoreError: Error {
+    case usernameTaken
+    case emailTaken
+}
+
+/// Users and their profiles, over Postgres.
+protocol UserRepository: Sendable {
+    func create(id: UUID, username: String, email: String, passwordHash: String, displayName: String) async throws -> UserRecord
+    func find(id: UUID) async throws -> UserRecord?
+    func find(login: String) async throws -> UserRecord?
+    func find(ids: [UUID]) async throws -> [UserRecord]
+    func search(prefix: String, limit: Int) async throws -> [UserRecord]
+    func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord?
+    func touch(id: UUID) async throws
+}
+
+struct PostgresUserRepository: UserRepository {
+    let pool: PostgresPool
+
+    static let selectUser = """
+        SELECT u.id, u.username, u.email, u.password_hash, u.created_at, u.last_seen_at,
+               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number
+        FROM users u JOIN user_profiles p ON p.user_id = u.id
+        """
+
+    func create(id: UUID, username: String, email: String, passwordHash: String, displayName: String) async throws -> UserRecord {
+        do {
+            return try await pool.transaction { connection in
+                try connection.query(
+                    "INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, $4)",
+                    [id, username, email, passwordHash]
+                )
+                try connection.query("INSERT INTO user_profiles (user_id, display_name) VALUES ($1, $2)", [id, displayName])
+                guard let row = try connection.query(Self.selectUser + " WHERE u.id = $1", [id]).first else {
+                    throw PostgresError(kind: .server, message: "inserted user not found")
+                }
+                return try Self.record(row)
+            }
+        } catch let error as PostgresError where error.isUniqueViolation {
+            throw error.constraint == "users_email_key" ? UserStoreError.emailTaken : UserStoreError.usernameTaken
+        }
+    }
+
+    func find(id: UUID) async throws -> UserRecord? {
+        try await pool.query(Self.selectUser + " WHERE u.id = $1", [id]).first.map(Self.record)
+    }
+
+    func find(login: String) async throws -> UserRecord? {
+        let column = login.contains("@") ? "lower(u.email)" : "lower(u.username)"
+        return try await pool.query(Self.selectUser + " WHERE \(column) = lower($1)", [login]).first.map(Self.record)
+    }
+
+    func find(ids: [UUID]) async throws -> [UserRecord] {
+        guard !ids.isEmpty else { return [] }
+        let list = "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+        return try await pool.query(Self.selectUser + " WHERE u.id = ANY($1::uuid[])", [list]).map(Self.record)
+    }
+
+    func search(prefix: String, limit: Int) async throws -> [UserRecord] {
+        let pattern = Self.escapeLike(prefix.lowercased()) + "%"
+        return try await pool.query(Self.selectUser + """
+             WHERE lower(u.username) LIKE $1 ESCAPE '\\' OR lower(p.display_name) LIKE $1 ESCAPE '\\'
+            ORDER BY lower(u.username) LIMIT $2
+            """, [pattern, limit]).map(Self.record)
+    }
+
+    func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord? {
+        func patch(_ value: Patch<String>) -> (keep: Bool, value: String?) {
+            switch value {
+            case .absent: (true, nil)
+            case .clear: (false, nil)
+            case let .set(text): (false, text)
+            }
+        }
+        let bio = patch(changes.bio), avatar = patch(changes.avatarUrl), status = patch(changes.status), phone = patch(changes.phoneNumber)
+        return try await pool.transaction { connection in
+            try connection.query("""
+                UPDATE user_profiles SET
+                    display_name = COALESCE($2, display_name),
+                    bio = CASE WHEN $3 THEN bio ELSE $4 END,
+                    avatar_url = CASE WHEN $5 THEN avatar_url ELSE $6 END,
+                    status = CASE WHEN $7 THEN status ELSE $8 END,
+                    phone_number = CASE WHEN $9 THEN phone_number ELSE $10 END,
+                    updated_at = now()
+                WHERE user_id = $1
+                """, [id, changes.displayName, bio.keep, bio.value, avatar.keep, avatar.value, status.keep, status.value, phone.keep, phone.value])
+            return try connection.query(Self.selectUser + " WHERE u.id = $1", [id]).first.map(Self.record)
+        }
+    }
+
+    /// Records activity; writes at most every 30 seconds per user so presence costs little.
+    func touch(id: UUID) async throws {
+        try await pool.query("""
+            UPDATE users SET last_seen_at = now()
+            WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '30 seconds')
+            """, [id])
+    }
+
+    static func record(_ row: PostgresRow) throws -> UserRecord {
+        UserRecord(
+            id: try row.decode("id"), username: try row.decode("username"), email: try row.decode("email"),
+            passwordHash: try row.decode("password_hash"), displayName: try row.decode("display_name"),
+            bio: try row.decode("bio", as: String?.self), avatarUrl: try row.decode("avatar_url", as: String?.self),
+            status: try row.decode("status", as: String?.self), phoneNumber: try row.decode("phone_number", as: String?.self),
+            createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at", as: Date?.self)
+        )
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+}

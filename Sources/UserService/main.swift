@@ -1,0 +1,15 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT,
+/// when in-flight requests finish before the process exits.
+do {
+    let configuration = try UserServiceConfiguration()
+    let registry = ServiceRuntime.bootstrap(service: "user-service", logLevel: configuration.logLevel)
+    let app = try await buildApplication(configuration: configuration, registry: registry)
+    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+} catch {
+    FileHandle.standardError.write(Data("user-service: cannot start: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import Shared
+
+struct Sample: StrictDecodable {
+    static let fields: Set<String> = ["name", "count"]
+    var name: String
+    var count: Int?
+}
+
+@Suite("Strict JSON bodies and timestamps")
+struct JSONBodyTests {
+    func code(_ json: String) -> String? {
+        do {
+            _ = try JSONBody.decode(Sample.self, from: Data(json.utf8))
+            return nil
+        } catch let error as AppError {
+            return error.code
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("good bodies decode; every kind of bad body has its own code")
+    func codes() {
+        #expect(code(#"{"name":"a","count":2}"#) == nil)
+        #expect(code(#"{"name":"a"}"#) == nil)
+        #expect(code("") == "malformed_json")
+        #expect(code("not json") == "malformed_json")
+        #expect(code("[1,2]") == "malformed_json")
+        #expect(code(#"{"name":"a","extra":1}"#) == "unknown_field")
+        #expect(code(#"{"name":5}"#) == "wrong_type")
+        #expect(code(#"{"name":null}"#) == "wrong_type")
+        #expect(code(#"{"count":1}"#) == "missing_field")
+    }
+
+    @Test("timestamps keep microseconds through text and back")
+    func timestamps() throws {
+        let date = Date(timeIntervalSince1970: 1_764_083_908.654321)
+        let text = PostgresTimestamp.format(date)
+        #expect(text == "2025-11-25T15:18:28.654321Z")
+        let parsed = try #require(PostgresTimestamp.parse(text))
+        #expect(abs(parsed.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.000_001)
+        let server = try #require(PostgresTimestamp.parse("2025-11-25 15:18:28.5+00"))
+        #expect(server.timeIntervalSince1970 == 1_764_083_908.5)
+        let offset = try #require(PostgresTimestamp.parse("2025-11-25 17:18:28+02:00"))
+        #expect(offset.timeIntervalSince1970 == 1_764_083_908)
+        #expect(PostgresTimestamp.parse("garbage") == nil)
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+@testable import Shared
+
+@Suite("PostgreSQL pool over libpq")
+struct PostgresPoolTests {
+    func makePool(size: Int = 4, url: String? = nil) throws -> PostgresPool {
+        PostgresPool(configuration: .init(url: try url ?? TestEnvironment.databaseURL, size: size), logger: TestEnvironment.logger)
+    }
+
+    @Test("typed values round-trip through parameters and rows, NULL included")
+    func roundTrip() async throws {
+        let pool = try makePool()
+        let id = UUID()
+        let when = Date(timeIntervalSince1970: 1_764_083_908.123456)
+        let row = try #require(try await pool.query(
+            "SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::bool AS flag, $5::text AS missing, $6::text AS word, $7::float8 AS x",
+            [id, when, 42, true, Optional<String>.none, "héllo ☃", 2.5]
+        ).first)
+        #expect(try row.decode("id", as: UUID.self) == id)
+        let decoded = try row.decode("at", as: Date.self)
+        #expect(abs(decoded.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_002)
+        #expect(try row.decode("n", as: Int.self) == 42)
+        #expect(try row.decode("flag", as: Bool.self) == true)
+        #expect(try row.decode("missing", as: String?.self) == nil)
+        #expect(try row.decode("word", as: String.self) == "héllo ☃")
+        #expect(try row.decode("x", as: Double.self) == 2.5)
+        #expect(throws: PostgresError.self) { try row.decode("missing", as: String.self) }
+        #expect(throws: PostgresError.self) { try row.decode("no_such_column", as: String.self) }
+        await pool.shutdown()
+    }
+
+    @Test("parameters are never spliced into SQL")
+    func parametersAreData() async throws {
+        let pool = try makePool()
+        let table = TestEnvironment.uniqueName("inj")
+        try await pool.query("CREATE TABLE \(table) (v text)")
+        let hostile = "x'); DROP TABLE \(table); --"
+        try await pool.query("INSERT INTO \(table) (v) VALUES ($1)", [hostile])
+        let rows = try await pool.query("SELECT v FROM \(table)")
+        #expect(rows.count == 1)
+        #expect(try rows.first?.decode("v", as: String.self) == hostile)
+        try await pool.query("DROP TABLE \(table)")
+        await pool.shutdown()
+    }
+
+    @Test("a transaction that throws is rolled back")
+    func transactionRollback() async throws {
+        let pool = try makePool()
+        let table = TestEnvironment.uniqueName("tx")
+        try await pool.query("CREATE TABLE \(table) (v int PRIMARY KEY)")
+        await #expect(throws: PostgresError.self) {
+            try await pool.transaction { connection in
+                try connection.query("INSERT INTO \(table) VALUES (1)")
+                try connection.query("INSERT INTO \(table) VALUES (1)")  // unique violation
+            }
+        }
+        #expect(try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode("n", as: Int.self) == 0)
+        try await pool.transaction { connection in try connection.query("INSERT INTO \(table) VALUES (2)") }
+        #expect(try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode("n", as: Int.self) == 1)
+        try await pool.query("DROP TABLE \(table)")
+        await pool.shutdown()
+    }
+
+    @Test("server errors carry SQLSTATE and constraint")
+    func serverErrors() async throws {
+        let pool = try makePool()
+        let table = TestEnvironment.uniqueName("uq")
+        try await pool.query("CREATE TABLE \(table) (v int CONSTRAINT \(table)_v_key UNIQUE)")
+        try await pool.query("INSERT INTO \(table) VALUES (1)")
+        do {
+            try await pool.query("INSERT INTO \(table) VALUES (1)")
+            Issue.record("a duplicate was accepted")
+        } catch let error as PostgresError {
+            #expect(error.kind == .server)
+            #expect(error.isUniqueViolation)
+            #expect(error.constraint == "\(table)_v_key")
+        }
+        await #expect(throws: PostgresError.self) { try await pool.query("SELEKT 1") }
+        // The connection that saw the errors is still good.
+        #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+        try await pool.query("DROP TABLE \(table)")
+        await pool.shutdown()
+    }
+
+    @Test("connections use TLS verified against the local CA (sslmode=verify-full)")
+    func tlsVerifyFull() async throws {
+        let url = try TestEnvironment.databaseURL
+        #expect(url.contains("sslmode=verify-full"))
+        let pool = try makePool(url: url)
+        let usesTLS = try await pool.withConnection { $0.usesTLS }
+        #expect(usesTLS)
+        let serverSide = try await pool.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        #expect(try serverSide.first?.decode("ssl", as: Bool.self) == true)
+        await pool.shutdown()
+    }
+
+    @Test("verify-full refuses a server certificate from another CA")
+    func tlsRejectsUnknownCA() async throws {
+        let otherCA = try TestEnvironment.require("MICROCHAT_TEST_OTHER_CA")
+        let url = try TestEnvironment.databaseURL
+        let components = try #require(URLComponents(string: url))
+        var changed = components
+        changed.queryItems = (components.queryItems ?? []).map { item in
+            item.name == "sslrootcert" ? URLQueryItem(name: "sslrootcert", value: otherCA) : item
+        }
+        let pool = try makePool(url: try #require(changed.string))
+        do {
+            try await pool.query("SELECT 1")
+            Issue.record("connected although the certificate is not from the trusted CA")
+        } catch let error as PostgresError {
+            #expect(error.kind == .connection)
+            #expect(error.message.contains("certificate"))
+        }
+        await pool.shutdown()
+    }
+
+    @Test("the pool never opens more connections than its size")
+    func bounded() async throws {
+        let pool = try makePool(size: 2)
+        let tag = TestEnvironment.uniqueName("app")
+        let peak = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        try connection.query("SET application_name = '\(tag)'")
+                        try connection.query("SELECT pg_sleep(0.1)")
+                        return try connection.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [tag])
+                            .first?.decode("n", as: Int.self) ?? 0
+                    }
+                }
+            }
+            var peak = 0
+            for try await seen in group { peak = max(peak, seen) }
+            return peak
+        }
+        #expect(peak >= 1)
+        #expect(peak <= 2)
+        await pool.shutdown()
+    }
+
+    @Test("a caller waiting past the acquire timeout gets an error, not a hang")
+    func acquireTimeout() async throws {
+        let pool = PostgresPool(configuration: .init(url: try TestEnvironment.databaseURL, size: 1, acquireTimeout: .milliseconds(200)),
+                                logger: TestEnvironment.logger)
+        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(1)") }
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        try await holder
+        await pool.shutdown()
+    }
+
+    @Test("pipeline mode runs a batch in one round trip and reports each statement")
+    func pipeline() async throws {
+        let pool = try makePool()
+        let table = TestEnvironment.uniqueName("pipe")
+        try await pool.query("CREATE TABLE \(table) (v int PRIMARY KEY)")
+        let results = try await pool.withConnection { connection in
+            try connection.pipeline([
+                ("INSERT INTO \(table) VALUES ($1) RETURNING v", [1]),
+                ("INSERT INTO \(table) VALUES ($1) RETURNING v", [1]),  // duplicate: fails alone
+                ("INSERT INTO \(table) VALUES ($1) RETURNING v", [3]),
+            ])
+        }
+        #expect(results.count == 3)
+        #expect(try results[0].get().first?.decode("v", as: Int.self) == 1)
+        if case let .failure(error) = results[1] { #expect(error.isUniqueViolation) } else { Issue.record("duplicate accepted") }
+        #expect(try results[2].get().first?.decode("v", as: Int.self) == 3)
+        #expect(try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode("n", as: Int.self) == 2)
+        try await pool.query("DROP TABLE \(table)")
+        await pool.shutdown()
+    }
+
+    @Test("a connection killed by the server is replaced on the next use")
+    func replacesTerminatedConnection() async throws {
+        let pool = try makePool(size: 1)
+        let pid = try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode("pid", as: Int.self)
+        let killer = try makePool(size: 1)
+        try await killer.query("SELECT pg_terminate_backend($1)", [try #require(pid)])
+        try await Task.sleep(for: .milliseconds(100))
+        let newPid = try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode("pid", as: Int.self)
+        #expect(newPid != nil)
+        #expect(newPid != pid)
+        await pool.shutdown()
+        await killer.shutdown()
+    }
+}

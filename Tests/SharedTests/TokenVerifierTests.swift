@@ -1,0 +1,113 @@
+import Crypto
+import Foundation
+import Synchronization
+import Testing
+@testable import Shared
+
+/// An in-memory key set whose keys a test can rotate, standing in for an issuer's JWKS endpoint.
+final class RotatingKeys: KeySetSource {
+    let keys: Mutex<[TokenSigner]>
+    let fetches = Atomic<Int>(0)
+    init(_ signers: [TokenSigner]) { keys = Mutex(signers) }
+    func fetchKeySet() async throws -> JWKSet {
+        fetches.add(1, ordering: .relaxed)
+        return JWKSet(keys: keys.withLock { $0.map(\.jwk) })
+    }
+}
+
+@Suite("Access token verification")
+struct TokenVerifierTests {
+    let issuer = "http://issuer.test"
+    let now = Date()
+
+    func claims(sub: String = UUID().uuidString, iss: String? = nil, aud: String = "microchat", expiresIn: Int64 = 300) -> AccessTokenClaims {
+        let issued = Int64(now.timeIntervalSince1970)
+        return AccessTokenClaims(iss: iss ?? issuer, sub: sub, aud: aud, exp: issued + expiresIn, iat: issued, preferredUsername: "ada")
+    }
+
+    func verifier(_ source: RotatingKeys) -> TokenVerifier {
+        TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero), source: source, logger: TestEnvironment.logger)
+    }
+
+    func code(of body: () async throws -> Identity) async -> String? {
+        do {
+            _ = try await body()
+            return nil
+        } catch let error as AppError {
+            #expect(error.status == .unauthorized)
+            return error.code
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("a good token yields the caller's identity")
+    func valid() async throws {
+        let signer = TokenSigner(key: .init())
+        let id = UUID()
+        let identity = try await verifier(RotatingKeys([signer])).verify(try signer.sign(claims(sub: id.uuidString)))
+        #expect(identity.userId == id)
+        #expect(identity.username == "ada")
+    }
+
+    @Test("expired, wrong issuer, wrong audience, forged and malformed tokens are refused")
+    func refusals() async throws {
+        let signer = TokenSigner(key: .init())
+        let verifier = verifier(RotatingKeys([signer]))
+        #expect(await code { try await verifier.verify(try signer.sign(claims(expiresIn: -3600))) } == "token_expired")
+        #expect(await code { try await verifier.verify(try signer.sign(claims(iss: "http://evil.test"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify(try signer.sign(claims(aud: "someone-else"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify(try signer.sign(claims(sub: "not-a-uuid"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify("abc") } == "invalid_token")
+        #expect(await code { try await verifier.verify("a.b.c") } == "invalid_token")
+
+        // Same kid, different key: a forgery.
+        let forger = TokenSigner(key: .init())
+        let forged = try forger.sign(claims())
+        let parts = forged.split(separator: ".")
+        let header = Base64URL.encode(Data(#"{"alg":"ES256","kid":"\#(signer.kid)","typ":"JWT"}"#.utf8))
+        let tampered = header + "." + parts[1] + "." + parts[2]
+        #expect(await code { try await verifier.verify(tampered) } == "invalid_token")
+
+        // A genuine token whose claims were edited after signing.
+        let genuine = try signer.sign(claims()).split(separator: ".")
+        var edited = claims()
+        edited.sub = UUID().uuidString
+        let editedPayload = Base64URL.encode(try JSONEncoder().encode(edited))
+        #expect(await code { try await verifier.verify(genuine[0] + "." + editedPayload + "." + genuine[2]) } == "invalid_token")
+
+        // alg=none is never accepted.
+        let none = Base64URL.encode(Data(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + editedPayload + "."
+        #expect(await code { try await verifier.verify(none) } == "invalid_token")
+    }
+
+    @Test("a token signed with a rotated-in key makes the verifier refetch the JWKS")
+    func keyRotation() async throws {
+        let first = TokenSigner(key: .init())
+        let source = RotatingKeys([first])
+        let verifier = verifier(source)
+        _ = try await verifier.verify(try first.sign(claims()))
+        #expect(source.fetches.load(ordering: .relaxed) == 1)
+        _ = try await verifier.verify(try first.sign(claims()))
+        #expect(source.fetches.load(ordering: .relaxed) == 1)  // cached
+
+        let second = TokenSigner(key: .init())
+        source.keys.withLock { $0.append(second) }
+        let identity = try await verifier.verify(try second.sign(claims(sub: UUID().uuidString)))
+        #expect(identity.username == "ada")
+        #expect(source.fetches.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("unknown kids cannot make the verifier hammer the issuer")
+    func refetchIsRateLimited() async throws {
+        let known = TokenSigner(key: .init())
+        let source = RotatingKeys([known])
+        let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
+                                    source: source, logger: TestEnvironment.logger)
+        let stranger = TokenSigner(key: .init())
+        for _ in 0..<5 {
+            #expect(await code { try await limited.verify(try stranger.sign(claims())) } == "invalid_token")
+        }
+        #expect(source.fetches.load(ordering: .relaxed) == 1)
+    }
+}
