@@ -56,7 +56,7 @@ struct PostgresPoolTests {
             }
         }
         #expect(try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode("n", as: Int.self) == 0)
-        try await pool.transaction { connection in try connection.query("INSERT INTO \(table) VALUES (2)") }
+        _ = try await pool.transaction { connection in try connection.query("INSERT INTO \(table) VALUES (2)") }
         #expect(try await pool.query("SELECT count(*) AS n FROM \(table)").first?.decode("n", as: Int.self) == 1)
         try await pool.query("DROP TABLE \(table)")
         await pool.shutdown()
@@ -104,7 +104,7 @@ struct PostgresPoolTests {
         changed.queryItems = (components.queryItems ?? []).map { item in
             item.name == "sslrootcert" ? URLQueryItem(name: "sslrootcert", value: otherCA) : item
         }
-        let pool = try makePool(url: try #require(changed.string))
+        let pool = try makePool(url: changed.string ?? url)
         do {
             try await pool.query("SELECT 1")
             Issue.record("connected although the certificate is not from the trusted CA")

@@ -65,7 +65,7 @@ struct RedisTests {
     func survivesRestart() async throws {
         let server = try RedisProcess.start()
         defer { server.stop() }
-        let endpoint = RedisEndpoint(host: "127.0.0.1", port: server.port)
+        let endpoint = server.endpoint
         let channel = TestEnvironment.uniqueName("restart")
         let subscriber = try RedisSubscriber(endpoint: endpoint, logger: TestEnvironment.logger)
         subscriber.start()
@@ -92,46 +92,43 @@ struct RedisTests {
 
 struct TimeoutError: Error {}
 
-/// A private redis-server for tests that stop and restart it.
-final class RedisProcess: @unchecked Sendable {
+/// A private redis-server for tests that stop and restart it. It runs
+/// daemonized and is stopped with SHUTDOWN, so no child process is waited on.
+struct RedisProcess: Sendable {
     let port: Int
-    let directory: URL
-    private var process: Process?
-
-    private init(port: Int, directory: URL) {
-        self.port = port
-        self.directory = directory
-    }
+    let directory: String
 
     static func start() throws -> RedisProcess {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("redis"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("redis")).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let server = RedisProcess(port: freePort(), directory: directory)
         try server.restart()
         return server
     }
 
+    var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
+
     func restart() throws {
         let binary = try TestEnvironment.require("MICROCHAT_TEST_REDIS_SERVER")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", directory, "--daemonize", "yes", "--logfile", directory + "/redis.log"]
         try process.run()
-        self.process = process
-        // Wait until it answers.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if (try? RedisConnection(endpoint: RedisEndpoint(host: "127.0.0.1", port: port)).command([Array("PING".utf8)])) != nil { return }
+            if (try? RedisConnection(endpoint: endpoint).command([Array("PING".utf8)])) != nil { return }
             usleep(50_000)
         }
         throw TimeoutError()
     }
 
     func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        _ = try? RedisConnection(endpoint: endpoint).command([Array("SHUTDOWN".utf8), Array("NOSAVE".utf8)])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? RedisConnection(endpoint: endpoint)) != nil {
+            usleep(50_000)
+        }
     }
 
     static func freePort() -> Int {

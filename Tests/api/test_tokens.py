@@ -48,7 +48,7 @@ def test_access_token_verifies_with_the_published_jwks(api, user, user_url):
     token = jwt.decode(user["accessToken"], key_set)
     assert token.header["alg"] == "ES256"
     assert token.claims["iss"] == user_url
-    assert token.claims["sub"] == user["user"]["id"]
+    assert token.claims["sub"] == user["user"]["id"]  # the same spelling as every id in the API
     assert token.claims["aud"] == "microchat"
     assert token.claims["exp"] - token.claims["iat"] <= 3600
 

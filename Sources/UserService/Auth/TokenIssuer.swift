@@ -13,7 +13,7 @@ struct TokenIssuer: Sendable {
     func accessToken(for user: UserRecord, now: Date = Date()) throws -> String {
         let issued = Int64(now.timeIntervalSince1970)
         return try signer.sign(AccessTokenClaims(
-            iss: issuerURL, sub: user.id.uuidString.lowercased(), aud: audience,
+            iss: issuerURL, sub: user.id.uuidString, aud: audience,
             exp: issued + accessTokenLifetime.components.seconds, iat: issued, nbf: issued,
             jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName
         ))
