@@ -48,7 +48,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     AuthController(users: users, refreshTokens: refreshTokens, hasher: PasswordHasher(threads: hashingThreads), issuer: issuer)
         .addRoutes(to: router.group("api/auth"))
 
-    let authenticated = AuthMiddleware(verifier: verifier) { identity in
+    let authenticated = AuthMiddleware<AppRequestContext>(verifier: verifier) { identity in
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }

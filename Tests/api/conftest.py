@@ -94,3 +94,102 @@ def assert_problem(response, status, code=None):
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+# ---------------------------------------------------------------- chat-service
+
+import json as _json
+import time as _time
+
+import websocket as _websocket
+
+
+@pytest.fixture(scope="session")
+def chat_urls():
+    return _require("MICROCHAT_TEST_CHAT_URLS").split(",")
+
+
+@pytest.fixture
+def chat(chat_urls):
+    return Api(chat_urls[0])
+
+
+@pytest.fixture
+def chat_b(chat_urls):
+    assert len(chat_urls) >= 2, "the realtime tests need two chat-service replicas"
+    return Api(chat_urls[1])
+
+
+class Socket:
+    """A WebSocket client that keeps what it has read, to wait for events by predicate."""
+
+    def __init__(self, base, token):
+        url = base.replace("http://", "ws://") + f"/api/ws?access_token={token}"
+        self.ws = _websocket.create_connection(url, timeout=10)
+        self.events = []
+        ready = self.next(lambda e: e["type"] == "ready")
+        self.replica = ready["data"].get("replicaId")
+
+    def send(self, **command):
+        self.ws.send(_json.dumps(command))
+
+    def next(self, predicate=lambda e: True, timeout=10):
+        deadline = _time.time() + timeout
+        while _time.time() < deadline:
+            self.ws.settimeout(max(0.05, deadline - _time.time()))
+            try:
+                raw = self.ws.recv()
+            except _websocket.WebSocketTimeoutException:
+                break
+            event = _json.loads(raw)
+            self.events.append(event)
+            if predicate(event):
+                return event
+        raise AssertionError(f"no matching event within {timeout}s; saw {[e['type'] for e in self.events[-10:]]}")
+
+    def messages(self, room_id, count, timeout=20):
+        """The next `count` message.created events of a room, in arrival order."""
+        got = []
+        deadline = _time.time() + timeout
+        while len(got) < count:
+            remaining = deadline - _time.time()
+            if remaining <= 0:
+                raise AssertionError(f"got {len(got)} of {count} messages")
+            event = self.next(lambda e: e["type"] == "message.created" and e.get("roomId") == room_id, timeout=remaining)
+            got.append(event["data"])
+        return got
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def sockets():
+    opened = []
+
+    def open_socket(base, token):
+        s = Socket(base, token)
+        opened.append(s)
+        return s
+
+    yield open_socket
+    for s in opened:
+        s.close()
+
+
+def make_group(chat, owner_token, member_ids, name="Team"):
+    r = chat.post("/api/rooms", json={"name": name, "roomType": "group", "participantIds": member_ids}, token=owner_token)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def post_message(chat, room_id, token, content, client_id=None):
+    body = {"content": content, "messageType": "text"}
+    if client_id:
+        body["clientMessageId"] = client_id
+    r = chat.post(f"/api/rooms/{room_id}/messages", json=body, token=token)
+    assert r.status_code == 201, r.text
+    return r.json()

@@ -3,8 +3,7 @@ import Hummingbird
 /// Verifies `Authorization: Bearer …` (or `?access_token=` where a route allows
 /// it, for WebSockets) and puts the caller's identity in the context.
 /// Routes behind it always have an identity; anything else is a 401.
-public struct AuthMiddleware: RouterMiddleware {
-    public typealias Context = AppRequestContext
+public struct AuthMiddleware<Context: AuthenticatedContext>: RouterMiddleware {
     let verifier: TokenVerifier
     let allowQueryToken: Bool
     let onAuthenticated: (@Sendable (Identity) async -> Void)?

@@ -8,9 +8,22 @@ public protocol RequestIDContext: RequestContext {
     var requestId: String { get set }
 }
 
+/// A context that can carry the caller's verified identity.
+public protocol AuthenticatedContext: RequestIDContext {
+    var identity: Identity? { get set }
+}
+
+extension AuthenticatedContext {
+    /// The verified caller, or 401 when the route needed one and there is none.
+    public func requireIdentity() throws -> Identity {
+        guard let identity else { throw AppError.unauthorized("missing_token", "This endpoint needs a bearer access token.") }
+        return identity
+    }
+}
+
 /// The context every MicroChat service uses: the request id and, once the
 /// bearer token is verified, the caller's identity.
-public struct AppRequestContext: RequestIDContext, Sendable {
+public struct AppRequestContext: AuthenticatedContext, Sendable {
     public var coreContext: CoreRequestContextStorage
     public var requestId: String
     public var identity: Identity?
@@ -23,12 +36,6 @@ public struct AppRequestContext: RequestIDContext, Sendable {
 
     /// Request bodies above this are refused with 413 before they are read whole.
     public var maxUploadSize: Int { 64 * 1024 }
-
-    /// The verified caller, or 401 when the route needed one and there is none.
-    public func requireIdentity() throws -> Identity {
-        guard let identity else { throw AppError.unauthorized("missing_token", "This endpoint needs a bearer access token.") }
-        return identity
-    }
 }
 
 /// Takes the caller's `X-Request-Id` (or makes one), puts it in every log line

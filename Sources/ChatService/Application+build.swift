@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Prometheus
+import Shared
+
+/// Builds chat-service: storage, migrations, Redis fan-out, routes and the WebSocket gateway.
+func buildApplication(configuration: ChatServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "chat-service")
+    logger[metadataKey: "replica"] = .string(configuration.replicaId)
+    logger.info("starting chat-service", metadata: configuration.logMetadata)
+
+    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize), logger: logger)
+    try await Migrator(schema: "chat_service", migrations: ChatMigrations.all).migrate(pool, logger: logger)
+
+    guard let endpoint = RedisEndpoint(url: configuration.redisURL) else {
+        throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
+    }
+    let redis = RedisClient(endpoint: endpoint, connections: 4)
+    let subscriber = try RedisSubscriber(endpoint: endpoint, logger: logger)
+    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, logger: logger)
+
+    let client = ServiceClient()
+    let verifier = TokenVerifier(
+        configuration: .init(issuer: configuration.authIssuer, audience: configuration.audience),
+        source: DiscoveryKeySource(discoveryURL: configuration.authDiscoveryURL, client: client),
+        logger: logger
+    )
+    let rooms = RoomStore(pool: pool)
+    let messages = MessageStore(pool: pool)
+
+    let router = Router(context: ChatRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ProblemMiddleware())
+
+    OperationsController(
+        service: "chat-service",
+        checks: [
+            ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1") },
+            ReadinessCheck(name: "redis") { try await redis.ping() },
+        ],
+        registry: registry
+    ).addRoutes(to: router)
+
+    let authenticated = AuthMiddleware<ChatRequestContext>(verifier: verifier)
+    let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
+    RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
+        .addRoutes(to: roomsGroup)
+    MessagesController(rooms: rooms, messages: messages, gateway: gateway, maxLength: configuration.maxMessageLength)
+        .addRoutes(to: roomsGroup)
+
+    let queueLimit = configuration.webSocketQueueLimit
+    router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
+        .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+            guard let identity = context.requestContext.identity else { return }
+            let session = WebSocketSession(identity: identity, gateway: gateway, messages: messages, rooms: rooms,
+                                           queueLimit: queueLimit, logger: context.logger)
+            try await session.run(inbound: inbound, outbound: outbound)
+        }
+
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router,
+            configuration: .init(ws: .init(maxFrameSize: 64 * 1024, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds))))
+        ),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
+        services: [pool, redis, subscriber, gateway],
+        logger: logger
+    )
+}

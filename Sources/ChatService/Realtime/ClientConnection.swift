@@ -1,0 +1,51 @@
+import Foundation
+import Shared
+import Synchronization
+
+/// What a connection's writer task handles, strictly in order.
+enum Delivery: Sendable {
+    /// An event from Redis (or generated locally), already encoded once for every listener.
+    case event(ChatEvent, json: String)
+    /// The client said where it was in each room: replay what it missed.
+    case resume([UUID: Int64])
+    /// Redis notifications may have been lost: fill every known room from the database.
+    case resync
+    /// A direct answer to this client only (pong, errors).
+    case reply(ChatEvent)
+}
+
+/// One WebSocket client as the gateway sees it: who it is, the rooms it may
+/// hear, and a bounded queue. A client too slow to drain its queue does not
+/// slow anyone down: its queue overflows and the connection is closed with
+/// code 4000, telling it to reconnect and resume.
+final class ClientConnection: Sendable {
+    let id = UUID()
+    let userId: UUID
+    let deliveries: AsyncStream<Delivery>
+    private let continuation: AsyncStream<Delivery>.Continuation
+    private let roomSet: Mutex<Set<UUID>>
+    private let overflowFlag = Atomic<Bool>(false)
+
+    init(userId: UUID, rooms: Set<UUID>, queueLimit: Int) {
+        self.userId = userId
+        self.roomSet = Mutex(rooms)
+        (deliveries, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(queueLimit))
+    }
+
+    var rooms: Set<UUID> { roomSet.withLock { $0 } }
+    func isIn(_ room: UUID) -> Bool { roomSet.withLock { $0.contains(room) } }
+    func join(_ room: UUID) { _ = roomSet.withLock { $0.insert(room) } }
+    func leave(_ room: UUID) { _ = roomSet.withLock { $0.remove(room) } }
+
+    /// True when the client fell behind and was cut off.
+    var overflowed: Bool { overflowFlag.load(ordering: .relaxed) }
+
+    func enqueue(_ delivery: Delivery) {
+        if case .dropped = continuation.yield(delivery) {
+            overflowFlag.store(true, ordering: .relaxed)
+            continuation.finish()
+        }
+    }
+
+    func finish() { continuation.finish() }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import Metrics
+import Shared
+import ServiceLifecycle
+import Synchronization
+
+/// The fan-out hub of one replica. Events are published to Redis after commit,
+/// one channel per room (`chat:room:<id>`) plus one per user for membership
+/// changes (`chat:user:<id>`); this replica subscribes to exactly the channels
+/// its connected clients need and drops them when the last listener leaves.
+final class Gateway: Sendable {
+    private struct State {
+        var connections: [UUID: ClientConnection] = [:]
+        var roomListeners: [UUID: Set<UUID>] = [:]
+        var userConnections: [UUID: Set<UUID>] = [:]
+    }
+
+    let replicaId: String
+    private let redis: RedisClient
+    private let subscriber: RedisSubscriber
+    private let state = Mutex(State())
+    private let logger: Logger
+    private let connectionsGauge = Gauge(label: "ws_connections")
+    private let deliveredCounter = Counter(label: "ws_events_delivered_total")
+    private let publishFailures = Counter(label: "redis_publish_failures_total")
+
+    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, logger: Logger) {
+        self.replicaId = replicaId
+        self.redis = redis
+        self.subscriber = subscriber
+        self.logger = logger
+    }
+
+    static func roomChannel(_ id: UUID) -> String { "chat:room:" + id.uuidString.lowercased() }
+    static func userChannel(_ id: UUID) -> String { "chat:user:" + id.uuidString.lowercased() }
+
+    var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Returns true when this is the user's first connection on this replica.
+    @discardableResult
+    func register(_ connection: ClientConnection) -> Bool {
+        var channels: [String] = []
+        let first = state.withLock { state -> Bool in
+            state.connections[connection.id] = connection
+            for room in connection.rooms {
+                if state.roomListeners[room, default: []].isEmpty { channels.append(Self.roomChannel(room)) }
+                state.roomListeners[room, default: []].insert(connection.id)
+            }
+            let first = state.userConnections[connection.userId, default: []].isEmpty
+            if first { channels.append(Self.userChannel(connection.userId)) }
+            state.userConnections[connection.userId, default: []].insert(connection.id)
+            return first
+        }
+        channels.forEach(subscriber.subscribe)
+        connectionsGauge.record(connectionCount)
+        return first
+    }
+
+    /// Returns true when that was the user's last connection on this replica.
+    @discardableResult
+    func unregister(_ connection: ClientConnection) -> Bool {
+        var channels: [String] = []
+        let last = state.withLock { state -> Bool in
+            state.connections[connection.id] = nil
+            for room in connection.rooms {
+                state.roomListeners[room]?.remove(connection.id)
+                if state.roomListeners[room]?.isEmpty == true {
+                    state.roomListeners[room] = nil
+                    channels.append(Self.roomChannel(room))
+                }
+            }
+            state.userConnections[connection.userId]?.remove(connection.id)
+            let last = state.userConnections[connection.userId]?.isEmpty ?? true
+            if last {
+                state.userConnections[connection.userId] = nil
+                channels.append(Self.userChannel(connection.userId))
+            }
+            return last
+        }
+        channels.forEach(subscriber.unsubscribe)
+        connection.finish()
+        connectionsGauge.record(connectionCount)
+        return last
+    }
+
+    private func listen(_ connectionId: UUID, to room: UUID) {
+        let subscribe = state.withLock { state -> Bool in
+            guard let connection = state.connections[connectionId] else { return false }
+            connection.join(room)
+            let first = state.roomListeners[room, default: []].isEmpty
+            state.roomListeners[room, default: []].insert(connectionId)
+            return first
+        }
+        if subscribe { subscriber.subscribe(Self.roomChannel(room)) }
+    }
+
+    private func stopListening(_ connectionId: UUID, to room: UUID) {
+        let unsubscribe = state.withLock { state -> Bool in
+            state.connections[connectionId]?.leave(room)
+            state.roomListeners[room]?.remove(connectionId)
+            guard state.roomListeners[room]?.isEmpty == true else { return false }
+            state.roomListeners[room] = nil
+            return true
+        }
+        if unsubscribe { subscriber.unsubscribe(Self.roomChannel(room)) }
+    }
+
+    // MARK: publishing (after commit)
+
+    /// Publishes to a room's channel. A failure is logged, not thrown: the data is
+    /// committed, and clients catch up from PostgreSQL when they resume.
+    func publish(_ event: ChatEvent, toRoom room: UUID) async {
+        await publish(event, channel: Self.roomChannel(room))
+    }
+
+    func publish(_ event: ChatEvent, toUser user: UUID) async {
+        await publish(event, channel: Self.userChannel(user))
+    }
+
+    private func publish(_ event: ChatEvent, channel: String) async {
+        do {
+            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: channel)
+        } catch {
+            publishFailures.increment()
+            logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: delivering
+
+    /// Routes what the subscriber hears to the connections that listen.
+    func routeEvents() async {
+        for await event in subscriber.events {
+            switch event {
+            case let .message(channel, payload):
+                deliver(channel: channel, payload: payload)
+            case .reconnected:
+                let all = state.withLock { Array($0.connections.values) }
+                logger.info("redis is back; resyncing connections", metadata: ["connections": "\(all.count)"])
+                for connection in all { connection.enqueue(.resync) }
+            }
+        }
+    }
+
+    private func deliver(channel: String, payload: [UInt8]) {
+        guard let event = try? JSONCoding.decoder.decode(ChatEvent.self, from: Data(payload)) else {
+            logger.warning("ignoring an unreadable event", metadata: ["channel": "\(channel)"])
+            return
+        }
+        let json = String(decoding: payload, as: UTF8.self)
+        if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
+            let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
+            for connection in targets {
+                if let room = event.roomId {
+                    if event.type == .participantAdded { listen(connection.id, to: room) }
+                    if event.type == .participantRemoved { stopListening(connection.id, to: room) }
+                }
+                connection.enqueue(.event(event, json: json))
+            }
+            deliveredCounter.increment(by: targets.count)
+            return
+        }
+        guard let room = event.roomId else { return }
+        let targets = state.withLock { state in (state.roomListeners[room] ?? []).compactMap { state.connections[$0] } }
+        for connection in targets { connection.enqueue(.event(event, json: json)) }
+        deliveredCounter.increment(by: targets.count)
+    }
+}
+
+extension Gateway: Service {
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.routeEvents() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}

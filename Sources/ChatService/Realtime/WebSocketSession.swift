@@ -1,0 +1,192 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import Shared
+
+/// What a client may send over the WebSocket.
+struct ClientCommand: Decodable {
+    enum Kind: String, Decodable {
+        case typing, read, ping, resume
+    }
+    var type: Kind
+    var roomId: UUID?
+    var messageId: UUID?
+    /// For `resume`: room id → the last seq the client has.
+    var rooms: [String: Int64]?
+}
+
+/// One client's WebSocket: a reader for its commands and a writer that sends
+/// every event in order, filling gaps from PostgreSQL so that, per room, the
+/// client sees each message exactly once and in seq order.
+struct WebSocketSession {
+    let identity: Identity
+    let gateway: Gateway
+    let messages: MessageStore
+    let rooms: RoomStore
+    let queueLimit: Int
+    let logger: Logger
+
+    /// Close code telling the client it fell behind: reconnect and resume.
+    static let fellBehind = WebSocketErrorCode.unknown(4000)
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let roomIds = Set(try await rooms.roomIds(for: identity.userId))
+        let connection = ClientConnection(userId: identity.userId, rooms: roomIds, queueLimit: queueLimit)
+        let firstConnection = gateway.register(connection)
+        if firstConnection { await announcePresence(online: true, rooms: roomIds) }
+        defer {
+            let lastConnection = gateway.unregister(connection)
+            if lastConnection {
+                let gateway = self.gateway, userId = identity.userId, rooms = connection.rooms
+                Task { for room in rooms { await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: userId, online: false))), toRoom: room) } }
+            }
+        }
+        try await send(ChatEvent(type: .ready, data: .info(InfoEvent(userId: identity.userId, replicaId: gateway.replicaId))), outbound)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await writeLoop(connection, outbound)
+            }
+            group.addTask {
+                try await readLoop(connection, inbound)
+                connection.finish()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: reading
+
+    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream) async throws {
+        for try await message in inbound.messages(maxSize: 64 * 1024) {
+            guard case let .text(text) = message else {
+                connection.enqueue(.reply(Self.error("unsupported_frame", "Send JSON text frames.")))
+                continue
+            }
+            guard let command = try? JSONDecoder().decode(ClientCommand.self, from: Data(text.utf8)) else {
+                connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
+                continue
+            }
+            await handle(command, connection)
+        }
+    }
+
+    private func handle(_ command: ClientCommand, _ connection: ClientConnection) async {
+        switch command.type {
+        case .ping:
+            connection.enqueue(.reply(ChatEvent(type: .pong)))
+        case .typing:
+            guard let room = command.roomId, connection.isIn(room) else {
+                connection.enqueue(.reply(Self.error("room_not_found", "No such room.")))
+                return
+            }
+            await gateway.publish(ChatEvent(type: .typing, roomId: room, data: .user(UserEvent(userId: identity.userId))), toRoom: room)
+        case .read:
+            guard let room = command.roomId, let messageId = command.messageId, connection.isIn(room) else {
+                connection.enqueue(.reply(Self.error("room_not_found", "No such room or message.")))
+                return
+            }
+            do {
+                guard let (receipt, _) = try await messages.markRead(roomId: room, userId: identity.userId, messageId: messageId) else {
+                    connection.enqueue(.reply(Self.error("message_not_found", "No such message in that room.")))
+                    return
+                }
+                await gateway.publish(ChatEvent(type: .readUpdated, roomId: room, seq: receipt.seq, data: .read(receipt)), toRoom: room)
+            } catch {
+                connection.enqueue(.reply(Self.error("unavailable", "Could not record the read marker; try again.")))
+            }
+        case .resume:
+            var positions: [UUID: Int64] = [:]
+            for (key, seq) in command.rooms ?? [:] {
+                guard let room = UUID(uuidString: key), seq >= 0 else {
+                    connection.enqueue(.reply(Self.error("malformed_command", "resume.rooms maps room ids to seq numbers ≥ 0.")))
+                    return
+                }
+                positions[room] = seq
+            }
+            connection.enqueue(.resume(positions))
+        }
+    }
+
+    // MARK: writing
+
+    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter) async throws {
+        var delivered: [UUID: Int64] = [:]
+        for await delivery in connection.deliveries {
+            switch delivery {
+            case let .reply(event):
+                try await send(event, outbound)
+            case let .event(event, json):
+                if event.type == .messageCreated, let room = event.roomId, let seq = event.seq {
+                    guard connection.isIn(room) else { continue }
+                    if let last = delivered[room] {
+                        if seq <= last { continue }  // already sent (replay or duplicate notification)
+                        if seq > last + 1 { try await fill(room, from: last, upTo: seq - 1, &delivered, outbound) }
+                    }
+                    try await outbound.write(.text(json))
+                    delivered[room] = seq
+                } else {
+                    if let room = event.roomId, event.type != .participantAdded, event.type != .participantRemoved, !connection.isIn(room) { continue }
+                    try await outbound.write(.text(json))
+                }
+            case let .resume(positions):
+                for (room, seq) in positions.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                    guard connection.isIn(room) else {
+                        try await send(Self.error("room_not_found", "No such room.", room: room), outbound)
+                        continue
+                    }
+                    let from = max(seq, 0)
+                    if let last = delivered[room], last > from {
+                        // The client is behind what we sent it: it lost some; send again from its position.
+                        delivered[room] = from
+                    }
+                    delivered[room] = from
+                    try await fill(room, from: from, upTo: nil, &delivered, outbound)
+                    try await send(ChatEvent(type: .resumed, roomId: room, seq: delivered[room]), outbound)
+                }
+            case .resync:
+                try await send(ChatEvent(type: .resync), outbound)
+                for (room, last) in delivered where connection.isIn(room) {
+                    try await fill(room, from: last, upTo: nil, &delivered, outbound)
+                }
+            }
+        }
+        if connection.overflowed {
+            logger.warning("closing a client that fell behind", metadata: ["user_id": "\(identity.userId)"])
+            try await outbound.close(Self.fellBehind, reason: "fell behind; reconnect and resume")
+        }
+    }
+
+    /// Sends the stored messages of `room` after `from` (up to `upTo`), in seq order.
+    private func fill(_ room: UUID, from: Int64, upTo: Int64?, _ delivered: inout [UUID: Int64], _ outbound: WebSocketOutboundWriter) async throws {
+        var position = from
+        while true {
+            let batch = try await messages.after(roomId: room, seq: position, limit: 500)
+            for message in batch {
+                if let upTo, message.seq > upTo { delivered[room] = position; return }
+                try await send(ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)), outbound)
+                position = message.seq
+            }
+            delivered[room] = position
+            if batch.count < 500 { return }
+        }
+    }
+
+    private func send(_ event: ChatEvent, _ outbound: WebSocketOutboundWriter) async throws {
+        let data = try JSONCoding.encoder.encode(event)
+        try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
+    }
+
+    private func announcePresence(online: Bool, rooms: Set<UUID>) async {
+        for room in rooms {
+            await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: identity.userId, online: online))), toRoom: room)
+        }
+    }
+
+    static func error(_ code: String, _ message: String, room: UUID? = nil) -> ChatEvent {
+        ChatEvent(type: .error, roomId: room, data: .info(InfoEvent(message: message, code: code)))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import Shared
+
+struct SendMessageRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["content", "messageType", "clientMessageId"]
+    var content: String
+    var messageType: String?
+    var clientMessageId: String?
+}
+
+struct EditMessageRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["content"]
+    var content: String
+}
+
+struct MarkReadRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["messageId"]
+    var messageId: UUID
+}
+
+struct MessagePage: Codable, Sendable {
+    var messages: [ChatMessage]
+    var hasMore: Bool
+}
+
+struct ReadState: Codable, Sendable {
+    var receipt: ReadReceipt
+    var unreadCount: Int
+}
+
+/// Posting, paging, editing, deleting and reading messages in a room.
+struct MessagesController: Sendable {
+    let rooms: RoomStore
+    let messages: MessageStore
+    let gateway: Gateway
+    let maxLength: Int
+
+    static let messageTypes: Set<String> = ["text", "emoji", "system"]
+
+    func addRoutes(to group: RouterGroup<ChatRequestContext>) {
+        group.post("{roomId}/messages", use: send)
+        group.get("{roomId}/messages", use: page)
+        group.patch("{roomId}/messages/{messageId}", use: edit)
+        group.delete("{roomId}/messages/{messageId}", use: delete)
+        group.post("{roomId}/read", use: markRead)
+    }
+
+    func validContent(_ content: String) throws -> String {
+        let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "must not be empty")])
+        }
+        guard content.count <= maxLength else {
+            throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "at most \(maxLength) characters")])
+        }
+        return content
+    }
+
+    static func messageId(_ context: ChatRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: context.parameters.get("messageId") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The message id must be a UUID.")
+        }
+        return id
+    }
+
+    @Sendable func send(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
+        let identity = try context.requireIdentity()
+        let roomId = try RoomsController.roomId(context)
+        _ = try await RoomsController.membership(rooms, roomId, identity)
+        var request = request
+        let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
+        let content = try validContent(body.content)
+        let type = body.messageType ?? "text"
+        guard Self.messageTypes.contains(type), type != "system" else {
+            throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text or emoji")])
+        }
+        if let clientId = body.clientMessageId, clientId.isEmpty || clientId.count > 100 {
+            throw AppError.validation([FieldError(field: "clientMessageId", code: "invalid_length", detail: "1 to 100 characters")])
+        }
+        let (message, created): (ChatMessage, Bool)
+        do {
+            (message, created) = try await messages.send(roomId: roomId, senderId: identity.userId, content: content,
+                                                          messageType: type, clientMessageId: body.clientMessageId)
+        } catch is MissingRow {
+            throw AppError.notFound("room_not_found", "There is no such room.")
+        }
+        // Acknowledged only now that it is committed; Redis carries the notification.
+        if created {
+            await gateway.publish(ChatEvent(type: .messageCreated, roomId: roomId, seq: message.seq, data: .message(message)), toRoom: roomId)
+        }
+        return JSONResponse(message, status: .created)
+    }
+
+    @Sendable func page(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MessagePage> {
+        let identity = try context.requireIdentity()
+        let roomId = try RoomsController.roomId(context)
+        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let query = request.uri.queryParameters
+        func cursor(_ name: String) throws -> Int64? {
+            guard let text = query.get(name) else { return nil }
+            guard let value = Int64(text), value >= 0 else {
+                throw AppError.badRequest("invalid_cursor", "\(name) must be a message seq (a whole number ≥ 0).")
+            }
+            return value
+        }
+        let before = try cursor("before"), after = try cursor("after")
+        if before != nil && after != nil { throw AppError.badRequest("invalid_cursor", "Give before or after, not both.") }
+        let limitText = query.get("limit") ?? "50"
+        guard let limit = Int(limitText), (1...200).contains(limit) else {
+            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 200.")
+        }
+        let result = try await messages.page(roomId: roomId, before: before, after: after, limit: limit)
+        return JSONResponse(MessagePage(messages: result.messages, hasMore: result.hasMore))
+    }
+
+    @Sendable func edit(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
+        let identity = try context.requireIdentity()
+        let roomId = try RoomsController.roomId(context)
+        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let messageId = try Self.messageId(context)
+        var request = request
+        let body = try await request.decodeJSON(as: EditMessageRequest.self, context: context)
+        let content = try validContent(body.content)
+        guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
+            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+        }
+        guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
+        guard existing.deletedAt == nil, let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content) else {
+            throw AppError.conflict("message_deleted", "A deleted message cannot be edited.")
+        }
+        await gateway.publish(ChatEvent(type: .messageUpdated, roomId: roomId, seq: updated.seq, data: .message(updated)), toRoom: roomId)
+        return JSONResponse(updated)
+    }
+
+    @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
+        let identity = try context.requireIdentity()
+        let roomId = try RoomsController.roomId(context)
+        let role = try await RoomsController.membership(rooms, roomId, identity)
+        let messageId = try Self.messageId(context)
+        guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
+            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+        }
+        guard existing.senderId == identity.userId || role == "owner" || role == "admin" else {
+            throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
+        }
+        guard let deleted = try await messages.delete(roomId: roomId, messageId: messageId) else {
+            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+        }
+        if existing.deletedAt == nil {
+            await gateway.publish(ChatEvent(type: .messageDeleted, roomId: roomId, seq: deleted.seq, data: .message(deleted)), toRoom: roomId)
+        }
+        return JSONResponse(deleted)
+    }
+
+    @Sendable func markRead(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ReadState> {
+        let identity = try context.requireIdentity()
+        let roomId = try RoomsController.roomId(context)
+        _ = try await RoomsController.membership(rooms, roomId, identity)
+        var request = request
+        let body = try await request.decodeJSON(as: MarkReadRequest.self, context: context)
+        guard let (receipt, unread) = try await messages.markRead(roomId: roomId, userId: identity.userId, messageId: body.messageId) else {
+            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+        }
+        await gateway.publish(ChatEvent(type: .readUpdated, roomId: roomId, seq: receipt.seq, data: .read(receipt)), toRoom: roomId)
+        return JSONResponse(ReadState(receipt: receipt, unreadCount: unread))
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Hummingbird
+import Shared
+
+struct CreateRoomRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["name", "description", "roomType", "participantIds"]
+    var name: String?
+    var description: String?
+    var roomType: String
+    var participantIds: [UUID]
+}
+
+struct UpdateRoomRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["name", "description"]
+    var name: Patch<String>
+    var description: Patch<String>
+    enum CodingKeys: String, CodingKey { case name, description }
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodePatch(String.self, forKey: .name)
+        description = try container.decodePatch(String.self, forKey: .description)
+    }
+}
+
+struct AddParticipantRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["userId", "role"]
+    var userId: UUID
+    var role: String?
+}
+
+struct ChangeRoleRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["role"]
+    var role: String
+}
+
+struct RoomListResponse: Codable, Sendable {
+    var rooms: [ChatRoom]
+}
+
+/// Rooms and their participants. Anyone who is not a participant is told the
+/// room does not exist (404), so room ids reveal nothing.
+struct RoomsController: Sendable {
+    let rooms: RoomStore
+    let directory: UserDirectory
+    let gateway: Gateway
+
+    func addRoutes(to group: RouterGroup<ChatRequestContext>) {
+        group.post(use: create)
+        group.get(use: list)
+        group.get("{roomId}", use: show)
+        group.patch("{roomId}", use: update)
+        group.delete("{roomId}", use: delete)
+        group.post("{roomId}/participants", use: addParticipant)
+        group.patch("{roomId}/participants/{userId}", use: changeRole)
+        group.delete("{roomId}/participants/{userId}", use: removeParticipant)
+        group.post("{roomId}/leave", use: leave)
+    }
+
+    static func roomId(_ context: ChatRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: context.parameters.get("roomId") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The room id must be a UUID.")
+        }
+        return id
+    }
+
+    /// The caller's role, or 404 when they are not in the room.
+    static func membership(_ rooms: RoomStore, _ roomId: UUID, _ identity: Identity) async throws -> String {
+        guard let role = try await rooms.role(of: identity.userId, in: roomId) else {
+            throw AppError.notFound("room_not_found", "There is no such room.")
+        }
+        return role
+    }
+
+    static func validRole(_ role: String) throws -> String {
+        guard ["owner", "admin", "member"].contains(role) else {
+            throw AppError.validation([FieldError(field: "role", code: "invalid_value", detail: "must be owner, admin or member")])
+        }
+        return role
+    }
+
+    @Sendable func create(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
+        let identity = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: CreateRoomRequest.self, context: context)
+        let others = Array(Set(body.participantIds.filter { $0 != identity.userId }))
+        var errors: [FieldError] = []
+        let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let description = body.description?.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch body.roomType {
+        case "direct":
+            if others.count != 1 {
+                errors.append(FieldError(field: "participantIds", code: "invalid_value", detail: "a direct room has exactly one other person"))
+            }
+        case "group":
+            if (name ?? "").isEmpty || (name?.count ?? 0) > 100 {
+                errors.append(FieldError(field: "name", code: "invalid_length", detail: "a group needs a name of 1 to 100 characters"))
+            }
+            if others.count > 500 {
+                errors.append(FieldError(field: "participantIds", code: "too_many", detail: "at most 500 participants"))
+            }
+        default:
+            errors.append(FieldError(field: "roomType", code: "invalid_value", detail: "must be direct or group"))
+        }
+        if let description, description.count > 1000 {
+            errors.append(FieldError(field: "description", code: "invalid_length", detail: "at most 1000 characters"))
+        }
+        guard errors.isEmpty else { throw AppError.validation(errors) }
+        let missing = try await directory.missing(others, as: identity, requestId: context.requestId)
+        guard missing.isEmpty else {
+            throw AppError(.unprocessableContent, code: "unknown_participants",
+                           detail: "No such user(s): \(missing.map { $0.uuidString }.joined(separator: ", ")).",
+                           errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
+        }
+        if body.roomType == "direct", let other = others.first {
+            let (room, created) = try await rooms.findOrCreateDirect(creator: identity.userId, other: other)
+            if created { await announceNewRoom(room) }
+            return JSONResponse(room, status: created ? .created : .ok)
+        }
+        let room = try await rooms.createGroup(name: name ?? "", description: description?.isEmpty == true ? nil : description,
+                                               creator: identity.userId, members: others)
+        await announceNewRoom(room)
+        return JSONResponse(room, status: .created)
+    }
+
+    /// Tells every participant's connections about the room so they start listening to it.
+    private func announceNewRoom(_ room: ChatRoom) async {
+        for participant in room.participants ?? [] {
+            await gateway.publish(ChatEvent(type: .participantAdded, roomId: room.id, data: .user(UserEvent(userId: participant.userId, role: participant.role))),
+                                  toUser: participant.userId)
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomListResponse> {
+        let identity = try context.requireIdentity()
+        return JSONResponse(RoomListResponse(rooms: try await rooms.rooms(for: identity.userId)))
+    }
+
+    @Sendable func show(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        _ = try await Self.membership(rooms, roomId, identity)
+        guard let room = try await rooms.room(roomId) else { throw AppError.notFound("room_not_found", "There is no such room.") }
+        return JSONResponse(room)
+    }
+
+    @Sendable func update(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        let role = try await Self.membership(rooms, roomId, identity)
+        var request = request
+        let body = try await request.decodeJSON(as: UpdateRoomRequest.self, context: context)
+        guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
+        var errors: [FieldError] = []
+        if case let .set(name) = body.name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || name.count > 100 {
+            errors.append(FieldError(field: "name", code: "invalid_length", detail: "1 to 100 characters"))
+        }
+        if case .clear = body.name { errors.append(FieldError(field: "name", code: "invalid_length", detail: "a room keeps a name")) }
+        if case let .set(text) = body.description, text.count > 1000 {
+            errors.append(FieldError(field: "description", code: "invalid_length", detail: "at most 1000 characters"))
+        }
+        guard errors.isEmpty else { throw AppError.validation(errors) }
+        guard let room = try await rooms.update(roomId, name: body.name, description: body.description) else {
+            throw AppError.notFound("room_not_found", "There is no such room.")
+        }
+        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .room(room)), toRoom: roomId)
+        return JSONResponse(room)
+    }
+
+    @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        guard try await Self.membership(rooms, roomId, identity) == "owner" else {
+            throw AppError.forbidden("not_room_owner", "Only an owner can delete the room.")
+        }
+        let participants = try await rooms.participantIds(roomId)
+        try await rooms.delete(roomId)
+        for user in participants {
+            await gateway.publish(ChatEvent(type: .participantRemoved, roomId: roomId, data: .user(UserEvent(userId: user))), toUser: user)
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func addParticipant(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        let role = try await Self.membership(rooms, roomId, identity)
+        var request = request
+        let body = try await request.decodeJSON(as: AddParticipantRequest.self, context: context)
+        guard let room = try await rooms.room(roomId), room.roomType == "group" else {
+            throw AppError.conflict("direct_room", "A direct room always has exactly two people.")
+        }
+        guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can add people.") }
+        let newRole = try Self.validRole(body.role ?? "member")
+        if newRole == "owner" && role != "owner" { throw AppError.forbidden("not_room_owner", "Only an owner can add an owner.") }
+        guard try await directory.missing([body.userId], as: identity, requestId: context.requestId).isEmpty else {
+            throw AppError.notFound("user_not_found", "There is no user with that id.")
+        }
+        do {
+            let participant = try await rooms.addParticipant(roomId, userId: body.userId, role: newRole)
+            let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: body.userId, role: newRole)))
+            await gateway.publish(event, toUser: body.userId)
+            await gateway.publish(event, toRoom: roomId)
+            return JSONResponse(participant, status: .created)
+        } catch RoomStoreError.alreadyParticipant {
+            throw AppError.conflict("already_participant", "That user is already in the room.")
+        }
+    }
+
+    @Sendable func changeRole(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        let role = try await Self.membership(rooms, roomId, identity)
+        guard let target = UUID(uuidString: context.parameters.get("userId") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
+        }
+        var request = request
+        let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
+        let newRole = try Self.validRole(body.role)
+        guard role == "owner" else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
+        do {
+            let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
+            await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole))), toRoom: roomId)
+            return JSONResponse(participant)
+        } catch RoomStoreError.notParticipant {
+            throw AppError.notFound("participant_not_found", "That user is not in the room.")
+        } catch RoomStoreError.lastOwner {
+            throw AppError.conflict("last_owner", "The room needs at least one owner; make someone else owner first.")
+        }
+    }
+
+    @Sendable func removeParticipant(_ request: Request, context: ChatRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        let role = try await Self.membership(rooms, roomId, identity)
+        guard let target = UUID(uuidString: context.parameters.get("userId") ?? "") else {
+            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
+        }
+        if target != identity.userId {
+            guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can remove people.") }
+            if role == "admin", try await rooms.role(of: target, in: roomId) == "owner" {
+                throw AppError.forbidden("not_room_owner", "An admin cannot remove an owner.")
+            }
+        }
+        try await remove(target, from: roomId)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func leave(_ request: Request, context: ChatRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let roomId = try Self.roomId(context)
+        _ = try await Self.membership(rooms, roomId, identity)
+        try await remove(identity.userId, from: roomId)
+        return Response(status: .noContent)
+    }
+
+    private func remove(_ user: UUID, from roomId: UUID) async throws {
+        do {
+            try await rooms.removeParticipant(roomId, userId: user)
+        } catch RoomStoreError.notParticipant {
+            throw AppError.notFound("participant_not_found", "That user is not in the room.")
+        } catch RoomStoreError.lastOwner {
+            throw AppError.conflict("last_owner", "The last owner cannot leave; make someone else owner first.")
+        }
+        let event = ChatEvent(type: .participantRemoved, roomId: roomId, data: .user(UserEvent(userId: user)))
+        await gateway.publish(event, toRoom: roomId)
+        await gateway.publish(event, toUser: user)
+    }
+}

@@ -1,0 +1,61 @@
+import Shared
+
+/// chat-service's schema history. Append new migrations; never edit applied ones.
+enum ChatMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "rooms, participants, messages, reads", sql: """
+            CREATE TABLE rooms (
+                id          uuid PRIMARY KEY,
+                name        text,
+                description text,
+                room_type   text NOT NULL CHECK (room_type IN ('direct', 'group')),
+                created_by  uuid NOT NULL,
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                updated_at  timestamptz NOT NULL DEFAULT now(),
+                deleted_at  timestamptz,
+                -- 'smaller-id:larger-id' for direct rooms: one room per pair.
+                direct_key  text UNIQUE,
+                -- The room's ordering key counter. Taking the next value locks the room
+                -- row until commit, so seq order within a room is commit order.
+                last_seq    bigint NOT NULL DEFAULT 0
+            );
+
+            CREATE TABLE room_participants (
+                room_id       uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                user_id       uuid NOT NULL,
+                role          text NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+                joined_at     timestamptz NOT NULL DEFAULT now(),
+                last_read_at  timestamptz,
+                last_read_seq bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (room_id, user_id)
+            );
+            CREATE INDEX room_participants_user ON room_participants (user_id);
+
+            CREATE TABLE messages (
+                id                uuid PRIMARY KEY,
+                room_id           uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                seq               bigint NOT NULL,
+                sender_id         uuid NOT NULL,
+                client_message_id text,
+                content           text,
+                message_type      text NOT NULL DEFAULT 'text',
+                created_at        timestamptz NOT NULL DEFAULT now(),
+                updated_at        timestamptz,
+                deleted_at        timestamptz,
+                UNIQUE (room_id, seq)
+            );
+            -- Idempotent sends: one message per (room, sender, client message id).
+            CREATE UNIQUE INDEX messages_idempotency ON messages (room_id, sender_id, client_message_id)
+                WHERE client_message_id IS NOT NULL;
+
+            CREATE TABLE message_reads (
+                room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                user_id    uuid NOT NULL,
+                message_id uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                seq        bigint NOT NULL,
+                read_at    timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (room_id, user_id)
+            );
+            """),
+    ]
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Shared
+
+enum RoomStoreError: Error {
+    case alreadyParticipant
+    case notParticipant
+    case lastOwner
+}
+
+/// Rooms and who is in them, over Postgres (schema `chat_service`).
+struct RoomStore: Sendable {
+    let pool: PostgresPool
+
+    /// The caller's role in a live room, or nil when they are not in it (or it is gone).
+    func role(of userId: UUID, in roomId: UUID) async throws -> String? {
+        try await pool.query("""
+            SELECT p.role FROM room_participants p JOIN rooms r ON r.id = p.room_id
+            WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
+            """, [roomId, userId]).first?.decode("role", as: String.self)
+    }
+
+    func createGroup(name: String, description: String?, creator: UUID, members: [UUID]) async throws -> ChatRoom {
+        let id = UUID()
+        try await pool.transaction { connection in
+            try connection.query("INSERT INTO rooms (id, name, description, room_type, created_by) VALUES ($1, $2, $3, 'group', $4)",
+                                 [id, name, description, creator])
+            try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'owner')", [id, creator])
+            let others = members.filter { $0 != creator }
+            if !others.isEmpty {
+                try connection.query("""
+                    INSERT INTO room_participants (room_id, user_id, role)
+                    SELECT $1, u, 'member' FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING
+                    """, [id, Rows.uuidArray(others)])
+            }
+        }
+        return try await room(id).unwrapped()
+    }
+
+    /// The one direct room of a pair, made on first use. Returns whether it was made now.
+    func findOrCreateDirect(creator: UUID, other: UUID) async throws -> (ChatRoom, created: Bool) {
+        let pair = [creator, other].map { $0.uuidString.lowercased() }.sorted()
+        let key = pair.joined(separator: ":")
+        let id = UUID()
+        let created = try await pool.transaction { connection -> Bool in
+            let inserted = try connection.query("""
+                INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)
+                ON CONFLICT (direct_key) DO NOTHING RETURNING id
+                """, [id, creator, key])
+            guard !inserted.isEmpty else { return false }
+            try connection.query("""
+                INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'owner')
+                """, [id, creator, other])
+            return true
+        }
+        if created { return (try await room(id).unwrapped(), true) }
+        let existing = try await pool.query("SELECT id FROM rooms WHERE direct_key = $1", [key]).first?.decode("id", as: UUID.self)
+        return (try await room(try existing.unwrapped()).unwrapped(), false)
+    }
+
+    /// A live room with its participants.
+    func room(_ id: UUID) async throws -> ChatRoom? {
+        try await pool.withConnection { connection in
+            guard var room = try connection.query("SELECT \(Rows.roomColumns) FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL", [id])
+                .first.map(Rows.room) else { return nil }
+            room.participants = try connection.query("""
+                SELECT user_id, role, joined_at, last_read_at, last_read_seq FROM room_participants
+                WHERE room_id = $1 ORDER BY joined_at, user_id
+                """, [id]).map(Rows.participant)
+            if let last = try connection.query("""
+                SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT 1
+                """, [id]).first {
+                room.lastMessage = try Rows.message(last)
+            }
+            return room
+        }
+    }
+
+    /// The user's rooms, most recently active first, each with its last message and the user's unread count.
+    func rooms(for userId: UUID) async throws -> [ChatRoom] {
+        try await pool.withConnection { connection in
+            var rooms: [ChatRoom] = []
+            for row in try connection.query("""
+                SELECT \(Rows.roomColumns),
+                       (SELECT count(*) FROM messages m
+                         WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL) AS unread
+                FROM room_participants p JOIN rooms r ON r.id = p.room_id
+                WHERE p.user_id = $1 AND r.deleted_at IS NULL
+                ORDER BY r.updated_at DESC, r.id
+                """, [userId]) {
+                var room = try Rows.room(row)
+                room.unreadCount = try row.decode("unread", as: Int.self)
+                room.participants = []
+                rooms.append(room)
+            }
+            guard !rooms.isEmpty else { return [] }
+            let ids = Rows.uuidArray(rooms.map(\.id))
+            var index: [UUID: Int] = [:]
+            for (position, room) in rooms.enumerated() { index[room.id] = position }
+            for row in try connection.query("""
+                SELECT room_id, user_id, role, joined_at, last_read_at, last_read_seq FROM room_participants
+                WHERE room_id = ANY($1::uuid[]) ORDER BY joined_at, user_id
+                """, [ids]) {
+                if let position = index[try row.decode("room_id", as: UUID.self)] {
+                    rooms[position].participants?.append(try Rows.participant(row))
+                }
+            }
+            for row in try connection.query("""
+                SELECT DISTINCT ON (m.room_id) \(Rows.messageColumns) FROM messages m
+                WHERE m.room_id = ANY($1::uuid[]) ORDER BY m.room_id, m.seq DESC
+                """, [ids]) {
+                let message = try Rows.message(row)
+                if let position = index[message.roomId] { rooms[position].lastMessage = message }
+            }
+            return rooms
+        }
+    }
+
+    func roomIds(for userId: UUID) async throws -> [UUID] {
+        try await pool.query("""
+            SELECT p.room_id FROM room_participants p JOIN rooms r ON r.id = p.room_id
+            WHERE p.user_id = $1 AND r.deleted_at IS NULL
+            """, [userId]).map { try $0.decode("room_id", as: UUID.self) }
+    }
+
+    func participantIds(_ roomId: UUID) async throws -> [UUID] {
+        try await pool.query("SELECT user_id FROM room_participants WHERE room_id = $1", [roomId]).map { try $0.decode("user_id", as: UUID.self) }
+    }
+
+    func update(_ id: UUID, name: Patch<String>, description: Patch<String>) async throws -> ChatRoom? {
+        let keepName: Bool, newName: String?, keepDescription: Bool, newDescription: String?
+        switch name {
+        case .absent: (keepName, newName) = (true, nil)
+        case .clear: (keepName, newName) = (false, nil)
+        case let .set(value): (keepName, newName) = (false, value)
+        }
+        switch description {
+        case .absent: (keepDescription, newDescription) = (true, nil)
+        case .clear: (keepDescription, newDescription) = (false, nil)
+        case let .set(value): (keepDescription, newDescription) = (false, value)
+        }
+        try await pool.query("""
+            UPDATE rooms SET name = CASE WHEN $2 THEN name ELSE $3 END,
+                             description = CASE WHEN $4 THEN description ELSE $5 END, updated_at = now()
+            WHERE id = $1 AND deleted_at IS NULL
+            """, [id, keepName, newName, keepDescription, newDescription])
+        return try await room(id)
+    }
+
+    func delete(_ id: UUID) async throws {
+        try await pool.query("UPDATE rooms SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", [id])
+    }
+
+    func addParticipant(_ roomId: UUID, userId: UUID, role: String) async throws -> RoomParticipant {
+        let rows = try await pool.query("""
+            INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, $3)
+            ON CONFLICT DO NOTHING RETURNING user_id, role, joined_at, last_read_at, last_read_seq
+            """, [roomId, userId, role])
+        guard let row = rows.first else { throw RoomStoreError.alreadyParticipant }
+        return try Rows.participant(row)
+    }
+
+    /// Removes a participant; the last owner of a group cannot go while others remain.
+    func removeParticipant(_ roomId: UUID, userId: UUID) async throws {
+        try await pool.transaction { connection in
+            // Lock the room so two owners leaving at once cannot both pass the check.
+            try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
+            guard let role = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
+                                                  [roomId, userId]).first?.decode("role", as: String.self) else {
+                throw RoomStoreError.notParticipant
+            }
+            if role == "owner" {
+                let counts = try connection.query("""
+                    SELECT count(*) FILTER (WHERE role = 'owner') AS owners, count(*) AS everyone
+                    FROM room_participants WHERE room_id = $1
+                    """, [roomId]).first
+                let owners = try counts?.decode("owners", as: Int.self) ?? 0
+                let everyone = try counts?.decode("everyone", as: Int.self) ?? 0
+                if owners == 1 && everyone > 1 { throw RoomStoreError.lastOwner }
+            }
+            try connection.query("DELETE FROM room_participants WHERE room_id = $1 AND user_id = $2", [roomId, userId])
+        }
+    }
+
+    func setRole(_ roomId: UUID, userId: UUID, role: String) async throws -> RoomParticipant {
+        try await pool.transaction { connection in
+            try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
+            guard let current = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
+                                                     [roomId, userId]).first?.decode("role", as: String.self) else {
+                throw RoomStoreError.notParticipant
+            }
+            if current == "owner" && role != "owner" {
+                let owners = try connection.query("SELECT count(*) AS n FROM room_participants WHERE room_id = $1 AND role = 'owner'", [roomId])
+                    .first?.decode("n", as: Int.self) ?? 0
+                if owners <= 1 { throw RoomStoreError.lastOwner }
+            }
+            let row = try connection.query("""
+                UPDATE room_participants SET role = $3 WHERE room_id = $1 AND user_id = $2
+                RETURNING user_id, role, joined_at, last_read_at, last_read_seq
+                """, [roomId, userId, role]).first
+            return try Rows.participant(try row.unwrapped())
+        }
+    }
+}
+
+struct MissingRow: Error {}
+
+extension Optional {
+    func unwrapped() throws -> Wrapped {
+        guard let self else { throw MissingRow() }
+        return self
+    }
+}

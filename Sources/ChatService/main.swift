@@ -1,0 +1,14 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT.
+do {
+    let configuration = try ChatServiceConfiguration()
+    let registry = ServiceRuntime.bootstrap(service: "chat-service", logLevel: configuration.logLevel)
+    let app = try await buildApplication(configuration: configuration, registry: registry)
+    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+} catch {
+    FileHandle.standardError.write(Data("chat-service: cannot start: \(error)\n".utf8))
+    exit(1)
+}
