@@ -19,3 +19,7 @@ logs *ARGS:
 # Build once, start a throwaway stack, run every test suite
 test *ARGS:
     ./microchat test {{ARGS}}
+
+# Run the chat benchmark against a throwaway stack (throughput, latency, memory per connection)
+bench *ARGS:
+    ./microchat bench {{ARGS}}

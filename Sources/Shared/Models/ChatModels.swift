@@ -28,6 +28,25 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt
+    }
+
+    /// Every key is always present (null when empty), so a deleted message says `"content": null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(roomId, forKey: .roomId)
+        try container.encode(seq, forKey: .seq)
+        try container.encode(senderId, forKey: .senderId)
+        try container.encode(content, forKey: .content)
+        try container.encode(messageType, forKey: .messageType)
+        try container.encode(clientMessageId, forKey: .clientMessageId)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(deletedAt, forKey: .deletedAt)
+    }
 }
 
 public struct RoomParticipant: Codable, Sendable, Equatable {

@@ -1,0 +1,133 @@
+"""MicroChat benchmark against the real stack that `./microchat bench` starts.
+
+Prints: acknowledged send throughput, send-to-receive latency percentiles for
+a room with many listeners (listeners spread over every chat-service replica),
+and the resident memory each idle WebSocket costs a chat-service replica."""
+import argparse
+import json
+import os
+import statistics
+import threading
+import time
+import uuid
+
+import requests
+import websocket
+
+
+def register(user_url, tag):
+    name = f"bench{tag}{uuid.uuid4().hex[:8]}"
+    r = requests.post(f"{user_url}/api/auth/register", json={
+        "username": name, "email": f"{name}@example.com", "password": "bench-pass-123", "displayName": name}, timeout=60)
+    r.raise_for_status()
+    return r.json()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(p / 100 * (len(ordered) - 1)))))
+    return ordered[index]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--listeners", type=int, default=20)
+    parser.add_argument("--senders", type=int, default=8)
+    parser.add_argument("--messages", type=int, default=50, help="messages per sender")
+    parser.add_argument("--idle", type=int, default=1000, help="idle WebSockets for the memory figure")
+    args = parser.parse_args()
+    user_url = os.environ["MICROCHAT_USER_URL"]
+    chat_urls = os.environ["MICROCHAT_CHAT_URLS"].split(",")
+    chat_pids = [int(p) for p in os.environ["MICROCHAT_CHAT_PIDS"].split(",")]
+
+    owner = register(user_url, "o")
+    listeners = [register(user_url, "l") for _ in range(args.listeners)]
+    senders = [register(user_url, "s") for _ in range(args.senders)]
+    room = requests.post(f"{chat_urls[0]}/api/rooms", json={
+        "name": "bench", "roomType": "group", "participantIds": [u["user"]["id"] for u in listeners + senders]},
+        headers={"Authorization": f"Bearer {owner['accessToken']}"}, timeout=60).json()
+    room_id = room["id"]
+    total = args.senders * args.messages
+
+    latencies = []
+    lock = threading.Lock()
+    received = [0] * len(listeners)
+    ready = threading.Barrier(len(listeners) + 1)
+
+    def listen(index, user):
+        base = chat_urls[index % len(chat_urls)].replace("http://", "ws://")
+        ws = websocket.create_connection(f"{base}/api/ws?access_token={user['accessToken']}", timeout=120)
+        ws.recv()  # ready
+        ready.wait()
+        while received[index] < total:
+            event = json.loads(ws.recv())
+            if event.get("type") == "message.created" and event.get("roomId") == room_id:
+                sent_at = float(event["data"]["content"].split("|")[0])
+                with lock:
+                    latencies.append(time.time() - sent_at)
+                received[index] += 1
+        ws.close()
+
+    threads = [threading.Thread(target=listen, args=(i, u)) for i, u in enumerate(listeners)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    time.sleep(0.5)  # subscriptions settle
+
+    def send(index, user):
+        session = requests.Session()
+        base = chat_urls[index % len(chat_urls)]
+        headers = {"Authorization": f"Bearer {user['accessToken']}"}
+        for k in range(args.messages):
+            r = session.post(f"{base}/api/rooms/{room_id}/messages", headers=headers, timeout=60,
+                             json={"content": f"{time.time()}|{index}-{k}", "clientMessageId": f"{index}-{k}"})
+            r.raise_for_status()
+
+    started = time.time()
+    workers = [threading.Thread(target=send, args=(i, u)) for i, u in enumerate(senders)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    send_elapsed = time.time() - started
+    for t in threads:
+        t.join(timeout=120)
+    delivered = sum(received)
+
+    # Memory per idle connection.
+    idle_user = register(user_url, "i")
+    before = sum(rss_kib(pid) for pid in chat_pids)
+    sockets = []
+    for i in range(args.idle):
+        base = chat_urls[i % len(chat_urls)].replace("http://", "ws://")
+        ws = websocket.create_connection(f"{base}/api/ws?access_token={idle_user['accessToken']}", timeout=60)
+        ws.recv()
+        sockets.append(ws)
+    time.sleep(2)
+    after = sum(rss_kib(pid) for pid in chat_pids)
+    for ws in sockets:
+        ws.close()
+
+    print()
+    print(f"MicroChat benchmark — {args.listeners} listeners, {args.senders} senders, one room, {len(chat_urls)} chat-service replica(s)")
+    print(f"  acknowledged sends      {total} in {send_elapsed:.2f} s = {total / send_elapsed:.1f} messages/s")
+    print(f"  deliveries              {delivered} of {total * args.listeners} expected")
+    if latencies:
+        ms = [l * 1000 for l in latencies]
+        print(f"  send→receive latency    p50 {percentile(ms, 50):.1f} ms   p99 {percentile(ms, 99):.1f} ms   max {max(ms):.1f} ms")
+    print(f"  idle WebSockets         {args.idle}: chat-service RSS {before} KiB → {after} KiB "
+          f"= {(after - before) / max(1, args.idle):.1f} KiB per connection")
+    if delivered != total * args.listeners:
+        raise SystemExit("some deliveries were lost")
+
+
+if __name__ == "__main__":
+    main()
