@@ -11,6 +11,7 @@ final class RotatingKeys: KeySetSource {
     init(_ signers: [TokenSigner]) { keys = Mutex(signers) }
     func fetchKeySet() async throws -> JWKSet {
         fetches.add(1, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(30))  // a network round trip, so callers overlap
         return JWKSet(keys: keys.withLock { $0.map(\.jwk) })
     }
 }
@@ -96,6 +97,23 @@ struct TokenVerifierTests {
         let identity = try await verifier.verify(try second.sign(claims(sub: UUID().uuidString)))
         #expect(identity.username == "ada")
         #expect(source.fetches.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("many first requests at once share one key fetch and all succeed")
+    func concurrentFirstUse() async throws {
+        let signer = TokenSigner(key: .init())
+        let source = RotatingKeys([signer])
+        let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
+                                    source: source, logger: TestEnvironment.logger)
+        let tokens = try (0..<20).map { _ in try signer.sign(claims()) }
+        let verified = try await withThrowingTaskGroup(of: Identity.self) { group in
+            for token in tokens { group.addTask { try await limited.verify(token) } }
+            var count = 0
+            for try await _ in group { count += 1 }
+            return count
+        }
+        #expect(verified == 20)
+        #expect(source.fetches.load(ordering: .relaxed) == 1)
     }
 
     @Test("unknown kids cannot make the verifier hammer the issuer")

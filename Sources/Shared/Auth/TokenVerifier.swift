@@ -56,6 +56,7 @@ public final class TokenVerifier: Sendable {
     private struct Cache {
         var keys: [String: VerificationKey] = [:]
         var lastFetch: ContinuousClock.Instant?
+        var inflight: Task<[String: VerificationKey], any Error>?
     }
 
     public let configuration: Configuration
@@ -118,28 +119,55 @@ public final class TokenVerifier: Sendable {
     }
 
     private func key(for kid: String) async throws -> VerificationKey? {
-        if let known = cache.withLock({ $0.keys[kid] }) { return known }
+        enum Plan {
+            case known(VerificationKey)
+            case wait(Task<[String: VerificationKey], any Error>)
+            case refuse
+        }
         let interval = configuration.minimumRefetchInterval
-        let mayFetch = cache.withLock { cache -> Bool in
-            if let last = cache.lastFetch, ContinuousClock.now - last < interval { return false }
+        let source = self.source
+        let logger = self.logger
+        // Concurrent callers that miss share one fetch instead of being refused by the rate limit.
+        let plan = cache.withLock { cache -> Plan in
+            if let known = cache.keys[kid] { return .known(known) }
+            if let inflight = cache.inflight { return .wait(inflight) }
+            if let last = cache.lastFetch, ContinuousClock.now - last < interval { return .refuse }
             cache.lastFetch = ContinuousClock.now
-            return true
+            let fetch = Task { try await Self.load(source, logger: logger) }
+            cache.inflight = fetch
+            return .wait(fetch)
         }
-        guard mayFetch else { return nil }
-        let keySet: JWKSet
-        do {
-            keySet = try await source.fetchKeySet()
-        } catch {
-            cache.withLock { $0.lastFetch = nil }
-            logger.error("cannot fetch the issuer's keys", metadata: ["error": "\(error)"])
-            throw AppError(.serviceUnavailable, code: "issuer_unavailable", detail: "The token issuer's keys cannot be fetched right now.")
+        switch plan {
+        case let .known(key):
+            return key
+        case .refuse:
+            return nil
+        case let .wait(fetch):
+            do {
+                let keys = try await fetch.value
+                cache.withLock { cache in
+                    cache.keys = keys
+                    cache.inflight = nil
+                }
+                return keys[kid]
+            } catch {
+                cache.withLock { cache in
+                    cache.inflight = nil
+                    cache.lastFetch = nil
+                }
+                logger.error("cannot fetch the issuer's keys", metadata: ["error": "\(error)"])
+                throw AppError(.serviceUnavailable, code: "issuer_unavailable", detail: "The token issuer's keys cannot be fetched right now.")
+            }
         }
+    }
+
+    private static func load(_ source: any KeySetSource, logger: Logger) async throws -> [String: VerificationKey] {
+        let keySet = try await source.fetchKeySet()
         var keys: [String: VerificationKey] = [:]
         for jwk in keySet.keys where jwk.use == nil || jwk.use == "sig" {
             if let key = jwk.verificationKey() { keys[jwk.kid ?? ""] = key }
         }
         logger.info("loaded issuer keys", metadata: ["kids": "\(keys.keys.sorted())"])
-        cache.withLock { $0.keys = keys }
-        return keys[kid]
+        return keys
     }
 }
