@@ -41,6 +41,11 @@ def test_paging_both_ways(api, chat):
     assert [m["content"] for m in oldest["messages"]] == [f"m{i}" for i in range(5)] and not oldest["hasMore"]
     forward = chat.get(f"/api/rooms/{room['id']}/messages?limit=7&after={sent[9]['seq']}", token=a["accessToken"]).json()
     assert [m["content"] for m in forward["messages"]] == [f"m{i}" for i in range(10, 17)] and forward["hasMore"]
+    by_id = chat.get(f"/api/rooms/{room['id']}/messages?limit=3&before={sent[5]['id']}", token=a["accessToken"]).json()
+    assert [m["content"] for m in by_id["messages"]] == ["m2", "m3", "m4"]
+    by_id = chat.get(f"/api/rooms/{room['id']}/messages?limit=2&after={sent[5]['id']}", token=a["accessToken"]).json()
+    assert [m["content"] for m in by_id["messages"]] == ["m6", "m7"]
+    assert_problem(chat.get(f"/api/rooms/{room['id']}/messages?before={uuid.uuid4()}", token=a["accessToken"]), 404, "message_not_found")
     t = a["accessToken"]
     for bad in ["limit=0", "limit=201", "limit=x", "before=-1", "after=abc", "before=3&after=1"]:
         assert_problem(chat.get(f"/api/rooms/{room['id']}/messages?{bad}", token=t), 400)

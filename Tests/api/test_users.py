@@ -76,6 +76,7 @@ def test_search_by_username_or_display_name_prefix(api, user):
     found = {u["id"] for u in api.get(f"/api/users?search={stem}").json()["users"]}
     assert a["user"]["id"] in found and b["user"]["id"] in found
     # Case-insensitive, and LIKE wildcards are literal.
+    assert a["user"]["id"] in {u["id"] for u in api.get(f"/api/users?q={stem}").json()["users"]}
     found_upper = {u["id"] for u in api.get(f"/api/users?search={stem.upper()}").json()["users"]}
     assert a["user"]["id"] in found_upper
     assert api.get("/api/users?search=%25").json()["users"] == [] or all(

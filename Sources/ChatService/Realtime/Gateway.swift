@@ -37,9 +37,10 @@ final class Gateway: Sendable {
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
-    /// Returns true when this is the user's first connection on this replica.
+    /// Returns true when this is the user's first connection on this replica, once
+    /// Redis has confirmed the subscriptions the connection needs.
     @discardableResult
-    func register(_ connection: ClientConnection) -> Bool {
+    func register(_ connection: ClientConnection) async -> Bool {
         var channels: [String] = []
         let first = state.withLock { state -> Bool in
             state.connections[connection.id] = connection
@@ -52,7 +53,8 @@ final class Gateway: Sendable {
             state.userConnections[connection.userId, default: []].insert(connection.id)
             return first
         }
-        channels.forEach(subscriber.subscribe)
+        // Channels already held by other connections count as confirmed at once.
+        await subscriber.subscribeConfirmed(channels + connection.rooms.map(Self.roomChannel))
         connectionsGauge.record(connectionCount)
         return first
     }

@@ -34,7 +34,10 @@ struct WebSocketSession {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
         let connection = ClientConnection(userId: identity.userId, rooms: roomIds, queueLimit: queueLimit)
-        let firstConnection = gateway.register(connection)
+        // Subscriptions are confirmed before `ready`, and each room's position is taken
+        // after that: every message committed later reaches this client, live or by gap fill.
+        let firstConnection = await gateway.register(connection)
+        let positions = try await rooms.lastSeqs(Array(roomIds))
         if firstConnection { await announcePresence(online: true, rooms: roomIds) }
         defer {
             let lastConnection = gateway.unregister(connection)
@@ -47,7 +50,7 @@ struct WebSocketSession {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await writeLoop(connection, outbound)
+                try await writeLoop(connection, outbound, starting: positions)
             }
             group.addTask {
                 try await readLoop(connection, inbound)
@@ -113,8 +116,8 @@ struct WebSocketSession {
 
     // MARK: writing
 
-    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter) async throws {
-        var delivered: [UUID: Int64] = [:]
+    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64]) async throws {
+        var delivered = connectPoints
         for await delivery in connection.deliveries {
             switch delivery {
             case let .reply(event):
@@ -132,19 +135,23 @@ struct WebSocketSession {
                     if let room = event.roomId, event.type != .participantAdded, event.type != .participantRemoved, !connection.isIn(room) { continue }
                     try await outbound.write(.text(json))
                 }
-            case let .resume(positions):
-                for (room, seq) in positions.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            case let .resume(requested):
+                for (room, seq) in requested.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
                     guard connection.isIn(room) else {
                         try await send(Self.error("room_not_found", "No such room.", room: room), outbound)
                         continue
                     }
                     let from = max(seq, 0)
-                    if let last = delivered[room], last > from {
-                        // The client is behind what we sent it: it lost some; send again from its position.
-                        delivered[room] = from
+                    if let connectedAt = connectPoints[room], let sentLive = delivered[room], from < connectedAt {
+                        // Live messages after the connection point, up to `sentLive`, are already
+                        // with the client: send only what lies between its position and that point.
+                        var scratch = delivered
+                        try await fill(room, from: from, upTo: min(connectedAt, sentLive), &scratch, outbound)
+                        delivered[room] = sentLive
+                    } else {
+                        delivered[room] = max(from, delivered[room] ?? from)
                     }
-                    delivered[room] = from
-                    try await fill(room, from: from, upTo: nil, &delivered, outbound)
+                    try await fill(room, from: delivered[room] ?? from, upTo: nil, &delivered, outbound)
                     try await send(ChatEvent(type: .resumed, roomId: room, seq: delivered[room]), outbound)
                 }
             case .resync:

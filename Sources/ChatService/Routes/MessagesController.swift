@@ -97,14 +97,19 @@ struct MessagesController: Sendable {
         let roomId = try RoomsController.roomId(context)
         _ = try await RoomsController.membership(rooms, roomId, identity)
         let query = request.uri.queryParameters
-        func cursor(_ name: String) throws -> Int64? {
+        /// A cursor is a message's seq or its id.
+        func cursor(_ name: String) async throws -> Int64? {
             guard let text = query.get(name) else { return nil }
-            guard let value = Int64(text), value >= 0 else {
-                throw AppError.badRequest("invalid_cursor", "\(name) must be a message seq (a whole number ≥ 0).")
+            if let value = Int64(text), value >= 0 { return value }
+            if let id = UUID(uuidString: text) {
+                guard let message = try await messages.find(roomId: roomId, messageId: id) else {
+                    throw AppError.notFound("message_not_found", "\(name) names no message in this room.")
+                }
+                return message.seq
             }
-            return value
+            throw AppError.badRequest("invalid_cursor", "\(name) must be a message seq (a whole number ≥ 0) or a message id.")
         }
-        let before = try cursor("before"), after = try cursor("after")
+        let before = try await cursor("before"), after = try await cursor("after")
         if before != nil && after != nil { throw AppError.badRequest("invalid_cursor", "Give before or after, not both.") }
         let limitText = query.get("limit") ?? "50"
         guard let limit = Int(limitText), (1...200).contains(limit) else {

@@ -122,6 +122,16 @@ struct RoomStore: Sendable {
             """, [userId]).map { try $0.decode("room_id", as: UUID.self) }
     }
 
+    /// Where each room stands now (its newest seq).
+    func lastSeqs(_ ids: [UUID]) async throws -> [UUID: Int64] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [UUID: Int64] = [:]
+        for row in try await pool.query("SELECT id, last_seq FROM rooms WHERE id = ANY($1::uuid[])", [Rows.uuidArray(ids)]) {
+            result[try row.decode("id", as: UUID.self)] = try row.decode("last_seq", as: Int64.self)
+        }
+        return result
+    }
+
     func participantIds(_ roomId: UUID) async throws -> [UUID] {
         try await pool.query("SELECT user_id FROM room_participants WHERE room_id = $1", [roomId]).map { try $0.decode("user_id", as: UUID.self) }
     }

@@ -24,6 +24,9 @@ public final class RedisSubscriber: Sendable {
         var pending: [(subscribe: Bool, channel: String)] = []
         var stopping = false
         var connected = false
+        /// Channels Redis has confirmed on the current connection.
+        var confirmed: Set<String> = []
+        var confirmationWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     }
 
     public let endpoint: RedisEndpoint
@@ -66,6 +69,49 @@ public final class RedisSubscriber: Sendable {
             return true
         }
         if changed { wake() }
+    }
+
+    /// Subscribes and returns once Redis has confirmed every channel, so a caller
+    /// can promise its client that anything published from now on will arrive.
+    /// Gives up waiting after `timeout` (Redis down): the subscription stays queued.
+    public func subscribeConfirmed(_ channels: [String], timeout: Duration = .seconds(3)) async {
+        for channel in channels { subscribe(channel) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for channel in channels { await self.confirmation(of: channel) }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+            self.releaseWaiters(for: channels)
+        }
+    }
+
+    private func confirmation(of channel: String) async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.confirmed.contains(channel) || !state.wanted.contains(channel) { return true }
+                state.confirmationWaiters[channel, default: []].append(waiter)
+                return false
+            }
+            if done { waiter.resume() }
+        }
+    }
+
+    /// Resumes anyone still waiting on these channels (after a timeout).
+    private func releaseWaiters(for channels: [String]) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            channels.flatMap { state.confirmationWaiters.removeValue(forKey: $0) ?? [] }
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private func confirmed(_ channel: String) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.confirmed.insert(channel)
+            return state.confirmationWaiters.removeValue(forKey: channel) ?? []
+        }
+        waiters.forEach { $0.resume() }
     }
 
     public func unsubscribe(_ channel: String) {
@@ -130,6 +176,7 @@ public final class RedisSubscriber: Sendable {
                 // Take every wanted channel; queued changes are folded into this snapshot.
                 let channels = state.withLock { state -> [String] in
                     state.pending.removeAll()
+                    state.confirmed.removeAll()
                     state.connected = true
                     return Array(state.wanted)
                 }
@@ -210,6 +257,10 @@ public final class RedisSubscriber: Sendable {
     }
 
     private func handle(_ reply: RedisReply) {
+        if case let .array(parts) = reply, parts.count == 3, let kind = parts[0].text, let channel = parts[1].text {
+            if kind == "subscribe" { confirmed(channel) }
+            if kind == "unsubscribe" { _ = state.withLock { $0.confirmed.remove(channel) } }
+        }
         guard case let .array(parts) = reply, parts.count == 3, parts[0].text == "message",
               let channel = parts[1].text, case let .string(payload) = parts[2] else { return }
         continuation.yield(.message(channel: channel, payload: payload))

@@ -91,9 +91,10 @@ struct UsersController: Sendable {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserSearchResponse> {
         _ = try context.requireIdentity()
-        let query = (request.uri.queryParameters.get("search") ?? "").trimmingCharacters(in: .whitespaces)
+        let parameters = request.uri.queryParameters
+        let query = (parameters.get("search") ?? parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty, query.count <= 64 else {
-            throw AppError.badRequest("invalid_search", "Give ?search= with 1 to 64 characters.")
+            throw AppError.badRequest("invalid_search", "Give ?search= (or ?q=) with 1 to 64 characters.")
         }
         let limitText = request.uri.queryParameters.get("limit") ?? "20"
         guard let limit = Int(limitText), (1...50).contains(limit) else {

@@ -16,6 +16,12 @@ struct SigningKeyStore: Sendable, KeySetSource {
         let pem = try await pool.withConnection { connection -> String in
             try connection.transaction { connection in
                 try connection.query("SELECT pg_advisory_xact_lock(hashtext('microchat.signing_keys'))")
+                // A key stops signing once it is older than the rotation age; one more rotation
+                // period later no token it signed can still be alive, so it leaves the JWKS.
+                try connection.query("""
+                    UPDATE signing_keys SET retired_at = now()
+                    WHERE retired_at IS NULL AND created_at < now() - make_interval(secs => $1)
+                    """, [maxAge * 2])
                 if let row = try connection.query("""
                     SELECT private_key_pem FROM signing_keys
                     WHERE retired_at IS NULL AND created_at > now() - make_interval(secs => $1)
