@@ -32,10 +32,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let messages = MessageStore(pool: pool)
 
     let router = Router(context: ChatRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ProblemMiddleware())
+    router.addStandardMiddleware()
 
     OperationsController(
         service: "chat-service",

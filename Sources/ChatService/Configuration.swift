@@ -21,23 +21,20 @@ struct ChatServiceConfiguration: Sendable {
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         host = environment.string("HOST", default: "127.0.0.1")
-        port = try environment.int("PORT", default: 8082)
+        port = try environment.int("PORT", default: 8082, in: 1...65535)
         databaseURL = try environment.secret("DATABASE_URL") ?? "postgresql://chat_service@127.0.0.1:5432/microchat?sslmode=prefer"
-        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 16)
+        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 16, in: 1...256)
         redisURL = environment.string("REDIS_URL", default: "redis://127.0.0.1:6379")
         authIssuer = environment.string("AUTH_ISSUER", default: "http://127.0.0.1:8081")
         authDiscoveryURL = environment.string("AUTH_DISCOVERY_URL", default: authIssuer + "/.well-known/openid-configuration")
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         userServiceURL = environment.string("USER_SERVICE_URL", default: "http://127.0.0.1:8081")
         replicaId = environment.string("REPLICA_ID", default: ProcessInfo.processInfo.hostName + "-\(port)")
-        webSocketQueueLimit = try environment.int("WS_QUEUE_LIMIT", default: 1000)
-        webSocketPingSeconds = try environment.int("WS_PING_SECONDS", default: 30)
+        webSocketQueueLimit = try environment.int("WS_QUEUE_LIMIT", default: 1000, in: 10...1_000_000)
+        webSocketPingSeconds = try environment.int("WS_PING_SECONDS", default: 30, in: 1...3600)
         maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000)
         logLevel = try environment.logLevel()
-        guard (1...65535).contains(port) else { throw ConfigurationError(name: "PORT", problem: "must be 1-65535") }
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
-        guard webSocketQueueLimit >= 10 else { throw ConfigurationError(name: "WS_QUEUE_LIMIT", problem: "must be at least 10") }
-        guard webSocketPingSeconds >= 1 else { throw ConfigurationError(name: "WS_PING_SECONDS", problem: "must be at least 1") }
     }
 
     var logMetadata: Logger.Metadata {

@@ -33,10 +33,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     )
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ProblemMiddleware())
+    router.addStandardMiddleware()
 
     OperationsController(
         service: "user-service",

@@ -17,18 +17,16 @@ struct UserServiceConfiguration: Sendable {
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         host = environment.string("HOST", default: "127.0.0.1")
-        port = try environment.int("PORT", default: 8081)
+        port = try environment.int("PORT", default: 8081, in: 1...65535)
         databaseURL = try environment.secret("DATABASE_URL")
             ?? "postgresql://user_service@127.0.0.1:5432/microchat?sslmode=prefer"
-        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 8)
+        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 8, in: 1...256)
         issuerURL = environment.string("ISSUER_URL", default: "http://127.0.0.1:\(port)")
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))
         refreshTokenLifetime = .seconds(try environment.int("REFRESH_TOKEN_TTL_SECONDS", default: 30 * 24 * 3600))
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
         logLevel = try environment.logLevel()
-        guard (1...65535).contains(port) else { throw ConfigurationError(name: "PORT", problem: "must be 1-65535") }
-        guard (1...256).contains(databasePoolSize) else { throw ConfigurationError(name: "DATABASE_POOL_SIZE", problem: "must be 1-256") }
         guard accessTokenLifetime > .zero, refreshTokenLifetime > .zero else {
             throw ConfigurationError(name: "ACCESS_TOKEN_TTL_SECONDS", problem: "token lifetimes must be positive")
         }

@@ -14,6 +14,21 @@ def _require(name):
     return value
 
 
+def as_db_owner(cmd):
+    """Runs a command as the PostgreSQL owner (the postgres account when we are root)."""
+    import subprocess
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120).stdout
+
+
+def psql(stack_data, sql):
+    """One query as the database superuser over the private socket; the tests inspect storage with it."""
+    port = os.environ["MICROCHAT_TEST_PG_PORT"]
+    return as_db_owner(["psql", "-X", "-tA", "-h", f"{stack_data}/postgres/socket", "-p", port, "-U", "postgres",
+                        "-d", "microchat", "-c", sql]).strip()
+
+
 @pytest.fixture(scope="session")
 def user_url():
     return _require("MICROCHAT_TEST_USER_URL")

@@ -5,7 +5,7 @@ import uuid
 
 import requests
 
-from conftest import Api, assert_problem, register, unique
+from conftest import Api, assert_problem, psql, register, unique
 
 
 def test_register_returns_user_and_tokens(api):
@@ -166,12 +166,6 @@ def test_logout_revokes_the_refresh_token(api, user):
 
 
 def test_password_is_stored_hashed_with_scrypt(user, stack_data):
-    import subprocess, os
-    port = os.environ["MICROCHAT_TEST_PG_PORT"]
-    cmd = ["psql", "-X", "-tA", "-h", f"{stack_data}/postgres/socket", "-p", port, "-U", "postgres", "-d", "microchat",
-           "-c", f"SELECT password_hash FROM user_service.users WHERE id = '{user['user']['id']}'"]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    stored = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+    stored = psql(stack_data, f"SELECT password_hash FROM user_service.users WHERE id = '{user['user']['id']}'")
     assert stored.startswith("scrypt$")
     assert user["password"] not in stored

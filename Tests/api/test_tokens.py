@@ -1,25 +1,18 @@
 """Access tokens as other services see them: discovery, JWKS, and the 401s for
 missing, expired, forged and wrong-issuer tokens."""
 import json
-import os
-import subprocess
 import time
 import uuid
 
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from conftest import assert_problem, register
+from conftest import assert_problem, psql, register
 
 
 def signing_key_pem(stack_data):
     """The newest real signing key, read from user-service's schema as the database owner."""
-    port = os.environ["MICROCHAT_TEST_PG_PORT"]
-    cmd = ["psql", "-X", "-tA", "-h", f"{stack_data}/postgres/socket", "-p", port, "-U", "postgres", "-d", "microchat",
-           "-c", "SELECT kid || '|' || replace(private_key_pem, E'\\n', '~') FROM user_service.signing_keys ORDER BY created_at DESC LIMIT 1"]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+    out = psql(stack_data, "SELECT kid || '|' || replace(private_key_pem, E'\\n', '~') FROM user_service.signing_keys ORDER BY created_at DESC LIMIT 1")
     kid, pem = out.split("|", 1)
     return kid, pem.replace("~", "\n")
 

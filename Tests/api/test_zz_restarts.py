@@ -1,17 +1,13 @@
 """Runs last: restarts the shared PostgreSQL under a running user-service."""
 import os
-import subprocess
 import time
 
-from conftest import register
+from conftest import as_db_owner, register
 
 
 def pg_ctl(stack_data, *args):
     bindir = os.environ["MICROCHAT_TEST_PG_BINDIR"]
-    cmd = [f"{bindir}/pg_ctl", "-D", f"{stack_data}/postgres/data", *args]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    as_db_owner([f"{bindir}/pg_ctl", "-D", f"{stack_data}/postgres/data", *args])
 
 
 def test_user_service_survives_a_postgres_restart(api, stack_data):

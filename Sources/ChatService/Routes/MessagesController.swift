@@ -58,16 +58,12 @@ struct MessagesController: Sendable {
     }
 
     static func messageId(_ context: ChatRequestContext) throws -> UUID {
-        guard let id = UUID(uuidString: context.parameters.get("messageId") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The message id must be a UUID.")
-        }
-        return id
+        try context.parameters.requireUUID("messageId", what: "message")
     }
 
     @Sendable func send(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
-        let identity = try context.requireIdentity()
-        let roomId = try RoomsController.roomId(context)
-        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId) = (access.identity, access.roomId)
         var request = request
         let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
         let content = try validContent(body.content)
@@ -93,9 +89,8 @@ struct MessagesController: Sendable {
     }
 
     @Sendable func page(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MessagePage> {
-        let identity = try context.requireIdentity()
-        let roomId = try RoomsController.roomId(context)
-        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let roomId = access.roomId
         let query = request.uri.queryParameters
         /// A cursor is a message's seq or its id.
         func cursor(_ name: String) async throws -> Int64? {
@@ -120,9 +115,8 @@ struct MessagesController: Sendable {
     }
 
     @Sendable func edit(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
-        let identity = try context.requireIdentity()
-        let roomId = try RoomsController.roomId(context)
-        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId) = (access.identity, access.roomId)
         let messageId = try Self.messageId(context)
         var request = request
         let body = try await request.decodeJSON(as: EditMessageRequest.self, context: context)
@@ -139,9 +133,8 @@ struct MessagesController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
-        let identity = try context.requireIdentity()
-        let roomId = try RoomsController.roomId(context)
-        let role = try await RoomsController.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId, role) = (access.identity, access.roomId, access.role)
         let messageId = try Self.messageId(context)
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw AppError.notFound("message_not_found", "There is no such message in this room.")
@@ -159,9 +152,8 @@ struct MessagesController: Sendable {
     }
 
     @Sendable func markRead(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ReadState> {
-        let identity = try context.requireIdentity()
-        let roomId = try RoomsController.roomId(context)
-        _ = try await RoomsController.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId) = (access.identity, access.roomId)
         var request = request
         let body = try await request.decodeJSON(as: MarkReadRequest.self, context: context)
         guard let (receipt, unread) = try await messages.markRead(roomId: roomId, userId: identity.userId, messageId: body.messageId) else {

@@ -56,19 +56,22 @@ struct RoomsController: Sendable {
         group.post("{roomId}/leave", use: leave)
     }
 
-    static func roomId(_ context: ChatRequestContext) throws -> UUID {
-        guard let id = UUID(uuidString: context.parameters.get("roomId") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The room id must be a UUID.")
-        }
-        return id
+    /// Who calls, about which room, in what role.
+    struct RoomAccess {
+        var identity: Identity
+        var roomId: UUID
+        var role: String
     }
 
-    /// The caller's role, or 404 when they are not in the room.
-    static func membership(_ rooms: RoomStore, _ roomId: UUID, _ identity: Identity) async throws -> String {
+    /// The caller and their role in the path's room: 401 without a caller, 400 for
+    /// a malformed id, 404 when they are not in the room (whether or not it exists).
+    static func access(_ rooms: RoomStore, _ context: ChatRequestContext) async throws -> RoomAccess {
+        let identity = try context.requireIdentity()
+        let roomId = try context.parameters.requireUUID("roomId", what: "room")
         guard let role = try await rooms.role(of: identity.userId, in: roomId) else {
             throw AppError.notFound("room_not_found", "There is no such room.")
         }
-        return role
+        return RoomAccess(identity: identity, roomId: roomId, role: role)
     }
 
     static func validRole(_ role: String) throws -> String {
@@ -136,17 +139,15 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        _ = try await Self.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let roomId = access.roomId
         guard let room = try await rooms.room(roomId) else { throw AppError.notFound("room_not_found", "There is no such room.") }
         return JSONResponse(room)
     }
 
     @Sendable func update(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        let role = try await Self.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (roomId, role) = (access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: UpdateRoomRequest.self, context: context)
         guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
@@ -167,9 +168,9 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        guard try await Self.membership(rooms, roomId, identity) == "owner" else {
+        let access = try await RoomsController.access(rooms, context)
+        let (roomId, role) = (access.roomId, access.role)
+        guard role == "owner" else {
             throw AppError.forbidden("not_room_owner", "Only an owner can delete the room.")
         }
         let participants = try await rooms.participantIds(roomId)
@@ -181,9 +182,8 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func addParticipant(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        let role = try await Self.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId, role) = (access.identity, access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: AddParticipantRequest.self, context: context)
         guard let room = try await rooms.room(roomId), room.roomType == "group" else {
@@ -207,12 +207,9 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func changeRole(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        let role = try await Self.membership(rooms, roomId, identity)
-        guard let target = UUID(uuidString: context.parameters.get("userId") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
-        }
+        let access = try await RoomsController.access(rooms, context)
+        let (roomId, role) = (access.roomId, access.role)
+        let target = try context.parameters.requireUUID("userId", what: "user")
         var request = request
         let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
         let newRole = try Self.validRole(body.role)
@@ -229,12 +226,9 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func removeParticipant(_ request: Request, context: ChatRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        let role = try await Self.membership(rooms, roomId, identity)
-        guard let target = UUID(uuidString: context.parameters.get("userId") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
-        }
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId, role) = (access.identity, access.roomId, access.role)
+        let target = try context.parameters.requireUUID("userId", what: "user")
         if target != identity.userId {
             guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can remove people.") }
             if role == "admin", try await rooms.role(of: target, in: roomId) == "owner" {
@@ -246,9 +240,8 @@ struct RoomsController: Sendable {
     }
 
     @Sendable func leave(_ request: Request, context: ChatRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        let roomId = try Self.roomId(context)
-        _ = try await Self.membership(rooms, roomId, identity)
+        let access = try await RoomsController.access(rooms, context)
+        let (identity, roomId) = (access.identity, access.roomId)
         try await remove(identity.userId, from: roomId)
         return Response(status: .noContent)
     }

@@ -27,6 +27,15 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// An integer that must lie in `range`; anything else stops start-up with a clear message.
+    public func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+        let value = try int(name, default: defaultValue)
+        guard range.contains(value) else {
+            throw ConfigurationError(name: name, problem: "must be \(range.lowerBound)-\(range.upperBound), got \(value)")
+        }
+        return value
+    }
+
     /// `X`, or the trimmed contents of the file named by `X_FILE`.
     public func secret(_ name: String, default defaultValue: String? = nil) throws -> String? {
         if let value = values[name], !value.isEmpty { return value }

@@ -93,10 +93,7 @@ struct ContactsController: Sendable {
     }
 
     static func contactId(_ context: AppRequestContext) throws -> UUID {
-        guard let id = UUID(uuidString: context.parameters.get("userId") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
-        }
-        return id
+        try context.parameters.requireUUID("userId", what: "user")
     }
 
     /// A trimmed nickname, nil for none; over-long or control characters are refused.

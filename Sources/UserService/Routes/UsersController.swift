@@ -80,9 +80,7 @@ struct UsersController: Sendable {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<PublicProfile> {
         _ = try context.requireIdentity()
-        guard let id = UUID(uuidString: context.parameters.get("id") ?? "") else {
-            throw AppError.badRequest("invalid_id", "The user id must be a UUID.")
-        }
+        let id = try context.parameters.requireUUID("id", what: "user")
         guard let user = try await users.find(id: id) else {
             throw AppError.notFound("user_not_found", "There is no user with that id.")
         }
