@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Shared
+
+/// Forwards `/api/*` and `/.well-known/*` to the service that owns the path
+/// (DESIGN.md's URL space), passing the request id on. A replica that cannot
+/// be reached is skipped for the next one; when none answers the caller gets
+/// 503, when one answers too slowly 504, when one breaks off 502, all as
+/// problem+json.
+struct HTTPProxy: Sendable {
+    let users: UpstreamGroup
+    let chats: UpstreamGroup
+    let http: HTTPClient
+    let timeout: TimeAmount
+
+    /// Request headers that describe one hop, not the request.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+        "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "x-request-id",
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    ]
+
+    /// The group that owns `path`, or nil for paths the suite does not route publicly.
+    func owner(of path: String) -> UpstreamGroup? {
+        for prefix in ["/api/auth", "/api/users", "/api/contacts", "/.well-known"] where Self.path(path, isUnder: prefix) {
+            return users
+        }
+        if Self.path(path, isUnder: "/api/rooms") || Self.path(path, isUnder: "/api/ws") { return chats }
+        return nil
+    }
+
+    static func path(_ path: String, isUnder prefix: String) -> Bool {
+        path == prefix || path.hasPrefix(prefix + "/")
+    }
+
+    func addRoutes<Context: RequestIDContext>(to router: Router<Context>) {
+        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+        for method in methods {
+            router.on("api/**", method: method) { request, context in try await forward(request, context: context) }
+            router.on(".well-known/**", method: method) { request, context in try await forward(request, context: context) }
+        }
+    }
+
+    func forward<Context: RequestIDContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let group = owner(of: request.uri.path) else {
+            throw AppError.notFound("not_found", "No service answers \(request.uri.path).")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let idempotent = [.get, .head, .options, .put, .delete].contains(request.method)
+        var lastError: (any Error)?
+        for base in group.attemptOrder() {
+            var outgoing = HTTPClientRequest(url: base + request.uri.description)
+            outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+            for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+                outgoing.headers.add(name: field.name.rawName, value: field.value)
+            }
+            outgoing.headers.add(name: "X-Request-Id", value: context.requestId)
+            if let host = request.head.authority {
+                outgoing.headers.add(name: "X-Forwarded-Host", value: host)
+            }
+            outgoing.headers.add(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
+            if body.readableBytes > 0 || [.post, .put, .patch].contains(request.method) {
+                outgoing.body = .bytes(body)
+            }
+            do {
+                let response = try await http.execute(outgoing, timeout: timeout)
+                group.markUp(base)
+                let answer = try await response.body.collect(upTo: 16 * 1024 * 1024)
+                return Self.response(from: response, body: answer)
+            } catch {
+                lastError = error
+                if UpstreamFailure.isConnectFailure(error) {
+                    group.markDown(base)
+                    context.logger.warning("upstream refused the connection; trying the next", metadata: ["upstream": "\(base)", "error": "\(error)"])
+                    continue
+                }
+                if UpstreamFailure.isTimeout(error) {
+                    throw AppError(.gatewayTimeout, code: "upstream_timeout", detail: "The \(group.name) did not answer in time.")
+                }
+                if idempotent { continue }
+                throw AppError(.badGateway, code: "upstream_failed", detail: "The \(group.name) broke off the request: \(error)")
+            }
+        }
+        context.logger.error("no replica answered", metadata: ["service": "\(group.name)", "error": "\(String(describing: lastError))"])
+        throw AppError(.serviceUnavailable, code: "service_unavailable",
+                       detail: "The \(group.name) is not reachable right now; try again in a moment.",
+                       headers: [.retryAfter: "2"])
+    }
+
+    static func response(from upstream: HTTPClientResponse, body: ByteBuffer) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in upstream.headers {
+            guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName.canonicalName) else { continue }
+            headers.append(HTTPField(name: fieldName, value: value))
+        }
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .init(code: Int(upstream.status.code)), headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,143 @@
+// The HTTP side: one place that knows the tokens. Access tokens are refreshed
+// before they run out and once more when a call says the token expired; the
+// refresh token lives in localStorage so a reload keeps the session.
+
+const STORAGE_KEY = 'microchat.session';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `request failed (${status})`);
+    this.status = status;
+    this.code = problem?.code || (status === 0 ? 'network_error' : 'http_error');
+    this.errors = problem?.errors || [];
+    this.problem = problem;
+  }
+
+  /// True when trying again later may work: no answer, or a service said it is down.
+  get transient() {
+    return this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504;
+  }
+}
+
+export class Api extends EventTarget {
+  constructor() {
+    super();
+    this.session = loadSession();
+    this.refreshing = null;
+  }
+
+  get signedIn() { return Boolean(this.session?.refreshToken); }
+  get user() { return this.session?.user; }
+
+  async register(fields) { return this.#start(await this.#send('POST', '/api/auth/register', fields, false)); }
+  async login(login, password) { return this.#start(await this.#send('POST', '/api/auth/login', { login, password }, false)); }
+
+  async logout() {
+    const refreshToken = this.session?.refreshToken;
+    this.#clear();
+    if (refreshToken) {
+      try { await this.#send('POST', '/api/auth/logout', { refreshToken }, false); } catch { /* the session is gone locally either way */ }
+    }
+  }
+
+  /// A valid access token, refreshed first when it is about to expire.
+  async accessToken() {
+    if (!this.session) throw new ApiError(401, { code: 'signed_out', detail: 'You are signed out.' });
+    if (Date.now() > this.session.expiresAt - 30_000) await this.refresh();
+    return this.session.accessToken;
+  }
+
+  /// Trades the refresh token for new tokens; concurrent callers share one refresh.
+  refresh() {
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        try {
+          const refreshToken = this.session?.refreshToken;
+          if (!refreshToken) throw new ApiError(401, { code: 'signed_out', detail: 'You are signed out.' });
+          this.#start(await this.#send('POST', '/api/auth/refresh', { refreshToken }, false));
+        } catch (error) {
+          if (!(error instanceof ApiError) || !error.transient) {
+            this.#clear();
+            this.dispatchEvent(new CustomEvent('signedout', { detail: error }));
+          }
+          throw error;
+        } finally {
+          this.refreshing = null;
+        }
+      })();
+    }
+    return this.refreshing;
+  }
+
+  get(path) { return this.#send('GET', path); }
+  post(path, body) { return this.#send('POST', path, body ?? {}); }
+  patch(path, body) { return this.#send('PATCH', path, body); }
+  delete(path) { return this.#send('DELETE', path); }
+
+  updateUser(user) {
+    if (!this.session) return;
+    this.session.user = user;
+    saveSession(this.session);
+  }
+
+  async #send(method, path, body, authenticated = true, retried = false) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (authenticated) headers.Authorization = `Bearer ${await this.accessToken()}`;
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      this.#report(false);
+      throw new ApiError(0, { detail: 'The server cannot be reached. Check your connection.' });
+    }
+    const text = await response.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+    if (!response.ok) {
+      const error = new ApiError(response.status, data);
+      this.#report(!error.transient);
+      if (authenticated && response.status === 401 && !retried) {
+        await this.refresh();
+        return this.#send(method, path, body, authenticated, true);
+      }
+      throw error;
+    }
+    this.#report(true);
+    return data;
+  }
+
+  #report(reachable) {
+    this.dispatchEvent(new CustomEvent('reachability', { detail: reachable }));
+  }
+
+  #start(answer) {
+    this.session = {
+      user: answer.user,
+      accessToken: answer.accessToken,
+      refreshToken: answer.refreshToken,
+      expiresAt: Date.now() + answer.expiresIn * 1000,
+    };
+    saveSession(this.session);
+    this.dispatchEvent(new CustomEvent('session', { detail: this.session }));
+    return answer;
+  }
+
+  #clear() {
+    this.session = null;
+    localStorage.removeItem(STORAGE_KEY);
+  }
+}
+
+function loadSession() {
+  try {
+    const session = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+    return session?.refreshToken ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession(session) {
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+}

@@ -1,0 +1,67 @@
+// Starts the page: the sign-in forms when there is no session, otherwise
+// the chat screen with its store and live connection.
+
+import { Api, ApiError } from './api.js';
+import { ChatSocket } from './socket.js';
+import { ChatStore } from './store.js';
+import { renderAuth } from './views/auth.js';
+import { ChatScreen } from './views/chat.js';
+import { h, replaceChildren } from './dom.js';
+
+const root = document.getElementById('app');
+const banner = document.getElementById('banner');
+const api = new Api();
+let session = null;
+
+function showBanner(text) {
+  banner.textContent = text || '';
+  banner.hidden = !text;
+}
+
+api.addEventListener('reachability', (event) => {
+  if (event.detail) { if (banner.dataset.kind === 'api') { showBanner(''); delete banner.dataset.kind; } }
+  else { banner.dataset.kind = 'api'; showBanner('MicroChat cannot reach its servers right now. Retrying…'); }
+});
+api.addEventListener('signedout', () => { stopSession(); start(); });
+
+function stopSession() {
+  session?.socket.stop();
+  session = null;
+}
+
+async function startChat() {
+  const store = new ChatStore(api);
+  const socket = new ChatSocket(api, () => store.positions());
+  session = { store, socket };
+  replaceChildren(root, h('p', { className: 'loading', role: 'status' }, 'Loading your conversations…'));
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await store.load();
+      break;
+    } catch (error) {
+      if (!(error instanceof ApiError) || !error.transient || session?.store !== store) { if (session?.store === store) { stopSession(); start(); } return; }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
+    }
+  }
+  const screen = new ChatScreen(root, store, socket, async () => { stopSession(); await api.logout(); start(); });
+  socket.addEventListener('event', (event) => {
+    store.apply(event.detail, { visible: document.visibilityState === 'visible' }).catch((error) => console.warn('event not applied', error));
+  });
+  socket.addEventListener('ready', () => {
+    store.refreshRooms().catch(() => {});
+    store.retryFailed();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && store.activeRoomId) store.markRead(store.activeRoomId);
+  });
+  window.addEventListener('online', () => socket.reconnectNow());
+  socket.start();
+  window.microchat = { store, socket, screen };
+}
+
+function start() {
+  if (api.signedIn) startChat();
+  else renderAuth(root, api, () => startChat());
+}
+
+start();

@@ -1,0 +1,127 @@
+// The live connection. It connects through ui-service (which picks a
+// chat-service replica), tells the server where each room stood when it last
+// heard from it (`resume`), and reconnects with growing, jittered back-off
+// when the connection drops. A missing pong is treated as a dead connection.
+
+const PING_EVERY_MS = 20_000;
+const PONG_WITHIN_MS = 10_000;
+
+export class ChatSocket extends EventTarget {
+  constructor(api, positions) {
+    super();
+    this.api = api;
+    this.positions = positions; // () => { roomId: lastSeq }
+    this.ws = null;
+    this.attempt = 0;
+    this.stopped = true;
+    this.state = 'offline';
+    this.replicaId = null;
+    this.timers = {};
+  }
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.#connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.#clearTimers();
+    if (this.ws) { this.ws.onclose = null; this.ws.close(1000, 'signed out'); this.ws = null; }
+    this.#setState('offline');
+  }
+
+  /// Sends a command when connected; returns false when it could not.
+  send(command) {
+    if (this.ws?.readyState !== WebSocket.OPEN || this.state !== 'online') return false;
+    this.ws.send(JSON.stringify(command));
+    return true;
+  }
+
+  /// Drops the connection now and reconnects at once (used when the network comes back).
+  reconnectNow() {
+    if (this.stopped) return;
+    this.attempt = 0;
+    if (this.ws) this.ws.close(4001, 'reconnecting');
+    else { clearTimeout(this.timers.retry); this.#connect(); }
+  }
+
+  async #connect() {
+    if (this.stopped) return;
+    this.#setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let token;
+    try {
+      token = await this.api.accessToken();
+    } catch (error) {
+      if (this.api.signedIn) this.#scheduleRetry();
+      return;
+    }
+    if (this.stopped) return;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${scheme}://${location.host}/api/ws?access_token=${encodeURIComponent(token)}`);
+    this.ws = ws;
+    ws.onmessage = (message) => this.#receive(message.data);
+    ws.onclose = (close) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.#clearTimers();
+      if (this.stopped) return;
+      this.dispatchEvent(new CustomEvent('disconnected', { detail: { code: close.code, reason: close.reason } }));
+      if (close.code === 4401) {
+        // The token was refused: refresh it before the next attempt.
+        this.api.refresh().then(() => this.#scheduleRetry(), () => { if (this.api.signedIn) this.#scheduleRetry(); });
+      } else {
+        this.#scheduleRetry(close.code === 4000 || close.code === 4001);
+      }
+    };
+  }
+
+  #receive(raw) {
+    let event;
+    try { event = JSON.parse(raw); } catch { return; }
+    this.#armPong();
+    if (event.type === 'ready') {
+      this.replicaId = event.data?.replicaId || null;
+      this.attempt = 0;
+      this.ws?.send(JSON.stringify({ type: 'resume', rooms: this.positions() }));
+      this.#setState('online');
+      this.timers.ping = setInterval(() => this.#ping(), PING_EVERY_MS);
+      this.dispatchEvent(new CustomEvent('ready', { detail: event }));
+      return;
+    }
+    if (event.type === 'pong') return;
+    this.dispatchEvent(new CustomEvent('event', { detail: event }));
+  }
+
+  #ping() {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify({ type: 'ping' }));
+    clearTimeout(this.timers.pong);
+    this.timers.pong = setTimeout(() => this.ws?.close(4002, 'no pong'), PONG_WITHIN_MS);
+  }
+
+  #armPong() { clearTimeout(this.timers.pong); }
+
+  #scheduleRetry(immediate = false) {
+    if (this.stopped) return;
+    const base = immediate && this.attempt === 0 ? 100 : Math.min(15_000, 500 * 2 ** this.attempt);
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    this.attempt += 1;
+    this.#setState('reconnecting', delay);
+    clearTimeout(this.timers.retry);
+    this.timers.retry = setTimeout(() => this.#connect(), delay);
+  }
+
+  #clearTimers() {
+    clearInterval(this.timers.ping);
+    clearTimeout(this.timers.pong);
+    clearTimeout(this.timers.retry);
+  }
+
+  #setState(state, retryIn = null) {
+    this.state = state;
+    if (state !== 'online') this.replicaId = state === 'offline' ? null : this.replicaId;
+    this.dispatchEvent(new CustomEvent('state', { detail: { state, retryIn, replicaId: this.replicaId } }));
+  }
+}

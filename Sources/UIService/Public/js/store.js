@@ -1,0 +1,448 @@
+// What the page knows: rooms, timelines, people, contacts, typing and
+// presence. Server events and HTTP answers are merged here by message id and
+// room seq, so a message that arrives twice (live and by resume, or as the
+// answer to a send and as its event) is shown once, in room order.
+
+import { ApiError } from './api.js';
+import { newId } from './dom.js';
+
+const PAGE = 30;
+const TYPING_MS = 5000;
+
+export class ChatStore extends EventTarget {
+  constructor(api) {
+    super();
+    this.api = api;
+    this.me = api.user;
+    this.rooms = new Map();
+    this.users = new Map();
+    this.contacts = new Map();
+    this.timelines = new Map();
+    this.typing = new Map();
+    this.online = new Map();
+    this.activeRoomId = null;
+    this.pendingProfiles = new Map();
+  }
+
+  changed(what, roomId = null) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { what, roomId } }));
+  }
+
+  async load() {
+    const [me, rooms, contacts] = await Promise.all([
+      this.api.get('/api/users/me'), this.api.get('/api/rooms'), this.api.get('/api/contacts'),
+    ]);
+    this.me = me;
+    this.api.updateUser(me);
+    this.rooms = new Map(rooms.rooms.map((room) => [room.id, room]));
+    this.contacts = new Map(contacts.contacts.map((contact) => [contact.user.id, contact]));
+    for (const contact of contacts.contacts) this.#rememberUser(contact.user);
+    await this.#loadProfiles([...this.rooms.values()].flatMap((room) => (room.participants || []).map((p) => p.userId)));
+    this.changed('all');
+  }
+
+  // ---- people
+
+  user(id) { return this.users.get(id); }
+
+  displayName(id) {
+    if (id === this.me?.id) return 'You';
+    const nickname = this.contacts.get(id)?.nickname;
+    return nickname || this.users.get(id)?.displayName || this.users.get(id)?.username || 'Someone';
+  }
+
+  isOnline(id) {
+    return this.online.has(id) ? this.online.get(id) : Boolean(this.users.get(id)?.online);
+  }
+
+  #rememberUser(user) {
+    this.users.set(user.id, { ...this.users.get(user.id), ...user });
+    if (!this.online.has(user.id) && typeof user.online === 'boolean') this.online.set(user.id, user.online);
+  }
+
+  async #loadProfiles(ids) {
+    const missing = [...new Set(ids)].filter((id) => id !== this.me?.id && !this.users.has(id));
+    await Promise.all(missing.map((id) => this.profile(id).catch(() => null)));
+  }
+
+  profile(id) {
+    if (!this.pendingProfiles.has(id)) {
+      const request = this.api.get(`/api/users/${id}`).then((user) => {
+        this.#rememberUser(user);
+        return user;
+      }).finally(() => this.pendingProfiles.delete(id));
+      this.pendingProfiles.set(id, request);
+    }
+    return this.pendingProfiles.get(id);
+  }
+
+  async searchUsers(text) {
+    const answer = await this.api.get(`/api/users?search=${encodeURIComponent(text)}&limit=10`);
+    for (const user of answer.users) this.#rememberUser(user);
+    return answer.users.filter((user) => user.id !== this.me.id);
+  }
+
+  // ---- rooms
+
+  roomTitle(room) {
+    if (room.roomType === 'direct') {
+      const other = this.otherParticipant(room);
+      return other ? this.displayName(other) : 'Direct chat';
+    }
+    return room.name || 'Group';
+  }
+
+  otherParticipant(room) {
+    return (room.participants || []).map((p) => p.userId).find((id) => id !== this.me.id);
+  }
+
+  myRole(room) {
+    return (room.participants || []).find((p) => p.userId === this.me.id)?.role;
+  }
+
+  sortedRooms() {
+    const activity = (room) => room.lastMessage?.createdAt || room.updatedAt || room.createdAt;
+    return [...this.rooms.values()].sort((a, b) => String(activity(b)).localeCompare(String(activity(a))));
+  }
+
+  async refreshRoom(roomId) {
+    try {
+      const room = await this.api.get(`/api/rooms/${roomId}`);
+      const known = this.rooms.get(roomId);
+      this.rooms.set(roomId, { ...known, ...room, lastMessage: known?.lastMessage ?? room.lastMessage, unreadCount: known?.unreadCount ?? room.unreadCount ?? 0 });
+      await this.#loadProfiles((room.participants || []).map((p) => p.userId));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.#forgetRoom(roomId);
+      else throw error;
+    }
+    this.changed('rooms', roomId);
+  }
+
+  async refreshRooms() {
+    const answer = await this.api.get('/api/rooms');
+    const next = new Map(answer.rooms.map((room) => [room.id, room]));
+    if (this.activeRoomId && !next.has(this.activeRoomId)) this.activeRoomId = null;
+    this.rooms = next;
+    await this.#loadProfiles(answer.rooms.flatMap((room) => (room.participants || []).map((p) => p.userId)));
+    this.changed('rooms');
+  }
+
+  #forgetRoom(roomId) {
+    this.rooms.delete(roomId);
+    this.timelines.delete(roomId);
+    if (this.activeRoomId === roomId) this.activeRoomId = null;
+    this.changed('rooms');
+  }
+
+  async startDirect(userId) {
+    const room = await this.api.post('/api/rooms', { roomType: 'direct', participantIds: [userId] });
+    this.#addRoom(room);
+    await this.#loadProfiles([userId]);
+    return room;
+  }
+
+  async createGroup(name, description, participantIds) {
+    const room = await this.api.post('/api/rooms', { roomType: 'group', name, description: description || undefined, participantIds });
+    this.#addRoom(room);
+    return room;
+  }
+
+  #addRoom(room) {
+    const known = this.rooms.get(room.id);
+    this.rooms.set(room.id, { unreadCount: 0, ...known, ...room });
+    this.changed('rooms', room.id);
+  }
+
+  async renameRoom(roomId, name, description) {
+    const room = await this.api.patch(`/api/rooms/${roomId}`, { name, description });
+    this.#addRoom(room);
+  }
+
+  async addParticipant(roomId, userId) {
+    await this.api.post(`/api/rooms/${roomId}/participants`, { userId });
+    await this.refreshRoom(roomId);
+  }
+
+  async removeParticipant(roomId, userId) {
+    await this.api.delete(`/api/rooms/${roomId}/participants/${userId}`);
+    await this.refreshRoom(roomId);
+  }
+
+  async setRole(roomId, userId, role) {
+    await this.api.patch(`/api/rooms/${roomId}/participants/${userId}`, { role });
+    await this.refreshRoom(roomId);
+  }
+
+  async leaveRoom(roomId) {
+    await this.api.post(`/api/rooms/${roomId}/leave`);
+    this.#forgetRoom(roomId);
+  }
+
+  async deleteRoom(roomId) {
+    await this.api.delete(`/api/rooms/${roomId}`);
+    this.#forgetRoom(roomId);
+  }
+
+  // ---- contacts and profile
+
+  async addContact(userId, nickname) {
+    const contact = await this.api.post('/api/contacts', { userId, nickname: nickname || undefined });
+    this.contacts.set(userId, contact);
+    this.#rememberUser(contact.user);
+    this.changed('contacts');
+  }
+
+  async renameContact(userId, nickname) {
+    const contact = await this.api.patch(`/api/contacts/${userId}`, { nickname: nickname || null });
+    this.contacts.set(userId, contact);
+    this.changed('contacts');
+  }
+
+  async removeContact(userId) {
+    await this.api.delete(`/api/contacts/${userId}`);
+    this.contacts.delete(userId);
+    this.changed('contacts');
+  }
+
+  async updateProfile(fields) {
+    this.me = await this.api.patch('/api/users/me', fields);
+    this.api.updateUser(this.me);
+    this.changed('me');
+  }
+
+  // ---- timelines
+
+  timeline(roomId) {
+    if (!this.timelines.has(roomId)) {
+      this.timelines.set(roomId, { messages: [], byId: new Map(), pending: new Map(), hasMore: true, loaded: false, loading: false });
+    }
+    return this.timelines.get(roomId);
+  }
+
+  /// The last seq the page has for each room: what `resume` asks the server to continue from.
+  positions() {
+    const positions = {};
+    for (const room of this.rooms.values()) {
+      const timeline = this.timelines.get(room.id);
+      const newest = timeline?.messages.at(-1)?.seq ?? 0;
+      positions[room.id] = Math.max(newest, room.lastMessage?.seq ?? 0, room.knownSeq ?? 0);
+    }
+    return positions;
+  }
+
+  async openRoom(roomId) {
+    this.activeRoomId = roomId;
+    this.changed('active', roomId);
+    const timeline = this.timeline(roomId);
+    if (!timeline.loaded) {
+      await this.loadNewest(roomId);
+    }
+    this.markRead(roomId);
+  }
+
+  async loadNewest(roomId) {
+    const timeline = this.timeline(roomId);
+    const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}`);
+    for (const message of answer.messages) this.#merge(message);
+    if (!timeline.loaded) timeline.hasMore = answer.hasMore;
+    timeline.loaded = true;
+    this.changed('timeline', roomId);
+  }
+
+  async loadOlder(roomId) {
+    const timeline = this.timeline(roomId);
+    if (timeline.loading || !timeline.hasMore || !timeline.loaded) return false;
+    const first = timeline.messages[0];
+    if (!first) { timeline.hasMore = false; return false; }
+    timeline.loading = true;
+    try {
+      const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${first.seq}`);
+      for (const message of answer.messages) this.#merge(message);
+      timeline.hasMore = answer.hasMore;
+      this.changed('older', roomId);
+      return answer.messages.length > 0;
+    } finally {
+      timeline.loading = false;
+    }
+  }
+
+  /// Puts a stored message in its room's timeline, replacing an older copy or the pending send it answers.
+  #merge(message) {
+    const timeline = this.timeline(message.roomId);
+    if (message.clientMessageId && timeline.pending.has(message.clientMessageId)) {
+      timeline.pending.delete(message.clientMessageId);
+    }
+    const known = timeline.byId.get(message.id);
+    if (known) {
+      const newer = (message.deletedAt && !known.deletedAt) || String(message.updatedAt || '') >= String(known.updatedAt || '');
+      if (newer) Object.assign(known, message);
+    } else {
+      const copy = { ...message };
+      timeline.byId.set(copy.id, copy);
+      const list = timeline.messages;
+      let index = list.length;
+      while (index > 0 && list[index - 1].seq > copy.seq) index -= 1;
+      list.splice(index, 0, copy);
+    }
+    const room = this.rooms.get(message.roomId);
+    if (room) {
+      room.knownSeq = Math.max(room.knownSeq ?? 0, message.seq);
+      if (!room.lastMessage || room.lastMessage.seq <= message.seq) room.lastMessage = { ...message };
+    }
+    return !known;
+  }
+
+  pendingMessages(roomId) { return [...this.timeline(roomId).pending.values()]; }
+
+  async send(roomId, content, clientMessageId = newId()) {
+    const timeline = this.timeline(roomId);
+    const pending = { clientMessageId, roomId, content, senderId: this.me.id, createdAt: new Date().toISOString(), state: 'sending' };
+    timeline.pending.set(clientMessageId, pending);
+    this.changed('timeline', roomId);
+    try {
+      const message = await this.api.post(`/api/rooms/${roomId}/messages`, { content, messageType: 'text', clientMessageId });
+      this.#merge(message);
+    } catch (error) {
+      if (error instanceof ApiError && !error.transient && error.status !== 401) {
+        timeline.pending.delete(clientMessageId);
+        this.changed('timeline', roomId);
+        throw error;
+      }
+      pending.state = 'failed';
+      pending.error = error.message;
+    }
+    this.changed('timeline', roomId);
+  }
+
+  /// Sends again every message that failed for want of a connection (same clientMessageId, so never twice).
+  retryFailed() {
+    for (const timeline of this.timelines.values()) {
+      for (const pending of timeline.pending.values()) {
+        if (pending.state === 'failed') this.retry(pending.roomId, pending.clientMessageId);
+      }
+    }
+  }
+
+  retry(roomId, clientMessageId) {
+    const pending = this.timeline(roomId).pending.get(clientMessageId);
+    if (!pending) return Promise.resolve();
+    this.timeline(roomId).pending.delete(clientMessageId);
+    return this.send(roomId, pending.content, clientMessageId).catch(() => {});
+  }
+
+  async edit(roomId, messageId, content) {
+    this.#merge(await this.api.patch(`/api/rooms/${roomId}/messages/${messageId}`, { content }));
+    this.changed('timeline', roomId);
+  }
+
+  async remove(roomId, messageId) {
+    const answer = await this.api.delete(`/api/rooms/${roomId}/messages/${messageId}`);
+    if (answer?.id) this.#merge(answer);
+    else {
+      const known = this.timeline(roomId).byId.get(messageId);
+      if (known) { known.deletedAt = new Date().toISOString(); known.content = null; }
+    }
+    this.changed('timeline', roomId);
+  }
+
+  /// Moves my read marker to the newest message in the room (when I am looking at it).
+  async markRead(roomId) {
+    const room = this.rooms.get(roomId);
+    const newest = this.timeline(roomId).messages.at(-1) || room?.lastMessage;
+    if (!room || !newest?.id) return;
+    const mine = (room.participants || []).find((p) => p.userId === this.me.id);
+    if (mine && mine.lastReadSeq >= newest.seq && !room.unreadCount) return;
+    room.unreadCount = 0;
+    if (mine) mine.lastReadSeq = Math.max(mine.lastReadSeq || 0, newest.seq);
+    this.changed('rooms', roomId);
+    try {
+      const answer = await this.api.post(`/api/rooms/${roomId}/read`, { messageId: newest.id });
+      room.unreadCount = answer.unreadCount;
+      this.changed('rooms', roomId);
+    } catch { /* the next look at the room tries again */ }
+  }
+
+  /// Who (besides me) has read up to at least `seq` in the room.
+  readers(roomId, seq) {
+    const room = this.rooms.get(roomId);
+    return (room?.participants || []).filter((p) => p.userId !== this.me.id && (p.lastReadSeq || 0) >= seq).map((p) => p.userId);
+  }
+
+  typingIn(roomId) {
+    const now = Date.now();
+    const entries = this.typing.get(roomId);
+    if (!entries) return [];
+    return [...entries].filter(([, until]) => until > now).map(([userId]) => userId);
+  }
+
+  // ---- live events
+
+  async apply(event, { visible }) {
+    const roomId = event.roomId;
+    switch (event.type) {
+      case 'message.created': {
+        if (!this.rooms.has(roomId)) { await this.refreshRoom(roomId); }
+        const fresh = this.#merge(event.data);
+        const room = this.rooms.get(roomId);
+        if (fresh && room && event.data.senderId !== this.me.id) {
+          this.typing.get(roomId)?.delete(event.data.senderId);
+          if (roomId === this.activeRoomId && visible) this.markRead(roomId);
+          else room.unreadCount = (room.unreadCount || 0) + 1;
+        }
+        this.changed('timeline', roomId);
+        this.changed('rooms', roomId);
+        break;
+      }
+      case 'message.updated':
+      case 'message.deleted':
+        this.#merge(event.data);
+        this.changed('timeline', roomId);
+        this.changed('rooms', roomId);
+        break;
+      case 'read.updated': {
+        const room = this.rooms.get(roomId);
+        const participant = room?.participants?.find((p) => p.userId === event.data.userId);
+        if (participant) participant.lastReadSeq = Math.max(participant.lastReadSeq || 0, event.data.seq);
+        if (room && event.data.userId === this.me.id && event.data.seq >= (room.lastMessage?.seq ?? 0)) room.unreadCount = 0;
+        this.changed('receipts', roomId);
+        this.changed('rooms', roomId);
+        break;
+      }
+      case 'typing': {
+        const userId = event.data?.userId;
+        if (!userId || userId === this.me.id) break;
+        if (!this.typing.has(roomId)) this.typing.set(roomId, new Map());
+        this.typing.get(roomId).set(userId, Date.now() + TYPING_MS);
+        this.changed('typing', roomId);
+        setTimeout(() => this.changed('typing', roomId), TYPING_MS + 50);
+        break;
+      }
+      case 'presence': {
+        const userId = event.data?.userId;
+        if (!userId) break;
+        this.online.set(userId, Boolean(event.data.online));
+        const user = this.users.get(userId);
+        if (user && !event.data.online) user.lastSeenAt = new Date().toISOString();
+        this.changed('presence');
+        break;
+      }
+      case 'participant.added':
+        if (event.data?.userId === this.me.id && !this.rooms.has(roomId)) await this.refreshRoom(roomId);
+        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+        break;
+      case 'participant.removed':
+        if (event.data?.userId === this.me.id) this.#forgetRoom(roomId);
+        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+        break;
+      case 'room.updated':
+        if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+        break;
+      case 'resumed':
+        // Missed messages came in order; edits to older ones did not, so refresh the open room's newest page.
+        if (roomId && roomId === this.activeRoomId) await this.loadNewest(roomId);
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+// Log in and create-account forms. Field errors from the server's
+// problem+json land next to the field they are about.
+
+import { ApiError } from '../api.js';
+import { h, replaceChildren } from '../dom.js';
+
+export function renderAuth(root, api, onSignedIn) {
+  let mode = 'login';
+  const error = h('p', { id: 'auth-error', className: 'form-error', role: 'alert' });
+
+  const field = (id, label, attributes) => h('div', { className: 'field' },
+    h('label', { for: id }, label),
+    h('input', { id, name: id, ...attributes }),
+    h('p', { className: 'field-error', id: `${id}-error` }));
+
+  const loginForm = h('form', { id: 'login-form', className: 'auth-form', novalidate: true },
+    field('login-name', 'Username or email', { autocomplete: 'username', required: true }),
+    field('login-password', 'Password', { type: 'password', autocomplete: 'current-password', required: true }),
+    h('button', { type: 'submit', className: 'primary' }, 'Log in'));
+
+  const registerForm = h('form', { id: 'register-form', className: 'auth-form', novalidate: true },
+    field('register-username', 'Username', { autocomplete: 'username', required: true, minlength: 3, maxlength: 32 }),
+    field('register-display-name', 'Display name', { autocomplete: 'name', required: true, maxlength: 64 }),
+    field('register-email', 'Email', { type: 'email', autocomplete: 'email', required: true }),
+    field('register-password', 'Password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10 }),
+    h('p', { className: 'hint' }, 'At least 10 characters, with letters and digits.'),
+    h('button', { type: 'submit', className: 'primary' }, 'Create account'));
+
+  const toggle = h('button', { type: 'button', id: 'auth-toggle', className: 'link' });
+  const heading = h('h1', { id: 'auth-heading' });
+  const card = h('section', { className: 'auth-card', 'aria-labelledby': 'auth-heading' },
+    h('div', { className: 'brand' }, h('span', { className: 'logo', 'aria-hidden': 'true' }, '💬'), 'MicroChat'),
+    heading, error, loginForm, registerForm, toggle);
+
+  const show = (next) => {
+    mode = next;
+    heading.textContent = mode === 'login' ? 'Log in' : 'Create your account';
+    loginForm.hidden = mode !== 'login';
+    registerForm.hidden = mode !== 'register';
+    toggle.textContent = mode === 'login' ? 'New here? Create an account' : 'Have an account? Log in';
+    error.textContent = '';
+    (mode === 'login' ? loginForm : registerForm).querySelector('input').focus();
+  };
+  toggle.addEventListener('click', () => show(mode === 'login' ? 'register' : 'login'));
+
+  const submit = async (form, action) => {
+    error.textContent = '';
+    for (const message of form.querySelectorAll('.field-error')) message.textContent = '';
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await action();
+      onSignedIn();
+    } catch (failure) {
+      showProblem(form, error, failure);
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  loginForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit(loginForm, () => api.login(loginForm.elements['login-name'].value.trim(), loginForm.elements['login-password'].value));
+  });
+  registerForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = (name) => registerForm.elements[name].value;
+    submit(registerForm, () => api.register({
+      username: value('register-username').trim(),
+      displayName: value('register-display-name').trim(),
+      email: value('register-email').trim(),
+      password: value('register-password'),
+    }));
+  });
+
+  replaceChildren(root, h('div', { className: 'auth-screen' }, card));
+  show('login');
+}
+
+const FIELD_IDS = { username: 'register-username', displayName: 'register-display-name', email: 'register-email', password: 'register-password' };
+
+function showProblem(form, error, failure) {
+  if (failure instanceof ApiError && failure.errors.length) {
+    let placed = false;
+    for (const item of failure.errors) {
+      const target = form.querySelector(`#${FIELD_IDS[item.field] || 'none'}-error`);
+      if (target) { target.textContent = item.detail; placed = true; }
+    }
+    if (!placed) error.textContent = failure.message;
+    else error.textContent = 'Please fix the fields below.';
+  } else {
+    error.textContent = failure.message || 'Something went wrong.';
+  }
+}

@@ -1,0 +1,93 @@
+// The signed-in screen: sidebar (me, actions, connection state, rooms) and
+// the open conversation, wired to the store and the live connection.
+
+import { h, initials, replaceChildren } from '../dom.js';
+import { renderRoomList } from './sidebar.js';
+import { RoomView } from './room.js';
+import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDialog, editDialog, confirmDialog } from './dialogs.js';
+
+const STATE_TEXT = { online: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
+
+export class ChatScreen {
+  constructor(root, store, socket, onLogout) {
+    this.root = root;
+    this.store = store;
+    this.socket = socket;
+    this.onLogout = onLogout;
+    this.build();
+  }
+
+  build() {
+    const open = (roomId) => this.openRoom(roomId);
+    this.meName = h('span', { id: 'me-name', className: 'me-name' });
+    this.meAvatar = h('span', { className: 'avatar', 'aria-hidden': 'true' });
+    this.status = h('p', { id: 'connection-status', className: 'connection-status', role: 'status', 'aria-live': 'polite' });
+    this.roomList = h('ul', { id: 'room-list', className: 'room-list', 'aria-label': 'Conversations' });
+    const sidebar = h('nav', { className: 'sidebar', 'aria-label': 'Conversations and account' },
+      h('header', { className: 'sidebar-header' },
+        h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile', onClick: () => profileDialog(this.store) },
+          this.meAvatar, this.meName),
+        h('button', { type: 'button', id: 'logout-button', className: 'secondary', onClick: () => this.onLogout() }, 'Log out')),
+      h('div', { className: 'sidebar-actions' },
+        h('button', { type: 'button', id: 'new-chat-button', className: 'primary', onClick: () => newChatDialog(this.store, open) }, 'New chat'),
+        h('button', { type: 'button', id: 'new-group-button', className: 'secondary', onClick: () => newGroupDialog(this.store, open) }, 'New group'),
+        h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts')),
+      this.status,
+      this.roomList);
+    const main = h('main', { className: 'conversation', id: 'conversation' });
+    this.room = new RoomView(main, this.store, {
+      back: () => { this.store.activeRoomId = null; this.render(); },
+      manage: (roomId) => membersDialog(this.store, roomId),
+      typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
+      edit: (roomId, message) => editDialog(message, (content) => this.store.edit(roomId, message.id, content)),
+      remove: (roomId, message) => confirmDialog('Delete message?', 'Everyone in the conversation will see that it was deleted.', 'Delete',
+        () => this.store.remove(roomId, message.id)),
+    });
+    this.layout = h('div', { className: 'chat-layout', id: 'chat-layout' }, sidebar, main);
+    replaceChildren(this.root, this.layout);
+
+    this.store.addEventListener('change', (event) => this.onChange(event.detail));
+    this.socket.addEventListener('state', (event) => this.renderStatus(event.detail));
+    setInterval(() => { if (this.store.activeRoomId) this.room.renderHeader(); }, 30_000);
+    this.render();
+  }
+
+  async openRoom(roomId) {
+    this.store.openRoom(roomId).catch((error) => this.room.composerError && (this.room.composerError.textContent = error.message));
+    this.render();
+  }
+
+  onChange({ what, roomId }) {
+    if (what === 'all' || what === 'rooms' || what === 'contacts' || what === 'presence' || what === 'me' || what === 'active') {
+      this.render();
+      return;
+    }
+    if (roomId !== this.store.activeRoomId) {
+      if (what === 'timeline') this.renderSidebar();
+      return;
+    }
+    if (what === 'older') this.room.renderTimeline({ keepOlderAnchor: true });
+    else if (what === 'typing') this.room.renderTyping();
+    else this.room.renderTimeline();
+  }
+
+  render() {
+    this.renderSidebar();
+    this.layout.classList.toggle('room-open', Boolean(this.store.activeRoomId));
+    this.room.show(this.store.activeRoomId && this.store.rooms.has(this.store.activeRoomId) ? this.store.activeRoomId : null);
+  }
+
+  renderSidebar() {
+    this.meName.textContent = this.store.me?.displayName || '';
+    this.meAvatar.textContent = initials(this.store.me?.displayName);
+    renderRoomList(this.roomList, this.store, (roomId) => this.openRoom(roomId));
+  }
+
+  renderStatus({ state, retryIn, replicaId }) {
+    this.status.dataset.state = state;
+    this.status.dataset.replica = replicaId || '';
+    const text = STATE_TEXT[state] || state;
+    this.status.textContent = state === 'reconnecting' && retryIn ? `Connection lost. Reconnecting in ${Math.ceil(retryIn / 1000)} s…` : text;
+    this.status.title = replicaId ? `Connected through ${replicaId}` : '';
+  }
+}

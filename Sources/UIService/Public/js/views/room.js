@@ -1,0 +1,190 @@
+// One conversation: header with presence, the timeline (older history loads
+// as you scroll up), typing and "seen by" lines, and the composer (Enter
+// sends, Shift+Enter starts a new line). Own messages show at once and are
+// swapped for the stored copy when the server answers.
+
+import { h, initials, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
+
+export class RoomView {
+  constructor(container, store, actions) {
+    this.container = container;
+    this.store = store;
+    this.actions = actions;
+    this.roomId = null;
+    this.lastTypingSent = 0;
+    this.build();
+  }
+
+  build() {
+    this.title = h('h2', { id: 'room-title' });
+    this.subtitle = h('p', { id: 'room-subtitle', className: 'subtitle' });
+    this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
+    this.backButton = h('button', { type: 'button', id: 'back-button', className: 'icon back', 'aria-label': 'Back to conversations', onClick: () => this.actions.back() }, '←');
+    this.olderStatus = h('p', { id: 'older-status', className: 'older-status', 'aria-live': 'polite' });
+    this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
+    this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timeline);
+    this.scroller.addEventListener('scroll', () => this.onScroll());
+    this.seenBy = h('p', { id: 'seen-by', className: 'seen-by', 'aria-live': 'polite' });
+    this.typingLine = h('p', { id: 'typing-indicator', className: 'typing', 'aria-live': 'polite' });
+    this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message', maxlength: '4000' });
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
+    });
+    this.input.addEventListener('input', () => this.onInput());
+    this.composerError = h('p', { id: 'composer-error', className: 'form-error', role: 'alert' });
+    this.form = h('form', { id: 'composer', className: 'composer', 'aria-label': 'Send a message' },
+      this.input, h('button', { type: 'submit', id: 'send-button', className: 'primary' }, 'Send'));
+    this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
+    this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
+      h('header', { className: 'room-header' }, this.backButton,
+        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.manageButton),
+      this.scroller, this.typingLine, this.seenBy, this.composerError, this.form);
+    this.empty = h('section', { id: 'no-room', className: 'no-room' },
+      h('p', {}, 'Pick a conversation, or start a new one.'));
+    replaceChildren(this.container, this.empty);
+  }
+
+  show(roomId) {
+    const changed = roomId !== this.roomId;
+    this.roomId = roomId;
+    if (!roomId) { replaceChildren(this.container, this.empty); return; }
+    if (changed) {
+      replaceChildren(this.container, this.element);
+      this.element.dataset.roomId = roomId;
+      this.composerError.textContent = '';
+      this.input.value = '';
+      this.stickToBottom = true;
+    }
+    this.renderHeader();
+    this.renderTimeline();
+    if (changed) this.input.focus();
+  }
+
+  renderHeader() {
+    const room = this.store.rooms.get(this.roomId);
+    if (!room) return;
+    this.title.textContent = this.store.roomTitle(room);
+    if (room.roomType === 'direct') {
+      const other = this.store.otherParticipant(room);
+      const online = other && this.store.isOnline(other);
+      this.subtitle.textContent = online ? 'online' : lastSeen(this.store.user(other)?.lastSeenAt);
+      this.subtitle.className = `subtitle${online ? ' online' : ''}`;
+      this.manageButton.hidden = true;
+    } else {
+      const people = room.participants || [];
+      const online = people.filter((p) => p.userId !== this.store.me.id && this.store.isOnline(p.userId)).length;
+      this.subtitle.textContent = `${people.length} members${online ? `, ${online} online` : ''}`;
+      this.subtitle.className = 'subtitle';
+      this.manageButton.hidden = false;
+    }
+  }
+
+  renderTimeline({ keepOlderAnchor = false } = {}) {
+    const room = this.store.rooms.get(this.roomId);
+    if (!room) return;
+    const timeline = this.store.timeline(this.roomId);
+    const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
+    const atBottom = fromBottom - this.scroller.clientHeight < 40;
+    const items = [];
+    let previousSender = null;
+    for (const message of timeline.messages) {
+      items.push(this.messageItem(message, room, message.senderId !== previousSender));
+      previousSender = message.senderId;
+    }
+    for (const pending of this.store.pendingMessages(this.roomId)) {
+      items.push(this.pendingItem(pending));
+    }
+    replaceChildren(this.timeline, items);
+    this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore ? '' : 'This is the beginning of the conversation.';
+    this.renderSeenBy(room, timeline);
+    this.renderTyping();
+    if (keepOlderAnchor) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
+    else if (atBottom || this.stickToBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.stickToBottom = false;
+    if (timeline.loaded && timeline.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight) this.loadOlder();
+  }
+
+  messageItem(message, room, showSender) {
+    const mine = message.senderId === this.store.me.id;
+    const deleted = Boolean(message.deletedAt);
+    const canDelete = mine || ['owner', 'admin'].includes(this.store.myRole(room));
+    const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
+    return h('li', {
+      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`,
+      dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
+    },
+    showSender && !mine ? h('span', { className: 'avatar small', 'aria-hidden': 'true' }, initials(this.store.displayName(message.senderId))) : null,
+    h('div', { className: 'bubble' },
+      showSender || mine ? h('span', { className: 'message-sender' }, this.store.displayName(message.senderId)) : null,
+      deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
+        : h('p', { className: 'message-content' }, message.content),
+      h('span', { className: 'message-meta' },
+        h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),
+        edited ? h('span', { className: 'edited' }, ' · edited') : null),
+      !deleted && (mine || canDelete) ? h('span', { className: 'message-actions' },
+        mine ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
+        canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null) : null));
+  }
+
+  pendingItem(pending) {
+    const failed = pending.state === 'failed';
+    return h('li', { className: `message mine pending${failed ? ' failed' : ''}`, dataset: { clientId: pending.clientMessageId, state: pending.state } },
+      h('div', { className: 'bubble' },
+        h('p', { className: 'message-content' }, pending.content),
+        h('span', { className: 'message-meta' }, failed ? 'Not sent. ' : 'Sending…',
+          failed ? h('button', { type: 'button', className: 'link retry-message', onClick: () => this.store.retry(pending.roomId, pending.clientMessageId) }, 'Retry') : null)));
+  }
+
+  renderSeenBy(room, timeline) {
+    const lastMine = [...timeline.messages].reverse().find((m) => m.senderId === this.store.me.id && !m.deletedAt);
+    const readers = lastMine ? this.store.readers(room.id, lastMine.seq) : [];
+    if (!readers.length) { this.seenBy.textContent = ''; return; }
+    const names = readers.map((id) => this.store.displayName(id));
+    this.seenBy.textContent = room.roomType === 'direct' ? 'Seen' : `Seen by ${names.join(', ')}`;
+  }
+
+  renderTyping() {
+    const names = this.store.typingIn(this.roomId).map((id) => this.store.displayName(id));
+    this.typingLine.textContent = !names.length ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+  }
+
+  async onScroll() {
+    if (this.scroller.scrollTop < 80) await this.loadOlder();
+  }
+
+  async loadOlder() {
+    const timeline = this.store.timeline(this.roomId);
+    if (timeline.loading || !timeline.hasMore || !timeline.loaded) return;
+    this.olderStatus.textContent = 'Loading older messages…';
+    try {
+      await this.store.loadOlder(this.roomId);
+    } catch (error) {
+      this.olderStatus.textContent = `Could not load older messages: ${error.message}`;
+    }
+  }
+
+  onInput() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 160)}px`;
+    const now = Date.now();
+    if (this.input.value && now - this.lastTypingSent > 3000) {
+      this.lastTypingSent = now;
+      this.actions.typing(this.roomId);
+    }
+  }
+
+  async submit() {
+    const content = this.input.value.trim();
+    if (!content) return;
+    this.input.value = '';
+    this.input.style.height = 'auto';
+    this.composerError.textContent = '';
+    this.stickToBottom = true;
+    try {
+      await this.store.send(this.roomId, content);
+    } catch (error) {
+      this.composerError.textContent = error.message;
+      this.input.value = content;
+    }
+  }
+}

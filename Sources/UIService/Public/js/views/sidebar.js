@@ -1,0 +1,38 @@
+// The room list: newest activity first, with unread badges, a preview of the
+// last message and, for direct chats, the other person's presence.
+
+import { h, initials, formatTime, replaceChildren } from '../dom.js';
+
+export function renderRoomList(list, store, onOpen) {
+  const rooms = store.sortedRooms();
+  if (!rooms.length) {
+    replaceChildren(list, h('li', { className: 'empty' }, 'No conversations yet. Start one with “New chat”.'));
+    return;
+  }
+  replaceChildren(list, rooms.map((room) => {
+    const title = store.roomTitle(room);
+    const other = room.roomType === 'direct' ? store.otherParticipant(room) : null;
+    const online = other ? store.isOnline(other) : false;
+    const last = room.lastMessage;
+    const preview = !last ? 'No messages yet'
+      : last.deletedAt ? 'Message deleted'
+        : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content ?? ''}`;
+    const unread = room.unreadCount || 0;
+    const label = `${title}${unread ? `, ${unread} unread` : ''}${other ? (online ? ', online' : ', offline') : ''}`;
+    return h('li', {},
+      h('button', {
+        type: 'button', className: `room-item${room.id === store.activeRoomId ? ' active' : ''}`,
+        dataset: { roomId: room.id }, 'aria-label': label, 'aria-current': room.id === store.activeRoomId ? 'true' : undefined,
+        onClick: () => onOpen(room.id),
+      },
+      h('span', { className: 'avatar', 'aria-hidden': 'true' }, initials(title),
+        other ? h('span', { className: `presence-dot${online ? ' online' : ''}` }) : null),
+      h('span', { className: 'room-text' },
+        h('span', { className: 'room-line' },
+          h('span', { className: 'room-name' }, title),
+          last ? h('time', { className: 'room-time', datetime: last.createdAt }, formatTime(last.createdAt)) : null),
+        h('span', { className: 'room-line' },
+          h('span', { className: 'room-preview' }, preview),
+          unread ? h('span', { className: 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null))));
+  }));
+}
