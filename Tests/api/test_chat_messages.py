@@ -70,6 +70,14 @@ def test_edit_and_delete(api, chat):
     assert_problem(chat.patch(f"/api/rooms/{room['id']}/messages/not-an-id", json={"content": "x"}, token=b["accessToken"]), 400, "invalid_id")
 
 
+def test_in_a_direct_room_only_the_author_deletes(api, chat):
+    a, b = register(api), register(api)
+    room = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"]).json()
+    mine = post_message(chat, room["id"], a["accessToken"], "mine to keep")
+    assert_problem(chat.delete(f"/api/rooms/{room['id']}/messages/{mine['id']}", token=b["accessToken"]), 403, "not_message_author")
+    assert chat.delete(f"/api/rooms/{room['id']}/messages/{mine['id']}", token=a["accessToken"]).status_code == 200
+
+
 def test_bad_message_input(api, chat):
     a = register(api)
     room = make_group(chat, a["accessToken"], [])

@@ -134,12 +134,12 @@ struct MessagesController: Sendable {
 
     @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
         let access = try await RoomsController.access(rooms, context)
-        let (identity, roomId, role) = (access.identity, access.roomId, access.role)
+        let (identity, roomId) = (access.identity, access.roomId)
         let messageId = try Self.messageId(context)
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw AppError.notFound("message_not_found", "There is no such message in this room.")
         }
-        guard existing.senderId == identity.userId || role == "owner" || role == "admin" else {
+        guard existing.senderId == identity.userId || access.managesGroup else {
             throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
         }
         guard let deleted = try await messages.delete(roomId: roomId, messageId: messageId) else {

@@ -61,6 +61,10 @@ struct RoomsController: Sendable {
         var identity: Identity
         var roomId: UUID
         var role: String
+        var roomType: String
+
+        /// Owners and admins of a group manage it; a direct room has no managers.
+        var managesGroup: Bool { roomType == "group" && (role == "owner" || role == "admin") }
     }
 
     /// The caller and their role in the path's room: 401 without a caller, 400 for
@@ -68,10 +72,10 @@ struct RoomsController: Sendable {
     static func access(_ rooms: RoomStore, _ context: ChatRequestContext) async throws -> RoomAccess {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
-        guard let role = try await rooms.role(of: identity.userId, in: roomId) else {
+        guard let membership = try await rooms.membership(of: identity.userId, in: roomId) else {
             throw AppError.notFound("room_not_found", "There is no such room.")
         }
-        return RoomAccess(identity: identity, roomId: roomId, role: role)
+        return RoomAccess(identity: identity, roomId: roomId, role: membership.role, roomType: membership.roomType)
     }
 
     static func validRole(_ role: String) throws -> String {

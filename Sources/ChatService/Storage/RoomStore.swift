@@ -13,10 +13,16 @@ struct RoomStore: Sendable {
 
     /// The caller's role in a live room, or nil when they are not in it (or it is gone).
     func role(of userId: UUID, in roomId: UUID) async throws -> String? {
-        try await pool.query("""
-            SELECT p.role FROM room_participants p JOIN rooms r ON r.id = p.room_id
+        try await membership(of: userId, in: roomId)?.role
+    }
+
+    /// The user's role in a live room and the room's type, or nil when they are not in it.
+    func membership(of userId: UUID, in roomId: UUID) async throws -> (role: String, roomType: String)? {
+        guard let row = try await pool.query("""
+            SELECT p.role, r.room_type FROM room_participants p JOIN rooms r ON r.id = p.room_id
             WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
-            """, [roomId, userId]).first?.decode("role", as: String.self)
+            """, [roomId, userId]).first else { return nil }
+        return (try row.decode("role", as: String.self), try row.decode("room_type", as: String.self))
     }
 
     func createGroup(name: String, description: String?, creator: UUID, members: [UUID]) async throws -> ChatRoom {

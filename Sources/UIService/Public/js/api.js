@@ -24,6 +24,7 @@ export class Api extends EventTarget {
     super();
     this.session = loadSession();
     this.refreshing = null;
+    this.probing = null;
   }
 
   get signedIn() { return Boolean(this.session?.refreshToken); }
@@ -88,7 +89,7 @@ export class Api extends EventTarget {
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (error) {
-      this.#report(false);
+      this.#report(false, path);
       throw new ApiError(0, { detail: 'The server cannot be reached. Check your connection.' });
     }
     const text = await response.text();
@@ -96,7 +97,7 @@ export class Api extends EventTarget {
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
     if (!response.ok) {
       const error = new ApiError(response.status, data);
-      this.#report(!error.transient);
+      this.#report(!error.transient, path);
       if (authenticated && response.status === 401 && !retried) {
         await this.refresh();
         return this.#send(method, path, body, authenticated, true);
@@ -107,8 +108,24 @@ export class Api extends EventTarget {
     return data;
   }
 
-  #report(reachable) {
+  /// Tells the page whether the servers answer; while they do not, probes the
+  /// service that failed with growing pauses until it answers again.
+  #report(reachable, path = '') {
     this.dispatchEvent(new CustomEvent('reachability', { detail: reachable }));
+    if (reachable || this.probing) return;
+    const probePath = path.startsWith('/api/rooms') && this.session ? '/api/rooms' : '/.well-known/openid-configuration';
+    this.probing = (async () => {
+      for (let attempt = 0; ; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * 2 ** attempt)));
+        try {
+          const headers = probePath === '/api/rooms' ? { Authorization: `Bearer ${this.session?.accessToken}` } : {};
+          const response = await fetch(probePath, { headers });
+          if (response.status < 500) break;
+        } catch { /* still down */ }
+      }
+      this.probing = null;
+      this.dispatchEvent(new CustomEvent('reachability', { detail: true }));
+    })();
   }
 
   #start(answer) {

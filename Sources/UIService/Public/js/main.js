@@ -20,7 +20,7 @@ function showBanner(text) {
 
 api.addEventListener('reachability', (event) => {
   if (event.detail) { if (banner.dataset.kind === 'api') { showBanner(''); delete banner.dataset.kind; } }
-  else { banner.dataset.kind = 'api'; showBanner('MicroChat cannot reach its servers right now. Retrying…'); }
+  else { banner.dataset.kind = 'api'; showBanner('MicroChat cannot reach its servers right now. Retrying in the background…'); }
 });
 api.addEventListener('signedout', () => { stopSession(); start(); });
 

@@ -22,6 +22,7 @@ export class ChatStore extends EventTarget {
     this.online = new Map();
     this.activeRoomId = null;
     this.pendingProfiles = new Map();
+    this.sendQueues = new Map();
   }
 
   changed(what, roomId = null) {
@@ -299,6 +300,16 @@ export class ChatStore extends EventTarget {
     const pending = { clientMessageId, roomId, content, senderId: this.me.id, createdAt: new Date().toISOString(), state: 'sending' };
     timeline.pending.set(clientMessageId, pending);
     this.changed('timeline', roomId);
+    // One send at a time per room, so messages are stored in the order they were written.
+    const previous = this.sendQueues.get(roomId) || Promise.resolve();
+    const mine = previous.then(() => this.#post(roomId, pending));
+    this.sendQueues.set(roomId, mine.catch(() => {}));
+    return mine;
+  }
+
+  async #post(roomId, pending) {
+    const timeline = this.timeline(roomId);
+    const { clientMessageId, content } = pending;
     try {
       const message = await this.api.post(`/api/rooms/${roomId}/messages`, { content, messageType: 'text', clientMessageId });
       this.#merge(message);

@@ -107,7 +107,7 @@ export class RoomView {
   messageItem(message, room, showSender) {
     const mine = message.senderId === this.store.me.id;
     const deleted = Boolean(message.deletedAt);
-    const canDelete = mine || ['owner', 'admin'].includes(this.store.myRole(room));
+    const canDelete = mine || (room.roomType === 'group' && ['owner', 'admin'].includes(this.store.myRole(room)));
     const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
     return h('li', {
       className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`,

@@ -1,0 +1,221 @@
+"""Fixtures for the web front's tests: real headless Chromium driven by
+Selenium through chromedriver (both from Debian's packages), against the
+stack `./microchat test` started (ui-service in front of user-service and two
+chat-service replicas)."""
+import os
+import shutil
+import time
+import uuid
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+WAIT = 15
+
+
+def _require(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the browser tests through ./microchat test")
+    return value
+
+
+@pytest.fixture(scope="session")
+def ui_url():
+    return _require("MICROCHAT_TEST_UI_URL")
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    folder = os.path.join(_require("MICROCHAT_TEST_ARTIFACTS"), "screenshots")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("Chromium is not installed (./microchat test installs Debian's chromium package)")
+
+
+def _chromedriver():
+    path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not os.path.exists(path):
+        pytest.fail("chromedriver is not installed (./microchat test installs Debian's chromium-driver package)")
+    return path
+
+
+def new_browser(width=1280, height=860):
+    options = webdriver.ChromeOptions()
+    options.binary_location = _chromium()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}", "--lang=en-US"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(_chromedriver()), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class Page:
+    """One browser window on the web front, with the steps a person takes."""
+
+    def __init__(self, driver, base):
+        self.driver = driver
+        self.base = base
+
+    # -- waiting and finding
+    def wait(self, condition, timeout=WAIT, message=""):
+        def check(driver):
+            try:
+                return condition(driver)
+            except (StaleElementReferenceException, WebDriverException):
+                return False
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check, message)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def visible(self, css, timeout=WAIT):
+        return self.wait(lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), False),
+                         timeout, f"{css} did not appear")
+
+    def type_into(self, css, text):
+        element = self.visible(css)
+        element.clear()
+        element.send_keys(text)
+        return element
+
+    # -- account
+    def open(self, path="/"):
+        self.driver.get(self.base + path)
+
+    def register(self, username, display_name=None, password="correct-horse-9"):
+        self.open()
+        self.visible("#auth-toggle").click()
+        self.type_into("#register-username", username)
+        self.type_into("#register-display-name", display_name or username.capitalize())
+        self.type_into("#register-email", f"{username}@example.com")
+        self.type_into("#register-password", password)
+        self.find("#register-form button[type=submit]").click()
+        self.wait_connected()
+
+    def login(self, login, password="correct-horse-9"):
+        self.open()
+        self.type_into("#login-name", login)
+        self.type_into("#login-password", password)
+        self.find("#login-form button[type=submit]").click()
+        self.wait_connected()
+
+    def wait_connected(self, timeout=WAIT):
+        self.wait(lambda d: d.find_element(By.ID, "connection-status").get_attribute("data-state") == "online",
+                  timeout, "the page did not connect")
+
+    @property
+    def replica(self):
+        return self.find("#connection-status").get_attribute("data-replica")
+
+    # -- conversations
+    def start_direct_chat(self, username):
+        self.find("#new-chat-button").click()
+        self.type_into("#user-search", username)
+        button = self.visible(f"#user-results button.start-chat")
+        button.click()
+        self.visible("#room-view")
+        return self.find("#room-view").get_attribute("data-room-id")
+
+    def open_room(self, room_id):
+        self.visible(f'.room-item[data-room-id="{room_id}"]').click()
+        self.wait(lambda d: d.find_element(By.ID, "room-view").get_attribute("data-room-id") == room_id)
+
+    def send(self, text):
+        box = self.visible("#message-input")
+        box.send_keys(text)
+        from selenium.webdriver.common.keys import Keys
+        box.send_keys(Keys.ENTER)
+
+    def stored_messages(self):
+        """The timeline's stored messages as (seq, text) in the order shown."""
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll('#timeline li.message[data-state=stored]')]"
+            ".map(li => [Number(li.dataset.seq), li.querySelector('.message-content').textContent])")
+
+    def wait_for_text(self, text, timeout=WAIT):
+        return self.wait(lambda d: text in [t for _, t in self.stored_messages()], timeout, f"{text!r} did not arrive")
+
+    def screenshot(self, folder, name):
+        self.driver.save_screenshot(os.path.join(folder, f"{name}.png"))
+
+    def console_errors(self):
+        return [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+@pytest.fixture
+def browsers(ui_url):
+    """Opens browser windows on demand; closes them all after the test."""
+    opened = []
+
+    def open_page(width=1280, height=860):
+        page = Page(new_browser(width, height), ui_url)
+        opened.append(page)
+        return page
+
+    yield open_page
+    for page in opened:
+        try:
+            page.driver.quit()
+        except WebDriverException:
+            pass
+
+
+def unique(prefix):
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+class ApiUser:
+    """A user made over HTTP through ui-service, to set the scene faster than by clicking."""
+
+    def __init__(self, base, username, password="correct-horse-9"):
+        self.base = base
+        self.username = username
+        answer = requests.post(f"{base}/api/auth/register", json={
+            "username": username, "email": f"{username}@example.com", "password": password,
+            "displayName": username.capitalize()}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        self.id = body["user"]["id"]
+        self.token = body["accessToken"]
+
+    def call(self, method, path, headers=None, **kwargs):
+        headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        return requests.request(method, f"{self.base}{path}", headers=headers, timeout=10, **kwargs)
+
+    def direct_room(self, other_id):
+        answer = self.call("POST", "/api/rooms", json={"roomType": "direct", "participantIds": [other_id]})
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()["id"]
+
+    def post(self, room_id, content):
+        answer = self.call("POST", f"/api/rooms/{room_id}/messages", json={
+            "content": content, "messageType": "text", "clientMessageId": str(uuid.uuid4())})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+
+def wait_until(predicate, timeout=WAIT, message="condition not met"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(message)
