@@ -7,6 +7,7 @@
 #   docker build --target chat-service -t microchat/chat-service .
 #   docker build --target ui-service   -t microchat/ui-service .
 
+# checkov:skip=CKV_DOCKER_7: the base images are pinned by release through these ARGs (swift:6.3-bookworm, debian:bookworm-slim)
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
