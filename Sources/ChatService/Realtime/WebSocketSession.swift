@@ -131,6 +131,9 @@ struct WebSocketSession {
                     }
                     try await outbound.write(.text(json))
                     delivered[room] = seq
+                    if case let .message(message)? = event.data {
+                        ChatMetrics.fanoutLag.recordSeconds(max(0, Date().timeIntervalSince(message.createdAt)))
+                    }
                 } else {
                     if let room = event.roomId, event.type != .participantAdded, event.type != .participantRemoved, !connection.isIn(room) { continue }
                     try await outbound.write(.text(json))

@@ -83,6 +83,7 @@ struct MessagesController: Sendable {
         }
         // Acknowledged only now that it is committed; Redis carries the notification.
         if created {
+            ChatMetrics.messagesSent.increment()
             await gateway.publish(ChatEvent(type: .messageCreated, roomId: roomId, seq: message.seq, data: .message(message)), toRoom: roomId)
         }
         return JSONResponse(message, status: .created)

@@ -52,6 +52,7 @@ public final class PostgresPool: Sendable {
         self.threads.start()
         self.state = Mutex(State(idle: (0..<configuration.size).map { _ in Slot() }))
         self.inUseGauge = Gauge(label: "db_pool_connections_in_use")
+        Gauge(label: "db_pool_connections_size").record(configuration.size)
         self.waitTimer = Metrics.Timer(label: "db_pool_acquire_seconds")
     }
 
