@@ -5,6 +5,7 @@ resource "google_compute_network" "main" {
 }
 
 resource "google_compute_subnetwork" "nodes" {
+  #checkov:skip=CKV_GCP_76:The subnet is IPv4-only (no stack_type IPV4_IPV6), and private Google access is on for IPv4.
   name                     = "${var.name_prefix}-nodes"
   network                  = google_compute_network.main.id
   region                   = var.region
