@@ -29,6 +29,7 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
     router.addStandardMiddleware()
 
     OperationsController(service: "ui-service", checks: [], registry: registry).addRoutes(to: router)
+    PageConfigController<UIRequestContext>(oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId).addRoutes(to: router)
     WebSocketProxy(chats: chats).addRoutes(to: router)
     HTTPProxy(users: users, chats: chats, http: http, timeout: .seconds(Int64(configuration.upstreamTimeoutSeconds)))
         .addRoutes(to: router)

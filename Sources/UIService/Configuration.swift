@@ -10,6 +10,9 @@ struct UIServiceConfiguration: Sendable {
     var chatServiceURLs: [String]
     var upstreamTimeoutSeconds: Int
     var assetsDirectory: String?
+    /// Sign-in through an OpenID Connect provider (Keycloak in a cluster) instead of user-service's forms.
+    var oidcIssuer: String?
+    var oidcClientId: String
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -22,6 +25,8 @@ struct UIServiceConfiguration: Sendable {
         chatServiceURLs = try chats.map { try Self.baseURL($0, name: "CHAT_SERVICE_URLS") }
         upstreamTimeoutSeconds = try environment.int("UPSTREAM_TIMEOUT_SECONDS", default: 15, in: 1...300)
         assetsDirectory = environment.optionalString("UI_ASSETS_DIR")
+        oidcIssuer = try environment.optionalString("OIDC_ISSUER").map { try Self.baseURL($0, name: "OIDC_ISSUER") }
+        oidcClientId = environment.string("OIDC_CLIENT_ID", default: "microchat-web")
         logLevel = try environment.logLevel()
     }
 
@@ -39,6 +44,7 @@ struct UIServiceConfiguration: Sendable {
             "chat_service_urls": "\(chatServiceURLs.joined(separator: ","))",
             "upstream_timeout_seconds": "\(upstreamTimeoutSeconds)",
             "ui_assets_dir": "\(assetsDirectory ?? "(bundled)")", "log_level": "\(logLevel)",
+            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)",
         ]
     }
 }

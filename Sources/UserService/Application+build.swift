@@ -26,11 +26,22 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         refreshTokens: refreshTokens
     )
     // user-service verifies its own tokens through the same verifier other services use,
-    // with its key store as the key source instead of an HTTP fetch of its own JWKS.
-    let verifier = TokenVerifier(
-        configuration: .init(issuer: configuration.issuerURL, audience: configuration.audience, minimumRefetchInterval: .seconds(1)),
-        source: keyStore, logger: logger
-    )
+    // with its key store as the key source instead of an HTTP fetch of its own JWKS;
+    // with an external issuer (AUTH_ISSUER), it verifies that issuer's tokens instead.
+    let verifier: TokenVerifier
+    var provisioner: ExternalAccountProvisioner?
+    if let external = configuration.externalIssuer, let discovery = configuration.externalDiscoveryURL {
+        verifier = TokenVerifier(
+            configuration: .init(issuer: external, audience: configuration.audience),
+            source: DiscoveryKeySource(discoveryURL: discovery, client: ServiceClient()), logger: logger
+        )
+        provisioner = ExternalAccountProvisioner(users: users, logger: logger)
+    } else {
+        verifier = TokenVerifier(
+            configuration: .init(issuer: configuration.issuerURL, audience: configuration.audience, minimumRefetchInterval: .seconds(1)),
+            source: keyStore, logger: logger
+        )
+    }
 
     let router = Router(context: AppRequestContext.self)
     router.addStandardMiddleware()
@@ -42,10 +53,15 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     ).addRoutes(to: router)
     IdentityProviderController(issuerURL: configuration.issuerURL, keys: keyStore).addRoutes(to: router)
 
-    AuthController(users: users, refreshTokens: refreshTokens, hasher: PasswordHasher(threads: hashingThreads), issuer: issuer)
-        .addRoutes(to: router.group("api/auth"))
+    if let external = configuration.externalIssuer {
+        ExternalAccountsController(issuer: external).addRoutes(to: router.group("api/auth"))
+    } else {
+        AuthController(users: users, refreshTokens: refreshTokens, hasher: PasswordHasher(threads: hashingThreads), issuer: issuer)
+            .addRoutes(to: router.group("api/auth"))
+    }
 
-    let authenticated = AuthMiddleware<AppRequestContext>(verifier: verifier) { identity in
+    let authenticated = AuthMiddleware<AppRequestContext>(verifier: verifier) { [provisioner] identity in
+        await provisioner?.ensureAccount(for: identity)
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }

@@ -13,6 +13,10 @@ struct UserServiceConfiguration: Sendable {
     var accessTokenLifetime: Duration
     var refreshTokenLifetime: Duration
     var signingKeyRotation: Duration
+    /// When set, accounts live at this external issuer (Keycloak in a cluster): its tokens are
+    /// accepted, profiles are made on first sight, and the password endpoints are off.
+    var externalIssuer: String?
+    var externalDiscoveryURL: String?
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -26,6 +30,8 @@ struct UserServiceConfiguration: Sendable {
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))
         refreshTokenLifetime = .seconds(try environment.int("REFRESH_TOKEN_TTL_SECONDS", default: 30 * 24 * 3600))
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
+        externalIssuer = environment.optionalString("AUTH_ISSUER")
+        externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
         logLevel = try environment.logLevel()
         guard accessTokenLifetime > .zero, refreshTokenLifetime > .zero else {
             throw ConfigurationError(name: "ACCESS_TOKEN_TTL_SECONDS", problem: "token lifetimes must be positive")
@@ -39,6 +45,7 @@ struct UserServiceConfiguration: Sendable {
             "database_pool_size": "\(databasePoolSize)", "issuer_url": "\(issuerURL)", "audience": "\(audience)",
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
             "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)", "log_level": "\(logLevel)",
+            "auth_issuer": "\(externalIssuer ?? "(this service)")", "auth_discovery_url": "\(externalDiscoveryURL ?? "-")",
         ]
     }
 }

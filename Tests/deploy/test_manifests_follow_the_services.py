@@ -121,10 +121,14 @@ def test_cluster_settings_flow_into_the_issuer():
     chat = configmap("chat-service")["data"]
     assert chat["AUTH_ISSUER"] == f"https://{settings['PUBLIC_HOST']}/realms/microchat"
     assert chat["AUTH_DISCOVERY_URL"].startswith("http://keycloak.platform.svc")
+    # One issuer for everyone: the page signs in there, and both services accept its tokens.
+    assert configmap("user-service")["data"]["AUTH_ISSUER"] == chat["AUTH_ISSUER"] == configmap("ui-service")["data"]["OIDC_ISSUER"]
+    assert configmap("user-service")["data"]["AUTH_DISCOVERY_URL"] == chat["AUTH_DISCOVERY_URL"]
     keycloak = next(c for c in find("ConfigMap", name="keycloak"))
     assert keycloak["data"]["KC_HOSTNAME"] == f"https://{settings['PUBLIC_HOST']}"
     realm = json.loads((MANIFESTS / "platform/keycloak/realm-microchat.json").read_text())
-    client = next(c for c in realm["clients"] if c["clientId"] == "microchat-web")
+    client = next(c for c in realm["clients"] if c["clientId"] == configmap("ui-service")["data"]["OIDC_CLIENT_ID"])
+    assert "https://${MICROCHAT_PUBLIC_HOST}/*" in client["redirectUris"]  # the page's /auth/callback
     assert client["publicClient"] is True and client["attributes"]["pkce.code.challenge.method"] == "S256"
     assert client["directAccessGrantsEnabled"] is False and client["implicitFlowEnabled"] is False
     scope = next(s for s in realm["clientScopes"] if s["name"] in client["defaultClientScopes"] and s["name"] == "microchat")

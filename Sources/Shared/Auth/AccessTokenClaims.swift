@@ -12,9 +12,10 @@ public struct AccessTokenClaims: Codable, Sendable, Equatable {
     public var jti: String?
     public var preferredUsername: String?
     public var name: String?
+    public var email: String?
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nbf, jti, name
+        case iss, sub, aud, exp, iat, nbf, jti, name, email
         case preferredUsername = "preferred_username"
     }
 
@@ -56,6 +57,9 @@ public struct Audience: Codable, Sendable, Equatable {
 public struct Identity: Sendable, Equatable {
     public var userId: UUID
     public var username: String?
+    /// The `name` and `email` claims, when the issuer puts them in access tokens (Keycloak does).
+    public var displayName: String?
+    public var email: String?
     public var expiresAt: Date
     /// The raw bearer token, so a service can call another on the user's behalf.
     public var token: String

@@ -114,7 +114,7 @@ public final class TokenVerifier: Sendable {
         guard let userId = UUID(uuidString: claims.sub) else {
             throw AppError.unauthorized("invalid_token", "The access token subject is not a user id.")
         }
-        return Identity(userId: userId, username: claims.preferredUsername,
+        return Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
                         expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), token: token)
     }
 

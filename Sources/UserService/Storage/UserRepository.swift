@@ -49,6 +49,7 @@ protocol UserRepository: Sendable {
     func search(prefix: String, limit: Int) async throws -> [UserRecord]
     func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord?
     func touch(id: UUID) async throws
+    func provisionExternal(id: UUID, username: String, email: String, displayName: String) async throws
 }
 
 struct PostgresUserRepository: UserRepository {
@@ -126,6 +127,31 @@ struct PostgresUserRepository: UserRepository {
     }
 
     /// Records activity; writes at most every 30 seconds per user so presence costs little.
+    /// Makes the account of a user an external issuer vouched for, unless it exists.
+    /// A username or email another account already has gets the id appended,
+    /// so a person is never locked out by a clash.
+    func provisionExternal(id: UUID, username: String, email: String, displayName: String) async throws {
+        let suffix = String(id.uuidString.lowercased().prefix(8))
+        try await pool.transaction { connection in
+            guard try connection.query("SELECT 1 FROM users WHERE id = $1", [id]).isEmpty else { return }
+            let taken = try connection.query("""
+                SELECT bool_or(lower(username) = lower($1)) AS name_taken, bool_or(lower(email) = lower($2)) AS email_taken
+                FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($2)
+                """, [username, email]).first
+            let nameTaken = try taken?.decode("name_taken", as: Bool?.self) ?? false
+            let emailTaken = try taken?.decode("email_taken", as: Bool?.self) ?? false
+            try connection.query(
+                "INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+                [id, nameTaken ? "\(username)-\(suffix)" : username, emailTaken ? "\(suffix)+\(email)" : email, Self.externalPasswordMarker]
+            )
+            try connection.query("INSERT INTO user_profiles (user_id, display_name) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+                                 [id, displayName])
+        }
+    }
+
+    /// Stands in for a password hash on accounts an external issuer owns; no password ever matches it.
+    static let externalPasswordMarker = "!external"
+
     func touch(id: UUID) async throws {
         try await pool.query("""
             UPDATE users SET last_seen_at = now()

@@ -20,8 +20,10 @@ export class ApiError extends Error {
 }
 
 export class Api extends EventTarget {
-  constructor() {
+  /// `oidc` is an OidcClient when people sign in at an OpenID Connect provider, null for user-service's forms.
+  constructor(oidc = null) {
     super();
+    this.oidc = oidc;
     this.session = loadSession();
     this.refreshing = null;
     this.probing = null;
@@ -33,9 +35,14 @@ export class Api extends EventTarget {
   async register(fields) { return this.#start(await this.#send('POST', '/api/auth/register', fields, false)); }
   async login(login, password) { return this.#start(await this.#send('POST', '/api/auth/login', { login, password }, false)); }
 
+  /// Finishes a sign-in at the OpenID Connect provider (the page was sent back to /auth/callback).
+  async completeOidcLogin() { return this.#start(await this.oidc.complete()); }
+
   async logout() {
     const refreshToken = this.session?.refreshToken;
+    const idToken = this.session?.idToken;
     this.#clear();
+    if (this.oidc) { await this.oidc.logout(idToken); return; }
     if (refreshToken) {
       try { await this.#send('POST', '/api/auth/logout', { refreshToken }, false); } catch { /* the session is gone locally either way */ }
     }
@@ -55,7 +62,8 @@ export class Api extends EventTarget {
         try {
           const refreshToken = this.session?.refreshToken;
           if (!refreshToken) throw new ApiError(401, { code: 'signed_out', detail: 'You are signed out.' });
-          this.#start(await this.#send('POST', '/api/auth/refresh', { refreshToken }, false));
+          this.#start(this.oidc ? await this.oidc.refresh(refreshToken)
+            : await this.#send('POST', '/api/auth/refresh', { refreshToken }, false));
         } catch (error) {
           if (!(error instanceof ApiError) || !error.transient) {
             this.#clear();
@@ -130,9 +138,10 @@ export class Api extends EventTarget {
 
   #start(answer) {
     this.session = {
-      user: answer.user,
+      user: answer.user ?? this.session?.user ?? null,
       accessToken: answer.accessToken,
       refreshToken: answer.refreshToken,
+      idToken: answer.idToken ?? this.session?.idToken,
       expiresAt: Date.now() + answer.expiresIn * 1000,
     };
     saveSession(this.session);

@@ -2,6 +2,7 @@
 // the chat screen with its store and live connection.
 
 import { Api, ApiError } from './api.js';
+import { OidcClient } from './oidc.js';
 import { ChatSocket } from './socket.js';
 import { ChatStore } from './store.js';
 import { renderAuth } from './views/auth.js';
@@ -10,8 +11,10 @@ import { h, replaceChildren } from './dom.js';
 
 const root = document.getElementById('app');
 const banner = document.getElementById('banner');
-const api = new Api();
+const config = await fetch('/config.json').then((response) => response.json()).catch(() => ({ auth: { mode: 'local' } }));
+const api = new Api(config.auth?.mode === 'oidc' ? new OidcClient(config.auth) : null);
 let session = null;
+let notice = '';
 
 function showBanner(text) {
   banner.textContent = text || '';
@@ -61,7 +64,14 @@ async function startChat() {
 
 function start() {
   if (api.signedIn) startChat();
-  else renderAuth(root, api, () => startChat());
+  else renderAuth(root, api, () => startChat(), notice);
 }
 
+if (api.oidc?.isCallback()) {
+  try {
+    await api.completeOidcLogin();
+  } catch (error) {
+    notice = error.message;
+  }
+}
 start();

@@ -4,7 +4,8 @@
 import { ApiError } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 
-export function renderAuth(root, api, onSignedIn) {
+export function renderAuth(root, api, onSignedIn, notice = '') {
+  if (api.oidc) { renderProviderSignIn(root, api, notice); return; }
   let mode = 'login';
   const error = h('p', { id: 'auth-error', className: 'form-error', role: 'alert' });
 
@@ -91,4 +92,21 @@ function showProblem(form, error, failure) {
   } else {
     error.textContent = failure.message || 'Something went wrong.';
   }
+}
+
+/// Sign-in when accounts live at an OpenID Connect provider: its pages take the password.
+function renderProviderSignIn(root, api, notice) {
+  const error = h('p', { id: 'auth-error', className: 'form-error', role: 'alert' }, notice);
+  const go = (prompt) => async () => {
+    error.textContent = '';
+    try { await api.oidc.begin(prompt); } catch (failure) { error.textContent = failure.message; }
+  };
+  const card = h('section', { className: 'auth-card', 'aria-labelledby': 'auth-heading' },
+    h('div', { className: 'brand' }, h('span', { className: 'logo', 'aria-hidden': 'true' }, '💬'), 'MicroChat'),
+    h('h1', { id: 'auth-heading' }, 'Welcome'),
+    error,
+    h('div', { className: 'stack' },
+      h('button', { type: 'button', id: 'oidc-login', className: 'primary', onClick: go(null) }, 'Log in'),
+      h('button', { type: 'button', id: 'oidc-register', className: 'secondary', onClick: go('create') }, 'Create an account')));
+  replaceChildren(root, h('div', { className: 'auth-screen' }, card));
 }

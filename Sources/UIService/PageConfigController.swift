@@ -1,0 +1,34 @@
+import Hummingbird
+import Shared
+
+/// `GET /config.json`: what the page needs to know before it starts — how
+/// people sign in. On one host that is user-service's own forms; in a cluster,
+/// an OpenID Connect provider (Keycloak) with the authorization code flow and PKCE.
+struct PageConfigController<Context: RequestContext>: Sendable {
+    struct PageConfig: Codable, Sendable {
+        struct Auth: Codable, Sendable {
+            var mode: String
+            var issuer: String?
+            var clientId: String?
+        }
+        var auth: Auth
+    }
+
+    let config: PageConfig
+
+    init(oidcIssuer: String?, clientId: String) {
+        if let oidcIssuer {
+            config = PageConfig(auth: .init(mode: "oidc", issuer: oidcIssuer, clientId: clientId))
+        } else {
+            config = PageConfig(auth: .init(mode: "local"))
+        }
+    }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("config.json") { request, context -> Response in
+            var response = try JSONResponse(config).response(from: request, context: context)
+            response.headers[.cacheControl] = "no-cache"
+            return response
+        }
+    }
+}
