@@ -25,7 +25,7 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
     let router = Router(context: UIRequestContext.self)
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(extraConnectOrigins: configuration.oidcIssuer.flatMap(SecurityHeadersMiddleware<UIRequestContext>.origin(of:)).map { [$0] } ?? []))
     router.addStandardMiddleware()
 
     OperationsController(service: "ui-service", checks: [], registry: registry).addRoutes(to: router)

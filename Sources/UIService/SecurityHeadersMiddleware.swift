@@ -1,17 +1,33 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 
 /// Puts the browser-facing security headers on every answer: a strict
 /// Content-Security-Policy (no inline script or style, nothing from other
 /// origins), no framing, no MIME sniffing, no referrer.
+///
+/// `connect-src` also names the OpenID Connect provider's origin when it is
+/// another one, since the page exchanges codes and refreshes tokens there.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var contentSecurityPolicy: String {
+    let contentSecurityPolicy: String
+
+    init(extraConnectOrigins: [String] = []) {
+        contentSecurityPolicy = Self.policy(connect: ["'self'"] + extraConnectOrigins)
+    }
+
+    /// `scheme://host[:port]` of a URL, for a CSP source list.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    static func policy(connect: [String]) -> String {
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
-            "connect-src 'self'",
+            "connect-src " + connect.joined(separator: " "),
             "font-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
@@ -22,7 +38,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
