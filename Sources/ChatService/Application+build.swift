@@ -30,6 +30,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     )
     let rooms = RoomStore(pool: pool)
     let messages = MessageStore(pool: pool)
+    // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
+    let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger)
 
     let router = Router(context: ChatRequestContext.self)
     router.addStandardMiddleware()
@@ -47,7 +49,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
     RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
         .addRoutes(to: roomsGroup)
-    MessagesController(rooms: rooms, messages: messages, gateway: gateway, maxLength: configuration.maxMessageLength)
+    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength)
         .addRoutes(to: roomsGroup)
 
     let queueLimit = configuration.webSocketQueueLimit
@@ -66,7 +68,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             configuration: .init(ws: .init(maxFrameSize: 64 * 1024, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds))))
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
-        services: [pool, redis, subscriber, gateway],
+        services: [pool, redis, subscriber, gateway, sends],
         logger: logger
     )
 }

@@ -33,6 +33,8 @@ struct ReadState: Codable, Sendable {
 struct MessagesController: Sendable {
     let rooms: RoomStore
     let messages: MessageStore
+    /// Sends go through here, so many at once share a commit.
+    let sends: SendBatcher
     let gateway: Gateway
     let maxLength: Int
 
@@ -76,10 +78,13 @@ struct MessagesController: Sendable {
         }
         let (message, created): (ChatMessage, Bool)
         do {
-            (message, created) = try await messages.send(roomId: roomId, senderId: identity.userId, content: content,
-                                                          messageType: type, clientMessageId: body.clientMessageId)
+            (message, created) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
+                                                             messageType: type, clientMessageId: body.clientMessageId))
         } catch is MissingRow {
             throw AppError.notFound("room_not_found", "There is no such room.")
+        } catch is SendBatcher.Stopped {
+            throw AppError(.serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.",
+                           headers: [.retryAfter: "1"])
         }
         // Acknowledged only now that it is committed; Redis carries the notification.
         if created {

@@ -40,6 +40,84 @@ struct MessageStore: Sendable {
 
     struct DuplicateSend: Error {}
 
+    /// One message to store, as the HTTP layer validated it.
+    struct SendRequest: Sendable {
+        var roomId: UUID
+        var senderId: UUID
+        var content: String
+        var messageType: String
+        var clientMessageId: String?
+    }
+
+    /// Takes the room's next seq and inserts the message, in one statement. A send
+    /// whose client message id is already stored takes no seq and inserts nothing.
+    static let insertNextSQL = """
+        WITH next AS (
+            UPDATE rooms SET last_seq = last_seq + 1, updated_at = now()
+            WHERE id = $2 AND deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM messages WHERE room_id = $2 AND sender_id = $3 AND client_message_id = $4)
+            RETURNING last_seq
+        )
+        INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type)
+        SELECT $1, $2, next.last_seq, $3, $4, $5, $6 FROM next
+        ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+        RETURNING \(Rows.messageColumns)
+        """
+
+    /// Stores many sends in one transaction — one commit, one fsync, for all of
+    /// them — sent in libpq pipeline mode, so the batch costs one round trip.
+    /// Sends to one room take consecutive seqs in the order given, and the room
+    /// row stays locked to commit, so seq order still agrees with commit order.
+    /// If any statement fails the transaction rolls back and every send is
+    /// retried on its own, so one bad send never sinks the others.
+    func sendBatch(_ requests: [SendRequest]) async throws -> [Result<(ChatMessage, created: Bool), any Error>] {
+        guard requests.count > 1 else {
+            guard let only = requests.first else { return [] }
+            return [await Self.capture { try await send(only) }]
+        }
+        let batched: [Result<(ChatMessage, created: Bool), any Error>]? = try await pool.withConnection { connection in
+            var statements: [(sql: String, parameters: [any PostgresBindable])] = [("BEGIN", [])]
+            for request in requests {
+                statements.append((Self.insertNextSQL, [UUID(), request.roomId, request.senderId, request.clientMessageId,
+                                                        request.content, request.messageType]))
+            }
+            statements.append(("COMMIT", []))
+            let outcomes = try connection.pipeline(statements)
+            let inserts = outcomes.dropFirst().dropLast()
+            guard case .success = outcomes.first, case .success = outcomes.last,
+                  inserts.allSatisfy({ if case .success = $0 { true } else { false } }) else {
+                // COMMIT of an aborted transaction already rolled back; this covers a failed COMMIT.
+                _ = try? connection.query("ROLLBACK")
+                return nil
+            }
+            return try zip(requests, inserts).map { request, outcome in
+                guard case let .success(rows) = outcome else { return .failure(MissingRow()) }
+                if let row = rows.first { return .success((try Rows.message(row), true)) }
+                // Nothing inserted: the same send was stored before, or the room is gone.
+                guard let clientMessageId = request.clientMessageId,
+                      let existing = try Self.existing(connection, request.roomId, request.senderId, clientMessageId) else {
+                    return .failure(MissingRow())
+                }
+                return .success((existing, false))
+            }
+        }
+        if let batched { return batched }
+        var results: [Result<(ChatMessage, created: Bool), any Error>] = []
+        for request in requests {
+            results.append(await Self.capture { try await send(request) })
+        }
+        return results
+    }
+
+    func send(_ request: SendRequest) async throws -> (ChatMessage, created: Bool) {
+        try await send(roomId: request.roomId, senderId: request.senderId, content: request.content,
+                       messageType: request.messageType, clientMessageId: request.clientMessageId)
+    }
+
+    private static func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
     /// The message stored for a retried send, after a concurrent duplicate lost the race.
     func existing(roomId: UUID, senderId: UUID, clientMessageId: String) async throws -> ChatMessage? {
         try await pool.withConnection { try Self.existing($0, roomId, senderId, clientMessageId) }
