@@ -7,10 +7,10 @@ resource "local_file" "ansible_inventory" {
   content = templatefile("${path.module}/templates/hosts.yml.tftpl", {
     ansible_user       = var.ansible_user
     ssh_key_file       = trimsuffix(pathexpand(var.ssh_public_key_file), ".pub")
-    control_plane_name = google_compute_instance.control_plane.name
-    control_plane_ip   = google_compute_instance.control_plane.network_interface[0].access_config[0].nat_ip
-    control_plane_priv = google_compute_instance.control_plane.network_interface[0].network_ip
-    workers = [for index, worker in google_compute_instance.workers : {
+    control_plane_name = local.control_plane.name
+    control_plane_ip   = local.control_plane.network_interface[0].access_config[0].nat_ip
+    control_plane_priv = local.control_plane.network_interface[0].network_ip
+    workers = [for index, worker in local.workers : {
       name       = worker.name
       ip         = worker.network_interface[0].access_config[0].nat_ip
       private_ip = worker.network_interface[0].network_ip

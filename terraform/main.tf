@@ -32,14 +32,40 @@ resource "google_project_iam_member" "nodes_monitoring" {
   member  = "serviceAccount:${google_service_account.nodes.email}"
 }
 
-resource "google_compute_instance" "control_plane" {
-  #checkov:skip=CKV_GCP_40:Ansible and kubectl reach the node over its public address; the firewall admits only admin_cidr (SSH, 6443).
+# One control-plane VM and `worker_count` workers, alike but for their machine
+# type, tags and (worker 0) the static ingress address.
+locals {
+  nodes = merge(
+    {
+      "control-plane" = {
+        machine_type = var.control_plane_machine_type
+        tags         = [local.node_tag, local.control_plane_tag]
+        role         = "control-plane"
+        ingress      = false
+      }
+    },
+    {
+      for index in range(var.worker_count) : "worker-${index}" => {
+        machine_type = var.worker_machine_type
+        tags         = index == 0 ? [local.node_tag, local.ingress_tag] : [local.node_tag]
+        role         = "worker"
+        ingress      = index == 0
+      }
+    },
+  )
+  control_plane = google_compute_instance.nodes["control-plane"]
+  workers       = [for index in range(var.worker_count) : google_compute_instance.nodes["worker-${index}"]]
+}
+
+resource "google_compute_instance" "nodes" {
+  #checkov:skip=CKV_GCP_40:Ansible and kubectl reach the nodes over their public addresses (SSH and 6443 from admin_cidr only); worker 0 serves HTTP(S) on the static ingress address.
   #checkov:skip=CKV_GCP_38:Disks use Google-managed encryption; customer-supplied keys would have to be handed to every boot.
-  name         = "${var.name_prefix}-control-plane"
-  machine_type = var.control_plane_machine_type
+  for_each     = local.nodes
+  name         = "${var.name_prefix}-${each.key}"
+  machine_type = each.value.machine_type
   zone         = var.zone
-  tags         = [local.node_tag, local.control_plane_tag]
-  labels       = { app = "microchat", role = "control-plane" }
+  tags         = each.value.tags
+  labels       = { app = "microchat", role = each.value.role, ingress = tostring(each.value.ingress) }
 
   # Pods' traffic leaves the node with pod addresses (Calico), so the VM must forward.
   can_ip_forward = true #checkov:skip=CKV_GCP_36:Kubernetes nodes route pod traffic.
@@ -54,51 +80,8 @@ resource "google_compute_instance" "control_plane" {
 
   network_interface {
     subnetwork = google_compute_subnetwork.nodes.id
-    access_config {}
-  }
-
-  shielded_instance_config {
-    enable_secure_boot          = true
-    enable_vtpm                 = true
-    enable_integrity_monitoring = true
-  }
-
-  service_account {
-    email  = google_service_account.nodes.email
-    scopes = ["https://www.googleapis.com/auth/logging.write", "https://www.googleapis.com/auth/monitoring.write"]
-  }
-
-  metadata = local.node_metadata
-
-  lifecycle {
-    ignore_changes = [boot_disk[0].initialize_params[0].image]
-  }
-}
-
-resource "google_compute_instance" "workers" {
-  #checkov:skip=CKV_GCP_40:Ansible reaches the workers over their public addresses (SSH from admin_cidr only); worker 0 serves HTTP(S) on the static ingress address.
-  #checkov:skip=CKV_GCP_38:Disks use Google-managed encryption; customer-supplied keys would have to be handed to every boot.
-  count        = var.worker_count
-  name         = "${var.name_prefix}-worker-${count.index}"
-  machine_type = var.worker_machine_type
-  zone         = var.zone
-  tags         = count.index == 0 ? [local.node_tag, local.ingress_tag] : [local.node_tag]
-  labels       = { app = "microchat", role = "worker", ingress = count.index == 0 ? "true" : "false" }
-
-  can_ip_forward = true #checkov:skip=CKV_GCP_36:Kubernetes nodes route pod traffic.
-
-  boot_disk {
-    initialize_params {
-      image = var.image
-      size  = var.disk_size_gb
-      type  = "pd-balanced"
-    }
-  }
-
-  network_interface {
-    subnetwork = google_compute_subnetwork.nodes.id
     access_config {
-      nat_ip = count.index == 0 ? google_compute_address.ingress.address : null
+      nat_ip = each.value.ingress ? google_compute_address.ingress.address : null
     }
   }
 

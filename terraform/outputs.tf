@@ -1,16 +1,16 @@
 output "control_plane_public_ip" {
   description = "Public address of the control-plane VM (SSH and the Kubernetes API, from admin_cidr only)."
-  value       = google_compute_instance.control_plane.network_interface[0].access_config[0].nat_ip
+  value       = local.control_plane.network_interface[0].access_config[0].nat_ip
 }
 
 output "control_plane_private_ip" {
   description = "Address the workers join the cluster at."
-  value       = google_compute_instance.control_plane.network_interface[0].network_ip
+  value       = local.control_plane.network_interface[0].network_ip
 }
 
 output "worker_public_ips" {
   description = "Public addresses of the worker VMs, in order."
-  value       = google_compute_instance.workers[*].network_interface[0].access_config[0].nat_ip
+  value       = [for worker in local.workers : worker.network_interface[0].access_config[0].nat_ip]
 }
 
 output "ingress_ip" {

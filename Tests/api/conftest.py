@@ -1,10 +1,15 @@
 """Fixtures for the black-box API tests. `./microchat test` starts the real
 stack (PostgreSQL with TLS, Redis, the services) and exports where it runs."""
 import os
+import sys
+from pathlib import Path
 import uuid
 
 import pytest
 import requests
+
+# Tests/support holds the helpers both test folders use (each folder has its own conftest).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 
 def _require(name):

@@ -5,7 +5,7 @@ import uuid
 
 import requests
 
-from conftest import Api, assert_problem, psql, register, unique
+from conftest import assert_problem, psql, unique
 
 
 def test_register_returns_user_and_tokens(api):

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import socket
-import subprocess
 import threading
 import time
 
@@ -16,12 +15,7 @@ import requests
 import websocket
 
 from conftest import Api, make_group, post_message, register
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from stack_processes import ServiceProcess, database_url_file, free_port
 
 
 def _metric(base, name):
@@ -31,39 +25,22 @@ def _metric(base, name):
 
 
 @pytest.fixture
-def replica(stack_data, user_url):
+def replica(user_url):
     """Starts a chat-service replica with the given settings; stops it after the test."""
     started = []
 
     def start(**settings):
-        port = _free_port()
-        replica_id = f"chat-extra-{port}"
-        env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), REPLICA_ID=replica_id, LOG_LEVEL="info",
-                   DATABASE_URL_FILE=os.path.join(stack_data, "secrets", "chat_service.database-url"),
-                   REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
-                   AUTH_ISSUER=user_url, USER_SERVICE_URL=user_url, **{k: str(v) for k, v in settings.items()})
-        log = open(os.path.join(stack_data, "logs", f"{replica_id}.log"), "ab")
-        process = subprocess.Popen([os.path.join(os.environ["MICROCHAT_TEST_BIN"], "chat-service")], env=env,
-                                   stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-        started.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/readyz", timeout=1).status_code == 200:
-                    return base
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        pytest.fail(f"{replica_id} did not become ready")
+        port = free_port()
+        service = ServiceProcess("chat-service", f"chat-extra-{port}", port=port, REPLICA_ID=f"chat-extra-{port}",
+                                 DATABASE_URL_FILE=database_url_file("chat_service"),
+                                 REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
+                                 AUTH_ISSUER=user_url, USER_SERVICE_URL=user_url, **settings)
+        started.append(service)
+        return service.base
 
     yield start
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    for service in started:
+        service.stop()
 
 
 class Reader(threading.Thread):

@@ -5,9 +5,6 @@ HTTP, ES256 tokens shaped like Keycloak's), makes a profile on first sight,
 refuses its own password endpoints and tokens from anyone else."""
 import http.server
 import json
-import os
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -18,12 +15,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from conftest import assert_problem, register
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from stack_processes import ServiceProcess, database_url_file, free_port
 
 
 class Issuer:
@@ -31,7 +23,7 @@ class Issuer:
 
     def __init__(self):
         self.key = ECKey.generate_key("P-256", parameters={"kid": "test-issuer-1", "use": "sig", "alg": "ES256"})
-        port = _free_port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/realms/test"
         issuer = self
 
@@ -76,31 +68,12 @@ def issuer():
 
 
 @pytest.fixture(scope="module")
-def external_user_service(issuer, stack_data):
-    port = _free_port()
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), AUTH_ISSUER=issuer.url,
-               DATABASE_URL_FILE=os.path.join(stack_data, "secrets", "user_service.database-url"),
-               ISSUER_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="info")
-    log = open(os.path.join(stack_data, "logs", "user-service-external.log"), "ab")
-    process = subprocess.Popen([os.path.join(os.environ["MICROCHAT_TEST_BIN"], "user-service")], env=env,
-                               stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/readyz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the externally configured user-service did not start (see user-service-external.log)")
-    yield base
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def external_user_service(issuer):
+    port = free_port()
+    service = ServiceProcess("user-service", "user-service-external", port=port, AUTH_ISSUER=issuer.url,
+                             DATABASE_URL_FILE=database_url_file("user_service"), ISSUER_URL=f"http://127.0.0.1:{port}")
+    yield service.base
+    service.stop()
 
 
 def me(base, token):

@@ -1,6 +1,5 @@
 """Helpers for the offline checks of the cluster side: render kustomizations
 with the real kubectl, load YAML, find the tools ./microchat test installed."""
-import os
 import pathlib
 import shutil
 import subprocess
@@ -48,12 +47,23 @@ def all_kustomizations():
 _rendered = {}
 
 
-def render(path):
+def rendered_text(path):
+    """`kubectl kustomize` output for a kustomization, rendered once per test run."""
     if path not in _rendered:
         result = subprocess.run([tool("kubectl"), "kustomize", str(ROOT / path)], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, f"kubectl kustomize {path} failed:\n{result.stderr}"
-        _rendered[path] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        _rendered[path] = result.stdout
     return _rendered[path]
+
+
+_objects = {}
+
+
+def render(path):
+    """The objects a kustomization renders (parsed once)."""
+    if path not in _objects:
+        _objects[path] = [doc for doc in yaml.safe_load_all(rendered_text(path)) if doc]
+    return _objects[path]
 
 
 def rendered_objects():

@@ -9,7 +9,6 @@ import re
 
 import pytest
 import requests
-import yaml
 
 from conftest import MANIFESTS, ROOT, find
 

@@ -3,6 +3,8 @@ Selenium through chromedriver (both from Debian's packages), against the
 stack `./microchat test` started (ui-service in front of user-service and two
 chat-service replicas)."""
 import os
+import sys
+from pathlib import Path
 import shutil
 import time
 import uuid
@@ -13,7 +15,11 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+
+# Tests/support holds the helpers both test folders use (each folder has its own conftest).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 WAIT = 15
 
@@ -129,7 +135,7 @@ class Page:
     def start_direct_chat(self, username):
         self.find("#new-chat-button").click()
         self.type_into("#user-search", username)
-        button = self.visible(f"#user-results button.start-chat")
+        button = self.visible("#user-results button.start-chat")
         button.click()
         self.visible("#room-view")
         return self.find("#room-view").get_attribute("data-room-id")
@@ -141,7 +147,6 @@ class Page:
     def send(self, text):
         box = self.visible("#message-input")
         box.send_keys(text)
-        from selenium.webdriver.common.keys import Keys
         box.send_keys(Keys.ENTER)
 
     def stored_messages(self):

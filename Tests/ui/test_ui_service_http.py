@@ -5,8 +5,6 @@ import gzip
 import json
 import os
 import socket
-import subprocess
-import threading
 import time
 
 import pytest
@@ -14,6 +12,7 @@ import requests
 import websocket
 
 from conftest import ApiUser, unique, wait_until
+from stack_processes import ServiceProcess, free_port
 
 STRICT_CSP_PARTS = ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"]
 
@@ -127,40 +126,18 @@ def test_websocket_with_a_bad_token_is_closed_with_4401(ui_url):
         sock.close()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def lonely_ui():
     """A second ui-service whose user-service is gone and whose chat-service never answers."""
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)  # accepts connections (kernel backlog) and never answers
-    port = _free_port()
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), USER_SERVICE_URL=f"http://127.0.0.1:{_free_port()}",
-               CHAT_SERVICE_URLS=f"http://127.0.0.1:{silent.getsockname()[1]}", UPSTREAM_TIMEOUT_SECONDS="1")
-    log = open(os.path.join(os.environ["MICROCHAT_TEST_DATA"], "logs", "ui-service-lonely.log"), "ab")
-    process = subprocess.Popen([os.path.join(os.environ["MICROCHAT_TEST_BIN"], "ui-service")], env=env,
-                               stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(base + "/healthz", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
+    service = ServiceProcess("ui-service", "ui-service-lonely", USER_SERVICE_URL=f"http://127.0.0.1:{free_port()}",
+                             CHAT_SERVICE_URLS=f"http://127.0.0.1:{silent.getsockname()[1]}", UPSTREAM_TIMEOUT_SECONDS=1)
     try:
-        wait_until(up, 30, "the second ui-service did not start")
-        yield base
+        yield service.base
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        service.stop()
         silent.close()
 
 

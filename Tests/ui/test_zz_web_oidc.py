@@ -9,8 +9,6 @@ import http.server
 import json
 import os
 import secrets
-import socket
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -22,13 +20,8 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 from selenium.webdriver.common.by import By
 
-from conftest import unique, wait_until
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import unique
+from stack_processes import ServiceProcess, database_url_file, free_port
 
 
 def _b64url(data):
@@ -40,7 +33,7 @@ class Provider:
 
     def __init__(self):
         self.key = ECKey.generate_key("P-256", parameters={"kid": "oidc-test", "use": "sig", "alg": "ES256"})
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/realms/microchat"
         self.next_person = None
         self.codes = {}
@@ -130,55 +123,25 @@ class Provider:
                 "expires_in": 300, "id_token": jwt.encode(header, dict(claims, aud=Provider.CLIENT_ID), self.key)}
 
 
-def _start(name, binary, env, data):
-    log = open(os.path.join(data, "logs", f"{name}.log"), "ab")
-    process = subprocess.Popen([binary], env=dict(os.environ, HOST="127.0.0.1", LOG_LEVEL="info", **env),
-                               stdout=log, stderr=log, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{env['PORT']}"
-
-    def ready():
-        try:
-            return requests.get(base + "/readyz", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-    try:
-        wait_until(ready, 60, f"{name} did not become ready (see its log)")
-    except AssertionError:
-        process.kill()
-        raise
-    return process, base
-
-
 @pytest.fixture(scope="module")
 def oidc_stack():
-    data = os.environ["MICROCHAT_TEST_DATA"]
-    bin_dir = os.environ["MICROCHAT_TEST_BIN"]
     provider = Provider()
-    processes = []
+    services = []
     try:
-        user_port, chat_port, ui_port = _free_port(), _free_port(), _free_port()
-        user, user_url = _start("user-service-oidc", f"{bin_dir}/user-service", {
-            "PORT": str(user_port), "AUTH_ISSUER": provider.url, "ISSUER_URL": f"http://127.0.0.1:{user_port}",
-            "DATABASE_URL_FILE": f"{data}/secrets/user_service.database-url"}, data)
-        processes.append(user)
-        chat, chat_url = _start("chat-service-oidc", f"{bin_dir}/chat-service", {
-            "PORT": str(chat_port), "AUTH_ISSUER": provider.url, "USER_SERVICE_URL": user_url, "REPLICA_ID": "chat-oidc",
-            "REDIS_URL": f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
-            "DATABASE_URL_FILE": f"{data}/secrets/chat_service.database-url"}, data)
-        processes.append(chat)
-        ui, ui_url = _start("ui-service-oidc", f"{bin_dir}/ui-service", {
-            "PORT": str(ui_port), "USER_SERVICE_URL": user_url, "CHAT_SERVICE_URLS": chat_url,
-            "OIDC_ISSUER": provider.url, "OIDC_CLIENT_ID": Provider.CLIENT_ID}, data)
-        processes.append(ui)
-        yield provider, ui_url
+        user_port = free_port()
+        services.append(ServiceProcess("user-service", "user-service-oidc", port=user_port, AUTH_ISSUER=provider.url,
+                                       ISSUER_URL=f"http://127.0.0.1:{user_port}", DATABASE_URL_FILE=database_url_file("user_service")))
+        user_url = services[-1].base
+        services.append(ServiceProcess("chat-service", "chat-service-oidc", AUTH_ISSUER=provider.url, USER_SERVICE_URL=user_url,
+                                       REPLICA_ID="chat-oidc", REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
+                                       DATABASE_URL_FILE=database_url_file("chat_service")))
+        chat_url = services[-1].base
+        services.append(ServiceProcess("ui-service", "ui-service-oidc", USER_SERVICE_URL=user_url, CHAT_SERVICE_URLS=chat_url,
+                                       OIDC_ISSUER=provider.url, OIDC_CLIENT_ID=Provider.CLIENT_ID))
+        yield provider, services[-1].base
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for service in reversed(services):
+            service.stop()
         provider.server.shutdown()
 
 
@@ -242,6 +205,6 @@ def test_a_forged_callback_is_refused(oidc_stack, browsers):
     page = browsers()
     page.base = ui_url
     page.open("/auth/callback?code=stolen&state=guess")
-    error = page.visible("#auth-error")
+    page.visible("#auth-error")
     page.wait(lambda d: "sign in again" in d.find_element(By.ID, "auth-error").text)
     assert page.driver.execute_script("return localStorage.getItem('microchat.session')") is None

@@ -4,12 +4,11 @@ sending, the page reconnects (through ui-service, to the surviving replica),
 resumes, and shows every message once, in order."""
 import os
 import signal
-import subprocess
-import time
 
 import pytest
 
 from conftest import unique, wait_until
+from stack_processes import ServiceProcess, database_url_file
 
 
 def _alive(pid):
@@ -26,7 +25,6 @@ class Replicas:
     def __init__(self):
         self.data = os.environ["MICROCHAT_TEST_DATA"]
         self.urls = os.environ["MICROCHAT_TEST_CHAT_URLS"].split(",")
-        self.bin = os.environ["MICROCHAT_TEST_BIN"]
         self.user_url = os.environ["MICROCHAT_TEST_USER_URL"]
         self.redis_port = os.environ["MICROCHAT_TEST_REDIS_PORT"]
 
@@ -40,24 +38,14 @@ class Replicas:
         wait_until(lambda: not _alive(pid), 10, f"{replica_id} did not die")
 
     def start(self, replica_id):
-        index = int(replica_id.split("-")[-1]) - 1
-        port = self.urls[index].rsplit(":", 1)[1]
-        env = dict(os.environ, HOST="127.0.0.1", PORT=port, REPLICA_ID=replica_id,
-                   DATABASE_URL_FILE=os.path.join(self.data, "secrets", "chat_service.database-url"),
-                   REDIS_URL=f"redis://127.0.0.1:{self.redis_port}", AUTH_ISSUER=self.user_url,
-                   USER_SERVICE_URL=self.user_url, LOG_LEVEL="info")
-        log = open(os.path.join(self.data, "logs", f"chat-service-{index + 1}.log"), "ab")
-        process = subprocess.Popen([os.path.join(self.bin, "chat-service")], env=env, stdout=log, stderr=log,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        """Brings a killed replica back on its port, with its pid file, so the suite's cleanup stops it."""
+        number = replica_id.split("-")[-1]
+        port = int(self.urls[int(number) - 1].rsplit(":", 1)[1])
+        service = ServiceProcess("chat-service", f"chat-service-{number}", port=port, REPLICA_ID=replica_id,
+                                 DATABASE_URL_FILE=database_url_file("chat_service"), REDIS_URL=f"redis://127.0.0.1:{self.redis_port}",
+                                 AUTH_ISSUER=self.user_url, USER_SERVICE_URL=self.user_url)
         with open(self.pidfile(replica_id), "w") as handle:
-            handle.write(str(process.pid))
-        import requests
-        def ready():
-            try:
-                return requests.get(f"{self.urls[index]}/readyz", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-        wait_until(ready, 60, f"{replica_id} did not come back")
+            handle.write(str(service.pid))
 
 
 @pytest.fixture

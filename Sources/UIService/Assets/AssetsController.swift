@@ -58,8 +58,8 @@ struct AssetsController<Context: RequestContext>: Sendable {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 guard let coding = parts.first, coding == "gzip" || coding == "*" else { continue }
-                let zero = parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "").hasPrefix("q=0") && !$0.contains(where: { "123456789".contains($0) }) }
-                return !zero
+                let weight = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+                return weight > 0
             }
         }
         return false

@@ -36,7 +36,7 @@ struct WebSocketProxy: Sendable {
         let target = request.uri.description
 
         for base in chats.attemptOrder() {
-            let url = "ws" + base.dropFirst(4) + target
+            let url = "ws" + base.dropFirst(4) + target  // http://… → ws://…, https://… → wss://…
             do {
                 let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { upInbound, upOutbound, _ in
                     try await Self.pipe(browserInbound: inbound, browserOutbound: outbound, upInbound: upInbound, upOutbound: upOutbound)

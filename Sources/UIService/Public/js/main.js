@@ -42,7 +42,8 @@ async function startChat() {
       await store.load();
       break;
     } catch (error) {
-      if (!(error instanceof ApiError) || !error.transient || session?.store !== store) { if (session?.store === store) { stopSession(); start(); } return; }
+      if (session?.store !== store) return; // signed out meanwhile
+      if (!(error instanceof ApiError) || !error.transient) { stopSession(); start(); return; }
       await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
     }
   }

@@ -53,7 +53,7 @@ export class ChatScreen {
   }
 
   async openRoom(roomId) {
-    this.store.openRoom(roomId).catch((error) => this.room.composerError && (this.room.composerError.textContent = error.message));
+    this.store.openRoom(roomId).catch((error) => { this.room.composerError.textContent = error.message; });
     this.render();
   }
 
