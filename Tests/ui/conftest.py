@@ -96,6 +96,27 @@ class Page:
         return self.wait(lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), False),
                          timeout, f"{css} did not appear")
 
+    def click(self, css, timeout=WAIT):
+        """Clicks the first visible match, finding it afresh if the page re-rendered it
+        between finding and clicking (room lists and search results re-render on live events)."""
+        def clicked(driver):
+            element = next((e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), None)
+            if element is None:
+                return False
+            element.click()
+            return True
+        self.wait(clicked, timeout, f"{css} could not be clicked")
+
+    def click_in_row(self, rows_css, matches, button_css, timeout=WAIT):
+        """Clicks button_css inside the first row (of rows_css) that matches(row), found afresh each try."""
+        def clicked(driver):
+            row = next((r for r in driver.find_elements(By.CSS_SELECTOR, rows_css) if matches(r)), None)
+            if row is None:
+                return False
+            row.find_element(By.CSS_SELECTOR, button_css).click()
+            return True
+        self.wait(clicked, timeout, f"no {button_css} to click in {rows_css}")
+
     def type_into(self, css, text):
         element = self.visible(css)
         element.clear()
@@ -135,13 +156,12 @@ class Page:
     def start_direct_chat(self, username):
         self.find("#new-chat-button").click()
         self.type_into("#user-search", username)
-        button = self.visible("#user-results button.start-chat")
-        button.click()
+        self.click("#user-results button.start-chat")
         self.visible("#room-view")
         return self.find("#room-view").get_attribute("data-room-id")
 
     def open_room(self, room_id):
-        self.visible(f'.room-item[data-room-id="{room_id}"]').click()
+        self.click(f'.room-item[data-room-id="{room_id}"]')
         self.wait(lambda d: d.find_element(By.ID, "room-view").get_attribute("data-room-id") == room_id)
 
     def send(self, text):

@@ -133,8 +133,7 @@ def test_edit_and_delete_show_on_the_other_side(browsers, ui_url):
     bob.wait_for_text("regrettable remark")
 
     # Edit through the dialog.
-    item = next(li for li in ada.find_all("#timeline li.message") if "teh typo" in li.text)
-    item.find_element(By.CSS_SELECTOR, "button.edit-message").click()
+    ada.click_in_row("#timeline li.message", lambda li: "teh typo" in li.text, "button.edit-message")
     box = ada.visible("#edit-input")
     box.clear()
     box.send_keys("the typo, fixed")
@@ -143,8 +142,7 @@ def test_edit_and_delete_show_on_the_other_side(browsers, ui_url):
     bob.wait(lambda d: any("edited" in li.text for li in d.find_elements(By.CSS_SELECTOR, "#timeline li.message")))
 
     # Delete, confirmed.
-    item = next(li for li in ada.find_all("#timeline li.message") if "regrettable remark" in li.text)
-    item.find_element(By.CSS_SELECTOR, "button.delete-message").click()
+    ada.click_in_row("#timeline li.message", lambda li: "regrettable remark" in li.text, "button.delete-message")
     ada.visible("#confirm-yes").click()
     bob.wait_for_text("This message was deleted")
     texts = [t for _, t in bob.stored_messages()]
@@ -230,7 +228,7 @@ def test_profile_and_contact_nickname(browsers, ui_url):
     page.wait(lambda d: d.find_element(By.ID, "me-name").text == "Grace Hopper")
     page.find("#contacts-button").click()
     page.type_into("#contact-search", friend.username)
-    page.visible("#contact-results button.add-contact").click()
+    page.click("#contact-results button.add-contact")
     nickname = page.visible("#contact-list .nickname-input")
     nickname.clear()
     nickname.send_keys("Rear Admiral's friend")
@@ -251,7 +249,7 @@ def test_group_creation_and_member_management(browsers, ui_url):
     page.find("#new-group-button").click()
     page.type_into("#group-name", "Engine room")
     page.type_into("#group-search", one.username)
-    page.visible("#group-results button.add-member").click()
+    page.click("#group-results button.add-member")
     page.find("#create-group").click()
     page.wait(lambda d: d.find_element(By.ID, "room-title").text == "Engine room")
     room_id = page.find("#room-view").get_attribute("data-room-id")
@@ -259,11 +257,11 @@ def test_group_creation_and_member_management(browsers, ui_url):
     page.wait_for_text("welcome aboard")
     page.find("#members-button").click()
     page.type_into("#member-search", two.username)
-    page.visible("#member-results button.add-member").click()
+    page.click("#member-results button.add-member")
     page.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#member-list li.person")) == 3)
     members = two.call("GET", f"/api/rooms/{room_id}").json()["participants"]
     assert {m["userId"] for m in members} >= {one.id, two.id}
-    row = next(li for li in page.find_all("#member-list li.person") if li.get_attribute("data-user-id") == one.id)
-    row.find_element(By.CSS_SELECTOR, "button.remove-member").click()
+    page.click_in_row("#member-list li.person", lambda li: li.get_attribute("data-user-id") == one.id,
+                      "button.remove-member")
     page.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#member-list li.person")) == 2)
     assert one.call("GET", f"/api/rooms/{room_id}").status_code == 404
