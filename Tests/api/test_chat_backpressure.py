@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import os
 import re
+import signal
 import socket
 import threading
 import time
@@ -38,6 +39,7 @@ def replica(user_url):
         started.append(service)
         return service.base
 
+    start.processes = started
     yield start
     for service in started:
         service.stop()
@@ -155,3 +157,42 @@ def test_a_dead_connection_is_noticed_by_the_heartbeat_and_cleaned_up(api, repli
     assert reader.closed is None
     silent.close()
     reader.ws.close()
+
+
+def test_a_stopping_replica_closes_websockets_cleanly_and_nothing_is_lost(api, replica, chat_urls):
+    """SIGTERM (what Kubernetes sends) drains: each client gets a proper close frame (not a dropped
+    connection), the process exits cleanly, and the client resumes on another replica losing nothing."""
+    base = replica()
+    process = replica.processes[-1].process
+    chat = Api(base)
+    alice, bob = register(api), register(api)
+    room = make_group(chat, alice["accessToken"], [bob["user"]["id"]])
+    reader = Reader(base, bob["accessToken"])
+    reader.wait_for(lambda e: e["type"] == "ready")
+    post_message(chat, room["id"], alice["accessToken"], "before the stop")
+    last = reader.wait_for(lambda e: e["type"] == "message.created")[-1]["data"]["seq"]
+
+    process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while reader.closed is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reader.closed in (1000, 1001), f"closed with {reader.closed}"
+    assert process.wait(timeout=20) == 0
+
+    # Messages sent while bob is away, through a replica that stays up.
+    other = Api(chat_urls[0])
+    for n in range(5):
+        post_message(other, room["id"], alice["accessToken"], f"while away {n}")
+    back = websocket.create_connection(chat_urls[0].replace("http", "ws", 1) + f"/api/ws?access_token={bob['accessToken']}",
+                                       timeout=10)
+    try:
+        assert json.loads(back.recv())["type"] == "ready"
+        back.send(json.dumps({"type": "resume", "rooms": {room["id"]: last}}))
+        got = []
+        while len(got) < 5:
+            event = json.loads(back.recv())
+            if event["type"] == "message.created":
+                got.append(event["data"]["content"])
+        assert got == [f"while away {n}" for n in range(5)]
+    finally:
+        back.close()
