@@ -2,12 +2,16 @@
 
 Prints: acknowledged send throughput, send-to-receive latency percentiles for
 a room with many listeners (listeners spread over every chat-service replica),
-and the resident memory each idle WebSocket costs a chat-service replica."""
+and the resident memory each idle WebSocket costs a chat-service replica.
+
+Every listener and every sender is its own process, so the figures measure the
+services rather than the Python interpreter's lock (the load still shares the
+machine's cores with the services, as on any single host)."""
 import argparse
 import json
 import os
 import statistics
-import threading
+import multiprocessing
 import time
 import uuid
 
@@ -37,11 +41,41 @@ def percentile(values, p):
     return ordered[index]
 
 
+def listen(url, token, room_id, total, ready, results):
+    """One listener: counts the room's messages and keeps each one's send-to-receive latency."""
+    ws = websocket.create_connection(f"{url.replace('http://', 'ws://')}/api/ws?access_token={token}", timeout=120)
+    ws.recv()  # ready
+    ready.wait()
+    latencies = []
+    try:
+        while len(latencies) < total:
+            event = json.loads(ws.recv())
+            if event.get("type") == "message.created" and event.get("roomId") == room_id:
+                latencies.append(time.time() - float(event["data"]["content"].split("|")[0]))
+    except (websocket.WebSocketException, OSError):
+        pass  # reported as missing deliveries
+    ws.close()
+    results.put(latencies)
+
+
+def send(url, token, room_id, index, messages, start, results):
+    """One sender: posts its messages one after another, each waiting for its acknowledgement."""
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {token}"}
+    start.wait()
+    began = time.time()
+    for k in range(messages):
+        r = session.post(f"{url}/api/rooms/{room_id}/messages", headers=headers, timeout=60,
+                         json={"content": f"{time.time()}|{index}-{k}", "clientMessageId": f"{index}-{k}"})
+        r.raise_for_status()
+    results.put((began, time.time()))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--listeners", type=int, default=20)
     parser.add_argument("--senders", type=int, default=8)
-    parser.add_argument("--messages", type=int, default=50, help="messages per sender")
+    parser.add_argument("--messages", type=int, default=100, help="messages per sender")
     parser.add_argument("--idle", type=int, default=1000, help="idle WebSockets for the memory figure")
     args = parser.parse_args()
     user_url = os.environ["MICROCHAT_USER_URL"]
@@ -57,50 +91,27 @@ def main():
     room_id = room["id"]
     total = args.senders * args.messages
 
-    latencies = []
-    lock = threading.Lock()
-    received = [0] * len(listeners)
-    ready = threading.Barrier(len(listeners) + 1)
-
-    def listen(index, user):
-        base = chat_urls[index % len(chat_urls)].replace("http://", "ws://")
-        ws = websocket.create_connection(f"{base}/api/ws?access_token={user['accessToken']}", timeout=120)
-        ws.recv()  # ready
-        ready.wait()
-        while received[index] < total:
-            event = json.loads(ws.recv())
-            if event.get("type") == "message.created" and event.get("roomId") == room_id:
-                sent_at = float(event["data"]["content"].split("|")[0])
-                with lock:
-                    latencies.append(time.time() - sent_at)
-                received[index] += 1
-        ws.close()
-
-    threads = [threading.Thread(target=listen, args=(i, u)) for i, u in enumerate(listeners)]
-    for t in threads:
-        t.start()
-    ready.wait()
+    processes = multiprocessing.get_context("fork")
+    received, acked = processes.Queue(), processes.Queue()
+    ready = processes.Barrier(len(listeners) + 1)
+    start = processes.Barrier(len(senders) + 1)
+    listening = [processes.Process(target=listen, args=(chat_urls[i % len(chat_urls)], u["accessToken"], room_id,
+                                                         total, ready, received)) for i, u in enumerate(listeners)]
+    sending = [processes.Process(target=send, args=(chat_urls[i % len(chat_urls)], u["accessToken"], room_id, i,
+                                                     args.messages, start, acked)) for i, u in enumerate(senders)]
+    for process in listening + sending:
+        process.start()
+    ready.wait(timeout=120)
     time.sleep(0.5)  # subscriptions settle
-
-    def send(index, user):
-        session = requests.Session()
-        base = chat_urls[index % len(chat_urls)]
-        headers = {"Authorization": f"Bearer {user['accessToken']}"}
-        for k in range(args.messages):
-            r = session.post(f"{base}/api/rooms/{room_id}/messages", headers=headers, timeout=60,
-                             json={"content": f"{time.time()}|{index}-{k}", "clientMessageId": f"{index}-{k}"})
-            r.raise_for_status()
-
-    started = time.time()
-    workers = [threading.Thread(target=send, args=(i, u)) for i, u in enumerate(senders)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    send_elapsed = time.time() - started
-    for t in threads:
-        t.join(timeout=120)
-    delivered = sum(received)
+    start.wait(timeout=120)
+    spans = [acked.get(timeout=600) for _ in sending]
+    send_elapsed = max(end for _, end in spans) - min(began for began, _ in spans)
+    latencies = []
+    for _ in listening:
+        latencies += received.get(timeout=180)
+    for process in listening + sending:
+        process.join(timeout=30)
+    delivered = len(latencies)
 
     # Memory per idle connection.
     idle_user = register(user_url, "i")
