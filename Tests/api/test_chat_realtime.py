@@ -139,3 +139,32 @@ def test_edits_deletes_and_new_rooms_arrive_live(api, chat, chat_b, sockets):
     sb.send(type="ping")
     sb.next(lambda e: e["type"] == "pong")
     assert not any(e["type"] == "message.created" and e["data"]["content"] == "secret" for e in sb.events)
+
+
+def test_resume_accepts_a_last_message_id_and_the_list_and_single_room_shapes(api, chat, chat_b, sockets):
+    a, b = register(api), register(api)
+    room = make_group(chat, a["accessToken"], [b["user"]["id"]])
+    sent = [post_message(chat, room["id"], a["accessToken"], f"m{i}") for i in range(6)]
+    shapes = [
+        {"rooms": {room["id"]: sent[1]["id"]}},                          # last message id instead of seq
+        {"rooms": [{"roomId": room["id"], "lastSeq": sent[1]["seq"]}]},  # a list of positions
+        {"roomId": room["id"], "after": sent[1]["seq"]},                 # one room
+        {"roomId": room["id"], "lastMessageId": sent[1]["id"]},
+    ]
+    for shape in shapes:
+        back = sockets(chat_b.base, b["accessToken"])
+        back.send(type="resume", **shape)
+        assert [m["id"] for m in back.messages(room["id"], 4)] == [m["id"] for m in sent[2:]], shape
+        assert back.next(lambda e: e["type"] == "resumed")["seq"] == sent[-1]["seq"]
+        back.close()
+
+    # Bad positions are refused with a clear error, and nothing is replayed.
+    check = sockets(chat.base, b["accessToken"])
+    for bad in ({"rooms": {room["id"]: -1}}, {"rooms": {"not-a-room": 3}}, {"rooms": [{"seq": 3}]},
+                {"rooms": {room["id"]: "yesterday"}}, {}):
+        check.send(type="resume", **bad)
+        error = check.next(lambda e: e["type"] in ("error", "message.created"))
+        assert error["type"] == "error" and error["data"]["code"] == "malformed_command", bad
+    # A message id from elsewhere is not a position in this room.
+    check.send(type="resume", rooms={room["id"]: "00000000-0000-0000-0000-000000000000"})
+    assert check.next(lambda e: e["type"] == "error")["data"]["code"] == "message_not_found"

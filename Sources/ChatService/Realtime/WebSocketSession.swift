@@ -5,18 +5,6 @@ import NIOCore
 import NIOWebSocket
 import Shared
 
-/// What a client may send over the WebSocket.
-struct ClientCommand: Decodable {
-    enum Kind: String, Decodable {
-        case typing, read, ping, resume
-    }
-    var type: Kind
-    var roomId: UUID?
-    var messageId: UUID?
-    /// For `resume`: room id → the last seq the client has.
-    var rooms: [String: Int64]?
-}
-
 /// One client's WebSocket: a reader for its commands and a writer that sends
 /// every event in order, filling gaps from PostgreSQL so that, per room, the
 /// client sees each message exactly once and in seq order.
@@ -69,7 +57,13 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("unsupported_frame", "Send JSON text frames.")))
                 continue
             }
-            guard let command = try? JSONDecoder().decode(ClientCommand.self, from: Data(text.utf8)) else {
+            let command: ClientCommand
+            do {
+                command = try JSONDecoder().decode(ClientCommand.self, from: Data(text.utf8))
+            } catch let error as ClientCommand.Malformed {
+                connection.enqueue(.reply(Self.error("malformed_command", error.detail)))
+                continue
+            } catch {
                 connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
                 continue
             }
@@ -103,12 +97,23 @@ struct WebSocketSession {
             }
         case .resume:
             var positions: [UUID: Int64] = [:]
-            for (key, seq) in command.rooms ?? [:] {
-                guard let room = UUID(uuidString: key), seq >= 0 else {
-                    connection.enqueue(.reply(Self.error("malformed_command", "resume.rooms maps room ids to seq numbers ≥ 0.")))
-                    return
+            for (room, point) in command.resumePoints {
+                switch point {
+                case let .seq(seq):
+                    positions[room] = seq
+                case let .message(messageId):
+                    // A message id stands for its seq; rooms the client is not in are refused by the writer.
+                    guard connection.isIn(room) else { positions[room] = 0; continue }
+                    do {
+                        guard let message = try await messages.find(roomId: room, messageId: messageId) else {
+                            connection.enqueue(.reply(Self.error("message_not_found", "No such message in that room.", room: room)))
+                            continue
+                        }
+                        positions[room] = message.seq
+                    } catch {
+                        connection.enqueue(.reply(Self.error("unavailable", "Could not look up that message; resume again.", room: room)))
+                    }
                 }
-                positions[room] = seq
             }
             connection.enqueue(.resume(positions))
         }
