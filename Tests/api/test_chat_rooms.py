@@ -94,3 +94,28 @@ def test_room_list_has_last_message_and_unread_counts(api, chat):
     r = chat.post(f"/api/rooms/{room['id']}/read", json={"messageId": last}, token=b["accessToken"])
     assert r.status_code == 200 and r.json()["unreadCount"] == 0
     assert next(r for r in chat.get("/api/rooms", token=b["accessToken"]).json()["rooms"] if r["id"] == room["id"])["unreadCount"] == 0
+
+
+def test_adding_several_people_at_once(api, chat):
+    owner, carol, dave, erin = register(api), register(api), register(api), register(api)
+    t = owner["accessToken"]
+    room = make_group(chat, t, [carol["user"]["id"]])
+    path = f"/api/rooms/{room['id']}/participants"
+    r = chat.post(path, json={"userIds": [carol["user"]["id"], dave["user"]["id"], erin["user"]["id"], dave["user"]["id"]]}, token=t)
+    assert r.status_code == 201, r.text
+    # carol was already in: only the newcomers are added, once each.
+    assert sorted(p["userId"] for p in r.json()["participants"]) == sorted([dave["user"]["id"], erin["user"]["id"]])
+    members = {p["userId"] for p in chat.get(f"/api/rooms/{room['id']}", token=t).json()["participants"]}
+    assert members == {owner["user"]["id"], carol["user"]["id"], dave["user"]["id"], erin["user"]["id"]}
+    assert_problem(chat.post(path, json={"participantIds": [dave["user"]["id"]]}, token=t), 409, "already_participant")
+
+    # All or nothing when someone does not exist; clear errors for bad shapes.
+    frank = register(api)
+    problem = assert_problem(chat.post(path, json={"userIds": [frank["user"]["id"], str(uuid.uuid4())]}, token=t), 404, "user_not_found")
+    assert frank["user"]["id"] not in {p["userId"] for p in chat.get(f"/api/rooms/{room['id']}", token=t).json()["participants"]}
+    assert problem["detail"]
+    assert_problem(chat.post(path, json={"userIds": []}, token=t), 422, "validation_failed")
+    assert_problem(chat.post(path, json={"userId": frank["user"]["id"], "userIds": [frank["user"]["id"]]}, token=t), 422)
+    assert_problem(chat.post(path, json={}, token=t), 400, "missing_field")
+    assert_problem(chat.post(path, json={"userIds": ["not-a-uuid"]}, token=t), 400)
+    assert_problem(chat.post(path, json={"userIds": [str(uuid.uuid4()) for _ in range(101)]}, token=t), 422)

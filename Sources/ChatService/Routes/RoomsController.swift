@@ -22,10 +22,36 @@ struct UpdateRoomRequest: StrictDecodable, Sendable {
     }
 }
 
+/// `{"userId"}` adds one person (answer: the participant); `{"userIds":[…]}`
+/// or `{"participantIds":[…]}` adds several at once (answer: `{"participants":[…]}`).
 struct AddParticipantRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["userId", "role"]
-    var userId: UUID
+    static let fields: Set<String> = ["userId", "userIds", "participantIds", "role"]
+    static let maxAtOnce = 100
+    var userId: UUID?
+    var userIds: [UUID]?
+    var participantIds: [UUID]?
     var role: String?
+
+    /// The people to add, and whether they were given as a list.
+    func targets() throws -> (ids: [UUID], asList: Bool) {
+        let given = [userId.map { [$0] }, userIds, participantIds].compactMap { $0 }
+        if given.isEmpty { throw AppError.badRequest("missing_field", "Say who to add: userId, or userIds for several.") }
+        guard given.count == 1, let ids = given.first else {
+            throw AppError.validation([FieldError(field: "userId", code: "invalid_value",
+                                                  detail: "give only one of userId, userIds or participantIds")])
+        }
+        var seen = Set<UUID>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        guard !unique.isEmpty, unique.count <= Self.maxAtOnce else {
+            throw AppError.validation([FieldError(field: userIds != nil ? "userIds" : "participantIds", code: "invalid_length",
+                                                  detail: "1 to \(Self.maxAtOnce) user ids")])
+        }
+        return (unique, userId == nil)
+    }
+}
+
+struct ParticipantListResponse: Codable, Sendable {
+    var participants: [RoomParticipant]
 }
 
 struct ChangeRoleRequest: StrictDecodable, Sendable {
@@ -185,29 +211,43 @@ struct RoomsController: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func addParticipant(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
+    @Sendable func addParticipant(_ request: Request, context: ChatRequestContext) async throws -> Response {
         let access = try await RoomsController.access(rooms, context)
         let (identity, roomId, role) = (access.identity, access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: AddParticipantRequest.self, context: context)
+        let (targets, asList) = try body.targets()
         guard let room = try await rooms.room(roomId), room.roomType == "group" else {
             throw AppError.conflict("direct_room", "A direct room always has exactly two people.")
         }
         guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can add people.") }
         let newRole = try Self.validRole(body.role ?? "member")
         if newRole == "owner" && role != "owner" { throw AppError.forbidden("not_room_owner", "Only an owner can add an owner.") }
-        guard try await directory.missing([body.userId], as: identity, requestId: context.requestId).isEmpty else {
-            throw AppError.notFound("user_not_found", "There is no user with that id.")
+        let missing = try await directory.missing(targets, as: identity, requestId: context.requestId)
+        guard missing.isEmpty else {
+            throw AppError.notFound("user_not_found", "There is no user with the id \(missing[0].uuidString.lowercased()).")
         }
-        do {
-            let participant = try await rooms.addParticipant(roomId, userId: body.userId, role: newRole)
-            let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: body.userId, role: newRole)))
-            await gateway.publish(event, toUser: body.userId)
+        let present = Set((room.participants ?? []).map(\.userId))
+        let newcomers = targets.filter { !present.contains($0) }
+        guard !newcomers.isEmpty else {
+            throw AppError.conflict("already_participant", asList ? "Everyone listed is already in the room." : "That user is already in the room.")
+        }
+        var added: [RoomParticipant] = []
+        for userId in newcomers {
+            do {
+                added.append(try await rooms.addParticipant(roomId, userId: userId, role: newRole))
+            } catch RoomStoreError.alreadyParticipant {
+                continue  // joined meanwhile through another request
+            }
+            let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: userId, role: newRole)))
+            await gateway.publish(event, toUser: userId)
             await gateway.publish(event, toRoom: roomId)
-            return JSONResponse(participant, status: .created)
-        } catch RoomStoreError.alreadyParticipant {
-            throw AppError.conflict("already_participant", "That user is already in the room.")
         }
+        guard let first = added.first else { throw AppError.conflict("already_participant", "That user is already in the room.") }
+        if asList {
+            return try JSONResponse(ParticipantListResponse(participants: added), status: .created).response(from: request, context: context)
+        }
+        return try JSONResponse(first, status: .created).response(from: request, context: context)
     }
 
     @Sendable func changeRole(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
