@@ -63,9 +63,11 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
 
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(
+        server: .http1GuardedWebSocketUpgrade(
             webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: 64 * 1024, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds))))
+            configuration: .init(ws: .init(maxFrameSize: 64 * 1024, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
+            verifier: verifier,
+            path: "/api/ws"
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
         services: [pool, redis, subscriber, gateway, sends],

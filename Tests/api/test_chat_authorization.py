@@ -66,16 +66,53 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.get(f"/api/rooms/{other_room['id']}", token=outsider["accessToken"]).status_code == 200
 
 
-def test_websocket_needs_a_valid_token(chat_urls):
+def _handshake(base, path, headers=None):
+    """A raw WebSocket handshake: (status, headers, body) of chat-service's answer."""
+    import base64
+    import http.client
+    import os
+    host, port = base.replace("http://", "").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path, headers={"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+                                             "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(), **(headers or {})})
+    answer = connection.getresponse()
+    body = answer.read() if answer.status != 101 else b""
+    connection.close()
+    return answer.status, answer.headers, body
+
+
+def test_websocket_handshake_needs_a_valid_token(api, chat_urls, user_url, stack_data):
+    import json
     import websocket
-    base = chat_urls[0].replace("http://", "ws://")
-    for url in (f"{base}/api/ws", f"{base}/api/ws?access_token=garbage"):
-        try:
-            websocket.create_connection(url, timeout=5)
-            raise AssertionError("upgrade accepted without a valid token")
-        except websocket.WebSocketBadStatusException as error:
-            # The handshake is refused before any frame flows. hummingbird-websocket answers a
-            # refused upgrade with its own 400; plain HTTP calls get the 401 problem document.
-            assert error.status_code in (400, 401)
-    plain = requests.get(chat_urls[0] + "/api/ws?access_token=garbage", timeout=10)
-    assert plain.status_code == 401 and plain.json()["code"] == "invalid_token"
+    user = register(api)
+    kid, pem = signing_key_pem(stack_data)
+    now = int(time.time())
+    expired = jwt.encode({"alg": "ES256", "kid": kid},
+                         {"iss": user_url, "sub": user["user"]["id"], "aud": "microchat", "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600},
+                         ECKey.import_key(pem))
+    for base in chat_urls:
+        refusals = [
+            ("/api/ws", {}, "missing_token"),
+            ("/api/ws?access_token=garbage", {}, "invalid_token"),
+            (f"/api/ws?access_token={expired}", {}, "token_expired"),
+            ("/api/ws", {"Authorization": f"Bearer {expired}"}, "token_expired"),
+            ("/api/ws", {"Authorization": "Basic dXNlcjpwYXNz"}, "invalid_token"),
+        ]
+        for path, headers, code in refusals:
+            status, answer_headers, body = _handshake(base, path, {**headers, "X-Request-Id": "handshake-check"})
+            # Refused before any frame flows, like every other call without a valid token.
+            assert status == 401, (path, status, body)
+            assert answer_headers["Content-Type"].startswith("application/problem+json")
+            assert answer_headers["X-Request-Id"] == "handshake-check"
+            problem = json.loads(body)
+            assert problem["status"] == 401 and problem["code"] == code, problem
+        # A valid token, in either place, is let through and the socket works.
+        assert _handshake(base, f"/api/ws?access_token={user['accessToken']}")[0] == 101
+        assert _handshake(base, "/api/ws", {"Authorization": f"Bearer {user['accessToken']}"})[0] == 101
+        ws = websocket.create_connection(base.replace("http://", "ws://") + "/api/ws",
+                                         header=[f"Authorization: Bearer {user['accessToken']}"], timeout=10)
+        assert json.loads(ws.recv())["type"] == "ready"
+        ws.close()
+        # The same URL over plain HTTP gets the same problem document.
+        plain = requests.get(base + "/api/ws?access_token=garbage", timeout=10)
+        assert plain.status_code == 401 and plain.json()["code"] == "invalid_token"

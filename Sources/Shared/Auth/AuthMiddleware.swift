@@ -24,14 +24,20 @@ public struct AuthMiddleware<Context: AuthenticatedContext>: RouterMiddleware {
     }
 
     public static func bearerToken(_ request: Request, allowQuery: Bool) throws -> String {
-        if let header = request.headers[.authorization] {
+        try bearerToken(authorization: request.headers[.authorization],
+                        queryToken: allowQuery ? request.uri.queryParameters.get("access_token") : nil)
+    }
+
+    /// The token from an `Authorization: Bearer …` header, else from `?access_token=` (when given).
+    public static func bearerToken(authorization: String?, queryToken: String?) throws -> String {
+        if let header = authorization {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
                 throw AppError.unauthorized("invalid_token", "Use 'Authorization: Bearer <access token>'.")
             }
             return String(parts[1])
         }
-        if allowQuery, let token = request.uri.queryParameters.get("access_token"), !token.isEmpty {
+        if let token = queryToken, !token.isEmpty {
             return token
         }
         throw AppError.unauthorized("missing_token", "This endpoint needs a bearer access token.")

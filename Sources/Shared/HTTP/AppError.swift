@@ -75,11 +75,16 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
 
     /// The problem+json response for this error.
     public func response(requestId: String?) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = (try? encoder.encode(problem(requestId: requestId))) ?? Data("{}".utf8)
+        let body = problemJSON(requestId: requestId)
         var fields = headers
         fields[.contentType] = "application/problem+json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The problem document's bytes, for answers written below the router (a refused WebSocket handshake).
+    public func problemJSON(requestId: String?) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(problem(requestId: requestId))) ?? Data("{}".utf8)
     }
 }

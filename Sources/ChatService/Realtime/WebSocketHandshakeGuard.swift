@@ -1,0 +1,153 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+import Shared
+
+/// Checks the access token of a WebSocket handshake on `path` before
+/// hummingbird-websocket's upgrader sees the request, so that a refused
+/// handshake is answered like every other refused call — 401 (or 503 when the
+/// issuer's keys cannot be had) with a problem+json body — where the upgrader
+/// itself could only answer a bare 400. Anything that is not such a handshake
+/// passes untouched; either way the handler then leaves the pipeline, and the
+/// route's `AuthMiddleware` still makes its own check.
+final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case waitingForHead
+        case verifying
+        case refused
+    }
+
+    private let verifier: TokenVerifier
+    private let path: String
+    private var state = State.waitingForHead
+    private var held: [NIOAny] = []
+
+    init(verifier: TokenVerifier, path: String) {
+        self.verifier = verifier
+        self.path = path
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch state {
+        case .verifying:
+            held.append(data)
+            return
+        case .refused:
+            return
+        case .waitingForHead:
+            break
+        }
+        guard case let .head(head) = unwrapInboundIn(data), isHandshake(head) else {
+            context.fireChannelRead(data)
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        state = .verifying
+        held.append(data)
+
+        let verifier = self.verifier
+        let authorization = head.headers.first(name: "authorization")
+        let queryToken = URLComponents(string: head.uri)?.queryItems?.first { $0.name == "access_token" }?.value
+        let requestId = head.headers.first(name: "x-request-id") ?? UUID().uuidString.lowercased()
+        let refusal = context.eventLoop.makePromise(of: AppError?.self)
+        refusal.completeWithTask {
+            do {
+                let token = try AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
+                _ = try await verifier.verify(token)
+                return nil
+            } catch let error as AppError {
+                return error
+            } catch {
+                return nil  // not a verdict on the token: let the route decide
+            }
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        refusal.futureResult.whenSuccess { error in
+            let (handler, context) = bound.value
+            handler.decided(context: context, refusal: error, requestId: requestId)
+        }
+    }
+
+    private func isHandshake(_ head: HTTPRequestHead) -> Bool {
+        let target = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        return target == path && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+    }
+
+    private func decided(context: ChannelHandlerContext, refusal: AppError?, requestId: String) {
+        guard let refusal else {
+            let parts = held
+            held = []
+            state = .waitingForHead
+            for part in parts { context.fireChannelRead(part) }
+            context.fireChannelReadComplete()
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            return
+        }
+        state = .refused
+        held = []
+        let body = refusal.problemJSON(requestId: requestId)
+        var headers = HTTPHeaders()
+        for field in refusal.headers { headers.add(name: field.name.canonicalName, value: field.value) }
+        headers.replaceOrAdd(name: "content-type", value: "application/problem+json")
+        headers.replaceOrAdd(name: "content-length", value: String(body.count))
+        headers.replaceOrAdd(name: "connection", value: "close")
+        headers.replaceOrAdd(name: "x-request-id", value: requestId)
+        let status = HTTPResponseStatus(statusCode: refusal.status.code)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
+    }
+}
+
+/// hummingbird-websocket's HTTP/1 channel with a `WebSocketHandshakeGuard` in
+/// front of its upgrader.
+struct GuardedWebSocketChannel: ServerChildChannel {
+    typealias Value = HTTP1WebSocketUpgradeChannel.Value
+
+    let inner: HTTP1WebSocketUpgradeChannel
+    let verifier: TokenVerifier
+    let path: String
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path),
+                                                           position: .after(decoder.handler))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with WebSocket upgrades whose handshakes on `path` are token-checked first.
+    static func http1GuardedWebSocketUpgrade<WSResponderBuilder: HTTPResponderBuilder & _HB_SendableMetatype>(
+        webSocketRouter: WSResponderBuilder,
+        configuration: HTTP1WebSocketUpgradeChannel.Configuration,
+        verifier: TokenVerifier,
+        path: String
+    ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
+        let webSocketResponder = webSocketRouter.buildResponder()
+        return .init { responder in
+            GuardedWebSocketChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                verifier: verifier,
+                path: path
+            )
+        }
+    }
+}
