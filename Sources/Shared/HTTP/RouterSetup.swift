@@ -6,7 +6,7 @@ extension Router where Context: RequestIDContext {
     /// request logs, metrics, then problem+json for whatever a handler throws.
     public func addStandardMiddleware() {
         add(middleware: RequestIDMiddleware())
-        add(middleware: LogRequestsMiddleware(.info))
+        add(middleware: RequestLogMiddleware(.info))
         add(middleware: MetricsMiddleware())
         add(middleware: ProblemMiddleware())
     }
