@@ -113,15 +113,24 @@ def main():
         process.join(timeout=30)
     delivered = len(latencies)
 
-    # Memory per idle connection.
+    # Memory per idle connection: a first round of connections is opened and closed so the
+    # allocator has grown its pools, then the measured round is opened and held.
     idle_user = register(user_url, "i")
+
+    def open_idle(count):
+        opened = []
+        for i in range(count):
+            base = chat_urls[i % len(chat_urls)].replace("http://", "ws://")
+            ws = websocket.create_connection(f"{base}/api/ws?access_token={idle_user['accessToken']}", timeout=60)
+            ws.recv()
+            opened.append(ws)
+        return opened
+
+    for ws in open_idle(max(1, args.idle // 5)):
+        ws.close()
+    time.sleep(2)
     before = sum(rss_kib(pid) for pid in chat_pids)
-    sockets = []
-    for i in range(args.idle):
-        base = chat_urls[i % len(chat_urls)].replace("http://", "ws://")
-        ws = websocket.create_connection(f"{base}/api/ws?access_token={idle_user['accessToken']}", timeout=60)
-        ws.recv()
-        sockets.append(ws)
+    sockets = open_idle(args.idle)
     time.sleep(2)
     after = sum(rss_kib(pid) for pid in chat_pids)
     for ws in sockets:
