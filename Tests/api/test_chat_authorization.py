@@ -1,8 +1,13 @@
 """The authorization matrix: every chat endpoint × {participant, member of another
 room, no token, expired token}. Outsiders get 404 so room ids reveal nothing."""
+import base64
+import http.client
+import json
+import os
 import time
 
 import requests
+import websocket
 
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -28,6 +33,15 @@ def endpoints(room_id, message_id, user_id):
     ]
 
 
+def expired_token(stack_data, issuer, user_id):
+    """An access token signed with user-service's own key that expired an hour ago."""
+    kid, pem = signing_key_pem(stack_data)
+    now = int(time.time())
+    return jwt.encode({"alg": "ES256", "kid": kid},
+                      {"iss": issuer, "sub": user_id, "aud": "microchat", "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600},
+                      ECKey.import_key(pem))
+
+
 def test_authorization_matrix(api, chat, user_url, stack_data):
     owner, member, outsider = register(api), register(api), register(api)
     room = make_group(chat, owner["accessToken"], [member["user"]["id"]])
@@ -35,11 +49,7 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert other_room["id"] != room["id"]
     message = post_message(chat, room["id"], member["accessToken"], "inside")
 
-    kid, pem = signing_key_pem(stack_data)
-    now = int(time.time())
-    expired = jwt.encode({"alg": "ES256", "kid": kid},
-                         {"iss": user_url, "sub": owner["user"]["id"], "aud": "microchat", "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600},
-                         ECKey.import_key(pem))
+    expired = expired_token(stack_data, user_url, owner["user"]["id"])
 
     for method, path, body in endpoints(room["id"], message["id"], member["user"]["id"]):
         nobody = chat.call(method, path, json=body, token="")
@@ -68,9 +78,6 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
 
 def _handshake(base, path, headers=None):
     """A raw WebSocket handshake: (status, headers, body) of chat-service's answer."""
-    import base64
-    import http.client
-    import os
     host, port = base.replace("http://", "").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     connection.request("GET", path, headers={"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
@@ -82,14 +89,8 @@ def _handshake(base, path, headers=None):
 
 
 def test_websocket_handshake_needs_a_valid_token(api, chat_urls, user_url, stack_data):
-    import json
-    import websocket
     user = register(api)
-    kid, pem = signing_key_pem(stack_data)
-    now = int(time.time())
-    expired = jwt.encode({"alg": "ES256", "kid": kid},
-                         {"iss": user_url, "sub": user["user"]["id"], "aud": "microchat", "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600},
-                         ECKey.import_key(pem))
+    expired = expired_token(stack_data, user_url, user["user"]["id"])
     for base in chat_urls:
         refusals = [
             ("/api/ws", {}, "missing_token"),

@@ -27,7 +27,7 @@ def _metric(base, name):
 
 @pytest.fixture
 def replica(user_url):
-    """Starts a chat-service replica with the given settings; stops it after the test."""
+    """Starts a chat-service replica (a ServiceProcess) with the given settings; stops it after the test."""
     started = []
 
     def start(**settings):
@@ -37,9 +37,8 @@ def replica(user_url):
                                  REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
                                  AUTH_ISSUER=user_url, USER_SERVICE_URL=user_url, **settings)
         started.append(service)
-        return service.base
+        return service
 
-    start.processes = started
     yield start
     for service in started:
         service.stop()
@@ -81,7 +80,7 @@ class Reader(threading.Thread):
 def test_a_client_that_stops_reading_is_cut_off_with_4000_and_others_keep_up(api, replica):
     # A queue of 100 events (~400 KB here): far less than the 4.7 MB sent, far more than a
     # reading client falls behind even on a loaded machine.
-    base = replica(WS_QUEUE_LIMIT=100, WS_PING_SECONDS=3600)
+    base = replica(WS_QUEUE_LIMIT=100, WS_PING_SECONDS=3600).base
     chat = Api(base)
     sender, slow, fast = register(api), register(api), register(api)
     room = make_group(chat, sender["accessToken"], [slow["user"]["id"], fast["user"]["id"]])
@@ -129,7 +128,7 @@ def test_a_client_that_stops_reading_is_cut_off_with_4000_and_others_keep_up(api
 
 
 def test_a_dead_connection_is_noticed_by_the_heartbeat_and_cleaned_up(api, replica):
-    base = replica(WS_PING_SECONDS=1)
+    base = replica(WS_PING_SECONDS=1).base
     chat = Api(base)
     watcher, ghost = register(api), register(api)
     room = make_group(chat, watcher["accessToken"], [ghost["user"]["id"]])
@@ -161,40 +160,29 @@ def test_a_dead_connection_is_noticed_by_the_heartbeat_and_cleaned_up(api, repli
     reader.ws.close()
 
 
-def test_a_stopping_replica_closes_websockets_cleanly_and_nothing_is_lost(api, replica, chat_urls):
+def test_a_stopping_replica_closes_websockets_cleanly_and_nothing_is_lost(api, replica, chat_urls, sockets):
     """SIGTERM (what Kubernetes sends) drains: each client gets a proper close frame (not a dropped
     connection), the process exits cleanly, and the client resumes on another replica losing nothing."""
-    base = replica()
-    process = replica.processes[-1].process
-    chat = Api(base)
+    stopping = replica()
+    chat = Api(stopping.base)
     alice, bob = register(api), register(api)
     room = make_group(chat, alice["accessToken"], [bob["user"]["id"]])
-    reader = Reader(base, bob["accessToken"])
+    reader = Reader(stopping.base, bob["accessToken"])
     reader.wait_for(lambda e: e["type"] == "ready")
     post_message(chat, room["id"], alice["accessToken"], "before the stop")
     last = reader.wait_for(lambda e: e["type"] == "message.created")[-1]["data"]["seq"]
 
-    process.send_signal(signal.SIGTERM)
+    stopping.process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
     while reader.closed is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert reader.closed in (1000, 1001), f"closed with {reader.closed}"
-    assert process.wait(timeout=20) == 0
+    assert stopping.process.wait(timeout=20) == 0
 
     # Messages sent while bob is away, through a replica that stays up.
     other = Api(chat_urls[0])
     for n in range(5):
         post_message(other, room["id"], alice["accessToken"], f"while away {n}")
-    back = websocket.create_connection(chat_urls[0].replace("http", "ws", 1) + f"/api/ws?access_token={bob['accessToken']}",
-                                       timeout=10)
-    try:
-        assert json.loads(back.recv())["type"] == "ready"
-        back.send(json.dumps({"type": "resume", "rooms": {room["id"]: last}}))
-        got = []
-        while len(got) < 5:
-            event = json.loads(back.recv())
-            if event["type"] == "message.created":
-                got.append(event["data"]["content"])
-        assert got == [f"while away {n}" for n in range(5)]
-    finally:
-        back.close()
+    back = sockets(chat_urls[0], bob["accessToken"])
+    back.send(type="resume", rooms={room["id"]: last})
+    assert [m["content"] for m in back.messages(room["id"], 5)] == [f"while away {n}" for n in range(5)]

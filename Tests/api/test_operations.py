@@ -1,8 +1,13 @@
 """What every service serves for operators: health, readiness, metrics,
 request ids and problem+json for unknown routes."""
+import json
+import os
 import re
+import time
 
-from conftest import assert_problem
+import websocket
+
+from conftest import assert_problem, register
 
 
 def test_health_and_readiness(api):
@@ -42,12 +47,6 @@ def test_unknown_route_is_problem_json(api):
 
 def test_request_logs_mask_tokens_in_the_query(api, chat_urls, stack_data):
     """The WebSocket takes its token in the query; the request log must not keep it."""
-    import json
-    import os
-    import time
-
-    import websocket
-    from conftest import register
     user = register(api)
     token = user["accessToken"]
     # Straight to a chat-service replica, and through ui-service (which relays it to one).

@@ -10,7 +10,6 @@ machine's cores with the services, as on any single host)."""
 import argparse
 import json
 import os
-import statistics
 import multiprocessing
 import time
 import uuid

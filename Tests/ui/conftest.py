@@ -92,15 +92,18 @@ class Page:
     def find_all(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    @staticmethod
+    def _first_visible(driver, css):
+        return next((e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), None)
+
     def visible(self, css, timeout=WAIT):
-        return self.wait(lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), False),
-                         timeout, f"{css} did not appear")
+        return self.wait(lambda d: self._first_visible(d, css) or False, timeout, f"{css} did not appear")
 
     def click(self, css, timeout=WAIT):
         """Clicks the first visible match, finding it afresh if the page re-rendered it
         between finding and clicking (room lists and search results re-render on live events)."""
         def clicked(driver):
-            element = next((e for e in driver.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), None)
+            element = self._first_visible(driver, css)
             if element is None:
                 return False
             element.click()

@@ -228,12 +228,8 @@ struct RoomsController: Sendable {
             throw AppError.notFound("user_not_found", "There is no user with the id \(missing[0].uuidString.lowercased()).")
         }
         let present = Set((room.participants ?? []).map(\.userId))
-        let newcomers = targets.filter { !present.contains($0) }
-        guard !newcomers.isEmpty else {
-            throw AppError.conflict("already_participant", asList ? "Everyone listed is already in the room." : "That user is already in the room.")
-        }
         var added: [RoomParticipant] = []
-        for userId in newcomers {
+        for userId in targets where !present.contains(userId) {
             do {
                 added.append(try await rooms.addParticipant(roomId, userId: userId, role: newRole))
             } catch RoomStoreError.alreadyParticipant {
@@ -243,7 +239,9 @@ struct RoomsController: Sendable {
             await gateway.publish(event, toUser: userId)
             await gateway.publish(event, toRoom: roomId)
         }
-        guard let first = added.first else { throw AppError.conflict("already_participant", "That user is already in the room.") }
+        guard let first = added.first else {
+            throw AppError.conflict("already_participant", asList ? "Everyone listed is already in the room." : "That user is already in the room.")
+        }
         if asList {
             return try JSONResponse(ParticipantListResponse(participants: added), status: .created).response(from: request, context: context)
         }
