@@ -26,6 +26,7 @@ resource "local_file" "cluster_settings" {
   file_permission = "0644"
   content         = <<-EOT
     PUBLIC_HOST=${local.public_host}
+    INGRESS_IP=${google_compute_address.ingress_internal.address}
     BACKUP_BUCKET=${google_storage_bucket.postgres_backups.name}
     GCP_PROJECT=${var.project_id}
     REPO_URL=${var.repo_url}

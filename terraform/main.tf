@@ -80,6 +80,7 @@ resource "google_compute_instance" "nodes" {
 
   network_interface {
     subnetwork = google_compute_subnetwork.nodes.id
+    network_ip = each.value.ingress ? google_compute_address.ingress_internal.address : null
     access_config {
       nat_ip = each.value.ingress ? google_compute_address.ingress.address : null
     }

@@ -94,3 +94,12 @@ resource "google_compute_address" "ingress" {
   region       = var.region
   address_type = "EXTERNAL"
 }
+
+# The ingress worker's private address, reserved: Traefik's Service names it
+# as its external IP (cluster.env's INGRESS_IP), so it must not move.
+resource "google_compute_address" "ingress_internal" {
+  name         = "${var.name_prefix}-ingress-internal"
+  region       = var.region
+  subnetwork   = google_compute_subnetwork.nodes.id
+  address_type = "INTERNAL"
+}

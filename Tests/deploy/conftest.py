@@ -1,6 +1,9 @@
 """Helpers for the offline checks of the cluster side: render kustomizations
 with the real kubectl, load YAML, find the tools ./microchat test installed."""
+import json
+import os
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -83,3 +86,83 @@ def yaml_files(*folders):
         for file in sorted((ROOT / folder).rglob("*")):
             if file.suffix in (".yaml", ".yml") and ".terraform" not in file.parts:
                 yield file
+
+
+# ---------------------------------------------------------------- the pinned charts
+
+# Filled by scripts/fetch-charts (./microchat runs it): the pinned charts'
+# Chart.yaml, default values, values schema and CRDs, one folder per pin.
+CHARTS = pathlib.Path(os.environ.get("MICROCHAT_CHARTS") or pathlib.Path(
+    os.environ.get("MICROCHAT_TOOLS") or pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "microchat-tools") / "charts")
+
+
+def chart_installs():
+    """Every Helm chart an Application installs: its pin, release, namespace and the values we give it."""
+    installs = []
+    for app in find("Application", path="argocd-apps/apps"):
+        spec = app["spec"]
+        for source in spec.get("sources") or [spec["source"]]:
+            if not source.get("chart"):
+                continue
+            helm = source.get("helm", {})
+            values = {}
+            for value_file in helm.get("valueFiles", []):
+                values = merge_values(values, yaml.safe_load((ROOT / value_file.removeprefix("$values/")).read_text()) or {})
+            values = merge_values(values, helm.get("valuesObject") or {})
+            installs.append({
+                "application": app["metadata"]["name"], "chart": source["chart"], "version": str(source["targetRevision"]),
+                "repo": source["repoURL"], "release": helm.get("releaseName") or app["metadata"]["name"],
+                "namespace": spec["destination"]["namespace"], "values": values,
+                "sync_options": spec.get("syncPolicy", {}).get("syncOptions", []),
+            })
+    return installs
+
+
+def merge_values(base, override):
+    """Helm's merge of values: maps merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = merge_values(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def chart_dir(chart, version):
+    folder = CHARTS / f"{chart}-{version}"
+    if not (folder / "values.yaml").is_file():
+        pytest.fail(f"no files for the pinned chart {chart} {version} in {CHARTS}: scripts/fetch-charts fills it from the chart's "
+                    f"Helm repository or from ../shared/charts, and found it in neither place")
+    return folder
+
+
+_TEMPLATE_LINE = re.compile(r"^\s*\{\{.*\}\}\s*$")
+_TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}")
+
+
+class _ChartLoader(yaml.SafeLoader):
+    """PyYAML reads a bare `=` as YAML 1.1's "value" tag; CRDs mean the string."""
+
+
+_ChartLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
+def load_chart_yaml(path):
+    """A chart file that may carry Helm template directives: whole-line directives
+    go, inline expressions become a plain string, then it is parsed as YAML."""
+    lines = [_TEMPLATE_EXPRESSION.sub("templated", line) for line in path.read_text().splitlines() if not _TEMPLATE_LINE.match(line)]
+    return [doc for doc in yaml.load_all("\n".join(lines), Loader=_ChartLoader) if doc]
+
+
+def chart_crds(chart, version):
+    crds = []
+    for file in sorted((chart_dir(chart, version) / "crds").glob("*.y*ml")):
+        crds += [doc for doc in load_chart_yaml(file) if doc.get("kind") == "CustomResourceDefinition"]
+    return crds
+
+
+def chart_defaults(chart, version):
+    folder = chart_dir(chart, version)
+    defaults = yaml.safe_load((folder / "values.yaml").read_text()) or {}
+    schema_file = folder / "values.schema.json"
+    schema = json.loads(schema_file.read_text()) if schema_file.is_file() else None
+    metadata = yaml.safe_load((folder / "Chart.yaml").read_text())
+    return defaults, schema, metadata
