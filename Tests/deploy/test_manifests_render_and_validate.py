@@ -112,7 +112,7 @@ def test_service_monitors_point_at_real_services():
         ports = {p["name"] for s in matching for p in s["spec"]["ports"]}
         for endpoint in monitor["spec"]["endpoints"]:
             assert endpoint["port"] in ports and endpoint["path"] == "/metrics"
-        assert _labels(monitor)["release"] == "kube-prometheus-stack"
+        assert _labels(monitor)["release"] == "monitoring"  # the kube-prometheus-stack release (argocd-apps/apps/monitoring.yaml)
 
 
 def test_prometheus_rules_are_well_formed():
