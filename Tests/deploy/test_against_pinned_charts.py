@@ -397,3 +397,38 @@ def test_helm_fullname_follows_the_charts_rule():
     assert helm_fullname("traefik", "traefik", {}) == "traefik"
     assert helm_fullname("argocd", "argo-cd", {"nameOverride": "argocd"}) == "argocd"
     assert helm_fullname("monitoring", "kube-prometheus-stack", {}, limit=26) == "monitoring-kube-prometheus"
+
+
+# ---------------------------------------------------------------- what Prometheus scrapes on the nodes
+
+def kubeadm_documents():
+    template = (ROOT / "ansible/roles/control-plane/templates/kubeadm-config.yaml.j2").read_text()
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(re.sub(r"\{\{.*?\}\}", "x", template)) if doc}
+
+
+def _arg(args, name):
+    return next((a["value"] for a in args or [] if a["name"] == name), None)
+
+
+def test_control_plane_metrics_prometheus_scrapes_are_reachable():
+    """kubeadm binds these metrics to 127.0.0.1 unless told otherwise; a scrape from
+    Prometheus's pod would then fail for ever ("down" alerts)."""
+    install = next(i for i in chart_installs() if i["chart"] == "kube-prometheus-stack")
+    defaults, _, _ = chart_defaults(install["chart"], install["version"])
+    values = merge_values(defaults, install["values"])
+    docs = kubeadm_documents()
+    cluster = docs["ClusterConfiguration"]
+    listening = {
+        "kubeControllerManager": _arg(cluster.get("controllerManager", {}).get("extraArgs"), "bind-address") or "127.0.0.1",
+        "kubeScheduler": _arg(cluster.get("scheduler", {}).get("extraArgs"), "bind-address") or "127.0.0.1",
+        "kubeEtcd": _arg(cluster.get("etcd", {}).get("local", {}).get("extraArgs"), "listen-metrics-urls") or "http://127.0.0.1:2381",
+        "kubeProxy": docs.get("KubeProxyConfiguration", {}).get("metricsBindAddress") or "127.0.0.1:10249",
+    }
+    problems = []
+    for component, address in listening.items():
+        if values[component]["enabled"] and values[component]["serviceMonitor"].get("enabled", True):
+            if "127.0.0.1" in address or "localhost" in address:
+                problems.append(f"{component} is scraped but kubeadm has it listen on {address}")
+    etcd_port = values["kubeEtcd"]["service"]["targetPort"]
+    assert f":{etcd_port}" in listening["kubeEtcd"], f"etcd's metrics listen on {listening['kubeEtcd']}, the chart scrapes port {etcd_port}"
+    assert not problems, problems

@@ -147,7 +147,7 @@ def test_ingress_routes_cover_the_public_url_space_and_reach_real_services():
             by_prefix[prefix] = rule["services"][0]["name"]
     assert by_prefix["/api/auth"] == by_prefix["/api/users"] == by_prefix["/api/contacts"] == by_prefix["/.well-known"] == "user-service"
     assert by_prefix["/api/rooms"] == by_prefix["/api/ws"] == "chat-service"
-    assert by_prefix["/realms"] == "keycloak"
+    assert by_prefix["/realms/microchat/"] == "keycloak"
     catch_all = [r for r in route["spec"]["routes"] if "Path" not in r["match"]]
     assert catch_all and catch_all[0]["services"][0]["name"] == "ui-service"
     # No sticky sessions: any replica serves anyone.
@@ -225,3 +225,56 @@ def test_hadolint_passes():
     result = subprocess.run([tool("hadolint"), "--config", str(ROOT / ".hadolint.yaml"), str(ROOT / "Dockerfile")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def traefik_route_for(host, path):
+    """Which IngressRoute rule Traefik picks for a request: every rule whose matcher
+    holds, highest priority first (Traefik's default priority is the rule's length)."""
+    route, = find("IngressRoute")
+
+    def evaluate(match):
+        expression = match.replace("&&", " and ").replace("||", " or ")
+        expression = re.sub(r"(Host|PathPrefix|Path)\(`([^`]*)`\)", lambda m: f"{m.group(1)}({m.group(2)!r})", expression)
+        return eval(expression, {"__builtins__": {}}, {  # the matchers Traefik v3 offers for these rules
+            "Host": lambda h: h.lower() == host.lower(),
+            "Path": lambda p: p == path,
+            "PathPrefix": lambda p: path.startswith(p),
+        })
+
+    candidates = [r for r in route["spec"]["routes"] if evaluate(r["match"])]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda r: r.get("priority", len(r["match"])))
+
+
+def test_traefik_sends_each_path_where_it_belongs():
+    host = next(re.search(r"Host\(`([^`]+)`\)", r["match"]).group(1) for r in find("IngressRoute")[0]["spec"]["routes"])
+    denied = ["/metrics", "/metrics/", "/healthz", "/healthz/", "/readyz", "/readyz/", "/readyz/x", "/livez",
+              "/internal/users/lookup", "/internal"]
+    for path in denied:
+        rule = traefik_route_for(host, path)
+        assert rule and [m["name"] for m in rule.get("middlewares", [])] == ["deny-all"], f"{path} reaches {rule and rule['services']}"
+    expected = {
+        "/realms/microchat/protocol/openid-connect/auth": "keycloak", "/realms/microchat/.well-known/openid-configuration": "keycloak",
+        "/resources/abc/login/keycloak.v2/css/styles.css": "keycloak",
+        "/realms/master/protocol/openid-connect/auth": "ui-service", "/admin/master/console/": "ui-service",
+        "/realms/microchatx/": "ui-service",
+        "/api/rooms/1/messages": "chat-service", "/api/ws": "chat-service", "/api/auth/login": "user-service",
+        "/.well-known/jwks.json": "user-service", "/": "ui-service", "/js/app.js": "ui-service",
+    }
+    for path, service in expected.items():
+        rule = traefik_route_for(host, path)
+        assert rule and rule["services"][0]["name"] == service and not rule.get("middlewares", []) == [{"name": "deny-all"}], \
+            f"{path} goes to {rule and rule['services'][0]['name']}, not {service}"
+    # The ui-service catch-all never hands out Keycloak's master realm either: it is not Keycloak.
+    assert traefik_route_for("elsewhere.example", "/") is None
+
+
+def test_keycloak_instances_reach_each_other_for_jgroups():
+    policy, = find("NetworkPolicy", name="keycloak")
+    peer_ports = set()
+    for rule in policy["spec"]["ingress"]:
+        if any(p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") == "keycloak" and "namespaceSelector" not in p
+               for p in rule.get("from", [])):
+            peer_ports |= {p["port"] for p in rule["ports"]}
+    assert {7800, 57800} <= peer_ports, f"Keycloak peers may only use {peer_ports}: JGroups needs 7800 and failure detection 57800"
