@@ -24,6 +24,7 @@ DEPLOYED = [
     "k8s-manifests/infrastructure/traefik",
     "k8s-manifests/infrastructure/monitoring",
     "k8s-manifests/infrastructure/external-secrets",
+    "k8s-manifests/infrastructure/metrics-server",
     "argocd-apps/apps",
     "argocd-apps/bootstrap",
 ]

@@ -98,6 +98,25 @@ def test_applications_are_complete_and_ordered():
     assert waves["external-secrets"] < waves["external-secrets-store"] < waves["platform-postgres"]
     assert waves["monitoring"] < waves["microchat"] and waves["traefik"] < waves["traefik-routes"]
     assert waves["microchat"] <= waves["traefik-routes"]
+    assert waves["metrics-server"] < waves["microchat"]
+
+
+def test_autoscalers_have_the_resource_metrics_api():
+    """kubeadm installs no metrics-server: without one serving metrics.k8s.io, every HPA stays at minReplicas."""
+    autoscalers = [h for h in find("HorizontalPodAutoscaler") if any(m["type"] == "Resource" for m in h["spec"]["metrics"])]
+    assert autoscalers
+    api, = [a for a in find("APIService") if a["spec"]["group"] == "metrics.k8s.io"]
+    target = api["spec"]["service"]
+    service, = [s for s in find("Service") if (s["metadata"].get("namespace"), s["metadata"]["name"]) == (target["namespace"], target["name"])]
+    port, = [p for p in service["spec"]["ports"] if p["port"] == target["port"]]
+    backends = [d for d in find("Deployment") if d["metadata"].get("namespace") == target["namespace"]
+                and service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+    assert backends, "the metrics API's Service selects no Deployment"
+    container = backends[0]["spec"]["template"]["spec"]["containers"][0]
+    assert port["targetPort"] in [p.get("name") for p in container["ports"]] + [p["containerPort"] for p in container["ports"]]
+    assert "metrics-server" in container["image"]
+    rbac_subjects = {(s["namespace"], s["name"]) for b in find("ClusterRoleBinding") for s in b.get("subjects", [])}
+    assert (target["namespace"], backends[0]["spec"]["template"]["spec"]["serviceAccountName"]) in rbac_subjects
 
 
 def test_service_monitors_point_at_real_services():
