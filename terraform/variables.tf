@@ -112,3 +112,22 @@ variable "repo_revision" {
   type        = string
   default     = "main"
 }
+
+variable "registry_server" {
+  description = "Container registry the images are pulled from (GitLab's by default)."
+  type        = string
+  default     = "registry.gitlab.com"
+}
+
+variable "registry_username" {
+  description = "User name of a read-only registry credential (a GitLab deploy token with read_registry); empty for a public registry."
+  type        = string
+  default     = ""
+}
+
+variable "registry_password" {
+  description = "The registry credential's secret (TF_VAR_registry_password); empty for a public registry. Kept in Secret Manager, never in Git."
+  type        = string
+  default     = ""
+  sensitive   = true
+}

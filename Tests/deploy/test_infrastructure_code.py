@@ -116,8 +116,10 @@ def test_cluster_settings_written_by_terraform_match_the_committed_keys():
     written = set(re.findall(r"^\s*([A-Z_]+)=\$\{", tf, re.M))
     committed = {line.split("=", 1)[0] for line in (ROOT / "k8s-manifests/settings/cluster.env").read_text().split()}
     assert written == committed == {"PUBLIC_HOST", "INGRESS_IP", "BACKUP_BUCKET", "GCP_PROJECT", "REPO_URL", "REPO_REVISION"}
-    secrets_tf = (TERRAFORM / "secrets.tf").read_text() + (TERRAFORM / "backups.tf").read_text()
-    made = {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+-password)",', secrets_tf, re.M)} | {"microchat-postgres-backup-key"}
+    secrets_tf = "".join(f.read_text() for f in sorted(TERRAFORM.glob("*.tf")))
+    made = {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+-password)",', secrets_tf, re.M)}
+    made |= {f"microchat-{name}" for name in re.findall(r'secret_id\s*=\s*"\$\{var\.name_prefix\}-([a-z-]+)"', secrets_tf)}
+    assert {"microchat-postgres-backup-key", "microchat-registry-dockerconfig"} <= made
     wanted = set()
     for file in (ROOT / "k8s-manifests").rglob("*.yaml"):
         wanted |= set(re.findall(r"key: (microchat-[a-z-]+)", file.read_text())) - {"microchat-db-ca"}

@@ -5,6 +5,8 @@ need; yamllint, checkov and hadolint pass."""
 import re
 import subprocess
 
+import yaml
+
 import kubernetes_validate
 import pytest
 
@@ -297,3 +299,22 @@ def test_keycloak_instances_reach_each_other_for_jgroups():
                for p in rule.get("from", [])):
             peer_ports |= {p["port"] for p in rule["ports"]}
     assert {7800, 57800} <= peer_ports, f"Keycloak peers may only use {peer_ports}: JGroups needs 7800 and failure detection 57800"
+
+
+def test_our_images_are_pulled_with_the_registry_credential():
+    """GitLab's registry is private by default: every pod of ours names a pull
+    secret, and that secret is made (External Secrets) as a Docker config."""
+    pull_secrets = {e["spec"]["target"]["name"]: e for e in find("ExternalSecret", path="k8s-manifests/app")
+                    if e["spec"]["target"].get("template", {}).get("type") == "kubernetes.io/dockerconfigjson"}
+    assert pull_secrets, "nothing makes a dockerconfigjson Secret for the app namespace"
+    for secret in pull_secrets.values():
+        assert ".dockerconfigjson" in secret["spec"]["target"]["template"]["data"]
+    accounts = {a["metadata"]["name"]: a for a in find("ServiceAccount", path="k8s-manifests/app")}
+    images = {i["name"]: i for i in yaml.safe_load((ROOT / "k8s-manifests/app/kustomization.yaml").read_text())["images"]}
+    for deployment in find("Deployment", path="k8s-manifests/app"):
+        pod = deployment["spec"]["template"]["spec"]
+        names = {s["name"] for s in pod.get("imagePullSecrets", [])}
+        names |= {s["name"] for s in accounts[pod["serviceAccountName"]].get("imagePullSecrets", [])}
+        assert names & set(pull_secrets), f"{deployment['metadata']['name']} pulls its image without a credential"
+    for image in images.values():
+        assert image["newName"].endswith("/" + image["name"].split("/")[-1]) and image["newTag"], image
