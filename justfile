@@ -1,6 +1,6 @@
 # MicroChat operator verbs. `just --list` shows them all.
 # Local: up, down, status, logs, test, lint, bench.
-# Cloud (in this order): login, setup_project, provision, configure; then argocd-pw, argocd, grafana.
+# Cloud (in this order): login, setup_project, provision, images, configure; then argocd-pw, argocd, grafana.
 
 # Start the whole suite on this machine (PostgreSQL with TLS, Redis, every service)
 up *ARGS:
@@ -41,6 +41,10 @@ setup_project project_name:
 # Create the VMs, network, firewall, secrets and backup bucket with Terraform; writes the inventory and cluster.env
 provision:
     scripts/cloud provision
+
+# Build the three images (docker, podman or buildah), push them, and point k8s-manifests/app at them
+images:
+    scripts/cloud images
 
 # Turn the VMs into a kubeadm cluster with Ansible and hand it to ArgoCD
 configure:

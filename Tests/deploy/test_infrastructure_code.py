@@ -183,7 +183,7 @@ def test_ansible_yaml_and_no_secrets_in_the_repository():
 
 # ---------------------------------------------------------------- justfile and the cloud verbs
 
-VERBS = ["login", "setup_project", "provision", "configure", "argocd-pw", "argocd", "grafana", "up", "down", "test", "lint", "bench"]
+VERBS = ["login", "setup_project", "provision", "images", "configure", "argocd-pw", "argocd", "grafana", "up", "down", "test", "lint", "bench"]
 
 
 def test_just_lists_every_recipe_with_a_description():
@@ -305,3 +305,53 @@ def test_gitlab_ci_structure():
     for name in by_stage["provision"] + by_stage["configure"] + by_stage["deploy"]:
         rules = visible[name]["rules"]
         assert rules and all("$CI_DEFAULT_BRANCH" in rule["if"] for rule in rules), f"{name} is not gated to main"
+
+
+def test_the_external_secrets_key_reaches_the_cluster_as_a_file():
+    """ansible-core before 2.16 turns a JSON-looking string variable into a dict when
+    templated: the key must never travel in a variable, only as a file."""
+    tasks = yaml.safe_load((ANSIBLE / "roles/gitops/tasks/main.yml").read_text())
+    text = (ANSIBLE / "roles/gitops/tasks/main.yml").read_text()
+    assert "gitops_external_secrets_key_json" not in text
+    copy = [t for t in tasks if t.get("ansible.builtin.copy", {}).get("src") == "{{ gitops_external_secrets_key_file }}"]
+    assert copy and copy[0]["ansible.builtin.copy"]["mode"] == "0600"
+    render = next(t for t in tasks if "gcp-secret-manager-key" in str(t.get("ansible.builtin.command", "")))
+    assert "--from-file=credentials.json=" + copy[0]["ansible.builtin.copy"]["dest"] in render["ansible.builtin.command"]
+    assert "stdin" not in render.get("args", {})
+    cloud = (ROOT / "scripts/cloud").read_text()
+    assert '"gitops_external_secrets_key_file"' in cloud and '"gitops_external_secrets_key_file"' in (ROOT / ".gitlab-ci.yml").read_text()
+
+
+def test_argocd_gets_the_private_repositorys_credentials(tmp_path):
+    """`just configure` and the pipeline pass a token; the role's Secret carries it intact (rendered by Ansible itself)."""
+    cloud = (ROOT / "scripts/cloud").read_text()
+    for name in ("gitops_argocd_repo_url", "gitops_argocd_repo_username", "gitops_argocd_repo_password", "MICROCHAT_REPO_TOKEN"):
+        assert name in cloud
+    assert "ARGOCD_REPO_TOKEN" in (ROOT / ".gitlab-ci.yml").read_text()
+    values = {"gitops_argocd_repo_url": "https://gitlab.com/me/x.git", "gitops_argocd_repo_username": "",
+              "gitops_argocd_repo_password": "gldt-a: b#c'd\"e"}
+    (tmp_path / "vars.json").write_text(__import__("json").dumps(values))
+    out = tmp_path / "secret.yaml"
+    result = run([tool("ansible"), "localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.template",
+                  "-a", f"src={ANSIBLE}/roles/gitops/templates/repository-secret.yaml.j2 dest={out}", "-e", f"@{tmp_path / 'vars.json'}"],
+                 cwd=ANSIBLE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    secret = yaml.safe_load(out.read_text())
+    assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
+    assert secret["stringData"] == {"type": "git", "url": values["gitops_argocd_repo_url"], "username": "oauth2",
+                                    "password": values["gitops_argocd_repo_password"]}
+
+
+def test_pipeline_pushes_cluster_settings_and_reaches_the_nodes():
+    pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+    provision = " ".join(pipeline["provision"]["script"])
+    assert "cluster.env" in provision and "git push" in provision, "ArgoCD would read the committed placeholder settings"
+    configure = pipeline["configure"]
+    opening = " ".join(configure["before_script"])
+    assert "firewall-rules create" in opening and "--source-ranges \"$RUNNER_IP/32\"" in opening and "tcp:22" in opening
+    assert "firewall-rules delete" in " ".join(configure["after_script"]), "the runner's opening must be closed again"
+    network = re.search(r'resource "google_compute_network" "main" \{\s*name\s*=\s*"\$\{var.name_prefix\}-(\w+)"',
+                        (TERRAFORM / "network.tf").read_text()).group(1)
+    default_prefix = re.search(r'variable "name_prefix" \{.*?default\s*=\s*"([^"]+)"', (TERRAFORM / "variables.tf").read_text(), re.S).group(1)
+    assert configure["variables"]["NODE_NETWORK"] == f"{default_prefix}-{network}"
+    assert configure["variables"]["NODE_TAG"] == f"{default_prefix}-node"
