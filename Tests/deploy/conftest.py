@@ -25,6 +25,7 @@ DEPLOYED = [
     "k8s-manifests/infrastructure/monitoring",
     "k8s-manifests/infrastructure/external-secrets",
     "k8s-manifests/infrastructure/metrics-server",
+    "k8s-manifests/infrastructure/local-path-storage",
     "argocd-apps/apps",
     "argocd-apps/bootstrap",
 ]

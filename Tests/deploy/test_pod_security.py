@@ -172,6 +172,8 @@ def test_our_namespaces_enforce_a_level_and_app_is_restricted():
     assert levels["app"] == "restricted"
     for name in ("platform", "traefik", "argocd"):
         assert levels[name] in ("baseline", "restricted"), name
+    privileged = {name for name, level in levels.items() if level == "privileged"}
+    assert privileged <= {"monitoring", "local-path-storage"}, f"privileged namespaces: {privileged}"
 
 
 def test_the_rules_refuse_what_the_standards_refuse():
