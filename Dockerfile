@@ -22,8 +22,8 @@ COPY Tests/SharedTests ./Tests/SharedTests
 RUN mkdir -p Sources/Shared Sources/UserService Sources/ChatService Sources/UIService/Public \
     && swift package resolve
 COPY Sources ./Sources
+# Every product at once (`--product` may be given only once: the last would win).
 RUN swift build -c release --static-swift-stdlib \
-        --product user-service --product chat-service --product ui-service \
     && mkdir -p /staging \
     && cp .build/release/user-service .build/release/chat-service .build/release/ui-service /staging/ \
     && cp -R .build/release/MicroChat_UIService.resources /staging/
