@@ -18,7 +18,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     guard let endpoint = RedisEndpoint(url: configuration.redisURL) else {
         throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
     }
-    let redis = RedisClient(endpoint: endpoint, connections: 4)
+    let redis = RedisClient(endpoint: endpoint, connections: MachineSize.redisConnections)
     let subscriber = try RedisSubscriber(endpoint: endpoint, logger: logger)
     let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, logger: logger)
 

@@ -24,7 +24,7 @@ struct UserServiceConfiguration: Sendable {
         port = try environment.int("PORT", default: 8081, in: 1...65535)
         databaseURL = try environment.secret("DATABASE_URL")
             ?? "postgresql://user_service@127.0.0.1:5432/microchat?sslmode=prefer"
-        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: 8, in: 1...256)
+        databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: MachineSize.databasePoolSize, in: 1...256)
         issuerURL = environment.string("ISSUER_URL", default: "http://127.0.0.1:\(port)")
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))

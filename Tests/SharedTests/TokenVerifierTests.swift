@@ -128,4 +128,30 @@ struct TokenVerifierTests {
         }
         #expect(source.fetches.load(ordering: .relaxed) == 1)
     }
+
+    @Test("a verified token is remembered only until it expires, and the memory is bounded")
+    func verifiedTokenCache() async throws {
+        let signer = TokenSigner(key: .init())
+        let source = RotatingKeys([signer])
+        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", leeway: .seconds(30),
+                                                          minimumRefetchInterval: .zero, verifiedTokenCacheSize: 4),
+                                     source: source, logger: TestEnvironment.logger)
+        let token = try signer.sign(claims(expiresIn: 60))
+        _ = try await verifier.verify(token, now: now)
+        #expect(verifier.verified.count == 1)
+        // Answered from memory, even once the issuer no longer publishes the key...
+        source.keys.withLock { $0 = [] }
+        #expect(try await verifier.verify(token, now: now.addingTimeInterval(30)).username == "ada")
+        // ...but never past its expiry (plus the leeway): then it is refused as expired.
+        #expect(await code { try await verifier.verify(token, now: now.addingTimeInterval(91)) } == "token_expired")
+        #expect(verifier.verified.count == 0)
+        // One changed byte is a different token: verified afresh, and refused.
+        source.keys.withLock { $0 = [signer] }
+        _ = try await verifier.verify(token, now: now)
+        let tampered = String(token.dropLast()) + (token.last == "A" ? "B" : "A")
+        #expect(await code { try await verifier.verify(tampered, now: now) } == "invalid_token")
+        // Bounded: many distinct tokens never hold more than the capacity.
+        for _ in 0..<20 { _ = try await verifier.verify(try signer.sign(claims(sub: UUID().uuidString)), now: now) }
+        #expect(verifier.verified.count <= 4)
+    }
 }

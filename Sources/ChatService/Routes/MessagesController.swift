@@ -53,6 +53,10 @@ struct MessagesController: Sendable {
         guard !trimmed.isEmpty else {
             throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "must not be empty")])
         }
+        // PostgreSQL text cannot hold NUL, and a message that silently lost its tail would be worse.
+        guard !content.unicodeScalars.contains("\u{0}") else {
+            throw AppError.validation([FieldError(field: "content", code: "invalid_value", detail: "must not contain NUL characters")])
+        }
         guard content.count <= maxLength else {
             throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "at most \(maxLength) characters")])
         }
@@ -64,8 +68,9 @@ struct MessagesController: Sendable {
     }
 
     @Sendable func send(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatMessage> {
-        let access = try await RoomsController.access(rooms, context)
-        let (identity, roomId) = (access.identity, access.roomId)
+        // No look-up first: the statement that stores the send checks membership itself.
+        let identity = try context.requireIdentity()
+        let roomId = try context.parameters.requireUUID("roomId", what: "room")
         var request = request
         let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
         let content = try validContent(body.content)

@@ -4,11 +4,13 @@ import Shared
 import ServiceLifecycle
 import Synchronization
 
-/// Gathers sends that arrive together into batches that share one
-/// transaction (`MessageStore.sendBatch`). A few workers take what is waiting
-/// whenever they are free: a lone send goes at once, on its own, and under
-/// load each commit carries every send that queued while the previous ones
-/// were committing — group commit, without a timer adding latency.
+/// Group commit per room. Sends queue by room; a room whose previous commit is
+/// still in flight gathers what arrives meanwhile, and its next commit stores
+/// all of it in one statement (`MessageStore.sendBatch`): one round trip, one
+/// fsync. Different rooms commit in parallel, one worker each, up to the
+/// worker count. A lone send goes at once; no timer adds latency. Each room
+/// has at most one commit in flight, and its sends are taken in arrival order,
+/// so a room's seqs follow the order its sends arrived in.
 final class SendBatcher: Service, Sendable {
     typealias Outcome = (ChatMessage, created: Bool)
 
@@ -18,9 +20,19 @@ final class SendBatcher: Service, Sendable {
     }
 
     private struct State {
-        var pending: [Pending] = []
+        /// Sends waiting per room, oldest first.
+        var waiting: [UUID: [Pending]] = [:]
+        /// Rooms with sends waiting and no commit in flight, in the order they became ready.
+        var ready: [UUID] = []
+        var inFlight: Set<UUID> = []
         var idleWorkers: [CheckedContinuation<Void, Never>] = []
         var stopped = false
+
+        mutating func markReady(_ roomId: UUID) -> CheckedContinuation<Void, Never>? {
+            guard !inFlight.contains(roomId), !ready.contains(roomId) else { return nil }
+            ready.append(roomId)
+            return idleWorkers.popLast()
+        }
     }
 
     struct Stopped: Error, CustomStringConvertible {
@@ -33,7 +45,7 @@ final class SendBatcher: Service, Sendable {
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: MessageStore, workers: Int, maxBatch: Int = 64, logger: Logger) {
+    init(store: MessageStore, workers: Int, maxBatch: Int = 256, logger: Logger) {
         self.store = store
         self.workers = max(1, workers)
         self.maxBatch = max(1, maxBatch)
@@ -45,8 +57,8 @@ final class SendBatcher: Service, Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
                 guard !state.stopped else { return (false, nil) }
-                state.pending.append(Pending(request: request, continuation: continuation))
-                return (true, state.idleWorkers.popLast())
+                state.waiting[request.roomId, default: []].append(Pending(request: request, continuation: continuation))
+                return (true, state.markReady(request.roomId))
             }
             if !accepted { continuation.resume(throwing: Stopped()) }
             worker?.resume()
@@ -65,40 +77,61 @@ final class SendBatcher: Service, Sendable {
         }
     }
 
+    private enum Next {
+        case batch(UUID, [Pending])
+        case wait
+        case finish
+    }
+
     private func work() async {
         while true {
-            let batch = state.withLock { state -> [Pending]? in
-                if state.pending.isEmpty { return state.stopped ? nil : [] }
-                let batch = Array(state.pending.prefix(maxBatch))
-                state.pending.removeFirst(batch.count)
-                return batch
+            let next = state.withLock { state -> Next in
+                guard !state.ready.isEmpty else { return state.stopped && state.inFlight.isEmpty ? .finish : .wait }
+                let roomId = state.ready.removeFirst()
+                var queue = state.waiting.removeValue(forKey: roomId) ?? []
+                let batch = Array(queue.prefix(maxBatch))
+                queue.removeFirst(batch.count)
+                if !queue.isEmpty { state.waiting[roomId] = queue }
+                state.inFlight.insert(roomId)
+                return .batch(roomId, batch)
             }
-            guard let batch else { return }
-            if batch.isEmpty {
+            switch next {
+            case .finish:
+                return
+            case .wait:
                 await withCheckedContinuation { continuation in
                     let wake = state.withLock { state -> Bool in
-                        if !state.pending.isEmpty || state.stopped { return true }
+                        if !state.ready.isEmpty || (state.stopped && state.inFlight.isEmpty) { return true }
                         state.idleWorkers.append(continuation)
                         return false
                     }
                     if wake { continuation.resume() }
                 }
-                continue
+            case let .batch(roomId, batch):
+                await commit(roomId, batch)
+                let wake = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    state.inFlight.remove(roomId)
+                    if state.waiting[roomId] != nil, let worker = state.markReady(roomId) { return [worker] }
+                    // The last commit of a stopping batcher: let waiting workers see that they may end.
+                    if state.stopped && state.inFlight.isEmpty && state.ready.isEmpty {
+                        defer { state.idleWorkers = [] }
+                        return state.idleWorkers
+                    }
+                    return []
+                }
+                for worker in wake { worker.resume() }
             }
-            await store(batch)
         }
     }
 
-    private func store(_ batch: [Pending]) async {
-        do {
-            let outcomes = try await store.sendBatch(batch.map(\.request))
-            for (pending, outcome) in zip(batch, outcomes) {
-                pending.continuation.resume(with: outcome)
-            }
-            if batch.count > 1 { ChatMetrics.sendBatchSize.record(batch.count) }
-        } catch {
-            logger.warning("a batch of sends failed", metadata: ["size": "\(batch.count)", "error": "\(error)"])
-            for pending in batch { pending.continuation.resume(throwing: error) }
+    private func commit(_ roomId: UUID, _ batch: [Pending]) async {
+        let outcomes = await store.sendBatch(roomId: roomId, batch.map(\.request))
+        for (pending, outcome) in zip(batch, outcomes) {
+            pending.continuation.resume(with: outcome)
+        }
+        ChatMetrics.sendBatchSize.record(batch.count)
+        if case .failure(let error) = outcomes.first, !(error is MissingRow), outcomes.count > 1 {
+            logger.warning("sends failed", metadata: ["room": "\(roomId)", "size": "\(batch.count)", "error": "\(error)"])
         }
     }
 

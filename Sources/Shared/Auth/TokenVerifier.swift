@@ -44,12 +44,16 @@ public final class TokenVerifier: Sendable {
         public var audience: String
         public var leeway: Duration
         public var minimumRefetchInterval: Duration
+        /// How many verified tokens are remembered until they expire (0: verify every time).
+        public var verifiedTokenCacheSize: Int
 
-        public init(issuer: String, audience: String, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(10)) {
+        public init(issuer: String, audience: String, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(10),
+                    verifiedTokenCacheSize: Int = 10_000) {
             self.issuer = issuer
             self.audience = audience
             self.leeway = leeway
             self.minimumRefetchInterval = minimumRefetchInterval
+            self.verifiedTokenCacheSize = verifiedTokenCacheSize
         }
     }
 
@@ -62,16 +66,20 @@ public final class TokenVerifier: Sendable {
     public let configuration: Configuration
     private let source: any KeySetSource
     private let cache = Mutex(Cache())
+    let verified: VerifiedTokenCache
     private let logger: Logger
 
     public init(configuration: Configuration, source: any KeySetSource, logger: Logger) {
         self.configuration = configuration
         self.source = source
         self.logger = logger
+        self.verified = VerifiedTokenCache(capacity: configuration.verifiedTokenCacheSize)
     }
 
     /// Returns the caller's identity or throws a 401 `AppError` saying what is wrong.
+    /// A token verified before is answered from memory until it expires.
     public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
+        if let known = verified.identity(for: token, now: now) { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let claimsData = Base64URL.decode(parts[1]),
               let signature = Base64URL.decode(parts[2]) else {
@@ -114,8 +122,13 @@ public final class TokenVerifier: Sendable {
         guard let userId = UUID(uuidString: claims.sub) else {
             throw AppError.unauthorized("invalid_token", "The access token subject is not a user id.")
         }
-        return Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
-                        expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), token: token)
+        let identity = Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
+                                expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), token: token)
+        // Not before it is valid: a token with a future nbf is checked again next time.
+        if claims.nbf.map({ Double($0) <= nowSeconds }) ?? true {
+            verified.remember(token, identity, validUntil: Double(claims.exp) + leeway, now: now)
+        }
+        return identity
     }
 
     private func key(for kid: String) async throws -> VerificationKey? {

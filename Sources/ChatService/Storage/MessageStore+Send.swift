@@ -1,0 +1,130 @@
+import Foundation
+import Shared
+
+extension MessageStore {
+    /// One message to store, as the HTTP layer validated it.
+    struct SendRequest: Sendable {
+        var roomId: UUID
+        var senderId: UUID
+        var content: String
+        var messageType: String
+        var clientMessageId: String?
+    }
+
+    typealias SendResult = Result<(ChatMessage, created: Bool), any Error>
+
+    /// The sends of one batch as the statement reads them (`jsonb_to_recordset`).
+    private struct Row: Encodable {
+        var ord: Int
+        var id: UUID
+        var sender_id: UUID
+        var client_message_id: String?
+        var content: String
+        var message_type: String
+    }
+
+    /// Stores a batch of sends to one room in one statement — one round trip,
+    /// one commit. In that statement: only senders who are participants of the
+    /// live room count; a send whose client message id is already stored (or
+    /// repeats an earlier one of the batch) takes no seq and answers with the
+    /// stored message; the others take `last_seq + 1 … + n` in batch order from
+    /// one UPDATE, whose row lock is held to commit, so seq order is commit order.
+    static let sendSQL = """
+        WITH input AS (
+            SELECT * FROM jsonb_to_recordset($2::jsonb)
+                AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text)
+        ),
+        permitted AS (
+            SELECT i.* FROM input i
+            WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL)
+              AND EXISTS (SELECT 1 FROM room_participants p WHERE p.room_id = $1 AND p.user_id = i.sender_id)
+        ),
+        fresh AS (
+            SELECT DISTINCT ON (p.sender_id, COALESCE(p.client_message_id, p.id::text)) p.*
+            FROM permitted p
+            WHERE p.client_message_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM messages m
+                WHERE m.room_id = $1 AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id)
+            ORDER BY p.sender_id, COALESCE(p.client_message_id, p.id::text), p.ord
+        ),
+        bump AS (
+            UPDATE rooms SET last_seq = last_seq + (SELECT count(*) FROM fresh), updated_at = now()
+            WHERE id = $1 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
+            RETURNING last_seq
+        ),
+        numbered AS (
+            SELECT f.*, b.last_seq - (SELECT count(*) FROM fresh) + row_number() OVER (ORDER BY f.ord) AS seq
+            FROM fresh f CROSS JOIN bump b
+        ),
+        inserted AS (
+            INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type)
+            SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type FROM numbered n
+            ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+            RETURNING m.*
+        )
+        SELECT p.ord, true AS created, \(Rows.messageColumns)
+            FROM permitted p JOIN inserted m ON m.id = p.id
+        UNION ALL
+        SELECT p.ord, false, \(Rows.messageColumns)
+            FROM permitted p JOIN inserted m
+            ON m.id <> p.id AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id
+        UNION ALL
+        SELECT p.ord, false, \(Rows.messageColumns)
+            FROM permitted p JOIN messages m
+            ON m.room_id = $1 AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id
+        """
+
+    /// Stores sends to one room (see `sendSQL`) and answers each in order. A
+    /// send that was refused (not a participant, no such room) fails with
+    /// `MissingRow`; the others succeed. If PostgreSQL refuses the statement as
+    /// a whole, each send is tried again on its own, so one bad send fails alone.
+    func sendBatch(roomId: UUID, _ requests: [SendRequest]) async -> [SendResult] {
+        guard !requests.isEmpty else { return [] }
+        let stored: [Int: (ChatMessage, created: Bool)]
+        do {
+            stored = try await storeTogether(roomId: roomId, requests)
+        } catch let error as PostgresError where error.kind == .server && requests.count > 1 {
+            var results: [SendResult] = []
+            for request in requests { results.append(await sendBatch(roomId: roomId, [request])[0]) }
+            return results
+        } catch {
+            return requests.map { _ in .failure(error) }
+        }
+        var results: [SendResult] = []
+        results.reserveCapacity(requests.count)
+        for (index, request) in requests.enumerated() {
+            if let outcome = stored[index] {
+                results.append(.success(outcome))
+            } else if requests.count > 1 || request.clientMessageId != nil {
+                // Refused, or a retry of this send racing on another replica lost to it
+                // (ON CONFLICT waited for the winner's commit): once more, alone, sees which.
+                results.append(await Self.capture { try await storeAlone(roomId: roomId, request) })
+            } else {
+                results.append(.failure(MissingRow()))
+            }
+        }
+        return results
+    }
+
+    private func storeAlone(roomId: UUID, _ request: SendRequest) async throws -> (ChatMessage, created: Bool) {
+        guard let outcome = try await storeTogether(roomId: roomId, [request])[0] else { throw MissingRow() }
+        return outcome
+    }
+
+    private func storeTogether(roomId: UUID, _ requests: [SendRequest]) async throws -> [Int: (ChatMessage, created: Bool)] {
+        let rows = requests.enumerated().map { index, request in
+            Row(ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
+                content: request.content, message_type: request.messageType)
+        }
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        var stored: [Int: (ChatMessage, created: Bool)] = [:]
+        for row in try await pool.query(Self.sendSQL, [roomId, json]) {
+            stored[try row.decode("ord", as: Int.self)] = (try Rows.message(row), try row.decode("created", as: Bool.self))
+        }
+        return stored
+    }
+
+    private static func capture<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+}
