@@ -20,7 +20,6 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     }
     let redis = RedisClient(endpoint: endpoint, connections: MachineSize.redisConnections)
     let subscriber = try RedisSubscriber(endpoint: endpoint, logger: logger)
-    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, logger: logger)
 
     let client = ServiceClient()
     let verifier = TokenVerifier(
@@ -30,8 +29,13 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     )
     let rooms = RoomStore(pool: pool)
     let messages = MessageStore(pool: pool)
+    let gapFills = GapFillReads(messages: messages)
+    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
-    let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger)
+    let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
+        ChatMetrics.messagesSent.increment(by: created.count)
+        await gateway.publishInOrder(created, toRoom: room)
+    }
 
     let router = Router(context: ChatRequestContext.self)
     router.addStandardMiddleware()
@@ -56,7 +60,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
         .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
-            let session = WebSocketSession(identity: identity, gateway: gateway, messages: messages, rooms: rooms,
+            let session = WebSocketSession(identity: identity, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
                                            queueLimit: queueLimit, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }

@@ -49,6 +49,33 @@ struct RedisTests {
         await client.shutdown()
     }
 
+    @Test("publishInOrder sends a batch in one pipeline, and one key's batches arrive in the order they were made")
+    func publishInOrder() async throws {
+        let endpoint = try #require(RedisEndpoint(url: try TestEnvironment.redisURL))
+        let channel = TestEnvironment.uniqueName("ordered")
+        let subscriber = try RedisSubscriber(endpoint: endpoint, logger: TestEnvironment.logger)
+        subscriber.start()
+        subscriber.subscribe(channel)
+        let client = RedisClient(endpoint: endpoint, connections: 4)
+        var events = subscriber.events.makeAsyncIterator()
+        try await Self.publishUntilSeen(client, "ready", on: channel)
+        _ = try await Self.next(&events) { $0 == .message(channel: channel, payload: Array("ready".utf8)) }
+        // 50 batches of 20, one after another, over a client with four connections.
+        for batch in 0..<50 {
+            let messages = (0..<20).map { (channel: channel, payload: Array("\(batch * 20 + $0)".utf8)) }
+            let receivers = try await client.publishInOrder(messages, orderKey: channel)
+            #expect(receivers == Array(repeating: 1, count: 20))
+        }
+        var seen: [Int] = []
+        while seen.count < 1000 {
+            let event = try await Self.next(&events) { if case .message = $0 { true } else { false } }
+            if case let .message(_, payload) = event, let number = Int(String(decoding: payload, as: UTF8.self)) { seen.append(number) }
+        }
+        #expect(seen == Array(0..<1000))
+        await subscriber.stop()
+        await client.shutdown()
+    }
+
     @Test("a refused connection is a typed connection error")
     func unreachable() async throws {
         let client = RedisClient(endpoint: RedisEndpoint(host: "127.0.0.1", port: 1))

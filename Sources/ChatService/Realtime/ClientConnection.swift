@@ -8,7 +8,7 @@ enum Delivery: Sendable {
     case event(ChatEvent, json: String)
     /// The client said where it was in each room: replay what it missed.
     case resume([UUID: Int64])
-    /// Redis notifications may have been lost: fill every known room from the database.
+    /// Redis notifications may have been lost; the gateway refills every room (tell the client).
     case resync
     /// A direct answer to this client only (pong, errors).
     case reply(ChatEvent)
@@ -24,6 +24,7 @@ final class ClientConnection: Sendable {
     let deliveries: AsyncStream<Delivery>
     private let continuation: AsyncStream<Delivery>.Continuation
     private let roomSet: Mutex<Set<UUID>>
+    private let startingPositions = Mutex<[UUID: Int64]>([:])
     private let overflowFlag = Atomic<Bool>(false)
 
     init(userId: UUID, rooms: Set<UUID>, queueLimit: Int) {
@@ -36,6 +37,10 @@ final class ClientConnection: Sendable {
     func isIn(_ room: UUID) -> Bool { roomSet.withLock { $0.contains(room) } }
     func join(_ room: UUID) { _ = roomSet.withLock { $0.insert(room) } }
     func leave(_ room: UUID) { _ = roomSet.withLock { $0.remove(room) } }
+
+    /// Where each room stood when this client connected: it gets every message after that.
+    func start(at positions: [UUID: Int64]) { startingPositions.withLock { $0 = positions } }
+    func startingPosition(in room: UUID) -> Int64? { startingPositions.withLock { $0[room] } }
 
     /// True when the client fell behind and was cut off.
     var overflowed: Bool { overflowFlag.load(ordering: .relaxed) }

@@ -14,21 +14,25 @@ final class Gateway: Sendable {
         var connections: [UUID: ClientConnection] = [:]
         var roomListeners: [UUID: Set<UUID>] = [:]
         var userConnections: [UUID: Set<UUID>] = [:]
+        /// The newest message seq this replica routed per room with listeners.
+        var routed: [UUID: Int64] = [:]
     }
 
     let replicaId: String
     private let redis: RedisClient
     private let subscriber: RedisSubscriber
+    private let gapFills: GapFillReads
     private let state = Mutex(State())
     private let logger: Logger
     private let connectionsGauge = Gauge(label: "ws_connections")
     private let deliveredCounter = Counter(label: "ws_events_delivered_total")
     private let publishFailures = Counter(label: "redis_publish_failures_total")
 
-    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, logger: Logger) {
+    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, logger: Logger) {
         self.replicaId = replicaId
         self.redis = redis
         self.subscriber = subscriber
+        self.gapFills = gapFills
         self.logger = logger
     }
 
@@ -69,6 +73,7 @@ final class Gateway: Sendable {
                 state.roomListeners[room]?.remove(connection.id)
                 if state.roomListeners[room]?.isEmpty == true {
                     state.roomListeners[room] = nil
+                    state.routed[room] = nil
                     channels.append(Self.roomChannel(room))
                 }
             }
@@ -103,6 +108,7 @@ final class Gateway: Sendable {
             state.roomListeners[room]?.remove(connectionId)
             guard state.roomListeners[room]?.isEmpty == true else { return false }
             state.roomListeners[room] = nil
+            state.routed[room] = nil
             return true
         }
         if unsubscribe { subscriber.unsubscribe(Self.roomChannel(room)) }
@@ -116,13 +122,31 @@ final class Gateway: Sendable {
         await publish(event, channel: Self.roomChannel(room))
     }
 
+    /// Publishes a room's new messages in seq order, in one round trip, on the
+    /// Redis connection this room always uses — so one room's events reach Redis
+    /// in order, and listeners see no gap they must fill from PostgreSQL.
+    func publishInOrder(_ messages: [ChatMessage], toRoom room: UUID) async {
+        let channel = Self.roomChannel(room)
+        do {
+            let payloads = try messages.sorted { $0.seq < $1.seq }.map { message in
+                (channel: channel, payload: Array(try JSONCoding.encoder.encode(
+                    ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)))))
+            }
+            try await redis.publishInOrder(payloads, orderKey: channel)
+        } catch {
+            publishFailures.increment()
+            logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
     func publish(_ event: ChatEvent, toUser user: UUID) async {
         await publish(event, channel: Self.userChannel(user))
     }
 
     private func publish(_ event: ChatEvent, channel: String) async {
         do {
-            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: channel)
+            // The channel's own connection: a room's events keep their order on the way to Redis.
+            try await redis.publishInOrder([(channel: channel, payload: Array(try JSONCoding.encoder.encode(event)))], orderKey: channel)
         } catch {
             publishFailures.increment()
             logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])
@@ -141,6 +165,7 @@ final class Gateway: Sendable {
                 let all = state.withLock { Array($0.connections.values) }
                 logger.info("redis is back; resyncing connections", metadata: ["connections": "\(all.count)"])
                 for connection in all { connection.enqueue(.resync) }
+                await refillRooms()
             }
         }
     }
@@ -164,9 +189,50 @@ final class Gateway: Sendable {
             return
         }
         guard let room = event.roomId else { return }
-        let targets = state.withLock { state in (state.roomListeners[room] ?? []).compactMap { state.connections[$0] } }
+        route(event, json: json, toRoom: room)
+    }
+
+    private func route(_ event: ChatEvent, json: String, toRoom room: UUID) {
+        let targets = state.withLock { state -> [ClientConnection] in
+            if event.type == .messageCreated, let seq = event.seq, state.roomListeners[room] != nil {
+                state.routed[room] = max(seq, state.routed[room] ?? seq)
+            }
+            return (state.roomListeners[room] ?? []).compactMap { state.connections[$0] }
+        }
         for connection in targets { connection.enqueue(.event(event, json: json)) }
         deliveredCounter.increment(by: targets.count)
+    }
+
+    /// After Redis came back, notifications sent while it was away are lost:
+    /// each room with listeners here is read once from PostgreSQL, from the
+    /// newest message routed (or the earliest point a listener started at), and
+    /// what is found is routed like live events — one read per room for all
+    /// its listeners, who drop what they already have.
+    private func refillRooms() async {
+        let plan = state.withLock { state -> [(room: UUID, from: Int64)] in
+            state.roomListeners.compactMap { room, listeners in
+                if let routed = state.routed[room] { return (room, routed) }
+                let starts = listeners.compactMap { state.connections[$0]?.startingPosition(in: room) }
+                return starts.min().map { (room, $0) }
+            }
+        }
+        for (room, from) in plan {
+            var position = from
+            do {
+                while true {
+                    let batch = try await gapFills.after(room: room, seq: position, limit: 500)
+                    for message in batch {
+                        let event = ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message))
+                        route(event, json: String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self), toRoom: room)
+                        position = message.seq
+                    }
+                    if batch.count < 500 { break }
+                }
+            } catch {
+                logger.warning("could not refill a room after Redis came back; its clients catch up on resume",
+                               metadata: ["room": "\(room)", "error": "\(error)"])
+            }
+        }
     }
 }
 

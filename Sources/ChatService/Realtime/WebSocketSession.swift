@@ -12,6 +12,8 @@ struct WebSocketSession {
     let identity: Identity
     let gateway: Gateway
     let messages: MessageStore
+    /// Live gaps are filled through here: one read per replica for listeners that miss the same messages.
+    let gapFills: GapFillReads
     let rooms: RoomStore
     let queueLimit: Int
     let logger: Logger
@@ -26,6 +28,7 @@ struct WebSocketSession {
         // after that: every message committed later reaches this client, live or by gap fill.
         let firstConnection = await gateway.register(connection)
         let positions = try await rooms.lastSeqs(Array(roomIds))
+        connection.start(at: positions)
         if firstConnection { await announcePresence(online: true, rooms: roomIds) }
         defer {
             let lastConnection = gateway.unregister(connection)
@@ -132,7 +135,7 @@ struct WebSocketSession {
                     guard connection.isIn(room) else { continue }
                     if let last = delivered[room] {
                         if seq <= last { continue }  // already sent (replay or duplicate notification)
-                        if seq > last + 1 { try await fill(room, from: last, upTo: seq - 1, &delivered, outbound) }
+                        if seq > last + 1 { try await fill(room, from: last, upTo: seq - 1, &delivered, outbound, shared: true) }
                     }
                     try await outbound.write(.text(json))
                     delivered[room] = seq
@@ -163,10 +166,8 @@ struct WebSocketSession {
                     try await send(ChatEvent(type: .resumed, roomId: room, seq: delivered[room]), outbound)
                 }
             case .resync:
+                // The gateway refills every room once for all its listeners; those events follow in this queue.
                 try await send(ChatEvent(type: .resync), outbound)
-                for (room, last) in delivered where connection.isIn(room) {
-                    try await fill(room, from: last, upTo: nil, &delivered, outbound)
-                }
             }
         }
         if connection.overflowed {
@@ -176,10 +177,12 @@ struct WebSocketSession {
     }
 
     /// Sends the stored messages of `room` after `from` (up to `upTo`), in seq order.
-    private func fill(_ room: UUID, from: Int64, upTo: Int64?, _ delivered: inout [UUID: Int64], _ outbound: WebSocketOutboundWriter) async throws {
+    private func fill(_ room: UUID, from: Int64, upTo: Int64?, _ delivered: inout [UUID: Int64], _ outbound: WebSocketOutboundWriter,
+                      shared: Bool = false) async throws {
         var position = from
         while true {
-            let batch = try await messages.after(roomId: room, seq: position, limit: 500)
+            let batch = shared ? try await gapFills.after(room: room, seq: position, limit: 500)
+                               : try await messages.after(roomId: room, seq: position, limit: 500)
             for message in batch {
                 if let upTo, message.seq > upTo { delivered[room] = position; return }
                 try await send(ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)), outbound)

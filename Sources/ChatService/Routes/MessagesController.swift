@@ -81,9 +81,9 @@ struct MessagesController: Sendable {
         if let clientId = body.clientMessageId, clientId.isEmpty || clientId.count > 100 {
             throw AppError.validation([FieldError(field: "clientMessageId", code: "invalid_length", detail: "1 to 100 characters")])
         }
-        let (message, created): (ChatMessage, Bool)
+        let message: ChatMessage
         do {
-            (message, created) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
+            (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
                                                              messageType: type, clientMessageId: body.clientMessageId))
         } catch is MissingRow {
             throw AppError.notFound("room_not_found", "There is no such room.")
@@ -91,11 +91,7 @@ struct MessagesController: Sendable {
             throw AppError(.serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.",
                            headers: [.retryAfter: "1"])
         }
-        // Acknowledged only now that it is committed; Redis carries the notification.
-        if created {
-            ChatMetrics.messagesSent.increment()
-            await gateway.publish(ChatEvent(type: .messageCreated, roomId: roomId, seq: message.seq, data: .message(message)), toRoom: roomId)
-        }
+        // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
     }
 

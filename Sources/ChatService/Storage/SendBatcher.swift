@@ -10,8 +10,12 @@ import Synchronization
 /// fsync. Different rooms commit in parallel, one worker each, up to the
 /// worker count. A lone send goes at once; no timer adds latency. Each room
 /// has at most one commit in flight, and its sends are taken in arrival order,
-/// so a room's seqs follow the order its sends arrived in.
+/// so a room's seqs follow the order its sends arrived in. After each commit
+/// `published` hands the new messages on (to Redis, in seq order) before the
+/// senders are answered and before the room's next commit starts: one ordered
+/// path per room from commit to fan-out.
 final class SendBatcher: Service, Sendable {
+    typealias Published = @Sendable (_ roomId: UUID, _ created: [ChatMessage]) async -> Void
     typealias Outcome = (ChatMessage, created: Bool)
 
     private struct Pending: Sendable {
@@ -40,13 +44,15 @@ final class SendBatcher: Service, Sendable {
     }
 
     private let store: MessageStore
+    private let published: Published
     private let workers: Int
     private let maxBatch: Int
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(store: MessageStore, workers: Int, maxBatch: Int = 256, logger: Logger) {
+    init(store: MessageStore, workers: Int, maxBatch: Int = 256, logger: Logger, published: @escaping Published) {
         self.store = store
+        self.published = published
         self.workers = max(1, workers)
         self.maxBatch = max(1, maxBatch)
         self.logger = logger
@@ -126,6 +132,10 @@ final class SendBatcher: Service, Sendable {
 
     private func commit(_ roomId: UUID, _ batch: [Pending]) async {
         let outcomes = await store.sendBatch(roomId: roomId, batch.map(\.request))
+        let created = outcomes.compactMap { outcome -> ChatMessage? in
+            if case let .success((message, true)) = outcome { return message } else { return nil }
+        }
+        if !created.isEmpty { await published(roomId, created) }
         for (pending, outcome) in zip(batch, outcomes) {
             pending.continuation.resume(with: outcome)
         }

@@ -32,6 +32,29 @@ public final class RedisClient: Sendable {
 
     public func command(_ arguments: [[UInt8]]) async throws -> RedisReply {
         let slot = slots[next.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
+        return try await run(on: slot) { try $0.command(arguments) }
+    }
+
+    /// Publishes messages in the order given, in one round trip, on the one
+    /// connection `orderKey` always maps to: two calls for the same key that do
+    /// not overlap reach Redis in the order they were made. Returns each
+    /// message's receiver count; a server error fails the call.
+    @discardableResult
+    public func publishInOrder(_ messages: [(channel: String, payload: [UInt8])], orderKey: String) async throws -> [Int] {
+        guard !messages.isEmpty else { return [] }
+        let slot = slots[Int(UInt(bitPattern: orderKey.hashValue) % UInt(slots.count))]
+        let commands = messages.map { [Array("PUBLISH".utf8), Array($0.channel.utf8), $0.payload] }
+        let replies = try await run(on: slot) { try $0.pipeline(commands) }
+        return try replies.map { reply in
+            switch reply {
+            case let .integer(count): return Int(count)
+            case let .error(message): throw RedisError(kind: .server, message: message)
+            default: return 0
+            }
+        }
+    }
+
+    private func run<T: Sendable>(on slot: Slot, _ body: @escaping @Sendable (RedisConnection) throws -> T) async throws -> T {
         let endpoint = self.endpoint
         return try await threads.runIfActive {
             try slot.connection.withLock { connection in
@@ -42,7 +65,7 @@ public final class RedisClient: Sendable {
                     do {
                         let active = try connection ?? RedisConnection(endpoint: endpoint)
                         connection = active
-                        return try active.command(arguments)
+                        return try body(active)
                     } catch let error as RedisError where error.kind == .connection {
                         connection = nil
                         // A stale pooled connection gets one retry; a fresh one failing means Redis is down.

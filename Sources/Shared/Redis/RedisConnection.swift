@@ -63,6 +63,21 @@ final class RedisConnection {
         return value
     }
 
+    /// Sends several commands at once and reads their replies in order: one
+    /// round trip for all of them. A server error answers its own command only.
+    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisReply] {
+        for arguments in commands { try append(arguments) }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw connectionError() }
+            replies.append(RedisReply(raw.assumingMemoryBound(to: redisReply.self)))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
     /// Queues a command in hiredis's output buffer without waiting (subscriber mode).
     func append(_ arguments: [[UInt8]]) throws {
         let status = try withArgv(arguments) { count, argv, lengths in
