@@ -1,0 +1,66 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOPosix
+
+/// `chat-load`: the load generator of `./microchat bench`. One process,
+/// compiled, event-driven (SwiftNIO): senders over HTTP, listeners over
+/// WebSocket, latencies in HDR histograms, every acknowledged message checked
+/// at every listener and in storage, and the CPU of every process reported.
+@main
+struct ChatLoad {
+    static func main() async {
+        do {
+            let options = try Options(Array(CommandLine.arguments.dropFirst()))
+            try await run(options)
+        } catch {
+            FileHandle.standardError.write(Data("chat-load: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run(_ options: Options) async throws {
+        var logger = Logger(label: "chat-load")
+        logger.logLevel = .warning
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        let http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
+        let run = String(UUID().uuidString.prefix(6)).lowercased()
+        let scenarios = Scenarios(api: Api(http: http, userURL: options.userURL), options: options, run: run, logger: logger)
+        print("chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+              + "chat-service at \(options.chatURLs.joined(separator: ", ")), \(Int(options.seconds)) s per load scenario")
+        let results: [ScenarioResult]
+        do {
+            results = try await scenarios.all()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try? await http.shutdown()
+        if let ceiling = options.pgInsertRate, let a = results.first(where: { $0.key == "a" }), let rate = a.ackedPerSecond {
+            print(String(format: "PostgreSQL alone here: %.0f single-row inserts/s at 8 clients%@; (a) is %.0f%% of that",
+                         ceiling, options.fsyncMs.map { String(format: ", fsync %.2f ms", $0) } ?? "", rate / ceiling * 100))
+        }
+        try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
+        struct Summary: Encodable {
+            var build: String
+            var cores: Int
+            var seconds: Double
+            var pgInsertRate: Double?
+            var fsyncMs: Double?
+            var scenarios: [ScenarioResult]
+        }
+        let summary = Summary(build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
+                              pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(summary).write(to: URL(fileURLWithPath: options.output + "/bench.json"))
+        try Report.svg(results, title: "MicroChat delivery latency, \(options.build) build").write(
+            toFile: options.output + "/latency.svg", atomically: true, encoding: .utf8)
+        print("results: \(options.output)/bench.json, chart: \(options.output)/latency.svg")
+        if results.contains(where: { $0.missing + $0.duplicated + $0.outOfOrder + $0.notStored > 0 }) {
+            print("chat-load: some acknowledged messages were lost, repeated or out of order (see above)")
+            exit(2)
+        }
+    }
+}

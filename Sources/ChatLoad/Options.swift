@@ -1,0 +1,61 @@
+import Foundation
+
+/// Command-line options of `chat-load` (./microchat bench passes them).
+struct Options {
+    var userURL = "http://127.0.0.1:8081"
+    var chatURLs = ["http://127.0.0.1:8082"]
+    var uiURL: String?
+    var pids: [(name: String, pid: Int32)] = []
+    /// Processes counted with their children (the postmaster and its backends).
+    var treePids: [(name: String, pid: Int32)] = []
+    var scenarios: Set<String> = ["a", "b", "c", "d", "e", "f"]
+    var seconds = 10.0
+    var idle = 20_000
+    var output = "test-artifacts/bench"
+    var build = "debug"
+    var pgInsertRate: Double?
+    var fsyncMs: Double?
+
+    static let usage = """
+        chat-load --user-url URL --chat-urls URL[,URL] [--ui-url URL] [--pid NAME=PID ...] [--pid-tree NAME=PID]
+                  [--scenarios a,b,c,d,e,f] [--seconds 10] [--idle 20000] [--out DIR]
+                  [--build LABEL] [--pg-insert-rate N] [--fsync-ms MS]
+        """
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments[...]
+        func value(_ name: String) throws -> String {
+            guard let next = rest.popFirst() else { throw OptionError(description: "\(name) needs a value\n\(Self.usage)") }
+            return next
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--user-url": userURL = try value(argument)
+            case "--chat-urls": chatURLs = try value(argument).split(separator: ",").map(String.init)
+            case "--ui-url": uiURL = try value(argument)
+            case "--pid":
+                let pair = try value(argument).split(separator: "=")
+                guard pair.count == 2, let pid = Int32(pair[1]) else { throw OptionError(description: "--pid takes NAME=PID") }
+                pids.append((String(pair[0]), pid))
+            case "--pid-tree":
+                let pair = try value(argument).split(separator: "=")
+                guard pair.count == 2, let pid = Int32(pair[1]) else { throw OptionError(description: "--pid-tree takes NAME=PID") }
+                treePids.append((String(pair[0]), pid))
+            case "--scenarios": scenarios = Set(try value(argument).split(separator: ",").map(String.init))
+            case "--seconds": seconds = Double(try value(argument)) ?? seconds
+            case "--idle": idle = Int(try value(argument)) ?? idle
+            case "--out": output = try value(argument)
+            case "--build": build = try value(argument)
+            case "--pg-insert-rate": pgInsertRate = Double(try value(argument))
+            case "--fsync-ms": fsyncMs = Double(try value(argument))
+            case "-h", "--help": throw OptionError(description: Self.usage)
+            default: throw OptionError(description: "unknown option \(argument)\n\(Self.usage)")
+            }
+        }
+        guard !chatURLs.isEmpty else { throw OptionError(description: "--chat-urls is empty") }
+    }
+}
+
+struct OptionError: Error, CustomStringConvertible {
+    var description: String
+}
