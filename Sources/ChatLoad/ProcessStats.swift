@@ -38,4 +38,11 @@ struct ProcessStats {
     }
 
     static var ownPid: Int32 { getpid() }
+
+    /// This process's limit on open files (one per socket).
+    static var openFileLimit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
 }

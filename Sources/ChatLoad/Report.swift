@@ -71,22 +71,29 @@ enum Report {
     static func svg(_ results: [ScenarioResult], title: String) -> String {
         let width = 760.0, height = 420.0, left = 70.0, right = 190.0, top = 40.0, bottom = 50.0
         let curves = results.filter { !$0.deliverCurve.isEmpty }
-        let maxMs = max(1, curves.flatMap { $0.deliverCurve.map { $0[1] } }.max() ?? 1)
+        // Both axes logarithmic: tails span milliseconds to seconds.
+        let values = curves.flatMap { $0.deliverCurve.map { max($0[1], 0.01) } }
+        let low = pow(10, floor(log10(values.min() ?? 1)))
+        let high = pow(10, ceil(log10(max(values.max() ?? 10, low * 10))))
         let xMax = log10(1 / (1 - 0.9999))
         func x(_ p: Double) -> Double { left + (width - left - right) * log10(1 / (1 - p / 100)) / xMax }
-        func y(_ ms: Double) -> Double { height - bottom - (height - top - bottom) * ms / maxMs }
+        func y(_ ms: Double) -> Double {
+            height - bottom - (height - top - bottom) * (log10(max(ms, low)) - log10(low)) / (log10(high) - log10(low))
+        }
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
         var out = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#
         out += #"<rect width="100%" height="100%" fill="white"/><text x="\#(left)" y="22" font-size="14">\#(escape(title))</text>"#
         out += #"<line x1="\#(left)" y1="\#(height - bottom)" x2="\#(width - right)" y2="\#(height - bottom)" stroke="black"/>"#
         out += #"<line x1="\#(left)" y1="\#(top)" x2="\#(left)" y2="\#(height - bottom)" stroke="black"/>"#
-        for p in [50.0, 90, 99, 99.9, 99.99] {
-            out += #"<text x="\#(x(p))" y="\#(height - bottom + 16)" text-anchor="middle">p\#(p == 99.99 ? "99.99" : String(format: p.truncatingRemainder(dividingBy: 1) == 0 ? "%.0f" : "%.1f", p))</text>"#
+        for (p, label) in [(50.0, "p50"), (90, "p90"), (99, "p99"), (99.9, "p99.9"), (99.99, "p99.99")] {
+            out += #"<text x="\#(x(p))" y="\#(height - bottom + 16)" text-anchor="middle">\#(label)</text>"#
             out += #"<line x1="\#(x(p))" y1="\#(top)" x2="\#(x(p))" y2="\#(height - bottom)" stroke="gainsboro"/>"#
         }
-        for step in 0...4 {
-            let ms = maxMs * Double(step) / 4
-            out += #"<text x="\#(left - 6)" y="\#(y(ms) + 4)" text-anchor="end">\#(String(format: "%.0f", ms))</text>"#
+        var tick = low
+        while tick <= high * 1.001 {
+            out += #"<text x="\#(left - 6)" y="\#(y(tick) + 4)" text-anchor="end">\#(tick < 1 ? String(format: "%.2g", tick) : String(format: "%.0f", tick))</text>"#
+            out += #"<line x1="\#(left)" y1="\#(y(tick))" x2="\#(width - right)" y2="\#(y(tick))" stroke="gainsboro"/>"#
+            tick *= 10
         }
         out += #"<text x="16" y="\#(top + (height - top - bottom) / 2)" transform="rotate(-90 16 \#(top + (height - top - bottom) / 2))" text-anchor="middle">send → deliver, ms</text>"#
         for (index, result) in curves.enumerated() {

@@ -168,8 +168,17 @@ struct Scenarios {
             tasks = []
         }
         if options.scenarios.contains("e"), let replica = options.pids.first(where: { $0.name.hasPrefix("chat-service") }) {
-            results.append(try await idle(replica: replica, url: urls[0], count: options.idle, cast: cast))
-            print(Report.line(results.last!))
+            // Both ends hold one descriptor per connection: stay under this process's limit (and so the service's, set alike).
+            let limit = ProcessStats.openFileLimit
+            let count = min(options.idle, max(100, limit - 1_000))
+            do {
+                var result = try await idle(replica: replica, url: urls[0], count: count, cast: cast)
+                if count < options.idle { result.note = (result.note ?? "") + "; \(options.idle) asked, the open-file limit here is \(limit)" }
+                results.append(result)
+                print(Report.line(result))
+            } catch {
+                print("(e) idle WebSockets: FAILED — \(error)")
+            }
         }
         if options.scenarios.contains("f"), let ui = options.uiURL {
             let room = try await room(cast, at: ui, name: "load f")
