@@ -44,25 +44,6 @@ struct PostgresPoolTests {
         await pool.shutdown()
     }
 
-    @Test("a prepared statement is prepared once per connection and runs with new parameters each time")
-    func preparedStatements() async throws {
-        let pool = try makePool(size: 1)
-        let sql = "SELECT $1::int * 2 AS doubled, $2::text AS word"
-        for n in 1...5 {
-            let row = try #require(try await pool.query(sql, [n, "w\(n)"], prepared: true).first)
-            #expect(try row.decode("doubled", as: Int.self) == n * 2)
-            #expect(try row.decode("word", as: String.self) == "w\(n)")
-        }
-        let prepared = try await pool.withConnection { connection in
-            try connection.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = $1", [sql]).first?.decode("n", as: Int.self)
-        }
-        #expect(prepared == 1)
-        // Parameters stay data in prepared statements too.
-        let hostile = "1'; SELECT pg_sleep(10); --"
-        #expect(try await pool.query("SELECT $1::text AS v", [hostile], prepared: true).first?.decode("v", as: String.self) == hostile)
-        await pool.shutdown()
-    }
-
     @Test("a transaction that throws is rolled back")
     func transactionRollback() async throws {
         let pool = try makePool()

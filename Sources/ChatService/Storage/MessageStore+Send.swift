@@ -118,8 +118,7 @@ extension MessageStore {
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]
-        // Prepared once per connection: planning this statement costs more than running it.
-        for row in try await pool.query(Self.sendSQL, [roomId, json], prepared: true) {
+        for row in try await pool.query(Self.sendSQL, [roomId, json]) {
             stored[try row.decode("ord", as: Int.self)] = (try Rows.message(row), try row.decode("created", as: Bool.self))
         }
         return stored

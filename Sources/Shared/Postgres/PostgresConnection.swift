@@ -9,8 +9,6 @@ import Foundation
 /// closure at a time under a lock.
 public final class PostgresConnection {
     private let handle: OpaquePointer
-    /// Statements prepared on this session (SQL → name), for `query(_:_:prepared:)`.
-    private var preparedNames: [String: String] = [:]
 
     /// Opens a connection described by a libpq URL (`postgresql://…?sslmode=verify-full&sslrootcert=…`).
     /// The session is pinned to UTC and ISO dates so timestamps decode exactly.
@@ -63,28 +61,6 @@ public final class PostgresConnection {
         let texts = parameters.map(\.postgresText)
         let result = withOptionalCStrings(texts) { pointers in
             PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
-        }
-        return try consume(result)
-    }
-
-    /// Runs a statement the session prepared once (the first call prepares it):
-    /// PostgreSQL parses and plans it once per connection instead of on every
-    /// call. For the hot paths' fixed SQL only — not for SQL whose tables change
-    /// shape while the connection lives.
-    @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable], prepared: Bool) throws -> PostgresRows {
-        guard prepared else { return try query(sql, parameters) }
-        let name: String
-        if let known = preparedNames[sql] {
-            name = known
-        } else {
-            name = "mc_\(preparedNames.count + 1)"
-            _ = try consume(PQprepare(handle, name, sql, Int32(parameters.count), nil))
-            preparedNames[sql] = name
-        }
-        let texts = parameters.map(\.postgresText)
-        let result = withOptionalCStrings(texts) { pointers in
-            PQexecPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
         }
         return try consume(result)
     }

@@ -98,11 +98,6 @@ public final class PostgresPool: Sendable {
         try await withConnection { connection in try connection.query(sql, parameters) }
     }
 
-    /// `query`, with the statement prepared once per connection (see `PostgresConnection.query(_:_:prepared:)`).
-    public func query(_ sql: String, _ parameters: [any PostgresBindable], prepared: Bool) async throws -> PostgresRows {
-        try await withConnection { connection in try connection.query(sql, parameters, prepared: prepared) }
-    }
-
     /// Closes every idle connection and fails waiting callers; in-flight work finishes first.
     public func shutdown() async {
         let (slots, waiters) = state.withLock { state -> ([Slot], [CheckedContinuation<Slot, any Error>]) in
