@@ -1,11 +1,13 @@
 import Foundation
+import NIOCore
 import Shared
 import Synchronization
 
 /// What a connection's writer task handles, strictly in order.
 enum Delivery: Sendable {
-    /// An event from Redis (or generated locally), already encoded once for every listener.
-    case event(ChatEvent, json: String)
+    /// An event from Redis (or read back by the gateway), encoded once: every
+    /// listener's frame shares this one buffer.
+    case event(ChatEvent, frame: ByteBuffer)
     /// The client said where it was in each room: replay what it missed.
     case resume([UUID: Int64])
     /// Redis notifications may have been lost; the gateway refills every room (tell the client).

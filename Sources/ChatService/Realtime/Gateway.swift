@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import NIOCore
 import Shared
 import ServiceLifecycle
 import Synchronization
@@ -175,7 +176,7 @@ final class Gateway: Sendable {
             logger.warning("ignoring an unreadable event", metadata: ["channel": "\(channel)"])
             return
         }
-        let json = String(decoding: payload, as: UTF8.self)
+        let frame = ByteBuffer(bytes: payload)
         if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
             let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
             for connection in targets {
@@ -183,23 +184,23 @@ final class Gateway: Sendable {
                     if event.type == .participantAdded { listen(connection.id, to: room) }
                     if event.type == .participantRemoved { stopListening(connection.id, to: room) }
                 }
-                connection.enqueue(.event(event, json: json))
+                connection.enqueue(.event(event, frame: frame))
             }
             deliveredCounter.increment(by: targets.count)
             return
         }
         guard let room = event.roomId else { return }
-        route(event, json: json, toRoom: room)
+        route(event, frame: frame, toRoom: room)
     }
 
-    private func route(_ event: ChatEvent, json: String, toRoom room: UUID) {
+    private func route(_ event: ChatEvent, frame: ByteBuffer, toRoom room: UUID) {
         let targets = state.withLock { state -> [ClientConnection] in
             if event.type == .messageCreated, let seq = event.seq, state.roomListeners[room] != nil {
                 state.routed[room] = max(seq, state.routed[room] ?? seq)
             }
             return (state.roomListeners[room] ?? []).compactMap { state.connections[$0] }
         }
-        for connection in targets { connection.enqueue(.event(event, json: json)) }
+        for connection in targets { connection.enqueue(.event(event, frame: frame)) }
         deliveredCounter.increment(by: targets.count)
     }
 
@@ -223,7 +224,7 @@ final class Gateway: Sendable {
                     let batch = try await gapFills.after(room: room, seq: position, limit: 500)
                     for message in batch {
                         let event = ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message))
-                        route(event, json: String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self), toRoom: room)
+                        route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: room)
                         position = message.seq
                     }
                     if batch.count < 500 { break }

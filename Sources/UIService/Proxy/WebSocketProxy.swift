@@ -10,8 +10,9 @@ import Shared
 
 /// Relays the browser's WebSocket to one chat-service replica, taking the
 /// replicas in turn so clients spread across them. Frames pass through as
-/// they are; when the replica closes, the browser gets its close code (4000
-/// "resume" included), and when the browser goes, the replica is told.
+/// they are (chat-service's are not even decoded); when the replica closes,
+/// the browser gets its close code (4000 "resume" included), and when the
+/// browser goes, the replica is told.
 ///
 /// Close codes the proxy itself sends: 4401 when the replica refused the
 /// handshake (the token, in practice: refresh it and reconnect) and 1013
@@ -73,12 +74,22 @@ struct WebSocketProxy: Sendable {
                 try? await upOutbound.close(.normalClosure, reason: nil)
             }
             group.addTask {
-                for try await message in upInbound.messages(maxSize: maxMessageSize) {
-                    try await browserOutbound.write(outboundFrame(message))
+                // chat-service's frames go to the browser as they came, bytes in, bytes out:
+                // no decoding to a string and no re-framing on the busiest path.
+                for try await frame in upInbound {
+                    try await browserOutbound.write(.custom(WebSocketFrame(fin: frame.fin, opcode: opcode(frame.opcode), data: frame.data)))
                 }
             }
             _ = try await group.next()
             group.cancelAll()
+        }
+    }
+
+    static func opcode(_ opcode: WebSocketDataFrame.Opcode) -> WebSocketOpcode {
+        switch opcode {
+        case .text: .text
+        case .binary: .binary
+        case .continuation: .continuation
         }
     }
 
