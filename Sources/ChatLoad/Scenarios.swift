@@ -105,6 +105,10 @@ struct Scenarios {
 
     func all() async throws -> [ScenarioResult] {
         var results: [ScenarioResult] = []
+        func record(_ result: ScenarioResult) {
+            results.append(result)
+            print(Report.line(result))
+        }
         var tasks: [Task<Void, Never>] = []
         defer { tasks.forEach { $0.cancel() } }
         let urls = options.chatURLs
@@ -116,18 +120,16 @@ struct Scenarios {
             let listeners = try await listen(20, accounts: cast.listeners, urls: urls, group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.enumerated().map { Sender(token: $1.token, room: room, chatURL: senderURL($0)) }
             if options.scenarios.contains("a") {
-                results.append(try await measure(key: "a", title: "1 room, 20 listeners, 8 senders closed loop", listeners: listeners,
-                                                 rooms: [room], viewer: cast.senders[0], chatURL: urls[0]) {
+                record(try await measure(key: "a", title: "1 room, 20 listeners, 8 senders closed loop", listeners: listeners,
+                                         rooms: [room], viewer: cast.senders[0], chatURL: urls[0]) {
                     await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
                 })
-                print(Report.line(results.last!))
             }
             if options.scenarios.contains("b") {
-                results.append(try await measure(key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
-                                                 viewer: cast.senders[0], chatURL: urls[0], send: {
+                record(try await measure(key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
+                                         viewer: cast.senders[0], chatURL: urls[0], send: {
                     await Load.openLoop(api, senders: senders, run: run, rate: 1000, seconds: options.seconds)
                 }, openLoopRate: 1000))
-                print(Report.line(results.last!))
             }
             tasks.forEach { $0.cancel() }
             tasks = []
@@ -136,11 +138,10 @@ struct Scenarios {
             let room = try await room(cast, at: urls[0], name: "load c")
             let listeners = try await listen(200, accounts: cast.listeners, urls: urls, group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.enumerated().map { Sender(token: $1.token, room: room, chatURL: senderURL($0)) }
-            results.append(try await measure(key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
-                                             viewer: cast.senders[0], chatURL: urls[0], send: {
+            record(try await measure(key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
+                                     viewer: cast.senders[0], chatURL: urls[0], send: {
                 await Load.openLoop(api, senders: senders, run: run, rate: 200, seconds: options.seconds)
             }, openLoopRate: 200))
-            print(Report.line(results.last!))
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -159,11 +160,10 @@ struct Scenarios {
                 let account = cast.senders[index % cast.senders.count]
                 senders.append(Sender(token: account.token, room: room, chatURL: senderURL(index)))
             }
-            results.append(try await measure(key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
-                                             viewer: cast.senders[0], chatURL: urls[0], send: {
+            record(try await measure(key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
+                                     viewer: cast.senders[0], chatURL: urls[0], send: {
                 await Load.openLoop(api, senders: senders, run: run, rate: 2000, seconds: options.seconds)
             }, openLoopRate: 2000))
-            print(Report.line(results.last!))
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -174,8 +174,7 @@ struct Scenarios {
             do {
                 var result = try await idle(replica: replica, url: urls[0], count: count, cast: cast)
                 if count < options.idle { result.note = (result.note ?? "") + "; \(options.idle) asked, the open-file limit here is \(limit)" }
-                results.append(result)
-                print(Report.line(result))
+                record(result)
             } catch {
                 print("(e) idle WebSockets: FAILED — \(error)")
             }
@@ -184,11 +183,10 @@ struct Scenarios {
             let room = try await room(cast, at: ui, name: "load f")
             let listeners = try await listen(20, accounts: cast.listeners, urls: [ui], group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.map { Sender(token: $0.token, room: room, chatURL: ui) }
-            results.append(try await measure(key: "f", title: "as (a), through ui-service", listeners: listeners, rooms: [room],
-                                             viewer: cast.senders[0], chatURL: ui) {
+            record(try await measure(key: "f", title: "as (a), through ui-service", listeners: listeners, rooms: [room],
+                                     viewer: cast.senders[0], chatURL: ui) {
                 await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
             })
-            print(Report.line(results.last!))
             tasks.forEach { $0.cancel() }
             tasks = []
         }

@@ -140,8 +140,12 @@ final class SendBatcher: Service, Sendable {
             pending.continuation.resume(with: outcome)
         }
         ChatMetrics.sendBatchSize.record(batch.count)
-        if case .failure(let error) = outcomes.first, !(error is MissingRow), outcomes.count > 1 {
-            logger.warning("sends failed", metadata: ["room": "\(roomId)", "size": "\(batch.count)", "error": "\(error)"])
+        // A refused send (MissingRow: not a participant) is the sender's answer, not a fault.
+        let faults = outcomes.compactMap { outcome -> (any Error)? in
+            if case let .failure(error) = outcome, !(error is MissingRow) { return error } else { return nil }
+        }
+        if let first = faults.first {
+            logger.warning("sends failed", metadata: ["room": "\(roomId)", "failed": "\(faults.count) of \(batch.count)", "error": "\(first)"])
         }
     }
 
