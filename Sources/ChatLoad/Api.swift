@@ -47,14 +47,7 @@ struct Api: Sendable {
         }
         // The seq is the one number the loader needs from the answer.
         guard let seq = body.withUnsafeReadableBytes({ raw -> Int64? in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard var index = FrameScan.find(FrameScan.seq, in: bytes) else { return nil }
-            var value: Int64 = 0
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                value = value * 10 + Int64(bytes[index] - 48)
-                index += 1
-            }
-            return value
+            FrameScan.integer(after: FrameScan.seq, in: raw.bindMemory(to: UInt8.self))
         }) else { throw Failure(description: "send answered without a seq") }
         return seq
     }

@@ -8,6 +8,7 @@ struct FrameScan {
     static let seq = Array(#""seq":"#.utf8)
     static let clientId = Array(#""clientMessageId":""#.utf8)
     static let roomId = Array(#""roomId":""#.utf8)
+    static let ready = Array(#""type":"ready""#.utf8)
 
     struct Delivery {
         var roomId: String
@@ -20,13 +21,7 @@ struct FrameScan {
         buffer.withUnsafeReadableBytes { raw -> Delivery? in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard find(created, in: bytes) != nil,
-                  let seqAt = find(seq, in: bytes), let roomAt = find(roomId, in: bytes) else { return nil }
-            var index = seqAt
-            var value: Int64 = 0
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                value = value * 10 + Int64(bytes[index] - 48)
-                index += 1
-            }
+                  let value = integer(after: seq, in: bytes), let roomAt = find(roomId, in: bytes) else { return nil }
             let room = String(decoding: bytes[roomAt..<min(bytes.count, roomAt + 36)], as: UTF8.self)
             var sentAt: UInt64?
             if let idAt = find(clientId, in: bytes) {
@@ -37,6 +32,22 @@ struct FrameScan {
             }
             return Delivery(roomId: room, seq: value, sentAt: sentAt)
         }
+    }
+
+    /// True for the `ready` event a connection starts with.
+    static func isReady(_ buffer: ByteBuffer) -> Bool {
+        buffer.withUnsafeReadableBytes { find(ready, in: $0.bindMemory(to: UInt8.self)) != nil }
+    }
+
+    /// The digits right after the first occurrence of `pattern` (e.g. `"seq":`), as a number.
+    static func integer(after pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard var index = find(pattern, in: bytes) else { return nil }
+        var value: Int64 = 0
+        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+            value = value * 10 + Int64(bytes[index] - 48)
+            index += 1
+        }
+        return value
     }
 
     /// The index just after the first occurrence of `pattern`.

@@ -45,9 +45,7 @@ final class Listener: Sendable {
     private func handle(_ data: ByteBuffer) {
         let received = Clock.now()
         guard let delivery = FrameScan.delivery(data, run: run) else {
-            if !isReady, data.readableBytesView.starts(with: Array(#"{"type":"ready""#.utf8)) || String(buffer: data).contains(#""type":"ready""#) {
-                state.withLock { $0.ready = true }
-            }
+            if !isReady, FrameScan.isReady(data) { state.withLock { $0.ready = true } }
             return
         }
         guard measure, let sentAt = delivery.sentAt else { return }

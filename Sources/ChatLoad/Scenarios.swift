@@ -101,6 +101,14 @@ struct Scenarios {
         return result
     }
 
+    /// An open-loop scenario: `rate` msg/s offered round robin over `senders`.
+    func openLoop(key: String, title: String, listeners: [(Listener, [String])], rooms: [String], senders: [Sender],
+                  viewer: Api.Account, rate: Double) async throws -> ScenarioResult {
+        try await measure(key: key, title: title, listeners: listeners, rooms: rooms, viewer: viewer, chatURL: options.chatURLs[0], send: {
+            await Load.openLoop(api, senders: senders, run: run, rate: rate, seconds: options.seconds)
+        }, openLoopRate: rate)
+    }
+
     // MARK: the scenarios
 
     func all() async throws -> [ScenarioResult] {
@@ -126,10 +134,8 @@ struct Scenarios {
                 })
             }
             if options.scenarios.contains("b") {
-                record(try await measure(key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
-                                         viewer: cast.senders[0], chatURL: urls[0], send: {
-                    await Load.openLoop(api, senders: senders, run: run, rate: 1000, seconds: options.seconds)
-                }, openLoopRate: 1000))
+                record(try await openLoop(key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
+                                          senders: senders, viewer: cast.senders[0], rate: 1000))
             }
             tasks.forEach { $0.cancel() }
             tasks = []
@@ -138,10 +144,8 @@ struct Scenarios {
             let room = try await room(cast, at: urls[0], name: "load c")
             let listeners = try await listen(200, accounts: cast.listeners, urls: urls, group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.enumerated().map { Sender(token: $1.token, room: room, chatURL: senderURL($0)) }
-            record(try await measure(key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
-                                     viewer: cast.senders[0], chatURL: urls[0], send: {
-                await Load.openLoop(api, senders: senders, run: run, rate: 200, seconds: options.seconds)
-            }, openLoopRate: 200))
+            record(try await openLoop(key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
+                                      senders: senders, viewer: cast.senders[0], rate: 200))
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -160,10 +164,8 @@ struct Scenarios {
                 let account = cast.senders[index % cast.senders.count]
                 senders.append(Sender(token: account.token, room: room, chatURL: senderURL(index)))
             }
-            record(try await measure(key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
-                                     viewer: cast.senders[0], chatURL: urls[0], send: {
-                await Load.openLoop(api, senders: senders, run: run, rate: 2000, seconds: options.seconds)
-            }, openLoopRate: 2000))
+            record(try await openLoop(key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
+                                      senders: senders, viewer: cast.senders[0], rate: 2000))
             tasks.forEach { $0.cancel() }
             tasks = []
         }

@@ -8,6 +8,6 @@ enum ChatMetrics {
     static let messagesSent = Counter(label: "chat_messages_sent_total")
     /// From a message's commit to its event leaving for a listener's socket (one delivery in 16, sampled).
     static let fanoutLag = Metrics.Timer(label: "chat_fanout_lag_seconds", preferredDisplayUnit: .seconds)
-    /// How many sends shared one commit, when more than one did.
+    /// How many sends shared one commit (a lone send counts as 1).
     static let sendBatchSize = Recorder(label: "chat_send_batch_size", aggregate: true)
 }

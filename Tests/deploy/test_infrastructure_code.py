@@ -2,6 +2,7 @@
 with the real tools: terraform fmt (and validate where the provider can be
 had), checkov, ansible-playbook --syntax-check, ansible-lint (production
 profile), yamllint, `just --list`, and the pipeline against GitLab's schema."""
+import json
 import os
 import re
 import shutil
@@ -330,7 +331,7 @@ def test_argocd_gets_the_private_repositorys_credentials(tmp_path):
     assert "ARGOCD_REPO_TOKEN" in (ROOT / ".gitlab-ci.yml").read_text()
     values = {"gitops_argocd_repo_url": "https://gitlab.com/me/x.git", "gitops_argocd_repo_username": "",
               "gitops_argocd_repo_password": "gldt-a: b#c'd\"e"}
-    (tmp_path / "vars.json").write_text(__import__("json").dumps(values))
+    (tmp_path / "vars.json").write_text(json.dumps(values))
     out = tmp_path / "secret.yaml"
     result = run([tool("ansible"), "localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.template",
                   "-a", f"src={ANSIBLE}/roles/gitops/templates/repository-secret.yaml.j2 dest={out}", "-e", f"@{tmp_path / 'vars.json'}"],

@@ -120,34 +120,28 @@ final class Gateway: Sendable {
     /// Publishes to a room's channel. A failure is logged, not thrown: the data is
     /// committed, and clients catch up from PostgreSQL when they resume.
     func publish(_ event: ChatEvent, toRoom room: UUID) async {
-        await publish(event, channel: Self.roomChannel(room))
+        await publish([event], channel: Self.roomChannel(room))
     }
 
     /// Publishes a room's new messages in seq order, in one round trip, on the
     /// Redis connection this room always uses — so one room's events reach Redis
     /// in order, and listeners see no gap they must fill from PostgreSQL.
     func publishInOrder(_ messages: [ChatMessage], toRoom room: UUID) async {
-        let channel = Self.roomChannel(room)
-        do {
-            let payloads = try messages.sorted { $0.seq < $1.seq }.map { message in
-                (channel: channel, payload: Array(try JSONCoding.encoder.encode(
-                    ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)))))
-            }
-            try await redis.publishInOrder(payloads, orderKey: channel)
-        } catch {
-            publishFailures.increment()
-            logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        let events = messages.sorted { $0.seq < $1.seq }.map { message in
+            ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message))
         }
+        await publish(events, channel: Self.roomChannel(room))
     }
 
     func publish(_ event: ChatEvent, toUser user: UUID) async {
-        await publish(event, channel: Self.userChannel(user))
+        await publish([event], channel: Self.userChannel(user))
     }
 
-    private func publish(_ event: ChatEvent, channel: String) async {
+    /// On the channel's own connection, so a room's events keep their order on the way to Redis.
+    private func publish(_ events: [ChatEvent], channel: String) async {
         do {
-            // The channel's own connection: a room's events keep their order on the way to Redis.
-            try await redis.publishInOrder([(channel: channel, payload: Array(try JSONCoding.encoder.encode(event)))], orderKey: channel)
+            let payloads = try events.map { (channel: channel, payload: Array(try JSONCoding.encoder.encode($0))) }
+            try await redis.publishInOrder(payloads, orderKey: channel)
         } catch {
             publishFailures.increment()
             logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])

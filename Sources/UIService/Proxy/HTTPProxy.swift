@@ -8,10 +8,10 @@ import NIOHTTP1
 import Shared
 
 /// Forwards `/api/*` and `/.well-known/*` to the service that owns the path
-/// (DESIGN.md's URL space), passing the request id on. A replica that cannot
-/// be reached is skipped for the next one; when none answers the caller gets
-/// 503, when one answers too slowly 504, when one breaks off 502, all as
-/// problem+json.
+/// (the URL space in the README's API overview), passing the request id on.
+/// A replica that cannot be reached is skipped for the next one; when none
+/// answers the caller gets 503, when one answers too slowly 504, when one
+/// breaks off 502, all as problem+json.
 struct HTTPProxy: Sendable {
     let users: UpstreamGroup
     let chats: UpstreamGroup
