@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 
 /// `chat-load`: the load generator of `./microchat bench`. One process,
@@ -10,6 +11,8 @@ import NIOPosix
 @main
 struct ChatLoad {
     static func main() async {
+        // Tasks run on the event loops that do the I/O: no hop per frame (as the services do).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             let options = try Options(Array(CommandLine.arguments.dropFirst()))
             try await run(options)

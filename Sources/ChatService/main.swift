@@ -3,6 +3,7 @@ import Hummingbird
 import Shared
 
 /// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT.
+ServiceRuntime.runConcurrencyOnEventLoops()
 do {
     let configuration = try ChatServiceConfiguration()
     let registry = ServiceRuntime.bootstrap(service: "chat-service", logLevel: configuration.logLevel)

@@ -3,6 +3,7 @@ import Hummingbird
 import Shared
 
 /// Reads the configuration, builds the web front and runs it until SIGTERM/SIGINT.
+ServiceRuntime.runConcurrencyOnEventLoops()
 do {
     let configuration = try UIServiceConfiguration()
     let registry = ServiceRuntime.bootstrap(service: "ui-service", logLevel: configuration.logLevel)

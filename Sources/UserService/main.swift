@@ -4,6 +4,7 @@ import Shared
 
 /// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT,
 /// when in-flight requests finish before the process exits.
+ServiceRuntime.runConcurrencyOnEventLoops()
 do {
     let configuration = try UserServiceConfiguration()
     let registry = ServiceRuntime.bootstrap(service: "user-service", logLevel: configuration.logLevel)
