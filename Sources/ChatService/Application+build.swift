@@ -56,12 +56,13 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength)
         .addRoutes(to: roomsGroup)
 
-    let queueLimit = configuration.webSocketQueueLimit
+    let limits = configuration.webSocketLimits
+    let typing = TypingCoalescer(redis: redis, window: .milliseconds(configuration.typingWindowMilliseconds))
     router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
         .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
             let session = WebSocketSession(identity: identity, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
-                                           queueLimit: queueLimit, logger: context.logger)
+                                           limits: limits, typing: typing, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }
 
@@ -69,9 +70,10 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         router: router,
         server: .http1GuardedWebSocketUpgrade(
             webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: 64 * 1024, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
+            configuration: .init(ws: .init(maxFrameSize: limits.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
             verifier: verifier,
-            path: "/api/ws"
+            path: "/api/ws",
+            admission: { identity in gateway.connectionCount(of: identity.userId) < limits.connectionsPerPerson }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
         services: [pool, redis, subscriber, gateway, sends],

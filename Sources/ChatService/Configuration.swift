@@ -16,6 +16,11 @@ struct ChatServiceConfiguration: Sendable {
     var replicaId: String
     var webSocketQueueLimit: Int
     var webSocketPingSeconds: Int
+    var webSocketConnectionsPerPerson: Int
+    var webSocketCommandsPerSecond: Int
+    var webSocketCommandBurst: Int
+    var webSocketMaxFrameBytes: Int
+    var typingWindowMilliseconds: Int
     var maxMessageLength: Int
     var logLevel: Logger.Level
 
@@ -32,9 +37,20 @@ struct ChatServiceConfiguration: Sendable {
         replicaId = environment.string("REPLICA_ID", default: ProcessInfo.processInfo.hostName + "-\(port)")
         webSocketQueueLimit = try environment.int("WS_QUEUE_LIMIT", default: 1000, in: 10...1_000_000)
         webSocketPingSeconds = try environment.int("WS_PING_SECONDS", default: 30, in: 1...3600)
+        webSocketConnectionsPerPerson = try environment.int("WS_MAX_CONNECTIONS_PER_USER", default: 32, in: 1...1_000_000)
+        webSocketCommandsPerSecond = try environment.int("WS_COMMANDS_PER_SECOND", default: 10, in: 1...100_000)
+        webSocketCommandBurst = try environment.int("WS_COMMAND_BURST", default: 30, in: 1...100_000)
+        webSocketMaxFrameBytes = try environment.int("WS_MAX_FRAME_BYTES", default: 64 * 1024, in: 1024...16 * 1024 * 1024)
+        typingWindowMilliseconds = try environment.int("TYPING_WINDOW_MS", default: 1000, in: 1...60_000)
         maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000)
         logLevel = try environment.logLevel()
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
+    }
+
+    var webSocketLimits: WebSocketLimits {
+        WebSocketLimits(queueLimit: webSocketQueueLimit, connectionsPerPerson: webSocketConnectionsPerPerson,
+                        commandsPerSecond: Double(webSocketCommandsPerSecond), commandBurst: Double(webSocketCommandBurst),
+                        maxFrameSize: webSocketMaxFrameBytes)
     }
 
     var logMetadata: Logger.Metadata {
@@ -43,7 +59,10 @@ struct ChatServiceConfiguration: Sendable {
             "database_pool_size": "\(databasePoolSize)", "redis_url": "\(maskURLCredentials(redisURL))",
             "auth_issuer": "\(authIssuer)", "auth_discovery_url": "\(authDiscoveryURL)", "audience": "\(audience)",
             "user_service_url": "\(userServiceURL)", "replica_id": "\(replicaId)", "ws_queue_limit": "\(webSocketQueueLimit)",
-            "ws_ping_seconds": "\(webSocketPingSeconds)", "log_level": "\(logLevel)",
+            "ws_ping_seconds": "\(webSocketPingSeconds)",
+            "ws_max_connections_per_user": "\(webSocketConnectionsPerPerson)", "ws_commands_per_second": "\(webSocketCommandsPerSecond)",
+            "ws_command_burst": "\(webSocketCommandBurst)", "ws_max_frame_bytes": "\(webSocketMaxFrameBytes)",
+            "typing_window_ms": "\(typingWindowMilliseconds)", "log_level": "\(logLevel)",
         ]
     }
 }

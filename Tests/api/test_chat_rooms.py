@@ -119,3 +119,46 @@ def test_adding_several_people_at_once(api, chat):
     assert_problem(chat.post(path, json={}, token=t), 400, "missing_field")
     assert_problem(chat.post(path, json={"userIds": ["not-a-uuid"]}, token=t), 400)
     assert_problem(chat.post(path, json={"userIds": [str(uuid.uuid4()) for _ in range(101)]}, token=t), 422)
+
+
+def test_direct_room_people_are_plain_members(api, chat):
+    a, b = register(api), register(api)
+    room = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"]).json()
+    assert {p["role"] for p in room["participants"]} == {"member"}
+    rid = room["id"]
+    # Neither renames it, removes the other or hands out roles.
+    assert_problem(chat.patch(f"/api/rooms/{rid}", json={"name": "Mine"}, token=a["accessToken"]), 403, "direct_room")
+    assert_problem(chat.delete(f"/api/rooms/{rid}/participants/{b['user']['id']}", token=a["accessToken"]), 403, "direct_room")
+    assert_problem(chat.patch(f"/api/rooms/{rid}/participants/{b['user']['id']}", json={"role": "owner"},
+                              token=a["accessToken"]), 403, "direct_room")
+    assert chat.get(f"/api/rooms/{rid}", token=b["accessToken"]).status_code == 200
+
+
+def test_direct_room_can_be_made_again_after_delete(api, chat):
+    a, b = register(api), register(api)
+    first = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"]).json()
+    post_message(chat, first["id"], a["accessToken"], "before the delete")
+    assert chat.delete(f"/api/rooms/{first['id']}", token=b["accessToken"]).status_code == 204
+    again = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"])
+    assert again.status_code == 201, again.text
+    fresh = again.json()
+    assert fresh["id"] != first["id"] and fresh["lastSeq"] == 0 and fresh.get("lastMessage") is None
+    # The other side finds the same new room.
+    assert chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [a["user"]["id"]]},
+                     token=b["accessToken"]).json()["id"] == fresh["id"]
+
+
+def test_direct_room_is_not_given_back_to_one_who_left(api, chat):
+    a, b = register(api), register(api)
+    room = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"]).json()
+    post_message(chat, room["id"], b["accessToken"], "a secret of the room")
+    assert chat.post(f"/api/rooms/{room['id']}/leave", token=a["accessToken"]).status_code == 204
+    r = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"])
+    assert_problem(r, 404, "room_not_found")
+    assert "a secret of the room" not in r.text and room["id"] not in r.text
+    assert_problem(chat.get(f"/api/rooms/{room['id']}", token=a["accessToken"]), 404)
+    # The one who stayed still has it; once both have left, asking again makes a new room.
+    assert chat.get(f"/api/rooms/{room['id']}", token=b["accessToken"]).status_code == 200
+    assert chat.post(f"/api/rooms/{room['id']}/leave", token=b["accessToken"]).status_code == 204
+    again = chat.post("/api/rooms", json={"roomType": "direct", "participantIds": [b["user"]["id"]]}, token=a["accessToken"])
+    assert again.status_code == 201 and again.json()["id"] != room["id"]

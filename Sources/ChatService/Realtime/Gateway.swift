@@ -42,12 +42,23 @@ final class Gateway: Sendable {
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
-    /// Returns true when this is the user's first connection on this replica, once
-    /// Redis has confirmed the subscriptions the connection needs.
-    @discardableResult
-    func register(_ connection: ClientConnection) async -> Bool {
+    /// How many WebSockets `user` has open on this replica.
+    func connectionCount(of user: UUID) -> Int { state.withLock { $0.userConnections[user]?.count ?? 0 } }
+
+    /// What registering a connection found.
+    enum Registration: Equatable {
+        /// Registered; `first` when it is the user's first connection on this replica.
+        case registered(first: Bool)
+        /// The user already has `limit` connections here: this one is refused.
+        case overLimit
+    }
+
+    /// Registers a connection unless its user already has `limit` open here, and
+    /// returns once Redis has confirmed the subscriptions the connection needs.
+    func register(_ connection: ClientConnection, limit: Int = .max) async -> Registration {
         var channels: [String] = []
-        let first = state.withLock { state -> Bool in
+        let admitted = state.withLock { state -> Bool? in
+            guard state.userConnections[connection.userId, default: []].count < limit else { return nil }
             state.connections[connection.id] = connection
             for room in connection.rooms {
                 if state.roomListeners[room, default: []].isEmpty { channels.append(Self.roomChannel(room)) }
@@ -58,10 +69,11 @@ final class Gateway: Sendable {
             state.userConnections[connection.userId, default: []].insert(connection.id)
             return first
         }
+        guard let first = admitted else { return .overLimit }
         // Channels already held by other connections count as confirmed at once.
         await subscriber.subscribeConfirmed(channels + connection.rooms.map(Self.roomChannel))
         connectionsGauge.record(connectionCount)
-        return first
+        return .registered(first: first)
     }
 
     /// Returns true when that was the user's last connection on this replica.

@@ -27,12 +27,16 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
 
     private let verifier: TokenVerifier
     private let path: String
+    private let admission: @Sendable (Identity) -> Bool
     private var state = State.waitingForHead
     private var held: [NIOAny] = []
 
-    init(verifier: TokenVerifier, path: String) {
+    /// `admission` says whether the verified caller may open one more socket here;
+    /// when it says no, the handshake is answered 429 `too_many_connections`.
+    init(verifier: TokenVerifier, path: String, admission: @escaping @Sendable (Identity) -> Bool) {
         self.verifier = verifier
         self.path = path
+        self.admission = admission
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -53,7 +57,7 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
         state = .verifying
         held.append(data)
 
-        let verifier = self.verifier
+        let verifier = self.verifier, admission = self.admission
         let authorization = head.headers.first(name: "authorization")
         let queryToken = URLComponents(string: head.uri)?.queryItems?.first { $0.name == "access_token" }?.value
         let requestId = head.headers.first(name: "x-request-id") ?? UUID().uuidString.lowercased()
@@ -61,7 +65,11 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
         refusal.completeWithTask {
             do {
                 let token = try AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
-                _ = try await verifier.verify(token)
+                let identity = try await verifier.verify(token)
+                guard admission(identity) else {
+                    return AppError.tooManyRequests("too_many_connections",
+                                                    "You have too many live connections here; close one and try again.", retryAfter: 5)
+                }
                 return nil
             } catch let error as AppError {
                 return error
@@ -118,11 +126,12 @@ struct GuardedWebSocketChannel: ServerChildChannel {
     let inner: HTTP1WebSocketUpgradeChannel
     let verifier: TokenVerifier
     let path: String
+    let admission: @Sendable (Identity) -> Bool
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path),
+            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path, admission: admission),
                                                            position: .after(decoder.handler))
             return value
         }
@@ -139,14 +148,16 @@ extension HTTPServerBuilder {
         webSocketRouter: WSResponderBuilder,
         configuration: HTTP1WebSocketUpgradeChannel.Configuration,
         verifier: TokenVerifier,
-        path: String
+        path: String,
+        admission: @escaping @Sendable (Identity) -> Bool
     ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return .init { responder in
             GuardedWebSocketChannel(
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
                 verifier: verifier,
-                path: path
+                path: path,
+                admission: admission
             )
         }
     }

@@ -15,18 +15,26 @@ struct WebSocketSession {
     /// Live gaps are filled through here: one read per replica for listeners that miss the same messages.
     let gapFills: GapFillReads
     let rooms: RoomStore
-    let queueLimit: Int
+    let limits: WebSocketLimits
+    /// Typing events of one person in one room reach others at most once per window, across replicas.
+    let typing: TypingCoalescer
     let logger: Logger
 
     /// Close code telling the client it fell behind: reconnect and resume.
     static let fellBehind = WebSocketErrorCode.unknown(4000)
+    /// Close code for a connection over the per-person limit (the HTTP 429 of a socket).
+    static let tooManyConnections = WebSocketErrorCode.unknown(4429)
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
-        let connection = ClientConnection(userId: identity.userId, rooms: roomIds, queueLimit: queueLimit)
+        let connection = ClientConnection(userId: identity.userId, rooms: roomIds, queueLimit: limits.queueLimit)
         // Subscriptions are confirmed before `ready`, and each room's position is taken
         // after that: every message committed later reaches this client, live or by gap fill.
-        let firstConnection = await gateway.register(connection)
+        guard case let .registered(firstConnection) = await gateway.register(connection, limit: limits.connectionsPerPerson) else {
+            logger.notice("refused a WebSocket over the per-person limit", metadata: ["user_id": "\(identity.userId)"])
+            try await outbound.close(Self.tooManyConnections, reason: "too many connections; close one and retry")
+            return
+        }
         let positions = try await rooms.lastSeqs(Array(roomIds))
         connection.start(at: positions)
         if firstConnection { await announcePresence(online: true, rooms: roomIds) }
@@ -55,7 +63,18 @@ struct WebSocketSession {
     // MARK: reading
 
     private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream) async throws {
-        for try await message in inbound.messages(maxSize: 64 * 1024) {
+        var budget = CommandBudget(perSecond: limits.commandsPerSecond, burst: limits.commandBurst)
+        for try await message in inbound.messages(maxSize: limits.maxFrameSize) {
+            switch budget.spend(at: .now) {
+            case .allowed:
+                break
+            case let .refused(retryAfter, tell):
+                // One error per window tells the client; the rest are dropped without an answer.
+                if tell {
+                    connection.enqueue(.reply(Self.error("rate_limited", "Too many commands; slow down.", retryAfter: retryAfter)))
+                }
+                continue
+            }
             guard case let .text(text) = message else {
                 connection.enqueue(.reply(Self.error("unsupported_frame", "Send JSON text frames.")))
                 continue
@@ -83,6 +102,8 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("room_not_found", "No such room.")))
                 return
             }
+            // Coalesced: at most one typing event per person and room per window reaches the others.
+            guard await typing.shouldAnnounce(user: identity.userId, room: room) else { return }
             await gateway.publish(ChatEvent(type: .typing, roomId: room, data: .user(UserEvent(userId: identity.userId))), toRoom: room)
         case .read:
             guard let room = command.roomId, let messageId = command.messageId, connection.isIn(room) else {
@@ -205,7 +226,9 @@ struct WebSocketSession {
         }
     }
 
-    static func error(_ code: String, _ message: String, room: UUID? = nil) -> ChatEvent {
-        ChatEvent(type: .error, roomId: room, data: .info(InfoEvent(message: message, code: code)))
+    static func error(_ code: String, _ message: String, room: UUID? = nil, retryAfter: Int? = nil) -> ChatEvent {
+        var info = InfoEvent(message: message, code: code)
+        info.retryAfter = retryAfter
+        return ChatEvent(type: .error, roomId: room, data: .info(info))
     }
 }

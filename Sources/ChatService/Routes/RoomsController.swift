@@ -145,9 +145,15 @@ struct RoomsController: Sendable {
                            errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
         }
         if body.roomType == "direct", let other = others.first {
-            let (room, created) = try await rooms.findOrCreateDirect(creator: identity.userId, other: other)
-            if created { await announceNewRoom(room) }
-            return JSONResponse(room, status: created ? .created : .ok)
+            switch try await rooms.findOrCreateDirect(creator: identity.userId, other: other) {
+            case let .created(room):
+                await announceNewRoom(room)
+                return JSONResponse(room, status: .created)
+            case let .existing(room):
+                return JSONResponse(room, status: .ok)
+            case .left:
+                throw AppError.notFound("room_not_found", "You left your conversation with that person; they can add you back by asking again after they leave.")
+            }
         }
         let room = try await rooms.createGroup(name: name ?? "", description: description?.isEmpty == true ? nil : description,
                                                creator: identity.userId, members: others)
@@ -180,6 +186,7 @@ struct RoomsController: Sendable {
         let (roomId, role) = (access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: UpdateRoomRequest.self, context: context)
+        guard access.roomType == "group" else { throw AppError.forbidden("direct_room", "A direct room has no name or description to change.") }
         guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
         var errors: [FieldError] = []
         if case let .set(name) = body.name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || name.count > 100 {
@@ -200,7 +207,8 @@ struct RoomsController: Sendable {
     @Sendable func delete(_ request: Request, context: ChatRequestContext) async throws -> Response {
         let access = try await RoomsController.access(rooms, context)
         let (roomId, role) = (access.roomId, access.role)
-        guard role == "owner" else {
+        // A group is deleted by an owner; a direct room by either of its two people.
+        guard role == "owner" || access.roomType == "direct" else {
             throw AppError.forbidden("not_room_owner", "Only an owner can delete the room.")
         }
         let participants = try await rooms.participantIds(roomId)
@@ -255,6 +263,7 @@ struct RoomsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
         let newRole = try Self.validRole(body.role)
+        guard access.roomType == "group" else { throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.") }
         guard role == "owner" else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
         do {
             let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
@@ -272,6 +281,9 @@ struct RoomsController: Sendable {
         let (identity, roomId, role) = (access.identity, access.roomId, access.role)
         let target = try context.parameters.requireUUID("userId", what: "user")
         if target != identity.userId {
+            guard access.roomType == "group" else {
+                throw AppError.forbidden("direct_room", "No one is removed from a direct room; leave it instead.")
+            }
             guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can remove people.") }
             if role == "admin", try await rooms.role(of: target, in: roomId) == "owner" {
                 throw AppError.forbidden("not_room_owner", "An admin cannot remove an owner.")

@@ -57,5 +57,13 @@ enum ChatMigrations {
                 PRIMARY KEY (room_id, user_id)
             );
             """),
+        Migration(version: 2, name: "direct rooms: plain members, one live room per pair", sql: """
+            -- Both people of a direct room are plain members: neither manages the other.
+            UPDATE room_participants p SET role = 'member'
+            FROM rooms r WHERE r.id = p.room_id AND r.room_type = 'direct' AND p.role <> 'member';
+            -- One live direct room per pair; a deleted one no longer blocks making it again.
+            ALTER TABLE rooms DROP CONSTRAINT rooms_direct_key_key;
+            CREATE UNIQUE INDEX rooms_direct_key_live ON rooms (direct_key) WHERE direct_key IS NOT NULL AND deleted_at IS NULL;
+            """),
     ]
 }

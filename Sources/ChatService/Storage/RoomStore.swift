@@ -42,25 +42,43 @@ struct RoomStore: Sendable {
         return try await room(id).unwrapped()
     }
 
-    /// The one direct room of a pair, made on first use. Returns whether it was made now.
-    func findOrCreateDirect(creator: UUID, other: UUID) async throws -> (ChatRoom, created: Bool) {
-        let pair = [creator, other].map { $0.uuidString.lowercased() }.sorted()
-        let key = pair.joined(separator: ":")
+    /// What asking for the direct room of a pair finds.
+    enum DirectRoom {
+        case created(ChatRoom)
+        case existing(ChatRoom)
+        /// The pair's live room exists but the caller left it: they get nothing of it.
+        case left
+    }
+
+    /// The one live direct room of a pair, made on first use. Both people are
+    /// plain members. A room both people left is closed (deleted) and a new one
+    /// made; a room only the caller left stays theirs no longer.
+    func findOrCreateDirect(creator: UUID, other: UUID) async throws -> DirectRoom {
+        let key = [creator, other].map { $0.uuidString.lowercased() }.sorted().joined(separator: ":")
         let id = UUID()
-        let created = try await pool.transaction { connection -> Bool in
-            let inserted = try connection.query("""
-                INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)
-                ON CONFLICT (direct_key) DO NOTHING RETURNING id
-                """, [id, creator, key])
-            guard !inserted.isEmpty else { return false }
+        let outcome = try await pool.transaction { connection -> (UUID, created: Bool)? in
+            // Serialise makers of the same pair, so the live-room check and the insert agree.
+            try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
+            if let live = try connection.query("""
+                SELECT r.id, count(p.user_id) AS present, bool_or(p.user_id = $2) AS mine
+                FROM rooms r LEFT JOIN room_participants p ON p.room_id = r.id
+                WHERE r.direct_key = $1 AND r.deleted_at IS NULL GROUP BY r.id
+                """, [key, creator]).first {
+                let liveId = try live.decode("id", as: UUID.self)
+                if try live.decode("mine", as: Bool?.self) == true { return (liveId, false) }
+                if try live.decode("present", as: Int.self) > 0 { return nil }
+                try connection.query("UPDATE rooms SET deleted_at = now() WHERE id = $1", [liveId])
+            }
+            try connection.query("INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)",
+                                 [id, creator, key])
             try connection.query("""
-                INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'owner')
+                INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member'), ($1, $3, 'member')
                 """, [id, creator, other])
-            return true
+            return (id, true)
         }
-        if created { return (try await room(id).unwrapped(), true) }
-        let existing = try await pool.query("SELECT id FROM rooms WHERE direct_key = $1", [key]).first?.decode("id", as: UUID.self)
-        return (try await room(try existing.unwrapped()).unwrapped(), false)
+        guard let (roomId, created) = outcome else { return .left }
+        let room = try await room(roomId).unwrapped()
+        return created ? .created(room) : .existing(room)
     }
 
     /// A live room with its participants.

@@ -52,6 +52,16 @@ public struct AppError: Error, Sendable, CustomStringConvertible {
     public static func conflict(_ code: String, _ detail: String) -> AppError { AppError(.conflict, code: code, detail: detail) }
     public static func forbidden(_ code: String, _ detail: String) -> AppError { AppError(.forbidden, code: code, detail: detail) }
 
+    /// 429 with `Retry-After`: the caller is over a limit for `retryAfter` more seconds.
+    public static func tooManyRequests(_ code: String, _ detail: String, retryAfter: Int) -> AppError {
+        AppError(.tooManyRequests, code: code, detail: detail, headers: [.retryAfter: String(max(1, retryAfter))])
+    }
+
+    /// 503 with `Retry-After`: the service is busy; the same request later will do.
+    public static func busy(_ code: String, _ detail: String, retryAfter: Int) -> AppError {
+        AppError(.serviceUnavailable, code: code, detail: detail, headers: [.retryAfter: String(max(1, retryAfter))])
+    }
+
     public static func unauthorized(_ code: String, _ detail: String) -> AppError {
         AppError(.unauthorized, code: code, detail: detail, headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
     }
