@@ -25,6 +25,7 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
 
     let router = Router(context: UIRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware(extraConnectOrigins: configuration.oidcIssuer.flatMap(SecurityHeadersMiddleware<UIRequestContext>.origin(of:)).map { [$0] } ?? []))
     router.addStandardMiddleware()
 

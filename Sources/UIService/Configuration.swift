@@ -13,6 +13,9 @@ struct UIServiceConfiguration: Sendable {
     /// Sign-in through an OpenID Connect provider (Keycloak in a cluster) instead of user-service's forms.
     var oidcIssuer: String?
     var oidcClientId: String
+    /// Proxies in front of ui-service whose X-Forwarded-For is believed (none by default: it faces browsers).
+    var trustedProxies: TrustedProxies
+    var trustedProxiesText: String
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -27,6 +30,10 @@ struct UIServiceConfiguration: Sendable {
         assetsDirectory = environment.optionalString("UI_ASSETS_DIR")
         oidcIssuer = try environment.optionalString("OIDC_ISSUER").map { try Self.baseURL($0, name: "OIDC_ISSUER") }
         oidcClientId = environment.string("OIDC_CLIENT_ID", default: "microchat-web")
+        trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "none")
+        do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
+            throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
+        }
         logLevel = try environment.logLevel()
     }
 
@@ -45,6 +52,7 @@ struct UIServiceConfiguration: Sendable {
             "upstream_timeout_seconds": "\(upstreamTimeoutSeconds)",
             "ui_assets_dir": "\(assetsDirectory ?? "(bundled)")", "log_level": "\(logLevel)",
             "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)",
+            "trusted_proxies": "\(trustedProxiesText)",
         ]
     }
 }

@@ -43,8 +43,14 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         )
     }
 
+    guard let redisEndpoint = RedisEndpoint(url: configuration.redisURL) else {
+        throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
+    }
+    let redis = RedisClient(endpoint: redisEndpoint, connections: MachineSize.redisConnections)
+
     let router = Router(context: AppRequestContext.self)
     router.addStandardMiddleware()
+    router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
 
     OperationsController(
         service: "user-service",
@@ -56,7 +62,9 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     if let external = configuration.externalIssuer {
         ExternalAccountsController(issuer: external).addRoutes(to: router.group("api/auth"))
     } else {
-        AuthController(users: users, refreshTokens: refreshTokens, hasher: PasswordHasher(threads: hashingThreads), issuer: issuer)
+        AuthController(users: users, refreshTokens: refreshTokens,
+                       hasher: PasswordHasher(threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue),
+                       issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits))
             .addRoutes(to: router.group("api/auth"))
     }
 
@@ -73,7 +81,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "user-service"),
-        services: [pool],
+        services: [pool, redis],
         logger: logger
     )
     app.addServices(ThreadPoolService(pool: hashingThreads))

@@ -17,6 +17,10 @@ struct UserServiceConfiguration: Sendable {
     /// accepted, profiles are made on first sight, and the password endpoints are off.
     var externalIssuer: String?
     var externalDiscoveryURL: String?
+    var redisURL: String
+    var trustedProxies: TrustedProxies
+    var trustedProxiesText: String
+    var limits: AbuseLimits
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -32,6 +36,20 @@ struct UserServiceConfiguration: Sendable {
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
         externalIssuer = environment.optionalString("AUTH_ISSUER")
         externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
+        redisURL = environment.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
+        trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "127.0.0.0/8,::1/128")
+        do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
+            throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
+        }
+        limits = AbuseLimits(
+            loginFailuresPerAccount: try environment.int("LOGIN_FAILURES_PER_ACCOUNT", default: 10, in: 1...1_000_000),
+            loginFailuresPerAddress: try environment.int("LOGIN_FAILURES_PER_ADDRESS", default: 30, in: 1...1_000_000),
+            loginFailureWindow: .seconds(try environment.int("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, in: 1...86_400)),
+            registrationsPerAddress: try environment.int("REGISTRATIONS_PER_ADDRESS", default: 20, in: 1...1_000_000),
+            registrationWindow: .seconds(try environment.int("REGISTRATION_WINDOW_SECONDS", default: 3600, in: 1...86_400)),
+            passwordHashQueue: try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000)
+        )
         logLevel = try environment.logLevel()
         guard accessTokenLifetime > .zero, refreshTokenLifetime > .zero else {
             throw ConfigurationError(name: "ACCESS_TOKEN_TTL_SECONDS", problem: "token lifetimes must be positive")
@@ -46,6 +64,11 @@ struct UserServiceConfiguration: Sendable {
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
             "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)", "log_level": "\(logLevel)",
             "auth_issuer": "\(externalIssuer ?? "(this service)")", "auth_discovery_url": "\(externalDiscoveryURL ?? "-")",
+            "redis_url": "\(maskURLCredentials(redisURL))", "trusted_proxies": "\(trustedProxiesText)",
+            "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
+            "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
+            "registrations_per_address": "\(limits.registrationsPerAddress)",
+            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)",
         ]
     }
 }

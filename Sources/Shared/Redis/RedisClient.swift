@@ -54,6 +54,14 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// Runs commands in one round trip on one connection, in order; returns each reply.
+    public func pipeline(_ commands: [[String]]) async throws -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        let slot = slots[next.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count]
+        let encoded = commands.map { $0.map { Array($0.utf8) } }
+        return try await run(on: slot) { try $0.pipeline(encoded) }
+    }
+
     private func run<T: Sendable>(on slot: Slot, _ body: @escaping @Sendable (RedisConnection) throws -> T) async throws -> T {
         let endpoint = self.endpoint
         return try await threads.runIfActive {

@@ -38,7 +38,7 @@ struct HTTPProxy: Sendable {
         path == prefix || path.hasPrefix(prefix + "/")
     }
 
-    func addRoutes<Context: RequestIDContext>(to router: Router<Context>) {
+    func addRoutes<Context: RequestIDContext & ClientAddressContext>(to router: Router<Context>) {
         let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
         for method in methods {
             router.on("api/**", method: method) { request, context in try await forward(request, context: context) }
@@ -46,7 +46,7 @@ struct HTTPProxy: Sendable {
         }
     }
 
-    func forward<Context: RequestIDContext>(_ request: Request, context: Context) async throws -> Response {
+    func forward<Context: RequestIDContext & ClientAddressContext>(_ request: Request, context: Context) async throws -> Response {
         guard let group = owner(of: request.uri.path) else {
             throw AppError.notFound("not_found", "No service answers \(request.uri.path).")
         }
@@ -64,6 +64,8 @@ struct HTTPProxy: Sendable {
                 outgoing.headers.add(name: "X-Forwarded-Host", value: host)
             }
             outgoing.headers.add(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
+            // The client as this service worked it out (a forged header from an untrusted peer is dropped).
+            if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
             if body.readableBytes > 0 || [.post, .put, .patch].contains(request.method) {
                 outgoing.body = .bytes(body)
             }

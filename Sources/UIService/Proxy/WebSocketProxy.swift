@@ -23,16 +23,18 @@ struct WebSocketProxy: Sendable {
 
     let chats: UpstreamGroup
 
-    func addRoutes<Context: RequestIDContext & WebSocketRequestContext>(to router: Router<Context>) {
+    func addRoutes<Context: RequestIDContext & WebSocketRequestContext & ClientAddressContext>(to router: Router<Context>) {
         router.ws("api/ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-            await relay(request: context.request, requestId: context.requestContext.requestId,
+            await relay(request: context.request, requestId: context.requestContext.requestId, client: context.requestContext.clientAddress,
                         inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 
-    func relay(request: Request, requestId: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+    func relay(request: Request, requestId: String, client: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+               logger: Logger) async {
         var headers: HTTPFields = [.xRequestID: requestId]
         if let authorization = request.headers[.authorization] { headers[.authorization] = authorization }
+        if let client { headers[.xForwardedFor] = client }
         let configuration = WebSocketClientConfiguration(maxFrameSize: Self.maxMessageSize, additionalHeaders: headers)
         let target = request.uri.description
 

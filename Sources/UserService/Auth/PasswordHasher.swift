@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOPosix
 import Shared
+import Synchronization
 import _CryptoExtras
 
 /// scrypt password hashes (`scrypt$N$r$p$salt$hash`, base64url parts). Hashing
@@ -13,18 +14,38 @@ struct PasswordHasher: Sendable {
     let blockSize: Int
     let parallelism: Int
     let threads: NIOThreadPool
+    /// Hashes running or waiting at once (each holds 16 MiB while it runs); the
+    /// next is refused with 503 instead of queueing without end.
+    let queueLimit: Int
+    private let inFlight: Gate
 
-    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool) {
+    final class Gate: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
+    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max) {
         self.rounds = rounds
         self.blockSize = blockSize
         self.parallelism = parallelism
         self.threads = threads
+        self.queueLimit = queueLimit
+        self.inFlight = Gate()
+    }
+
+    /// Runs `body` on the hashing threads if the queue has room, else throws 503 `busy`.
+    private func admitted<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let waiting = inFlight.count.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { inFlight.count.wrappingSubtract(1, ordering: .relaxed) }
+        guard waiting <= queueLimit else {
+            throw AppError.busy("busy", "Too many sign-ins at once; try again in a moment.", retryAfter: 1)
+        }
+        return try await threads.runIfActive(body)
     }
 
     func hash(_ password: String) async throws -> String {
         let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
         let (rounds, blockSize, parallelism) = (self.rounds, self.blockSize, self.parallelism)
-        let derived = try await threads.runIfActive {
+        let derived = try await admitted {
             try Self.derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         }
         return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Base64URL.encode(salt))$\(Base64URL.encode(derived))"
@@ -37,7 +58,7 @@ struct PasswordHasher: Sendable {
               let parallelism = Int(parts[3]), let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]),
               rounds > 1, rounds <= 1 << 20, blockSize > 0, blockSize <= 32, parallelism > 0, parallelism <= 16
         else { return false }
-        let derived = try await threads.runIfActive {
+        let derived = try await admitted {
             try Self.derive(password, salt: Array(salt), rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         }
         guard derived.count == expected.count else { return false }
@@ -47,8 +68,8 @@ struct PasswordHasher: Sendable {
     }
 
     /// Spends the same effort as a real check, so an unknown login answers as slowly as a wrong password.
-    func burnTime() async {
-        _ = try? await hash("timing-equaliser")
+    func burnTime() async throws {
+        _ = try await hash("timing-equaliser")
     }
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {

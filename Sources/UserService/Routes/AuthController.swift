@@ -27,6 +27,7 @@ struct AuthController: Sendable {
     let refreshTokens: any RefreshTokenStore
     let hasher: PasswordHasher
     let issuer: TokenIssuer
+    let throttle: LoginThrottle
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("register", use: register)
@@ -48,6 +49,7 @@ struct AuthController: Sendable {
         Validation.displayName(body.displayName, into: &errors)
         guard errors.isEmpty else { throw AppError.validation(errors) }
 
+        try await throttle.admitRegistration(from: context.clientAddress)
         let hash = try await hasher.hash(body.password)
         let user: UserRecord
         do {
@@ -68,13 +70,19 @@ struct AuthController: Sendable {
         guard !login.isEmpty, login.count <= 254, !body.password.isEmpty, body.password.count <= 128 else {
             throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
         }
+        // Over the limit, even the right password is refused: the answer says nothing about it.
+        let address = context.clientAddress
+        try await throttle.checkLogin(login, from: address)
         guard let user = try await users.find(login: login) else {
-            await hasher.burnTime()
+            try await hasher.burnTime()
+            try await throttle.recordFailure(login, from: address)
             throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
         }
         guard try await hasher.verify(body.password, against: user.passwordHash) else {
+            try await throttle.recordFailure(login, from: address)
             throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
         }
+        await throttle.recordSuccess(login)
         try await users.touch(id: user.id)
         return JSONResponse(try await issuer.session(for: user))
     }
