@@ -30,7 +30,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let rooms = RoomStore(pool: pool)
     let messages = MessageStore(pool: pool)
     let gapFills = GapFillReads(messages: messages)
-    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, logger: logger)
+    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms, logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
         ChatMetrics.messagesSent.increment(by: created.count)
@@ -51,6 +51,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
 
     let authenticated = AuthMiddleware<ChatRequestContext>(verifier: verifier)
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
+    InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
     RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
         .addRoutes(to: roomsGroup)
     MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength)
@@ -61,7 +62,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
         .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
-            let session = WebSocketSession(identity: identity, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
+            let session = WebSocketSession(identity: identity, verifier: verifier, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
                                            limits: limits, typing: typing, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }

@@ -73,8 +73,9 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }
-    UsersController(users: users).addRoutes(to: router.group("api/users").add(middleware: authenticated))
-    ContactsController(contacts: PostgresContactStore(pool: pool), users: users)
+    let presence = PresenceVisibility(pool: pool, chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
+    UsersController(users: users, presence: presence).addRoutes(to: router.group("api/users").add(middleware: authenticated))
+    ContactsController(contacts: PostgresContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
     InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))
 

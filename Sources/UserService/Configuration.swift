@@ -18,6 +18,8 @@ struct UserServiceConfiguration: Sendable {
     var externalIssuer: String?
     var externalDiscoveryURL: String?
     var redisURL: String
+    /// Asked who shares a room with whom (presence is shown to them).
+    var chatServiceURL: String
     var trustedProxies: TrustedProxies
     var trustedProxiesText: String
     var limits: AbuseLimits
@@ -37,6 +39,7 @@ struct UserServiceConfiguration: Sendable {
         externalIssuer = environment.optionalString("AUTH_ISSUER")
         externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
         redisURL = environment.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        chatServiceURL = environment.string("CHAT_SERVICE_URL", default: "http://127.0.0.1:8082")
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
         trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "127.0.0.0/8,::1/128")
         do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
@@ -64,7 +67,7 @@ struct UserServiceConfiguration: Sendable {
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
             "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)", "log_level": "\(logLevel)",
             "auth_issuer": "\(externalIssuer ?? "(this service)")", "auth_discovery_url": "\(externalDiscoveryURL ?? "-")",
-            "redis_url": "\(maskURLCredentials(redisURL))", "trusted_proxies": "\(trustedProxiesText)",
+            "redis_url": "\(maskURLCredentials(redisURL))", "chat_service_url": "\(chatServiceURL)", "trusted_proxies": "\(trustedProxiesText)",
             "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
             "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
             "registrations_per_address": "\(limits.registrationsPerAddress)",

@@ -61,7 +61,8 @@ def test_public_profile_hides_private_fields(api, user):
     profile = r.json()
     assert profile["username"] == other["user"]["username"]
     assert "email" not in profile and "phoneNumber" not in profile
-    assert isinstance(profile["online"], bool)
+    # A stranger's presence is not shown (see test_presence_privacy.py).
+    assert profile.get("online") is None and profile.get("lastSeenAt") is None
 
 
 def test_unknown_or_malformed_user_id(api, user):
@@ -88,6 +89,8 @@ def test_search_by_username_or_display_name_prefix(api, user):
 
 def test_presence_last_seen_is_updated_by_activity(api, user):
     other = register(api)
+    # The other person has the caller as a contact, so the caller may see their presence.
+    assert api.post("/api/contacts", json={"userId": user["user"]["id"]}, token=other["accessToken"]).status_code == 201
     profile = api.get(f"/api/users/{other['user']['id']}").json()
     # Registration is not activity; a call with the token is.
     api.get("/api/users/me", token=other["accessToken"])

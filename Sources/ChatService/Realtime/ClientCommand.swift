@@ -18,6 +18,8 @@ enum ResumePoint: Sendable, Equatable {
 struct ClientCommand: Decodable {
     enum Kind: String, Decodable {
         case typing, read, ping, resume
+        /// `{"type":"auth","accessToken":"…"}`: a fresh token for the same person keeps the socket open past the old one's expiry.
+        case auth
     }
 
     struct Malformed: Error {
@@ -27,11 +29,13 @@ struct ClientCommand: Decodable {
     var type: Kind
     var roomId: UUID?
     var messageId: UUID?
+    /// For `auth`: the fresh access token.
+    var accessToken: String?
     /// For `resume`: room → where the client was.
     var resumePoints: [UUID: ResumePoint] = [:]
 
     private enum Keys: String, CodingKey {
-        case type, roomId, messageId, rooms, positions, seq, lastSeq, after, lastMessageId
+        case type, roomId, messageId, rooms, positions, seq, lastSeq, after, lastMessageId, accessToken
     }
 
     private struct RoomKey: CodingKey {
@@ -48,6 +52,7 @@ struct ClientCommand: Decodable {
         type = try container.decode(Kind.self, forKey: .type)
         roomId = try container.decodeIfPresent(UUID.self, forKey: .roomId)
         messageId = try container.decodeIfPresent(UUID.self, forKey: .messageId)
+        accessToken = try container.decodeIfPresent(String.self, forKey: .accessToken)
         guard type == .resume else { return }
 
         let listKey: Keys? = container.contains(.rooms) ? .rooms : container.contains(.positions) ? .positions : nil

@@ -23,17 +23,20 @@ final class Gateway: Sendable {
     private let redis: RedisClient
     private let subscriber: RedisSubscriber
     private let gapFills: GapFillReads
+    /// Membership as PostgreSQL has it, read again when notifications may have been lost.
+    private let rooms: RoomStore
     private let state = Mutex(State())
     private let logger: Logger
     private let connectionsGauge = Gauge(label: "ws_connections")
     private let deliveredCounter = Counter(label: "ws_events_delivered_total")
     private let publishFailures = Counter(label: "redis_publish_failures_total")
 
-    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, logger: Logger) {
+    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore, logger: Logger) {
         self.replicaId = replicaId
         self.redis = redis
         self.subscriber = subscriber
         self.gapFills = gapFills
+        self.rooms = rooms
         self.logger = logger
     }
 
@@ -127,6 +130,35 @@ final class Gateway: Sendable {
         if unsubscribe { subscriber.unsubscribe(Self.roomChannel(room)) }
     }
 
+    /// Makes a connection hear exactly `current` (its rooms as PostgreSQL has them
+    /// now): rooms it was removed from are dropped, rooms it joined are added.
+    func reconcile(_ connection: ClientConnection, rooms current: Set<UUID>) async {
+        let heard = connection.rooms
+        for room in heard.subtracting(current) { stopListening(connection.id, to: room) }
+        let joined = current.subtracting(heard)
+        for room in joined { listen(connection.id, to: room) }
+        if !joined.isEmpty { await subscriber.subscribeConfirmed(joined.map(Self.roomChannel)) }
+    }
+
+    /// Stops a connection hearing a room it turned out not to be in.
+    func reconcile(_ connection: ClientConnection, dropping room: UUID) {
+        stopListening(connection.id, to: room)
+    }
+
+    /// After Redis came back: every connected person's rooms read again in one query.
+    private func reconcileAll() async {
+        let connections = state.withLock { Array($0.connections.values) }
+        guard !connections.isEmpty else { return }
+        do {
+            let memberships = try await rooms.roomIds(of: Array(Set(connections.map(\.userId))))
+            for connection in connections {
+                await reconcile(connection, rooms: memberships[connection.userId] ?? [])
+            }
+        } catch {
+            logger.warning("could not re-read memberships after Redis came back", metadata: ["error": "\(error)"])
+        }
+    }
+
     // MARK: publishing (after commit)
 
     /// Publishes to a room's channel. A failure is logged, not thrown: the data is
@@ -172,6 +204,7 @@ final class Gateway: Sendable {
                 let all = state.withLock { Array($0.connections.values) }
                 logger.info("redis is back; resyncing connections", metadata: ["connections": "\(all.count)"])
                 for connection in all { connection.enqueue(.resync) }
+                await reconcileAll()
                 await refillRooms()
             }
         }

@@ -4,12 +4,14 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Shared
+import Synchronization
 
 /// One client's WebSocket: a reader for its commands and a writer that sends
 /// every event in order, filling gaps from PostgreSQL so that, per room, the
 /// client sees each message exactly once and in seq order.
 struct WebSocketSession {
     let identity: Identity
+    let verifier: TokenVerifier
     let gateway: Gateway
     let messages: MessageStore
     /// Live gaps are filled through here: one read per replica for listeners that miss the same messages.
@@ -24,6 +26,16 @@ struct WebSocketSession {
     static let fellBehind = WebSocketErrorCode.unknown(4000)
     /// Close code for a connection over the per-person limit (the HTTP 429 of a socket).
     static let tooManyConnections = WebSocketErrorCode.unknown(4429)
+    /// Close code for a socket whose token expired without a fresh one (`auth`), or whose session was signed out.
+    static let tokenExpired = WebSocketErrorCode.unknown(4401)
+
+    /// When the socket's authority runs out: the token's `exp`, moved on by each `auth`.
+    final class Expiry: Sendable {
+        let date: Mutex<Date>
+        init(_ date: Date) { self.date = Mutex(date) }
+        var value: Date { date.withLock { $0 } }
+        func extend(to newDate: Date) { date.withLock { $0 = max($0, newDate) } }
+    }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
@@ -45,15 +57,21 @@ struct WebSocketSession {
                 Task { for room in rooms { await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: userId, online: false))), toRoom: room) } }
             }
         }
-        try await send(ChatEvent(type: .ready, data: .info(InfoEvent(userId: identity.userId, replicaId: gateway.replicaId))), outbound)
+        let expiry = Expiry(identity.expiresAt)
+        var ready = InfoEvent(userId: identity.userId, replicaId: gateway.replicaId)
+        ready.expiresAt = identity.expiresAt
+        try await send(ChatEvent(type: .ready, data: .info(ready)), outbound)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await writeLoop(connection, outbound, starting: positions)
             }
             group.addTask {
-                try await readLoop(connection, inbound)
+                try await readLoop(connection, inbound, expiry: expiry)
                 connection.finish()
+            }
+            group.addTask {
+                try await watch(expiry, outbound)
             }
             try await group.next()
             group.cancelAll()
@@ -62,7 +80,19 @@ struct WebSocketSession {
 
     // MARK: reading
 
-    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream) async throws {
+    /// Closes the socket (4401) when its token expires without a fresh one arriving by `auth`.
+    private func watch(_ expiry: Expiry, _ outbound: WebSocketOutboundWriter) async throws {
+        while true {
+            let remaining = expiry.value.timeIntervalSinceNow
+            if remaining <= 0 { break }
+            try await Task.sleep(for: .milliseconds(Int(min(remaining, 3600) * 1000) + 1))
+        }
+        logger.info("closing a WebSocket whose token expired", metadata: ["user_id": "\(identity.userId)"])
+        try await send(Self.error("token_expired", "Your access token expired; reconnect with a fresh one."), outbound)
+        try await outbound.close(Self.tokenExpired, reason: "token expired")
+    }
+
+    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream, expiry: Expiry) async throws {
         var budget = CommandBudget(perSecond: limits.commandsPerSecond, burst: limits.commandBurst)
         for try await message in inbound.messages(maxSize: limits.maxFrameSize) {
             switch budget.spend(at: .now) {
@@ -89,12 +119,32 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
                 continue
             }
-            await handle(command, connection)
+            await handle(command, connection, expiry)
         }
     }
 
-    private func handle(_ command: ClientCommand, _ connection: ClientConnection) async {
+    private func handle(_ command: ClientCommand, _ connection: ClientConnection, _ expiry: Expiry) async {
         switch command.type {
+        case .auth:
+            guard let token = command.accessToken, !token.isEmpty else {
+                connection.enqueue(.reply(Self.error("malformed_command", "auth takes {\"accessToken\":\"…\"}.")))
+                return
+            }
+            do {
+                let fresh = try await verifier.verify(token)
+                guard fresh.userId == identity.userId else {
+                    connection.enqueue(.reply(Self.error("wrong_user", "That token is someone else's; this socket stays as it was.")))
+                    return
+                }
+                expiry.extend(to: fresh.expiresAt)
+                var info = InfoEvent(userId: identity.userId)
+                info.expiresAt = expiry.value
+                connection.enqueue(.reply(ChatEvent(type: .authenticated, data: .info(info))))
+            } catch let error as AppError {
+                connection.enqueue(.reply(Self.error(error.code, error.detail)))
+            } catch {
+                connection.enqueue(.reply(Self.error("unavailable", "Could not check that token; try again.")))
+            }
         case .ping:
             connection.enqueue(.reply(ChatEvent(type: .pong)))
         case .typing:
@@ -120,6 +170,13 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("unavailable", "Could not record the read marker; try again.")))
             }
         case .resume:
+            // Membership is read again from PostgreSQL: a removal whose event was missed counts.
+            do {
+                await gateway.reconcile(connection, rooms: Set(try await rooms.roomIds(for: identity.userId)))
+            } catch {
+                connection.enqueue(.reply(Self.error("unavailable", "Could not check your rooms; resume again.")))
+                return
+            }
             var positions: [UUID: Int64] = [:]
             for (room, point) in command.resumePoints {
                 switch point {
@@ -156,7 +213,14 @@ struct WebSocketSession {
                     guard connection.isIn(room) else { continue }
                     if let last = delivered[room] {
                         if seq <= last { continue }  // already sent (replay or duplicate notification)
-                        if seq > last + 1 { try await fill(room, from: last, upTo: seq - 1, &delivered, outbound, shared: true) }
+                        if seq > last + 1 {
+                            // Events were missed — perhaps this person's removal: ask PostgreSQL before filling.
+                            guard try await rooms.membership(of: identity.userId, in: room) != nil else {
+                                gateway.reconcile(connection, dropping: room)
+                                continue
+                            }
+                            try await fill(room, from: last, upTo: seq - 1, &delivered, outbound, shared: true)
+                        }
                     }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                     delivered[room] = seq

@@ -146,6 +146,30 @@ struct RoomStore: Sendable {
             """, [userId]).map { try $0.decode("room_id", as: UUID.self) }
     }
 
+    /// The live rooms of each of `users`.
+    func roomIds(of users: [UUID]) async throws -> [UUID: Set<UUID>] {
+        guard !users.isEmpty else { return [:] }
+        var result: [UUID: Set<UUID>] = [:]
+        for row in try await pool.query("""
+            SELECT p.user_id, p.room_id FROM room_participants p JOIN rooms r ON r.id = p.room_id
+            WHERE p.user_id = ANY($1::uuid[]) AND r.deleted_at IS NULL
+            """, [Rows.uuidArray(users)]) {
+            result[try row.decode("user_id", as: UUID.self), default: []].insert(try row.decode("room_id", as: UUID.self))
+        }
+        return result
+    }
+
+    /// The people among `others` who share at least one live room with `user`.
+    func sharingARoom(with user: UUID, among others: [UUID]) async throws -> [UUID] {
+        guard !others.isEmpty else { return [] }
+        return try await pool.query("""
+            SELECT DISTINCT other.user_id FROM room_participants mine
+            JOIN room_participants other ON other.room_id = mine.room_id
+            JOIN rooms r ON r.id = mine.room_id AND r.deleted_at IS NULL
+            WHERE mine.user_id = $1 AND other.user_id = ANY($2::uuid[])
+            """, [user, Rows.uuidArray(others)]).map { try $0.decode("user_id", as: UUID.self) }
+    }
+
     /// Where each room stands now (its newest seq).
     func lastSeqs(_ ids: [UUID]) async throws -> [UUID: Int64] {
         guard !ids.isEmpty else { return [:] }

@@ -36,21 +36,20 @@ public struct ServiceClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
-            throw AppError(.badGateway, code: "upstream_unavailable", detail: "\(Self.host(url)) did not answer: \(error)")
+            // Only a code reaches the client: upstream error text names internal hosts.
+            throw AppError(.badGateway, code: "upstream_unavailable", detail: "A service this one depends on did not answer; try again.")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 4 * 1024 * 1024))
         guard (200..<300).contains(response.status.code) else {
             if let problem = try? JSONDecoder().decode(ProblemDetails.self, from: data) {
                 throw AppError(.init(code: problem.status), code: problem.code, detail: problem.detail, errors: problem.errors)
             }
-            throw AppError(.badGateway, code: "upstream_error", detail: "\(Self.host(url)) answered \(response.status.code)")
+            throw AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on failed (\(response.status.code)).")
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
         } catch {
-            throw AppError(.badGateway, code: "upstream_error", detail: "\(Self.host(url)) sent an answer that cannot be read: \(error)")
+            throw AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on sent an answer that cannot be read.")
         }
     }
-
-    private static func host(_ url: String) -> String { URLComponents(string: url)?.host ?? url }
 }

@@ -114,6 +114,8 @@ public struct ChatEvent: Codable, Sendable {
         case resumed
         case pong
         case error
+        /// The answer to `auth`: the socket now lives until the new token's `expiresAt`.
+        case authenticated
     }
 
     public var type: Kind

@@ -8,11 +8,12 @@ public struct PublicProfile: Codable, Sendable, Equatable {
     public var bio: String?
     public var avatarUrl: String?
     public var status: String?
+    /// Presence: shown only to the person's contacts and to people who share a room with them; absent for everyone else.
     public var lastSeenAt: Date?
-    /// Seen within the last two minutes.
-    public var online: Bool
+    /// Seen within the last two minutes (absent when presence is not shown to the caller).
+    public var online: Bool?
 
-    public init(id: UUID, username: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, lastSeenAt: Date?, online: Bool) {
+    public init(id: UUID, username: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, lastSeenAt: Date?, online: Bool?) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -84,4 +85,15 @@ public struct UserLookupResponse: Codable, Sendable {
         self.users = users
         self.missing = missing
     }
+}
+
+/// `POST /internal/rooms/shared` (chat-service): which of these people share a live room with the caller.
+public struct SharedRoomsRequest: Codable, Sendable {
+    public var userIds: [UUID]
+    public init(userIds: [UUID]) { self.userIds = userIds }
+}
+
+public struct SharedRoomsResponse: Codable, Sendable {
+    public var userIds: [UUID]
+    public init(userIds: [UUID]) { self.userIds = userIds }
 }

@@ -85,7 +85,9 @@ struct HTTPProxy: Sendable {
                     throw AppError(.gatewayTimeout, code: "upstream_timeout", detail: "The \(group.name) did not answer in time.")
                 }
                 if idempotent { continue }
-                throw AppError(.badGateway, code: "upstream_failed", detail: "The \(group.name) broke off the request: \(error)")
+                // The error's text (hosts, addresses) goes to the log, never to the client.
+                context.logger.warning("upstream broke off a request", metadata: ["upstream": "\(base)", "error": "\(error)"])
+                throw AppError(.badGateway, code: "upstream_failed", detail: "The \(group.name) broke off the request; try again.")
             }
         }
         context.logger.error("no replica answered", metadata: ["service": "\(group.name)", "error": "\(String(describing: lastError))"])

@@ -27,8 +27,8 @@ struct ContactResponse: Codable, Sendable {
     var nickname: String?
     var createdAt: Date
 
-    init(_ record: ContactRecord) {
-        user = record.user.publicProfile()
+    init(_ record: ContactRecord, presence: Bool) {
+        user = record.user.publicProfile(presence: presence)
         nickname = record.nickname
         createdAt = record.createdAt
     }
@@ -42,6 +42,7 @@ struct ContactListResponse: Codable, Sendable {
 struct ContactsController: Sendable {
     let contacts: any ContactStore
     let users: any UserRepository
+    let presence: PresenceVisibility
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get(use: list)
@@ -52,7 +53,9 @@ struct ContactsController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactListResponse> {
         let identity = try context.requireIdentity()
-        return JSONResponse(ContactListResponse(contacts: try await contacts.list(owner: identity.userId).map(ContactResponse.init)))
+        let records = try await contacts.list(owner: identity.userId)
+        let shown = try await presence.visible(to: identity, among: records.map(\.user.id), requestId: context.requestId)
+        return JSONResponse(ContactListResponse(contacts: records.map { ContactResponse($0, presence: shown.contains($0.user.id)) }))
     }
 
     @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactResponse> {
@@ -65,7 +68,8 @@ struct ContactsController: Sendable {
         }
         do {
             let record = try await contacts.add(owner: identity.userId, contact: body.userId, nickname: nickname)
-            return JSONResponse(ContactResponse(record), status: .created)
+            let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
+            return JSONResponse(ContactResponse(record, presence: !shown.isEmpty), status: .created)
         } catch ContactStoreError.alreadyContact {
             throw AppError.conflict("contact_exists", "That user is already in your contacts.")
         } catch ContactStoreError.userNotFound {
@@ -81,7 +85,8 @@ struct ContactsController: Sendable {
         guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname)) else {
             throw AppError.notFound("contact_not_found", "That user is not in your contacts.")
         }
-        return JSONResponse(ContactResponse(record))
+        let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
+        return JSONResponse(ContactResponse(record, presence: !shown.isEmpty))
     }
 
     @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {

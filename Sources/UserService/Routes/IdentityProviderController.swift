@@ -64,7 +64,8 @@ struct InternalController: Sendable {
         let found = try await users.find(ids: Array(Set(body.ids)))
         let foundIds = Set(found.map(\.id))
         return JSONResponse(UserLookupResponse(
-            users: found.map { $0.publicProfile() },
+            // For services checking who exists: no presence.
+            users: found.map { $0.publicProfile(presence: false) },
             missing: body.ids.filter { !foundIds.contains($0) }
         ))
     }

@@ -29,6 +29,7 @@ struct UserSearchResponse: Codable, Sendable {
 /// The signed-in user's profile, other users' public profiles, and search.
 struct UsersController: Sendable {
     let users: any UserRepository
+    let presence: PresenceVisibility
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("me", use: me)
@@ -79,16 +80,17 @@ struct UsersController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<PublicProfile> {
-        _ = try context.requireIdentity()
+        let identity = try context.requireIdentity()
         let id = try context.parameters.requireUUID("id", what: "user")
         guard let user = try await users.find(id: id) else {
             throw AppError.notFound("user_not_found", "There is no user with that id.")
         }
-        return JSONResponse(user.publicProfile())
+        let shown = try await presence.visible(to: identity, among: [id], requestId: context.requestId)
+        return JSONResponse(user.publicProfile(presence: shown.contains(id)))
     }
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserSearchResponse> {
-        _ = try context.requireIdentity()
+        let identity = try context.requireIdentity()
         let parameters = request.uri.queryParameters
         let query = (parameters.get("search") ?? parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
         guard !query.isEmpty, query.count <= 64 else {
@@ -99,6 +101,7 @@ struct UsersController: Sendable {
             throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 50.")
         }
         let found = try await users.search(prefix: query, limit: limit)
-        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile() }))
+        let shown = try await presence.visible(to: identity, among: found.map(\.id), requestId: context.requestId)
+        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile(presence: shown.contains($0.id)) }))
     }
 }

@@ -20,9 +20,14 @@ struct UserRecord: Sendable {
                    status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt)
     }
 
-    func publicProfile(now: Date = Date()) -> PublicProfile {
-        PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
-                      lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
+    /// The profile others see; `presence` says whether `online` and `lastSeenAt` are among it.
+    func publicProfile(now: Date = Date(), presence: Bool) -> PublicProfile {
+        guard presence else {
+            return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                                 lastSeenAt: nil, online: nil)
+        }
+        return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                             lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
     }
 }
 

@@ -87,9 +87,11 @@ export class ChatSocket extends EventTarget {
       this.ws?.send(JSON.stringify({ type: 'resume', rooms: this.positions() }));
       this.#setState('online');
       this.timers.ping = setInterval(() => this.#ping(), PING_EVERY_MS);
+      this.#renewBefore(event.data?.expiresAt);
       this.dispatchEvent(new CustomEvent('ready', { detail: event }));
       return;
     }
+    if (event.type === 'authenticated') { this.#renewBefore(event.data?.expiresAt); return; }
     if (event.type === 'pong') return;
     this.dispatchEvent(new CustomEvent('event', { detail: event }));
   }
@@ -103,6 +105,25 @@ export class ChatSocket extends EventTarget {
 
   #armPong() { clearTimeout(this.timers.pong); }
 
+  /// The server closes the socket when its token expires: a minute before (or
+  /// half-way, for short tokens) it gets a fresh one over the socket (`auth`).
+  #renewBefore(expiresAt) {
+    clearTimeout(this.timers.auth);
+    const at = Date.parse(expiresAt || '');
+    if (Number.isNaN(at)) return;
+    const left = at - Date.now();
+    const delay = Math.max(500, left > 120_000 ? left - 60_000 : left / 2);
+    this.timers.auth = setTimeout(async () => {
+      try {
+        await this.api.refresh();
+        const token = await this.api.accessToken();
+        if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'auth', accessToken: token }));
+      } catch {
+        // Refresh failed: the server closes at expiry with 4401 and the reconnect path refreshes again.
+      }
+    }, delay);
+  }
+
   #scheduleRetry(immediate = false) {
     if (this.stopped) return;
     const base = immediate && this.attempt === 0 ? 100 : Math.min(15_000, 500 * 2 ** this.attempt);
@@ -114,6 +135,7 @@ export class ChatSocket extends EventTarget {
   }
 
   #clearTimers() {
+    clearTimeout(this.timers.auth);
     clearInterval(this.timers.ping);
     clearTimeout(this.timers.pong);
     clearTimeout(this.timers.retry);

@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// Questions other services ask about rooms (not routed publicly).
+struct InternalController: Sendable {
+    let rooms: RoomStore
+
+    func addRoutes(to group: RouterGroup<ChatRequestContext>) {
+        group.post("rooms/shared", use: shared)
+    }
+
+    /// Which of `userIds` share a live room with the caller (user-service shows them the caller's presence).
+    @Sendable func shared(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<SharedRoomsResponse> {
+        let identity = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: SharedRoomsBody.self, context: context)
+        guard body.userIds.count <= 500 else { throw AppError.badRequest("too_many_ids", "Ask about at most 500 ids at a time.") }
+        return JSONResponse(SharedRoomsResponse(userIds: try await rooms.sharingARoom(with: identity.userId, among: body.userIds)))
+    }
+}
+
+struct SharedRoomsBody: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["userIds"]
+    var userIds: [UUID]
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import Shared
+
+/// Who may see whose presence (`online`, `lastSeenAt`): the person themself,
+/// people they have as contacts, and people they share a live room with. The
+/// contacts are this service's; the rooms are chat-service's, asked over its
+/// internal API with the caller's token. If chat-service does not answer, only
+/// contacts count: presence is withheld rather than leaked.
+struct PresenceVisibility: Sendable {
+    let pool: PostgresPool
+    let chatServiceURL: String
+    let client: ServiceClient
+    let logger: Logger
+
+    /// The ids among `ids` whose presence `viewer` may see.
+    func visible(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> Set<UUID> {
+        var shown: Set<UUID> = ids.contains(viewer.userId) ? [viewer.userId] : []
+        let others = Array(Set(ids).subtracting(shown))
+        guard !others.isEmpty else { return shown }
+        for row in try await pool.query("SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
+                                        [viewer.userId, "{" + others.map { $0.uuidString }.joined(separator: ",") + "}"]) {
+            shown.insert(try row.decode("owner_id", as: UUID.self))
+        }
+        let unknown = Array(Set(others).subtracting(shown))
+        guard !unknown.isEmpty else { return shown }
+        do {
+            let answer = try await client.post(chatServiceURL + "/internal/rooms/shared", body: SharedRoomsRequest(userIds: unknown),
+                                               as: SharedRoomsResponse.self, bearer: viewer.token, requestId: requestId)
+            shown.formUnion(Set(answer.userIds).intersection(unknown))
+        } catch {
+            logger.warning("chat-service did not say who shares a room; presence shown to contacts only", metadata: ["error": "\(error)"])
+        }
+        return shown
+    }
+}

@@ -1,0 +1,130 @@
+"""A WebSocket stays authorised only on what is true now: it ends when its
+token expires unless the client sends a fresh one (`auth`), and a member whose
+removal notification was lost is not given the room again by `resume`."""
+import json
+import os
+import time
+import uuid
+
+import pytest
+import requests
+import websocket
+
+from conftest import Socket, make_group, post_message, psql, register
+from stack_processes import ServiceProcess, database_url_file, free_port
+
+LIFETIME = 4
+
+
+@pytest.fixture(scope="module")
+def short_lived():
+    """user-service issuing 4-second access tokens, and a chat-service that trusts it."""
+    port = free_port()
+    users = ServiceProcess("user-service", "user-service-short-tokens", port=port, ISSUER_URL=f"http://127.0.0.1:{port}",
+                           DATABASE_URL_FILE=database_url_file("user_service"), ACCESS_TOKEN_TTL_SECONDS=LIFETIME,
+                           REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"], REGISTRATIONS_PER_ADDRESS=1000000)
+    chat = ServiceProcess("chat-service", "chat-service-short-tokens", AUTH_ISSUER=users.base, USER_SERVICE_URL=users.base,
+                          DATABASE_URL_FILE=database_url_file("chat_service"), REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"],
+                          REPLICA_ID="chat-short")
+    yield users.base, chat.base
+    chat.stop()
+    users.stop()
+
+
+def sign_up(base):
+    name = "t" + uuid.uuid4().hex[:10]
+    r = requests.post(base + "/api/auth/register", timeout=30,
+                      json={"username": name, "email": f"{name}@example.com", "password": "correct-horse-9", "displayName": name})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def fresh_token(base, account):
+    r = requests.post(base + "/api/auth/refresh", json={"refreshToken": account["refreshToken"]}, timeout=30)
+    assert r.status_code == 200, r.text
+    account["refreshToken"] = r.json()["refreshToken"]
+    return r.json()["accessToken"]
+
+
+def close_code(sock, timeout):
+    """Reads raw frames until the server's close; returns its code."""
+    sock.ws.settimeout(timeout)
+    while True:
+        frame = sock.ws.recv_frame()
+        if frame.opcode == websocket.ABNF.OPCODE_CLOSE:
+            return int.from_bytes(frame.data[:2], "big")
+        if frame.opcode == websocket.ABNF.OPCODE_TEXT:
+            sock.events.append(json.loads(frame.data))
+
+
+def test_a_socket_ends_when_its_token_expires(short_lived):
+    users, chat = short_lived
+    account = sign_up(users)
+    s = Socket(chat, account["accessToken"])
+    ready = s.events[-1]
+    assert ready["type"] == "ready" and ready["data"]["expiresAt"]
+    started = time.time()
+    assert close_code(s, LIFETIME + 10) == 4401
+    assert time.time() - started >= LIFETIME - 2
+    assert any(e["type"] == "error" and e["data"]["code"] == "token_expired" for e in s.events), s.events
+
+
+def test_a_fresh_token_keeps_the_socket_open(short_lived):
+    users, chat = short_lived
+    account = sign_up(users)
+    s = Socket(chat, account["accessToken"])
+    first_expiry = s.events[-1]["data"]["expiresAt"]
+    time.sleep(1.5)
+    s.send(type="auth", accessToken=fresh_token(users, account))
+    renewed = s.next(lambda e: e["type"] in ("authenticated", "error"))
+    assert renewed["type"] == "authenticated", renewed
+    assert renewed["data"]["expiresAt"] > first_expiry
+    # Past the first token's expiry the socket still answers.
+    time.sleep(LIFETIME - 1)
+    s.send(type="ping")
+    assert s.next(lambda e: e["type"] == "pong")
+    # Someone else's token changes nothing; a malformed one is refused.
+    s.send(type="auth", accessToken=sign_up(users)["accessToken"])
+    assert s.next(lambda e: e["type"] == "error")["data"]["code"] == "wrong_user"
+    s.send(type="auth", accessToken="not-a-token")
+    assert s.next(lambda e: e["type"] == "error")["data"]["code"] == "invalid_token"
+    # Without another refresh, it ends when the second token does.
+    assert close_code(s, LIFETIME + 10) == 4401
+
+
+def test_resume_reads_membership_from_postgres(api, chat, stack_data, sockets):
+    owner, member = register(api), register(api)
+    room = make_group(chat, owner["accessToken"], [member["user"]["id"]])
+    post_message(chat, room["id"], owner["accessToken"], "before")
+    s = sockets(chat.base, member["accessToken"])
+    # The removal happens where no notification is published: as if its event was lost.
+    psql(stack_data, f"DELETE FROM chat_service.room_participants WHERE room_id = '{room['id']}' AND user_id = '{member['user']['id']}'")
+    post_message(chat, room["id"], owner["accessToken"], "secret after removal")
+    s.send(type="resume", rooms={room["id"]: 0})
+    refused = s.next(lambda e: e["type"] in ("error", "resumed") and e.get("roomId") == room["id"])
+    assert refused["type"] == "error" and refused["data"]["code"] == "room_not_found", refused
+    # Nothing of the room arrives after the resume, live or replayed.
+    seen_at = len(s.events)
+    post_message(chat, room["id"], owner["accessToken"], "later secret")
+    time.sleep(1)
+    s.send(type="ping")
+    s.next(lambda e: e["type"] == "pong")
+    later = s.events[seen_at:]
+    assert not [e for e in later if e["type"] == "message.created" and e.get("roomId") == room["id"]], later
+    replayed = [e for e in s.events if e["type"] == "message.created" and e["data"]["content"] in ("before", "later secret")]
+    assert not [e for e in replayed if e["data"]["content"] == "later secret"]
+
+
+def test_a_removal_closes_the_room_on_every_replica(api, chat, chat_b, sockets):
+    owner, member = register(api), register(api)
+    room = make_group(chat, owner["accessToken"], [member["user"]["id"]])
+    on_a, on_b = sockets(chat.base, member["accessToken"]), sockets(chat_b.base, member["accessToken"])
+    assert chat.delete(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", token=owner["accessToken"]).status_code == 204
+    for s in (on_a, on_b):
+        s.next(lambda e: e["type"] == "participant.removed" and e.get("roomId") == room["id"])
+    post_message(chat, room["id"], owner["accessToken"], "after the removal")
+    for s in (on_a, on_b):
+        s.send(type="ping")
+        s.next(lambda e: e["type"] == "pong")
+        time.sleep(0.5)
+        assert not [e for e in s.events if e["type"] == "message.created" and e.get("roomId") == room["id"]]
