@@ -67,6 +67,10 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             try await session.run(inbound: inbound, outbound: outbound)
         }
 
+    let document = try OpenAPIDocument(ChatServiceOpenAPI.document)
+    document.addRoutes(to: router)
+    try document.check(router)
+
     return Application(
         router: router,
         server: .http1GuardedWebSocketUpgrade(

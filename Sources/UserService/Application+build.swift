@@ -79,6 +79,10 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
     InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))
 
+    let document = try OpenAPIDocument(UserServiceOpenAPI.document)
+    document.addRoutes(to: router)
+    try document.check(router)
+
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "user-service"),

@@ -27,6 +27,16 @@ extension Request {
 }
 
 public enum JSONBody {
+    /// True when `value` is, or holds anywhere inside, a string with U+0000.
+    static func containsNul(_ value: Any?) -> Bool {
+        switch value {
+        case let text as String: return text.unicodeScalars.contains("\u{0}")
+        case let list as [Any]: return list.contains { containsNul($0) }
+        case let object as [String: Any]: return object.keys.contains { containsNul($0) } || object.values.contains { containsNul($0) }
+        default: return false
+        }
+    }
+
     public static func decode<T: StrictDecodable>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw AppError.badRequest("malformed_json", "The request needs a JSON body.") }
         let object: Any
@@ -44,6 +54,11 @@ public enum JSONBody {
                 .badRequest, code: "unknown_field", detail: "Unknown field(s): \(unknown.joined(separator: ", ")).",
                 errors: unknown.map { FieldError(field: $0, code: "unknown_field", detail: "not a field of this request") }
             )
+        }
+        // PostgreSQL text cannot hold U+0000: such a string is refused here, for every field of every body.
+        let withNul = dictionary.keys.filter { containsNul(dictionary[$0]) }.sorted()
+        if !withNul.isEmpty {
+            throw AppError.validation(withNul.map { FieldError(field: $0, code: "invalid_character", detail: "must not contain the NUL character (U+0000)") })
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A service's OpenAPI document: served at `GET /openapi.json`, and held to
+/// the router — a route the document does not describe stops the service at
+/// start-up, so the contract cannot silently fall behind the code.
+public struct OpenAPIDocument: Sendable {
+    public let text: String
+    /// `METHOD /path` of every operation the document describes.
+    public let operations: Set<String>
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(_ text: String) throws {
+        guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let paths = root["paths"] as? [String: Any] else {
+            throw Invalid(description: "the OpenAPI document has no paths")
+        }
+        var operations: Set<String> = []
+        for (path, item) in paths {
+            for method in (item as? [String: Any] ?? [:]).keys
+            where ["get", "put", "post", "delete", "patch", "head", "options"].contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        self.text = text
+        self.operations = operations
+    }
+
+    /// The routes among `routes` (as `METHOD /path`) that the document leaves out.
+    public func undocumented(_ routes: [String]) -> [String] {
+        routes.filter { !operations.contains($0) }.sorted()
+    }
+
+    /// Throws when the router has a route the document does not describe.
+    public func check<Context: RequestContext>(_ router: Router<Context>) throws {
+        let missing = undocumented(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        guard missing.isEmpty else {
+            throw Invalid(description: "routes missing from the OpenAPI document: \(missing.joined(separator: ", "))")
+        }
+    }
+
+    /// `GET /openapi.json`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let body = ByteBuffer(string: text)
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: .init(byteBuffer: body))
+        }
+    }
+}
