@@ -24,7 +24,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let client = ServiceClient()
     let verifier = TokenVerifier(
         configuration: .init(issuer: configuration.authIssuer, audience: configuration.audience),
-        source: DiscoveryKeySource(discoveryURL: configuration.authDiscoveryURL, client: client),
+        source: DiscoveryKeySource(discoveryURL: configuration.authDiscoveryURL, issuer: configuration.authIssuer, client: client),
         logger: logger
     )
     let rooms = RoomStore(pool: pool)

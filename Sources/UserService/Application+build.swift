@@ -23,6 +23,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     let issuer = TokenIssuer(
         signer: signer, issuerURL: configuration.issuerURL, audience: configuration.audience,
         accessTokenLifetime: configuration.accessTokenLifetime, refreshTokenLifetime: configuration.refreshTokenLifetime,
+        refreshFamilyLifetime: configuration.refreshFamilyLifetime,
         refreshTokens: refreshTokens
     )
     // user-service verifies its own tokens through the same verifier other services use,
@@ -33,7 +34,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     if let external = configuration.externalIssuer, let discovery = configuration.externalDiscoveryURL {
         verifier = TokenVerifier(
             configuration: .init(issuer: external, audience: configuration.audience),
-            source: DiscoveryKeySource(discoveryURL: discovery, client: ServiceClient()), logger: logger
+            source: DiscoveryKeySource(discoveryURL: discovery, issuer: external, client: ServiceClient()), logger: logger
         )
         provisioner = ExternalAccountProvisioner(users: users, logger: logger)
     } else {
@@ -64,7 +65,8 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     } else {
         AuthController(users: users, refreshTokens: refreshTokens,
                        hasher: PasswordHasher(threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue),
-                       issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits))
+                       issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits),
+                       revocations: SessionRevocations(redis: redis, logger: logger))
             .addRoutes(to: router.group("api/auth"))
     }
 

@@ -12,6 +12,8 @@ struct UserServiceConfiguration: Sendable {
     var audience: String
     var accessTokenLifetime: Duration
     var refreshTokenLifetime: Duration
+    /// The longest one login lasts, however often its refresh token is rotated.
+    var refreshFamilyLifetime: Duration
     var signingKeyRotation: Duration
     /// When set, accounts live at this external issuer (Keycloak in a cluster): its tokens are
     /// accepted, profiles are made on first sight, and the password endpoints are off.
@@ -35,6 +37,7 @@ struct UserServiceConfiguration: Sendable {
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))
         refreshTokenLifetime = .seconds(try environment.int("REFRESH_TOKEN_TTL_SECONDS", default: 30 * 24 * 3600))
+        refreshFamilyLifetime = .seconds(try environment.int("REFRESH_FAMILY_MAX_SECONDS", default: 90 * 24 * 3600, in: 1...10 * 365 * 24 * 3600))
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
         externalIssuer = environment.optionalString("AUTH_ISSUER")
         externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
@@ -65,7 +68,8 @@ struct UserServiceConfiguration: Sendable {
             "host": "\(host)", "port": "\(port)", "database_url": "\(maskURLCredentials(databaseURL))",
             "database_pool_size": "\(databasePoolSize)", "issuer_url": "\(issuerURL)", "audience": "\(audience)",
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
-            "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)", "log_level": "\(logLevel)",
+            "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)",
+            "refresh_family_max_s": "\(refreshFamilyLifetime.components.seconds)", "log_level": "\(logLevel)",
             "auth_issuer": "\(externalIssuer ?? "(this service)")", "auth_discovery_url": "\(externalDiscoveryURL ?? "-")",
             "redis_url": "\(maskURLCredentials(redisURL))", "chat_service_url": "\(chatServiceURL)", "trusted_proxies": "\(trustedProxiesText)",
             "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",

@@ -36,6 +36,7 @@ class Provider:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/realms/microchat"
         self.next_person = None
+        self.nonce_override = None
         self.codes = {}
         self.refresh_tokens = {}
         self.requests = []
@@ -75,7 +76,8 @@ class Provider:
                         self._send(400, {"error": "invalid_request"})
                         return
                     code = secrets.token_urlsafe(16)
-                    provider.codes[code] = (query["code_challenge"], query["redirect_uri"], provider.next_person)
+                    nonce = provider.nonce_override or query.get("nonce")
+                    provider.codes[code] = (query["code_challenge"], query["redirect_uri"], provider.next_person, nonce)
                     target = query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
                     self._send(302, headers={"Location": target})
                 elif url.path == base + "/logout":
@@ -89,8 +91,9 @@ class Provider:
                 if self.path != "/realms/microchat/token" or form.get("client_id") != Provider.CLIENT_ID:
                     self._send(400, {"error": "invalid_client"})
                     return
+                nonce = None
                 if form.get("grant_type") == "authorization_code":
-                    challenge, redirect_uri, person = provider.codes.pop(form.get("code"), (None, None, None))
+                    challenge, redirect_uri, person, nonce = provider.codes.pop(form.get("code"), (None, None, None, None))
                     verifier = form.get("code_verifier", "")
                     if person is None or redirect_uri != form.get("redirect_uri") or _b64url(hashlib.sha256(verifier.encode()).digest()) != challenge:
                         self._send(400, {"error": "invalid_grant", "error_description": "bad code or PKCE verifier"})
@@ -103,7 +106,7 @@ class Provider:
                 else:
                     self._send(400, {"error": "unsupported_grant_type"})
                     return
-                self._send(200, provider.tokens(person))
+                self._send(200, provider.tokens(person, nonce))
 
             def log_message(self, *args):
                 pass
@@ -111,7 +114,7 @@ class Provider:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def tokens(self, person):
+    def tokens(self, person, nonce=None):
         now = int(time.time())
         claims = {"iss": self.url, "sub": person["sub"], "aud": ["microchat", "account"], "exp": now + 300, "iat": now,
                   "preferred_username": person["username"], "name": person["name"], "email": person["username"] + "@example.org",
@@ -120,7 +123,7 @@ class Provider:
         refresh = secrets.token_urlsafe(24)
         self.refresh_tokens[refresh] = person
         return {"access_token": jwt.encode(header, claims, self.key), "refresh_token": refresh, "token_type": "Bearer",
-                "expires_in": 300, "id_token": jwt.encode(header, dict(claims, aud=Provider.CLIENT_ID), self.key)}
+                "expires_in": 300, "id_token": jwt.encode(header, dict(claims, aud=Provider.CLIENT_ID, **({"nonce": nonce} if nonce else {})), self.key)}
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +211,22 @@ def test_a_forged_callback_is_refused(oidc_stack, browsers):
     page.visible("#auth-error")
     page.wait(lambda d: "sign in again" in d.find_element(By.ID, "auth-error").text)
     assert page.driver.execute_script("return localStorage.getItem('microchat.session')") is None
+
+
+def test_an_id_token_with_someone_elses_nonce_is_refused(oidc_stack, browsers):
+    """The provider answers with an ID token minted for another sign-in (its nonce is not the page's): no session."""
+    provider, ui_url = oidc_stack
+    page = browsers()
+    page.base = ui_url
+    provider.next_person = {"sub": str(uuid.uuid4()), "username": unique("mallory"), "name": "Mallory"}
+    provider.nonce_override = "a-nonce-from-another-sign-in"
+    try:
+        page.open()
+        page.visible("#oidc-login").click()
+        page.visible("#auth-error")
+        page.wait(lambda d: "sign in again" in d.find_element(By.ID, "auth-error").text)
+        assert page.driver.execute_script("return localStorage.getItem('microchat.session')") is None
+        assert provider.requests[-1].get("nonce"), "the page sends a nonce"
+    finally:
+        provider.nonce_override = None
+        provider.next_person = None

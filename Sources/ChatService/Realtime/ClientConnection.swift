@@ -14,6 +14,8 @@ enum Delivery: Sendable {
     case resync
     /// A direct answer to this client only (pong, errors).
     case reply(ChatEvent)
+    /// The login behind this socket was signed out: close it.
+    case revoked
 }
 
 /// One WebSocket client as the gateway sees it: who it is, the rooms it may
@@ -23,14 +25,17 @@ enum Delivery: Sendable {
 final class ClientConnection: Sendable {
     let id = UUID()
     let userId: UUID
+    /// The sign-in session (token `sid`) the socket was opened with.
+    let sessionId: String?
     let deliveries: AsyncStream<Delivery>
     private let continuation: AsyncStream<Delivery>.Continuation
     private let roomSet: Mutex<Set<UUID>>
     private let startingPositions = Mutex<[UUID: Int64]>([:])
     private let overflowFlag = Atomic<Bool>(false)
 
-    init(userId: UUID, rooms: Set<UUID>, queueLimit: Int) {
+    init(userId: UUID, sessionId: String? = nil, rooms: Set<UUID>, queueLimit: Int) {
         self.userId = userId
+        self.sessionId = sessionId
         self.roomSet = Mutex(rooms)
         (deliveries, continuation) = AsyncStream.makeStream(of: Delivery.self, bufferingPolicy: .bufferingOldest(queueLimit))
     }

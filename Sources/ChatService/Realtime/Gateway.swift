@@ -40,8 +40,8 @@ final class Gateway: Sendable {
         self.logger = logger
     }
 
-    static func roomChannel(_ id: UUID) -> String { "chat:room:" + id.uuidString.lowercased() }
-    static func userChannel(_ id: UUID) -> String { "chat:user:" + id.uuidString.lowercased() }
+    static func roomChannel(_ id: UUID) -> String { RealtimeChannel.room(id) }
+    static func userChannel(_ id: UUID) -> String { RealtimeChannel.user(id) }
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
 
@@ -218,6 +218,14 @@ final class Gateway: Sendable {
         let frame = ByteBuffer(bytes: payload)
         if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
             let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
+            if event.type == .sessionRevoked {
+                // Sockets of that login end; a revocation without a session id ends all of the person's.
+                let sessionId = (try? JSONCoding.decoder.decode(SessionRevocation.self, from: Data(payload)))?.data?.sessionId
+                for connection in targets where sessionId == nil || connection.sessionId == sessionId {
+                    connection.enqueue(.revoked)
+                }
+                return
+            }
             for connection in targets {
                 if let room = event.roomId {
                     if event.type == .participantAdded { listen(connection.id, to: room) }
@@ -274,6 +282,12 @@ final class Gateway: Sendable {
             }
         }
     }
+}
+
+/// The part of a `session.revoked` event the gateway reads (the generic payload decoding cannot tell it from a user event).
+private struct SessionRevocation: Decodable {
+    struct Payload: Decodable { var sessionId: String? }
+    var data: Payload?
 }
 
 extension Gateway: Service {

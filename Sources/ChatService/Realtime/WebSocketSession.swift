@@ -39,7 +39,7 @@ struct WebSocketSession {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
-        let connection = ClientConnection(userId: identity.userId, rooms: roomIds, queueLimit: limits.queueLimit)
+        let connection = ClientConnection(userId: identity.userId, sessionId: identity.sessionId, rooms: roomIds, queueLimit: limits.queueLimit)
         // Subscriptions are confirmed before `ready`, and each room's position is taken
         // after that: every message committed later reaches this client, live or by gap fill.
         guard case let .registered(firstConnection) = await gateway.register(connection, limit: limits.connectionsPerPerson) else {
@@ -251,6 +251,11 @@ struct WebSocketSession {
                     try await fill(room, from: delivered[room] ?? from, upTo: nil, &delivered, outbound)
                     try await send(ChatEvent(type: .resumed, roomId: room, seq: delivered[room]), outbound)
                 }
+            case .revoked:
+                logger.info("closing a WebSocket whose session was signed out", metadata: ["user_id": "\(identity.userId)"])
+                try await send(Self.error("session_revoked", "You were signed out; sign in again."), outbound)
+                try await outbound.close(Self.tokenExpired, reason: "signed out")
+                return
             case .resync:
                 // The gateway refills every room once for all its listeners; those events follow in this queue.
                 try await send(ChatEvent(type: .resync), outbound)

@@ -13,13 +13,17 @@ public struct AccessTokenClaims: Codable, Sendable, Equatable {
     public var preferredUsername: String?
     public var name: String?
     public var email: String?
+    /// The session (a login: user-service's refresh-token family, Keycloak's session): signing it out ends the sockets it opened.
+    public var sid: String?
 
     enum CodingKeys: String, CodingKey {
-        case iss, sub, aud, exp, iat, nbf, jti, name, email
+        case iss, sub, aud, exp, iat, nbf, jti, name, email, sid
         case preferredUsername = "preferred_username"
     }
 
-    public init(iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64? = nil, jti: String? = nil, preferredUsername: String? = nil, name: String? = nil) {
+    public init(iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64? = nil, jti: String? = nil, preferredUsername: String? = nil, name: String? = nil,
+                sid: String? = nil) {
+        self.sid = sid
         self.iss = iss
         self.sub = sub
         self.aud = Audience([aud])
@@ -61,6 +65,8 @@ public struct Identity: Sendable, Equatable {
     public var displayName: String?
     public var email: String?
     public var expiresAt: Date
+    /// The token's `sid`: the sign-in session it belongs to, when the issuer says.
+    public var sessionId: String? = nil
     /// The raw bearer token, so a service can call another on the user's behalf.
     public var token: String
 }

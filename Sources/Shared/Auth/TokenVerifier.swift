@@ -9,14 +9,49 @@ public protocol KeySetSource: Sendable {
 
 /// Keys published by an OpenID issuer: its discovery document names the JWKS.
 /// This is the only path chat-service uses, for user-service on one host and
-/// for Keycloak in a cluster alike.
+/// for Keycloak in a cluster alike. The document is believed only if its
+/// `issuer` is the one configured, and keys are fetched only from the host the
+/// document was fetched from, over https unless that host is loopback or
+/// cluster-local — so a tampered or misrouted document cannot point the
+/// verifier at someone else's keys.
 public struct DiscoveryKeySource: KeySetSource {
     public let discoveryURL: String
+    public let expectedIssuer: String
     public let client: ServiceClient
 
-    public init(discoveryURL: String, client: ServiceClient) {
+    public init(discoveryURL: String, issuer: String, client: ServiceClient) {
         self.discoveryURL = discoveryURL
+        self.expectedIssuer = issuer
         self.client = client
+    }
+
+    public struct Refused: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Hosts reached over the machine or the cluster's own network, where plain http is acceptable.
+    static func isLocal(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.") || name.hasSuffix(".cluster.local")
+            || name.hasSuffix(".svc") || !name.contains(".")
+    }
+
+    /// The JWKS URL to fetch, or why the document is not believed.
+    static func keysURL(discoveryURL: String, document: Discovery, expectedIssuer: String) throws -> String {
+        guard document.issuer == expectedIssuer else {
+            throw Refused(description: "the discovery document's issuer \(document.issuer) is not the configured \(expectedIssuer)")
+        }
+        guard let keys = URLComponents(string: document.jwksUri), let scheme = keys.scheme?.lowercased(), let host = keys.host,
+              let discovery = URLComponents(string: discoveryURL), let discoveryHost = discovery.host else {
+            throw Refused(description: "the discovery document's jwks_uri is not a URL")
+        }
+        guard host.lowercased() == discoveryHost.lowercased() else {
+            throw Refused(description: "jwks_uri points at \(host), not the discovery document's host \(discoveryHost)")
+        }
+        guard scheme == "https" || (scheme == "http" && isLocal(host)) else {
+            throw Refused(description: "jwks_uri must be https outside loopback and the cluster (got \(scheme)://\(host))")
+        }
+        return document.jwksUri
     }
 
     struct Discovery: Decodable {
@@ -30,7 +65,8 @@ public struct DiscoveryKeySource: KeySetSource {
 
     public func fetchKeySet() async throws -> JWKSet {
         let discovery = try await client.get(discoveryURL, as: Discovery.self)
-        return try await client.get(discovery.jwksUri, as: JWKSet.self)
+        let keys = try Self.keysURL(discoveryURL: discoveryURL, document: discovery, expectedIssuer: expectedIssuer)
+        return try await client.get(keys, as: JWKSet.self)
     }
 }
 
@@ -123,7 +159,7 @@ public final class TokenVerifier: Sendable {
             throw AppError.unauthorized("invalid_token", "The access token subject is not a user id.")
         }
         let identity = Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
-                                expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), token: token)
+                                expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), sessionId: claims.sid, token: token)
         // Not before it is valid: a token with a future nbf is checked again next time.
         if claims.nbf.map({ Double($0) <= nowSeconds }) ?? true {
             verified.remember(token, identity, validUntil: Double(claims.exp) + leeway, now: now)

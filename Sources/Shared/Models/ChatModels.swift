@@ -116,6 +116,8 @@ public struct ChatEvent: Codable, Sendable {
         case error
         /// The answer to `auth`: the socket now lives until the new token's `expiresAt`.
         case authenticated
+        /// A login was signed out (user-service → chat-service, on the person's channel); not sent to clients.
+        case sessionRevoked = "session.revoked"
     }
 
     public var type: Kind
@@ -194,10 +196,20 @@ public struct InfoEvent: Codable, Sendable, Equatable {
     public var retryAfter: Int?
     /// When the connection's access token expires (`ready` and `authenticated`).
     public var expiresAt: Date?
+    /// The signed-out login (`session.revoked`).
+    public var sessionId: String?
     public init(message: String? = nil, code: String? = nil, userId: UUID? = nil, replicaId: String? = nil) {
         self.message = message
         self.code = code
         self.userId = userId
         self.replicaId = replicaId
     }
+}
+
+/// Redis channel names every service agrees on.
+public enum RealtimeChannel {
+    /// One channel per room: its events.
+    public static func room(_ id: UUID) -> String { "chat:room:" + id.uuidString.lowercased() }
+    /// One channel per person: membership changes and signed-out sessions.
+    public static func user(_ id: UUID) -> String { "chat:user:" + id.uuidString.lowercased() }
 }

@@ -8,25 +8,29 @@ struct TokenIssuer: Sendable {
     let audience: String
     let accessTokenLifetime: Duration
     let refreshTokenLifetime: Duration
+    /// The longest a login lasts, however often its refresh token is rotated.
+    let refreshFamilyLifetime: Duration
     let refreshTokens: any RefreshTokenStore
 
-    func accessToken(for user: UserRecord, now: Date = Date()) throws -> String {
+    /// An access token whose `sid` is the login's refresh-token family.
+    func accessToken(for user: UserRecord, family: UUID, now: Date = Date()) throws -> String {
         let issued = Int64(now.timeIntervalSince1970)
         return try signer.sign(AccessTokenClaims(
             iss: issuerURL, sub: user.id.uuidString, aud: audience,
             exp: issued + accessTokenLifetime.components.seconds, iat: issued, nbf: issued,
-            jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName
+            jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName,
+            sid: family.uuidString.lowercased()
         ))
     }
 
     /// A new login: a new refresh token family.
     func session(for user: UserRecord) async throws -> AuthResponse {
-        let refresh = try await refreshTokens.issue(userId: user.id, lifetime: refreshTokenLifetime)
-        return try session(for: user, refreshToken: refresh)
+        let (refresh, family) = try await refreshTokens.issue(userId: user.id, lifetime: refreshTokenLifetime)
+        return try session(for: user, refreshToken: refresh, family: family)
     }
 
-    func session(for user: UserRecord, refreshToken: String) throws -> AuthResponse {
-        AuthResponse(user: user.ownProfile, accessToken: try accessToken(for: user), refreshToken: refreshToken,
+    func session(for user: UserRecord, refreshToken: String, family: UUID) throws -> AuthResponse {
+        AuthResponse(user: user.ownProfile, accessToken: try accessToken(for: user, family: family), refreshToken: refreshToken,
                      expiresIn: Int(accessTokenLifetime.components.seconds))
     }
 }

@@ -28,6 +28,7 @@ struct AuthController: Sendable {
     let hasher: PasswordHasher
     let issuer: TokenIssuer
     let throttle: LoginThrottle
+    let revocations: SessionRevocations
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("register", use: register)
@@ -93,19 +94,20 @@ struct AuthController: Sendable {
         guard !body.refreshToken.isEmpty, body.refreshToken.count <= 256 else {
             throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
         }
-        switch try await refreshTokens.rotate(body.refreshToken, lifetime: issuer.refreshTokenLifetime) {
-        case let .rotated(userId, newToken):
+        switch try await refreshTokens.rotate(body.refreshToken, lifetime: issuer.refreshTokenLifetime, familyLifetime: issuer.refreshFamilyLifetime) {
+        case let .rotated(userId, newToken, family):
             guard let user = try await users.find(id: userId) else {
                 throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
             }
             try await users.touch(id: user.id)
-            return JSONResponse(try issuer.session(for: user, refreshToken: newToken))
+            return JSONResponse(try issuer.session(for: user, refreshToken: newToken, family: family))
         case .invalid:
             throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
         case .expired:
             throw AppError.unauthorized("refresh_token_expired", "The refresh token has expired; log in again.")
-        case .reused:
+        case let .reused(userId, family):
             context.logger.warning("refresh token reuse: family revoked")
+            await revocations.announce(user: userId, session: family)
             throw AppError.unauthorized("refresh_token_reused", "This refresh token was already used; every session from that login is signed out.")
         }
     }
@@ -113,7 +115,9 @@ struct AuthController: Sendable {
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
-        _ = try await refreshTokens.revokeFamily(of: body.refreshToken)
+        if let (userId, family) = try await refreshTokens.revokeFamily(of: body.refreshToken) {
+            await revocations.announce(user: userId, session: family)
+        }
         // The answer is the same whether or not the token existed: logging out is idempotent.
         return Response(status: .noContent)
     }

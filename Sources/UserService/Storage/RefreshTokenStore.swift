@@ -3,20 +3,24 @@ import Foundation
 import Shared
 
 enum RefreshOutcome: Sendable {
-    case rotated(userId: UUID, newToken: String)
+    case rotated(userId: UUID, newToken: String, family: UUID)
     case invalid
     case expired
     /// A token that was already exchanged came back: someone holds a copy, so the whole family is revoked.
-    case reused
+    case reused(userId: UUID, family: UUID)
 }
 
 /// Refresh tokens: random, stored only as SHA-256 hashes, rotated on every use.
 /// Tokens descending from one login share a family; reusing a spent token
 /// revokes the family (RFC 6819 §5.2.2.3 / OAuth 2.1 refresh token rotation).
 protocol RefreshTokenStore: Sendable {
-    func issue(userId: UUID, lifetime: Duration) async throws -> String
-    func rotate(_ token: String, lifetime: Duration) async throws -> RefreshOutcome
-    func revokeFamily(of token: String) async throws -> Bool
+    /// A new family (a login): its first token and the family's id.
+    func issue(userId: UUID, lifetime: Duration) async throws -> (token: String, family: UUID)
+    /// Exchanges a token for the next of its family. Each token lives `lifetime`, but never past
+    /// `familyLifetime` after the family's login: rotation slides, the family's end does not.
+    func rotate(_ token: String, lifetime: Duration, familyLifetime: Duration) async throws -> RefreshOutcome
+    /// Revokes the token's family; returns whose family it was, if any was live.
+    func revokeFamily(of token: String) async throws -> (userId: UUID, family: UUID)?
 }
 
 struct PostgresRefreshTokenStore: RefreshTokenStore {
@@ -30,46 +34,55 @@ struct PostgresRefreshTokenStore: RefreshTokenStore {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    func issue(userId: UUID, lifetime: Duration) async throws -> String {
+    func issue(userId: UUID, lifetime: Duration) async throws -> (token: String, family: UUID) {
         let token = Self.newToken()
+        let family = UUID()
         let expires = Date().addingTimeInterval(Double(lifetime.components.seconds))
         try await pool.query(
             "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES ($1, $2, $3, $4)",
-            [Self.digest(token), UUID(), userId, expires]
+            [Self.digest(token), family, userId, expires]
         )
-        return token
+        return (token, family)
     }
 
-    func rotate(_ token: String, lifetime: Duration) async throws -> RefreshOutcome {
+    func rotate(_ token: String, lifetime: Duration, familyLifetime: Duration) async throws -> RefreshOutcome {
         let hash = Self.digest(token)
         let next = Self.newToken()
-        let expires = Date().addingTimeInterval(Double(lifetime.components.seconds))
         return try await pool.transaction { connection in
             guard let row = try connection.query("""
-                SELECT family_id, user_id, used_at, revoked_at, expires_at < now() AS expired
-                FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE
+                SELECT t.family_id, t.user_id, t.used_at, t.revoked_at, t.expires_at < now() AS expired,
+                       (SELECT min(f.created_at) FROM refresh_tokens f WHERE f.family_id = t.family_id) AS family_started
+                FROM refresh_tokens t WHERE t.token_hash = $1 FOR UPDATE
                 """, [hash]).first else { return .invalid }
             let family: UUID = try row.decode("family_id")
             if try row.decode("revoked_at", as: Date?.self) != nil { return .invalid }
             if try row.decode("used_at", as: Date?.self) != nil {
                 try connection.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", [family])
-                return .reused
+                return .reused(userId: try row.decode("user_id"), family: family)
             }
             if try row.decode("expired", as: Bool.self) { return .expired }
+            let familyEnds = try row.decode("family_started", as: Date.self).addingTimeInterval(Double(familyLifetime.components.seconds))
+            guard familyEnds > Date() else {
+                try connection.query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL", [family])
+                return .expired
+            }
+            let expires = min(Date().addingTimeInterval(Double(lifetime.components.seconds)), familyEnds)
             let userId: UUID = try row.decode("user_id")
             try connection.query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1", [hash])
             try connection.query(
                 "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at) VALUES ($1, $2, $3, $4)",
                 [Self.digest(next), family, userId, expires]
             )
-            return .rotated(userId: userId, newToken: next)
+            return .rotated(userId: userId, newToken: next, family: family)
         }
     }
 
-    func revokeFamily(of token: String) async throws -> Bool {
-        try await pool.query("""
+    func revokeFamily(of token: String) async throws -> (userId: UUID, family: UUID)? {
+        guard let row = try await pool.query("""
             UPDATE refresh_tokens SET revoked_at = now()
             WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL
-            """, [Self.digest(token)]).affectedRows > 0
+            RETURNING user_id, family_id
+            """, [Self.digest(token)]).first else { return nil }
+        return (try row.decode("user_id", as: UUID.self), try row.decode("family_id", as: UUID.self))
     }
 }

@@ -72,13 +72,21 @@ export class OidcClient {
     if (!pending || params.get('state') !== pending.state || !params.get('code')) {
       throw new ApiError(400, { code: 'invalid_state', detail: 'That sign-in link is stale; please sign in again.' });
     }
-    return this.#token({
+    const tokens = await this.#token({
       grant_type: 'authorization_code',
       code: params.get('code'),
       redirect_uri: this.redirectUri,
       client_id: this.clientId,
       code_verifier: pending.verifier,
     });
+    // The ID token must be the one minted for this sign-in (its nonce), by this provider, for this page.
+    // It came straight from the token endpoint, so its claims are read without checking the signature.
+    const claims = idTokenClaims(tokens.idToken);
+    const audience = [].concat(claims?.aud ?? []);
+    if (!claims || claims.nonce !== pending.nonce || claims.iss !== this.issuer || !audience.includes(this.clientId)) {
+      throw new ApiError(401, { code: 'invalid_nonce', detail: 'That sign-in answer was not for this page; please sign in again.' });
+    }
+    return tokens;
   }
 
   refresh(refreshToken) {
@@ -111,5 +119,17 @@ export class OidcClient {
       throw new ApiError(response.status >= 500 ? 503 : 401, { code: body.error || 'invalid_grant', detail: body.error_description || 'Please sign in again.' });
     }
     return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresIn: body.expires_in, idToken: body.id_token, user: null };
+  }
+}
+
+/// The claims of an ID token (a JWT), or null when it cannot be read.
+function idTokenClaims(token) {
+  const payload = typeof token === 'string' ? token.split('.')[1] : null;
+  if (!payload) return null;
+  try {
+    const text = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    return JSON.parse(decodeURIComponent(escape(text)));
+  } catch {
+    return null;
   }
 }

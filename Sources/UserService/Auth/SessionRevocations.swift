@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import Shared
+
+/// Tells every chat-service replica that a login was signed out (logout, or a
+/// refresh token reused), over the person's Redis channel: the WebSockets
+/// opened with that login's tokens close at once. Best effort — if Redis is
+/// down, those sockets still end when their short-lived token expires.
+struct SessionRevocations: Sendable {
+    let redis: RedisClient
+    let logger: Logger
+
+    func announce(user: UUID, session: UUID) async {
+        var info = InfoEvent(userId: user)
+        info.sessionId = session.uuidString.lowercased()
+        do {
+            let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .info(info))))
+            try await redis.publish(payload, to: RealtimeChannel.user(user))
+        } catch {
+            logger.warning("could not announce a signed-out session; its sockets end when their tokens expire", metadata: ["error": "\(error)"])
+        }
+    }
+}
