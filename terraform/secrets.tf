@@ -7,6 +7,7 @@ locals {
     "keycloak-db-password",
     "keycloak-admin-password",
     "grafana-admin-password",
+    "redis-password",
   ])
 }
 

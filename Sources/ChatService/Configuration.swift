@@ -29,7 +29,7 @@ struct ChatServiceConfiguration: Sendable {
         port = try environment.int("PORT", default: 8082, in: 1...65535)
         databaseURL = try environment.secret("DATABASE_URL") ?? "postgresql://chat_service@127.0.0.1:5432/microchat?sslmode=prefer"
         databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: MachineSize.databasePoolSize, in: 1...256)
-        redisURL = environment.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        redisURL = try environment.secret("REDIS_URL") ?? "redis://127.0.0.1:6379"
         authIssuer = environment.string("AUTH_ISSUER", default: "http://127.0.0.1:8081")
         authDiscoveryURL = environment.string("AUTH_DISCOVERY_URL", default: authIssuer + "/.well-known/openid-configuration")
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")

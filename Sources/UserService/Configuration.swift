@@ -41,7 +41,7 @@ struct UserServiceConfiguration: Sendable {
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
         externalIssuer = environment.optionalString("AUTH_ISSUER")
         externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
-        redisURL = environment.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        redisURL = try environment.secret("REDIS_URL") ?? "redis://127.0.0.1:6379"
         chatServiceURL = environment.string("CHAT_SERVICE_URL", default: "http://127.0.0.1:8082")
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
         trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "127.0.0.0/8,::1/128")

@@ -41,9 +41,11 @@ def limited():
 def forget_counts(client):
     """Clears what earlier tests counted against `client` (the suite shares one Redis and one 127.0.0.1)."""
     cli = shutil.which("redis-cli") or os.path.join(os.path.dirname(os.environ.get("MICROCHAT_TEST_REDIS_SERVER", "")), "redis-cli")
+    auth = dict(os.environ, REDISCLI_AUTH=os.environ.get("MICROCHAT_TEST_REDIS_PASSWORD", ""))
     for kind in ("registrations", "login-failures"):
-        subprocess.run([cli, "-u", os.environ["MICROCHAT_TEST_REDIS_URL"], "DEL", f"ratelimit:{kind}:address:{client}"],
-                       check=True, capture_output=True)
+        done = subprocess.run([cli, "-p", os.environ["MICROCHAT_TEST_REDIS_PORT"], "DEL", f"ratelimit:{kind}:address:{client}"],
+                              check=True, capture_output=True, text=True, env=auth)
+        assert done.stdout.strip() in ("0", "1"), done.stdout + done.stderr
 
 
 def address():

@@ -34,7 +34,7 @@ def replica(user_url):
         port = free_port()
         service = ServiceProcess("chat-service", f"chat-extra-{port}", port=port, REPLICA_ID=f"chat-extra-{port}",
                                  DATABASE_URL_FILE=database_url_file("chat_service"),
-                                 REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
+                                 REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"],
                                  AUTH_ISSUER=user_url, USER_SERVICE_URL=user_url, **settings)
         started.append(service)
         return service

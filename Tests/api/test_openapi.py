@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from conftest import make_group, post_message, register
+from stack_processes import ServiceProcess, database_url_file, free_port
 
 FUZZ_SECONDS = int(os.environ.get("MICROCHAT_FUZZ_SECONDS", "75"))
 
@@ -118,3 +119,20 @@ def test_schemathesis_finds_nothing_in_user_service(api, artifacts):
 
 def test_schemathesis_finds_nothing_in_chat_service(api, chat, artifacts):
     fuzz(chat.base, register(api)["accessToken"], "chat-service", artifacts, extra=("--exclude-path", "/api/ws"))
+
+
+def test_upstream_failures_reach_clients_as_codes_without_internal_names(api, user, chat_urls):
+    """chat-service whose user-service is gone: the client learns `upstream_unavailable`, not the address it tried."""
+    dead_port = free_port()
+    service = ServiceProcess("chat-service", "chat-service-dead-upstream", USER_SERVICE_URL=f"http://127.0.0.1:{dead_port}",
+                             AUTH_ISSUER=api.base, DATABASE_URL_FILE=database_url_file("chat_service"),
+                             REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"], REPLICA_ID="chat-dead-upstream")
+    try:
+        r = requests.post(service.base + "/api/rooms", timeout=30, headers={"Authorization": "Bearer " + user["accessToken"]},
+                          json={"name": "Team", "roomType": "group", "participantIds": [str(uuid.uuid4())]})
+        assert r.status_code == 502 and r.headers["Content-Type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["code"] == "upstream_unavailable"
+        assert str(dead_port) not in r.text and "127.0.0.1" not in r.text and "Connection" not in problem["detail"]
+    finally:
+        service.stop()

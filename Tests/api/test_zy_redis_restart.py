@@ -8,13 +8,13 @@ from conftest import make_group, post_message, register
 
 
 def redis_restart(port, data):
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=30)
+    """Stops the suite's Redis; returns how to start it again with its own configuration (password included)."""
+    auth = dict(os.environ, REDISCLI_AUTH=os.environ["MICROCHAT_TEST_REDIS_PASSWORD"])
+    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=30, env=auth)
     deadline = time.time() + 20
-    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0 and time.time() < deadline:
+    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, env=auth).returncode == 0 and time.time() < deadline:
         time.sleep(0.1)
-    return lambda: subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", f"{data}/redis", "--save", "",
-                                   "--appendonly", "no", "--daemonize", "yes", "--pidfile", f"{data}/run/redis.pid",
-                                   "--logfile", f"{data}/logs/redis.log"], check=True, timeout=30)
+    return lambda: subprocess.run(["redis-server", f"{data}/redis/redis.conf"], check=True, timeout=30)
 
 
 def gap_fill_queries(service):

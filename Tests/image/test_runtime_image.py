@@ -256,12 +256,12 @@ def services(tmp_path_factory):
         if not shutil.which(command):
             pytest.fail(f"{command} is missing: ./microchat lint --image installs debootstrap")
     tmp_path = tmp_path_factory.mktemp("image")
-    redis = f"redis://127.0.0.1:{env('MICROCHAT_TEST_REDIS_PORT')}"
+    redis = env("MICROCHAT_TEST_REDIS_URL")
     running = []
     try:
         user_port = free_port()
         issuer = f"http://127.0.0.1:{user_port}"  # tokens name it, chat-service fetches its keys there
-        user = start("user-service", tmp_path, {"ISSUER_URL": issuer}, role="user_service", port=user_port)
+        user = start("user-service", tmp_path, {"ISSUER_URL": issuer, "REDIS_URL": redis}, role="user_service", port=user_port)
         running.append(user)
         chat = start("chat-service", tmp_path, {"REDIS_URL": redis, "AUTH_ISSUER": user[1], "USER_SERVICE_URL": user[1],
                                                 "REPLICA_ID": "image-check"}, role="chat_service")

@@ -136,7 +136,7 @@ def oidc_stack():
                                        ISSUER_URL=f"http://127.0.0.1:{user_port}", DATABASE_URL_FILE=database_url_file("user_service")))
         user_url = services[-1].base
         services.append(ServiceProcess("chat-service", "chat-service-oidc", AUTH_ISSUER=provider.url, USER_SERVICE_URL=user_url,
-                                       REPLICA_ID="chat-oidc", REDIS_URL=f"redis://127.0.0.1:{os.environ['MICROCHAT_TEST_REDIS_PORT']}",
+                                       REPLICA_ID="chat-oidc", REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"],
                                        DATABASE_URL_FILE=database_url_file("chat_service")))
         chat_url = services[-1].base
         services.append(ServiceProcess("ui-service", "ui-service-oidc", USER_SERVICE_URL=user_url, CHAT_SERVICE_URLS=chat_url,

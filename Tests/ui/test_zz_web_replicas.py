@@ -42,7 +42,7 @@ class Replicas:
         number = replica_id.split("-")[-1]
         port = int(self.urls[int(number) - 1].rsplit(":", 1)[1])
         service = ServiceProcess("chat-service", f"chat-service-{number}", port=port, REPLICA_ID=replica_id,
-                                 DATABASE_URL_FILE=database_url_file("chat_service"), REDIS_URL=f"redis://127.0.0.1:{self.redis_port}",
+                                 DATABASE_URL_FILE=database_url_file("chat_service"), REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"],
                                  AUTH_ISSUER=self.user_url, USER_SERVICE_URL=self.user_url)
         with open(self.pidfile(replica_id), "w") as handle:
             handle.write(str(service.pid))

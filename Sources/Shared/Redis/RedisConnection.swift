@@ -5,19 +5,27 @@ import Foundation
 public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// Sent with `AUTH` right after connecting, when set (an ACL user name with it, when given).
+    public var username: String?
+    public var password: String?
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port
+        self.username = username
+        self.password = password
     }
 
-    /// Accepts `redis://host:port` (the database number, if any, is ignored: pub/sub spans databases).
+    /// Accepts `redis://[[user]:password@]host:port` (the database number, if any, is ignored: pub/sub spans databases).
     public init?(url: String) {
         guard let components = URLComponents(string: url), components.scheme == "redis",
               let host = components.host, !host.isEmpty else { return nil }
-        self.init(host: host, port: components.port ?? 6379)
+        let user = components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
+        let password = components.password.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
+        self.init(host: host, port: components.port ?? 6379, username: user, password: password)
     }
 
+    /// The address, never the password.
     public var description: String { "redis://\(host):\(port)" }
 }
 
@@ -42,6 +50,14 @@ final class RedisConnection {
         // Commands time out too, so a stalled server cannot hang a worker thread forever.
         _ = redisSetTimeout(context, tv)
         self.context = context
+        if let password = endpoint.password {
+            let arguments = [Array("AUTH".utf8)] + (endpoint.username.map { [Array($0.utf8)] } ?? []) + [Array(password.utf8)]
+            do {
+                _ = try command(arguments)
+            } catch let error as RedisError where error.kind == .server {
+                throw RedisError(kind: .server, message: "\(endpoint) refused the credentials: \(error.message)")
+            }
+        }
     }
 
     deinit {
