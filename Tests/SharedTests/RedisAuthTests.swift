@@ -42,3 +42,36 @@ struct RedisAuthTests {
         await wrongClient.shutdown()
     }
 }
+
+@Suite("Redis over TLS")
+struct RedisTLSTests {
+    @Test("rediss:// URLs name TLS and the CA file")
+    func parsing() throws {
+        let endpoint = try #require(RedisEndpoint(url: "rediss://:pw@redis.platform.svc.cluster.local:6379?sslrootcert=/etc/ca/ca.crt"))
+        #expect(endpoint.tls && endpoint.caFile == "/etc/ca/ca.crt" && endpoint.password == "pw")
+        #expect(endpoint.description == "rediss://redis.platform.svc.cluster.local:6379")
+        #expect(try #require(RedisEndpoint(url: "redis://127.0.0.1:6379")).tls == false)
+    }
+
+    @Test("the suite's Redis is reached over TLS, verified against its CA; another CA or plain TCP gets nothing")
+    func verified() async throws {
+        let endpoint = try #require(RedisEndpoint(url: try TestEnvironment.redisURL))
+        #expect(endpoint.tls, "./microchat runs Redis with TLS only; the test URL is rediss://")
+        let good = RedisClient(endpoint: endpoint)
+        try await good.ping()
+        #expect(try await good.publish(Array("over tls".utf8), to: TestEnvironment.uniqueName("tls")) == 0)
+        await good.shutdown()
+
+        var otherCA = endpoint
+        otherCA.caFile = try TestEnvironment.require("MICROCHAT_TEST_OTHER_CA")
+        let untrusted = RedisClient(endpoint: otherCA)
+        await #expect(throws: RedisError.self) { try await untrusted.ping() }
+        await untrusted.shutdown()
+
+        var plain = endpoint
+        plain.tls = false
+        let cleartext = RedisClient(endpoint: plain)
+        await #expect(throws: RedisError.self) { try await cleartext.ping() }
+        await cleartext.shutdown()
+    }
+}

@@ -43,7 +43,8 @@ def forget_counts(client):
     cli = shutil.which("redis-cli") or os.path.join(os.path.dirname(os.environ.get("MICROCHAT_TEST_REDIS_SERVER", "")), "redis-cli")
     auth = dict(os.environ, REDISCLI_AUTH=os.environ.get("MICROCHAT_TEST_REDIS_PASSWORD", ""))
     for kind in ("registrations", "login-failures"):
-        done = subprocess.run([cli, "-p", os.environ["MICROCHAT_TEST_REDIS_PORT"], "DEL", f"ratelimit:{kind}:address:{client}"],
+        done = subprocess.run([cli, "--tls", "--cacert", os.environ["MICROCHAT_TEST_CA"], "-p", os.environ["MICROCHAT_TEST_REDIS_PORT"],
+                               "DEL", f"ratelimit:{kind}:address:{client}"],
                               check=True, capture_output=True, text=True, env=auth)
         assert done.stdout.strip() in ("0", "1"), done.stdout + done.stderr
 

@@ -10,9 +10,10 @@ from conftest import make_group, post_message, register
 def redis_restart(port, data):
     """Stops the suite's Redis; returns how to start it again with its own configuration (password included)."""
     auth = dict(os.environ, REDISCLI_AUTH=os.environ["MICROCHAT_TEST_REDIS_PASSWORD"])
-    subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True, timeout=30, env=auth)
+    cli = ["redis-cli", "--tls", "--cacert", os.environ["MICROCHAT_TEST_CA"], "-p", str(port)]
+    subprocess.run(cli + ["shutdown", "nosave"], capture_output=True, timeout=30, env=auth)
     deadline = time.time() + 20
-    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, env=auth).returncode == 0 and time.time() < deadline:
+    while subprocess.run(cli + ["ping"], capture_output=True, env=auth).returncode == 0 and time.time() < deadline:
         time.sleep(0.1)
     return lambda: subprocess.run(["redis-server", f"{data}/redis/redis.conf"], check=True, timeout=30)
 

@@ -120,6 +120,8 @@ def test_cluster_settings_written_by_terraform_match_the_committed_keys():
     secrets_tf = "".join(f.read_text() for f in sorted(TERRAFORM.glob("*.tf")))
     made = {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+-password)",', secrets_tf, re.M)}
     made |= {f"microchat-{name}" for name in re.findall(r'secret_id\s*=\s*"\$\{var\.name_prefix\}-([a-z-]+)"', secrets_tf)}
+    # Secrets made from a map of generated material (the Redis TLS key pair and CA): "name" = tls_….
+    made |= {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+)"\s*=\s*tls_', secrets_tf, re.M)}
     assert {"microchat-postgres-backup-key", "microchat-registry-dockerconfig"} <= made
     wanted = set()
     for file in (ROOT / "k8s-manifests").rglob("*.yaml"):

@@ -13,12 +13,15 @@ public final class RedisClient: Sendable {
     }
 
     public let endpoint: RedisEndpoint
+    /// For `rediss://`: the TLS tunnel every connection of this client goes through.
+    private let tunnel: Result<RedisTLSTunnel, any Error>?
     private let threads: NIOThreadPool
     private let slots: [Slot]
     private let next = Atomic<Int>(0)
 
     public init(endpoint: RedisEndpoint, connections: Int = 2) {
         self.endpoint = endpoint
+        self.tunnel = endpoint.makeTunnel()
         let count = max(1, connections)
         self.threads = NIOThreadPool(numberOfThreads: count)
         self.threads.start()
@@ -63,7 +66,7 @@ public final class RedisClient: Sendable {
     }
 
     private func run<T: Sendable>(on slot: Slot, _ body: @escaping @Sendable (RedisConnection) throws -> T) async throws -> T {
-        let endpoint = self.endpoint
+        let endpoint = self.endpoint, tunnel = self.tunnel
         return try await threads.runIfActive {
             try slot.connection.withLock { connection in
                 var attempts = 0
@@ -71,7 +74,7 @@ public final class RedisClient: Sendable {
                     attempts += 1
                     let hadConnection = connection != nil
                     do {
-                        let active = try connection ?? RedisConnection(endpoint: endpoint)
+                        let active = try connection ?? RedisConnection(endpoint: endpoint, tunnel: tunnel)
                         connection = active
                         return try body(active)
                     } catch let error as RedisError where error.kind == .connection {
@@ -100,6 +103,7 @@ public final class RedisClient: Sendable {
     public func shutdown() async {
         for slot in slots { slot.connection.withLock { $0 = nil } }
         try? await threads.shutdownGracefully()
+        try? tunnel?.get().shutdown()
     }
 }
 

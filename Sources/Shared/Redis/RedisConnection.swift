@@ -8,25 +8,39 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// Sent with `AUTH` right after connecting, when set (an ACL user name with it, when given).
     public var username: String?
     public var password: String?
+    /// `rediss://`: the connection is TLS, the server verified against `caFile` (or the system's roots).
+    public var tls: Bool
+    public var caFile: String?
 
-    public init(host: String, port: Int, username: String? = nil, password: String? = nil) {
+    public init(host: String, port: Int, username: String? = nil, password: String? = nil, tls: Bool = false, caFile: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
+        self.tls = tls
+        self.caFile = caFile
     }
 
-    /// Accepts `redis://[[user]:password@]host:port` (the database number, if any, is ignored: pub/sub spans databases).
+    /// Accepts `redis://[[user]:password@]host:port` and, for TLS,
+    /// `rediss://…?sslrootcert=/path/ca.crt` (the database number, if any, is
+    /// ignored: pub/sub spans databases).
     public init?(url: String) {
-        guard let components = URLComponents(string: url), components.scheme == "redis",
+        guard let components = URLComponents(string: url), let scheme = components.scheme, ["redis", "rediss"].contains(scheme),
               let host = components.host, !host.isEmpty else { return nil }
         let user = components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
         let password = components.password.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
-        self.init(host: host, port: components.port ?? 6379, username: user, password: password)
+        let caFile = components.queryItems?.first { $0.name == "sslrootcert" }?.value
+        self.init(host: host, port: components.port ?? 6379, username: user, password: password, tls: scheme == "rediss", caFile: caFile)
     }
 
     /// The address, never the password.
-    public var description: String { "redis://\(host):\(port)" }
+    public var description: String { "\(tls ? "rediss" : "redis")://\(host):\(port)" }
+
+    /// The tunnel a TLS endpoint is reached through (nil for plain TCP); a bad CA file is reported when connecting.
+    func makeTunnel() -> Result<RedisTLSTunnel, any Error>? {
+        guard tls else { return nil }
+        return Result { try RedisTLSTunnel(host: host, port: port, caFile: caFile) }
+    }
 }
 
 /// One hiredis connection (`redisContext*`), owned by exactly one instance and
@@ -35,11 +49,20 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 final class RedisConnection {
     let context: UnsafeMutablePointer<redisContext>
 
-    init(endpoint: RedisEndpoint, timeout: Duration = .seconds(2)) throws {
+    /// Connects to `endpoint`, through `tunnel` when the endpoint is TLS.
+    init(endpoint: RedisEndpoint, tunnel: Result<RedisTLSTunnel, any Error>? = nil, timeout: Duration = .seconds(2)) throws {
         let seconds = Int(timeout.components.seconds)
         let micros = Int(timeout.components.attoseconds / 1_000_000_000_000)
         let tv = timeval(tv_sec: seconds, tv_usec: micros)
-        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), tv) else {
+        var (host, port) = (endpoint.host, endpoint.port)
+        if let tunnel {
+            do {
+                (host, port) = ("127.0.0.1", try tunnel.get().localPort())
+            } catch {
+                throw RedisError(kind: .connection, message: "\(endpoint): cannot set up TLS: \(error)")
+            }
+        }
+        guard let context = redisConnectWithTimeout(host, Int32(port), tv) else {
             throw RedisError(kind: .connection, message: "hiredis could not allocate a context")
         }
         if context.pointee.err != 0 {

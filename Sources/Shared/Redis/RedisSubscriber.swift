@@ -30,6 +30,8 @@ public final class RedisSubscriber: Sendable {
     }
 
     public let endpoint: RedisEndpoint
+    /// For `rediss://`: the TLS tunnel the subscription connection goes through.
+    private let tunnel: Result<RedisTLSTunnel, any Error>?
     public let events: AsyncStream<RedisSubscriberEvent>
     private let continuation: AsyncStream<RedisSubscriberEvent>.Continuation
     private let state = Mutex(State())
@@ -41,6 +43,7 @@ public final class RedisSubscriber: Sendable {
 
     public init(endpoint: RedisEndpoint, logger: Logger, bufferLimit: Int = 100_000) throws {
         self.endpoint = endpoint
+        self.tunnel = endpoint.makeTunnel()
         self.logger = logger
         (events, continuation) = AsyncStream.makeStream(of: RedisSubscriberEvent.self, bufferingPolicy: .bufferingOldest(bufferLimit))
         var fds: [Int32] = [0, 0]
@@ -172,7 +175,7 @@ public final class RedisSubscriber: Sendable {
             let connection: RedisConnection
             var initialChannels = 0
             do {
-                connection = try RedisConnection(endpoint: endpoint)
+                connection = try RedisConnection(endpoint: endpoint, tunnel: tunnel)
                 // Take every wanted channel; queued changes are folded into this snapshot.
                 let channels = state.withLock { state -> [String] in
                     state.pending.removeAll()
