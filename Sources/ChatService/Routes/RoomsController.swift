@@ -86,11 +86,11 @@ struct RoomsController: Sendable {
     struct RoomAccess {
         var identity: Identity
         var roomId: UUID
-        var role: String
-        var roomType: String
+        var role: RoomRole
+        var roomType: RoomType
 
         /// Owners and admins of a group manage it; a direct room has no managers.
-        var managesGroup: Bool { roomType == "group" && (role == "owner" || role == "admin") }
+        var managesGroup: Bool { roomType.isGroup && role.managesGroup }
     }
 
     /// The caller and their role in the path's room: 401 without a caller, 400 for
@@ -101,11 +101,14 @@ struct RoomsController: Sendable {
         guard let membership = try await rooms.membership(of: identity.userId, in: roomId) else {
             throw AppError.notFound("room_not_found", "There is no such room.")
         }
-        return RoomAccess(identity: identity, roomId: roomId, role: membership.role, roomType: membership.roomType)
+        guard let role = RoomRole(rawValue: membership.role), let roomType = RoomType(rawValue: membership.roomType) else {
+            throw AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
+        }
+        return RoomAccess(identity: identity, roomId: roomId, role: role, roomType: roomType)
     }
 
-    static func validRole(_ role: String) throws -> String {
-        guard ["owner", "admin", "member"].contains(role) else {
+    static func validRole(_ text: String) throws -> RoomRole {
+        guard let role = RoomRole(rawValue: text) else {
             throw AppError.validation([FieldError(field: "role", code: "invalid_value", detail: "must be owner, admin or member")])
         }
         return role
@@ -119,19 +122,19 @@ struct RoomsController: Sendable {
         var errors: [FieldError] = []
         let name = body.name?.trimmingCharacters(in: .whitespacesAndNewlines)
         let description = body.description?.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch body.roomType {
-        case "direct":
+        switch RoomType(rawValue: body.roomType) {
+        case .direct:
             if others.count != 1 {
                 errors.append(FieldError(field: "participantIds", code: "invalid_value", detail: "a direct room has exactly one other person"))
             }
-        case "group":
+        case .group:
             if (name ?? "").isEmpty || (name?.count ?? 0) > 100 {
                 errors.append(FieldError(field: "name", code: "invalid_length", detail: "a group needs a name of 1 to 100 characters"))
             }
             if others.count > 500 {
                 errors.append(FieldError(field: "participantIds", code: "too_many", detail: "at most 500 participants"))
             }
-        default:
+        case nil:
             errors.append(FieldError(field: "roomType", code: "invalid_value", detail: "must be direct or group"))
         }
         if let description, description.count > 1000 {
@@ -144,7 +147,7 @@ struct RoomsController: Sendable {
                            detail: "No such user(s): \(missing.map { $0.uuidString }.joined(separator: ", ")).",
                            errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
         }
-        if body.roomType == "direct", let other = others.first {
+        if body.roomType == RoomType.direct.rawValue, let other = others.first {
             switch try await rooms.findOrCreateDirect(creator: identity.userId, other: other) {
             case let .created(room):
                 await announceNewRoom(room)
@@ -186,8 +189,8 @@ struct RoomsController: Sendable {
         let (roomId, role) = (access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: UpdateRoomRequest.self, context: context)
-        guard access.roomType == "group" else { throw AppError.forbidden("direct_room", "A direct room has no name or description to change.") }
-        guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
+        guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "A direct room has no name or description to change.") }
+        guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
         var errors: [FieldError] = []
         if case let .set(name) = body.name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || name.count > 100 {
             errors.append(FieldError(field: "name", code: "invalid_length", detail: "1 to 100 characters"))
@@ -208,7 +211,7 @@ struct RoomsController: Sendable {
         let access = try await RoomsController.access(rooms, context)
         let (roomId, role) = (access.roomId, access.role)
         // A group is deleted by an owner; a direct room by either of its two people.
-        guard role == "owner" || access.roomType == "direct" else {
+        guard role.isOwner || access.roomType == .direct else {
             throw AppError.forbidden("not_room_owner", "Only an owner can delete the room.")
         }
         let participants = try await rooms.participantIds(roomId)
@@ -225,12 +228,12 @@ struct RoomsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: AddParticipantRequest.self, context: context)
         let (targets, asList) = try body.targets()
-        guard let room = try await rooms.room(roomId), room.roomType == "group" else {
+        guard let room = try await rooms.room(roomId), room.roomType == RoomType.group.rawValue else {
             throw AppError.conflict("direct_room", "A direct room always has exactly two people.")
         }
-        guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can add people.") }
-        let newRole = try Self.validRole(body.role ?? "member")
-        if newRole == "owner" && role != "owner" { throw AppError.forbidden("not_room_owner", "Only an owner can add an owner.") }
+        guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can add people.") }
+        let newRole = try Self.validRole(body.role ?? RoomRole.member.rawValue)
+        if newRole.isOwner && !role.isOwner { throw AppError.forbidden("not_room_owner", "Only an owner can add an owner.") }
         let missing = try await directory.missing(targets, as: identity, requestId: context.requestId)
         guard missing.isEmpty else {
             throw AppError.notFound("user_not_found", "There is no user with the id \(missing[0].uuidString.lowercased()).")
@@ -243,7 +246,7 @@ struct RoomsController: Sendable {
             } catch RoomStoreError.alreadyParticipant {
                 continue  // joined meanwhile through another request
             }
-            let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: userId, role: newRole)))
+            let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: userId, role: newRole.rawValue)))
             await gateway.publish(event, toUser: userId)
             await gateway.publish(event, toRoom: roomId)
         }
@@ -263,11 +266,11 @@ struct RoomsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
         let newRole = try Self.validRole(body.role)
-        guard access.roomType == "group" else { throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.") }
-        guard role == "owner" else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
+        guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.") }
+        guard role.isOwner else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
         do {
             let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
-            await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole))), toRoom: roomId)
+            await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole.rawValue))), toRoom: roomId)
             return JSONResponse(participant)
         } catch RoomStoreError.notParticipant {
             throw AppError.notFound("participant_not_found", "That user is not in the room.")
@@ -281,11 +284,11 @@ struct RoomsController: Sendable {
         let (identity, roomId, role) = (access.identity, access.roomId, access.role)
         let target = try context.parameters.requireUUID("userId", what: "user")
         if target != identity.userId {
-            guard access.roomType == "group" else {
+            guard access.roomType.isGroup else {
                 throw AppError.forbidden("direct_room", "No one is removed from a direct room; leave it instead.")
             }
-            guard role == "owner" || role == "admin" else { throw AppError.forbidden("not_room_admin", "Only owners and admins can remove people.") }
-            if role == "admin", try await rooms.role(of: target, in: roomId) == "owner" {
+            guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can remove people.") }
+            if !role.mayRemove(try await rooms.role(of: target, in: roomId).flatMap(RoomRole.init(rawValue:))) {
                 throw AppError.forbidden("not_room_owner", "An admin cannot remove an owner.")
             }
         }

@@ -208,11 +208,11 @@ struct RoomStore: Sendable {
         try await pool.query("UPDATE rooms SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", [id])
     }
 
-    func addParticipant(_ roomId: UUID, userId: UUID, role: String) async throws -> RoomParticipant {
+    func addParticipant(_ roomId: UUID, userId: UUID, role: RoomRole) async throws -> RoomParticipant {
         let rows = try await pool.query("""
             INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, $3)
             ON CONFLICT DO NOTHING RETURNING user_id, role, joined_at, last_read_at, last_read_seq
-            """, [roomId, userId, role])
+            """, [roomId, userId, role.rawValue])
         guard let row = rows.first else { throw RoomStoreError.alreadyParticipant }
         return try Rows.participant(row)
     }
@@ -226,7 +226,7 @@ struct RoomStore: Sendable {
                                                   [roomId, userId]).first?.decode("role", as: String.self) else {
                 throw RoomStoreError.notParticipant
             }
-            if role == "owner" {
+            if role == RoomRole.owner.rawValue {
                 let counts = try connection.query("""
                     SELECT count(*) FILTER (WHERE role = 'owner') AS owners, count(*) AS everyone
                     FROM room_participants WHERE room_id = $1
@@ -239,14 +239,14 @@ struct RoomStore: Sendable {
         }
     }
 
-    func setRole(_ roomId: UUID, userId: UUID, role: String) async throws -> RoomParticipant {
+    func setRole(_ roomId: UUID, userId: UUID, role: RoomRole) async throws -> RoomParticipant {
         try await pool.transaction { connection in
             try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
             guard let current = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
                                                      [roomId, userId]).first?.decode("role", as: String.self) else {
                 throw RoomStoreError.notParticipant
             }
-            if current == "owner" && role != "owner" {
+            if current == RoomRole.owner.rawValue && !role.isOwner {
                 let owners = try connection.query("SELECT count(*) AS n FROM room_participants WHERE room_id = $1 AND role = 'owner'", [roomId])
                     .first?.decode("n", as: Int.self) ?? 0
                 if owners <= 1 { throw RoomStoreError.lastOwner }
@@ -254,17 +254,8 @@ struct RoomStore: Sendable {
             let row = try connection.query("""
                 UPDATE room_participants SET role = $3 WHERE room_id = $1 AND user_id = $2
                 RETURNING user_id, role, joined_at, last_read_at, last_read_seq
-                """, [roomId, userId, role]).first
+                """, [roomId, userId, role.rawValue]).first
             return try Rows.participant(try row.unwrapped())
         }
-    }
-}
-
-struct MissingRow: Error {}
-
-extension Optional {
-    func unwrapped() throws -> Wrapped {
-        guard let self else { throw MissingRow() }
-        return self
     }
 }

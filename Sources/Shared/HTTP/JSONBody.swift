@@ -2,12 +2,6 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// A request body type that names the JSON fields it accepts, so a client
-/// that misspells or invents a field hears about it instead of being ignored.
-public protocol StrictDecodable: Decodable {
-    static var fields: Set<String> { get }
-}
-
 extension Request {
     /// Reads and decodes a JSON body with clear errors: 415 for a non-JSON
     /// content type, 413 above the context's size limit, 400 for malformed
@@ -105,67 +99,4 @@ public enum JSONBody {
         default: "\(type)".hasPrefix("Array") ? "an array" : "an object"
         }
     }
-}
-
-/// A PATCH field: absent (leave alone), null (clear) or a new value.
-public enum Patch<Value: Decodable & Sendable>: Sendable {
-    case absent
-    case clear
-    case set(Value)
-}
-
-extension KeyedDecodingContainer {
-    public func decodePatch<Value: Decodable & Sendable>(_ type: Value.Type, forKey key: Key) throws -> Patch<Value> {
-        guard contains(key) else { return .absent }
-        if try decodeNil(forKey: key) { return .clear }
-        return .set(try decode(Value.self, forKey: key))
-    }
-}
-
-/// Encodes a value as a JSON response with the right content type and status.
-public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
-    public var status: HTTPResponse.Status
-    public var value: Value
-
-    public init(_ value: Value, status: HTTPResponse.Status = .ok) {
-        self.value = value
-        self.status = status
-    }
-
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONCoding.encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// The one JSON dialect of the API: ISO 8601 dates with fractional seconds, sorted keys.
-public enum JSONCoding {
-    public static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISO8601.format(date))
-        }
-        return encoder
-    }
-
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = ISO8601.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date")
-            }
-            return date
-        }
-        return decoder
-    }
-}
-
-/// API timestamps: UTC, microsecond precision, e.g. `2026-11-25T15:18:28.123456Z`.
-public enum ISO8601 {
-    public static func format(_ date: Date) -> String { PostgresTimestamp.format(date) }
-    public static func parse(_ text: String) -> Date? { PostgresTimestamp.parse(text) }
 }

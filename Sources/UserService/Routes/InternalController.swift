@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// Service-to-service calls that are not part of the public URL space.
+struct InternalController: Sendable {
+    let users: any UserRepository
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("users/lookup", use: lookup)
+    }
+
+    /// Many ids to public profiles in one round trip; unknown ids come back in `missing`.
+    @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserLookupResponse> {
+        _ = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: UserLookupRequest.self, context: context)
+        guard body.ids.count <= 500 else {
+            throw AppError.badRequest("too_many_ids", "Look up at most 500 ids at a time.")
+        }
+        let found = try await users.find(ids: Array(Set(body.ids)))
+        let foundIds = Set(found.map(\.id))
+        return JSONResponse(UserLookupResponse(
+            // For services checking who exists: no presence.
+            users: found.map { $0.publicProfile(presence: false) },
+            missing: body.ids.filter { !foundIds.contains($0) }
+        ))
+    }
+}
