@@ -106,5 +106,22 @@ let package = Package(
             dependencies: ["Shared"],
             swiftSettings: swiftSettings
         ),
+        // Route-level tests of each service through its buildApplication (HummingbirdTesting).
+        .testTarget(
+            name: "UserServiceTests",
+            dependencies: [
+                "UserService", "Shared",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "UIServiceTests",
+            dependencies: [
+                "UIService", "Shared",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
