@@ -143,11 +143,18 @@ struct PostgresPoolTests {
     func acquireTimeout() async throws {
         let pool = PostgresPool(configuration: .init(url: try TestEnvironment.databaseURL, size: 1, acquireTimeout: .milliseconds(200)),
                                 logger: TestEnvironment.logger)
-        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(1)") }
-        try await Task.sleep(for: .milliseconds(100))
+        let marker = TestEnvironment.uniqueName("holder")
+        async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(1) AS \(marker)") }
+        // Once the holder's query runs, the pool's only connection is taken.
+        let observer = try makePool(size: 1)
+        try await TestEnvironment.eventually("the holder's query runs") {
+            try await observer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1",
+                                     ["%" + marker + "%"]).first?.decode("n", as: Int.self) ?? 0 >= 1
+        }
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         try await holder
         await pool.shutdown()
+        await observer.shutdown()
     }
 
     @Test("pipeline mode runs a batch in one round trip and reports each statement")
@@ -177,7 +184,10 @@ struct PostgresPoolTests {
         let pid = try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode("pid", as: Int.self)
         let killer = try makePool(size: 1)
         try await killer.query("SELECT pg_terminate_backend($1)", [try #require(pid)])
-        try await Task.sleep(for: .milliseconds(100))
+        try await TestEnvironment.eventually("the terminated backend is gone") {
+            try await killer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [try #require(pid)])
+                .first?.decode("n", as: Int.self) == 0
+        }
         let newPid = try await pool.query("SELECT pg_backend_pid() AS pid").first?.decode("pid", as: Int.self)
         #expect(newPid != nil)
         #expect(newPid != pid)

@@ -43,7 +43,9 @@ struct RedisTests {
         #expect(second == .message(channel: channel, payload: binary))
 
         subscriber.unsubscribe(channel)
-        try await Task.sleep(for: .milliseconds(200))
+        try await TestEnvironment.eventually("the channel has no subscriber") {
+            try await client.command(["PUBSUB", "NUMSUB", channel]) == .array([.string(Array(channel.utf8)), .integer(0)])
+        }
         #expect(try await client.publish(Array("gone".utf8), to: channel) == 0)
         await subscriber.stop()
         await client.shutdown()

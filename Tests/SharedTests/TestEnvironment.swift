@@ -20,6 +20,18 @@ enum TestEnvironment {
         return logger
     }()
 
+    /// Waits until `condition` holds, polling, for at most `timeout`; fails the test with `what` if it never does.
+    static func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting until \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// A table name no other test uses, so suites can run in parallel.
     static func uniqueName(_ prefix: String) -> String {
         prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()

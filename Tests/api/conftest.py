@@ -213,3 +213,14 @@ def post_message(chat, room_id, token, content, client_id=None):
     r = chat.post(f"/api/rooms/{room_id}/messages", json=body, token=token)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+import ordering as _ordering
+
+
+def pytest_configure(config):
+    _ordering.register(config)
+
+
+def pytest_collection_modifyitems(config, items):
+    _ordering.run_disruptive_last(items)

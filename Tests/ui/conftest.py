@@ -247,3 +247,14 @@ def wait_until(predicate, timeout=WAIT, message="condition not met"):
             return
         time.sleep(0.1)
     raise AssertionError(message)
+
+
+import ordering as _ordering
+
+
+def pytest_configure(config):
+    _ordering.register(config)
+
+
+def pytest_collection_modifyitems(config, items):
+    _ordering.run_disruptive_last(items)

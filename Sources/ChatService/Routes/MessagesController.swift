@@ -38,7 +38,6 @@ struct MessagesController: Sendable {
     let gateway: Gateway
     let maxLength: Int
 
-    static let messageTypes: Set<String> = ["text", "emoji", "system"]
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
         group.post("{roomId}/messages", use: send)
@@ -74,8 +73,7 @@ struct MessagesController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
         let content = try validContent(body.content)
-        let type = body.messageType ?? "text"
-        guard Self.messageTypes.contains(type), type != "system" else {
+        guard let type = MessageType(rawValue: body.messageType ?? MessageType.text.rawValue), type.sentByPeople else {
             throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text or emoji")])
         }
         if let clientId = body.clientMessageId, clientId.isEmpty || clientId.count > 100 {
@@ -84,7 +82,7 @@ struct MessagesController: Sendable {
         let message: ChatMessage
         do {
             (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
-                                                             messageType: type, clientMessageId: body.clientMessageId))
+                                                             messageType: type.rawValue, clientMessageId: body.clientMessageId))
         } catch is MissingRow {
             throw AppError.notFound("room_not_found", "There is no such room.")
         } catch is SendBatcher.Stopped {

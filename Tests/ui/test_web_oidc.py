@@ -23,6 +23,8 @@ from selenium.webdriver.common.by import By
 from conftest import unique
 from stack_processes import ServiceProcess, database_url_file, free_port
 
+pytestmark = pytest.mark.disruptive(order=1)
+
 
 def _b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

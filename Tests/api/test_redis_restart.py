@@ -1,10 +1,13 @@
-"""Runs late: restarts the shared Redis mid-conversation under both chat-service replicas."""
+"""Runs after the rest (marker `disruptive`): restarts the shared Redis mid-conversation under both chat-service replicas."""
+import pytest
 import os
 import re
 import subprocess
 import time
 
 from conftest import make_group, post_message, register
+
+pytestmark = pytest.mark.disruptive(order=1)
 
 
 def redis_restart(port, data):

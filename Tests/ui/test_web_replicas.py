@@ -10,6 +10,8 @@ import pytest
 from conftest import unique, wait_until
 from stack_processes import ServiceProcess, database_url_file
 
+pytestmark = pytest.mark.disruptive(order=2)
+
 
 def _alive(pid):
     try:

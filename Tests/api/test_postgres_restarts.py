@@ -1,8 +1,11 @@
-"""Runs last: restarts the shared PostgreSQL under a running user-service."""
+"""Runs after the rest (marker `disruptive`): restarts the shared PostgreSQL under a running user-service."""
+import pytest
 import os
 import time
 
 from conftest import as_db_owner, register
+
+pytestmark = pytest.mark.disruptive(order=2)
 
 
 def pg_ctl(stack_data, *args):
