@@ -116,6 +116,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ChatServiceTests",
+            dependencies: [
+                "ChatService", "Shared",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "UIServiceTests",
             dependencies: [
                 "UIService", "Shared",
