@@ -28,6 +28,8 @@ def document(base):
 def response_schema(doc, method, template, status):
     operation = doc["paths"][template][method.lower()]
     answer = operation["responses"].get(str(status)) or operation["responses"]["default"]
+    if "$ref" in answer:  # a shared response object under components.responses
+        answer = doc["components"]["responses"][answer["$ref"].rsplit("/", 1)[-1]]
     (media, content), = answer["content"].items()
     return media, content["schema"]
 

@@ -220,7 +220,8 @@ final class Gateway: Sendable {
             let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
             if event.type == .sessionRevoked {
                 // Sockets of that login end; a revocation without a session id ends all of the person's.
-                let sessionId = (try? JSONCoding.decoder.decode(SessionRevocation.self, from: Data(payload)))?.data?.sessionId
+                guard case let .user(revoked)? = event.data else { return }
+                let sessionId = revoked.sessionId
                 for connection in targets where sessionId == nil || connection.sessionId == sessionId {
                     connection.enqueue(.revoked)
                 }
@@ -282,12 +283,6 @@ final class Gateway: Sendable {
             }
         }
     }
-}
-
-/// The part of a `session.revoked` event the gateway reads (the generic payload decoding cannot tell it from a user event).
-private struct SessionRevocation: Decodable {
-    struct Payload: Decodable { var sessionId: String? }
-    var data: Payload?
 }
 
 extension Gateway: Service {

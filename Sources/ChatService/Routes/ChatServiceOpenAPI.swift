@@ -31,14 +31,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -72,14 +65,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -103,14 +89,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -134,14 +113,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -177,14 +149,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "tags": [
@@ -215,14 +180,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -287,14 +245,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -327,14 +278,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -386,14 +330,7 @@ enum ChatServiceOpenAPI {
             "description": "Done"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -447,14 +384,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -544,14 +474,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -610,14 +533,7 @@ enum ChatServiceOpenAPI {
             "description": "Done"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -655,14 +571,7 @@ enum ChatServiceOpenAPI {
             "description": "Done"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -707,14 +616,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -794,14 +696,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -865,14 +760,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -934,14 +822,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -999,14 +880,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -1068,14 +942,7 @@ enum ChatServiceOpenAPI {
             "description": "Switching Protocols: ServerEvent frames follow"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         }
       }
@@ -1108,14 +975,7 @@ enum ChatServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -1154,6 +1014,18 @@ enum ChatServiceOpenAPI {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT"
+      }
+    },
+    "responses": {
+      "Problem": {
+        "description": "An error: problem+json with a stable `code`",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
       }
     },
     "schemas": {

@@ -180,10 +180,13 @@ public struct UserEvent: Codable, Sendable, Equatable {
     public var userId: UUID
     public var online: Bool?
     public var role: String?
-    public init(userId: UUID, online: Bool? = nil, role: String? = nil) {
+    /// The signed-out login (`session.revoked`); nil there means all of the person's logins.
+    public var sessionId: String?
+    public init(userId: UUID, online: Bool? = nil, role: String? = nil, sessionId: String? = nil) {
         self.userId = userId
         self.online = online
         self.role = role
+        self.sessionId = sessionId
     }
 }
 
@@ -196,8 +199,6 @@ public struct InfoEvent: Codable, Sendable, Equatable {
     public var retryAfter: Int?
     /// When the connection's access token expires (`ready` and `authenticated`).
     public var expiresAt: Date?
-    /// The signed-out login (`session.revoked`).
-    public var sessionId: String?
     public init(message: String? = nil, code: String? = nil, userId: UUID? = nil, replicaId: String? = nil) {
         self.message = message
         self.code = code

@@ -78,8 +78,8 @@ final class RedisTLSTunnel: Sendable {
     }
 }
 
-/// Relays bytes between two channels: what one reads, the other writes; when
-/// one closes or fails, both close.
+/// Relays bytes between two channels on one event loop: what one reads, the
+/// other writes; when one closes or fails, both close.
 final class RelayHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -89,6 +89,8 @@ final class RelayHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     /// Writes that arrived before this side's channel was ready.
     private var pending: [NIOAny] = []
+    /// The partner closed before this side's channel was ready: close it once it is.
+    private var closeWhenAdded = false
 
     static func pair() -> (RelayHandler, RelayHandler) {
         let first = RelayHandler(), second = RelayHandler()
@@ -99,6 +101,10 @@ final class RelayHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if closeWhenAdded {
+            context.close(promise: nil)
+            return
+        }
         if !pending.isEmpty {
             for data in pending { context.write(data, promise: nil) }
             pending = []
@@ -128,32 +134,23 @@ final class RelayHandler: ChannelDuplexHandler {
         partner?.closeOut()
     }
 
+    // Both channels of a pair live on one event loop (the outbound connection is
+    // made on the inbound channel's loop), so the partner is called directly.
     private func send(_ data: NIOAny) {
         guard let context else {
             pending.append(data)
             return
         }
-        if context.eventLoop.inEventLoop {
-            context.write(data, promise: nil)
-        } else {
-            let bound = NIOLoopBound((context, unwrapInboundIn(data)), eventLoop: context.eventLoop)
-            context.eventLoop.execute { bound.value.0.write(NIOAny(bound.value.1), promise: nil) }
-        }
+        context.write(data, promise: nil)
     }
 
-    private func flushOut() {
-        guard let context else { return }
-        if context.eventLoop.inEventLoop { context.flush() } else {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.eventLoop.execute { bound.value.flush() }
-        }
-    }
+    private func flushOut() { context?.flush() }
 
     private func closeOut() {
-        guard let context else { return }
-        if context.eventLoop.inEventLoop { context.close(promise: nil) } else {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.eventLoop.execute { bound.value.close(promise: nil) }
+        guard let context else {
+            closeWhenAdded = true
+            return
         }
+        context.close(promise: nil)
     }
 }

@@ -11,10 +11,9 @@ struct SessionRevocations: Sendable {
     let logger: Logger
 
     func announce(user: UUID, session: UUID) async {
-        var info = InfoEvent(userId: user)
-        info.sessionId = session.uuidString.lowercased()
+        let revoked = UserEvent(userId: user, sessionId: session.uuidString.lowercased())
         do {
-            let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .info(info))))
+            let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(revoked))))
             try await redis.publish(payload, to: RealtimeChannel.user(user))
         } catch {
             logger.warning("could not announce a signed-out session; its sockets end when their tokens expire", metadata: ["error": "\(error)"])

@@ -31,14 +31,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -72,14 +65,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -103,14 +89,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -134,14 +113,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -165,14 +137,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -227,14 +192,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -281,14 +239,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -324,14 +275,7 @@ enum UserServiceOpenAPI {
             "description": "Done"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -374,14 +318,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "tags": [
@@ -402,14 +339,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -488,14 +418,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -547,14 +470,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -601,14 +517,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "tags": [
@@ -629,14 +538,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -685,14 +587,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -740,14 +635,7 @@ enum UserServiceOpenAPI {
             "description": "Done"
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "parameters": [
@@ -802,14 +690,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "requestBody": {
@@ -867,14 +748,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -909,14 +783,7 @@ enum UserServiceOpenAPI {
             }
           },
           "default": {
-            "description": "An error: problem+json with a stable `code`",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Problem"
           }
         },
         "security": [],
@@ -932,6 +799,18 @@ enum UserServiceOpenAPI {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT"
+      }
+    },
+    "responses": {
+      "Problem": {
+        "description": "An error: problem+json with a stable `code`",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
       }
     },
     "schemas": {
