@@ -40,11 +40,11 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // The protocol-and-models library every service links: event and
+        // message types, HTTP plumbing, tokens, configuration, the runtime.
         .target(
             name: "Shared",
             dependencies: [
-                "CLibPQ",
-                "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -55,20 +55,46 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libpq behind async calls on a thread pool: user-service and chat-service own a schema each.
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ", "Shared",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // hiredis behind async calls (pub/sub, commands, AUTH and a TLS tunnel): the message bus.
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis", "Shared",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "UserService",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "Postgres", "Redis"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ChatService",
             dependencies: [
-                "Shared",
+                "Shared", "Postgres", "Redis",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,14 +129,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "Postgres", "Redis"],
             swiftSettings: swiftSettings
         ),
         // Route-level tests of each service through its buildApplication (HummingbirdTesting).
         .testTarget(
             name: "UserServiceTests",
             dependencies: [
-                "UserService", "Shared",
+                "UserService", "Shared", "Postgres", "Redis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -118,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "ChatServiceTests",
             dependencies: [
-                "ChatService", "Shared",
+                "ChatService", "Shared", "Postgres", "Redis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

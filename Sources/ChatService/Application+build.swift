@@ -5,6 +5,8 @@ import HummingbirdWebSocket
 import Logging
 import Prometheus
 import Shared
+import Postgres
+import Redis
 
 /// Builds chat-service: storage, migrations, Redis fan-out, routes and the WebSocket gateway.
 func buildApplication(configuration: ChatServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {

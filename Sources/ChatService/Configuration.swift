@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Shared
+import Redis
 
 /// chat-service's settings, read from the environment (see the README's table).
 struct ChatServiceConfiguration: Sendable {

@@ -4,6 +4,8 @@ import Logging
 import NIOPosix
 import Prometheus
 import Shared
+import Postgres
+import Redis
 
 /// Builds user-service: storage, migrations, signing key, routes, middleware.
 /// `main` and the tests call this one function, so what is tested is what runs.
@@ -16,8 +18,8 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
 
     let keyStore = SigningKeyStore(pool: pool)
     let signer = try await keyStore.currentSigner(rotateAfter: configuration.signingKeyRotation)
-    let users = PostgresUserRepository(pool: pool)
-    let refreshTokens = PostgresRefreshTokenStore(pool: pool)
+    let users = UserRepository(pool: pool)
+    let refreshTokens = RefreshTokenStore(pool: pool)
     let hashingThreads = NIOThreadPool(numberOfThreads: max(2, ProcessInfo.processInfo.activeProcessorCount))
     hashingThreads.start()
     let issuer = TokenIssuer(
@@ -49,7 +51,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     }
     let redis = RedisClient(endpoint: redisEndpoint, connections: MachineSize.redisConnections)
 
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: UserRequestContext.self)
     router.addStandardMiddleware()
     router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
 
@@ -70,14 +72,14 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
             .addRoutes(to: router.group("api/auth"))
     }
 
-    let authenticated = AuthMiddleware<AppRequestContext>(verifier: verifier) { [provisioner] identity in
+    let authenticated = AuthMiddleware<UserRequestContext>(verifier: verifier) { [provisioner] identity in
         await provisioner?.ensureAccount(for: identity)
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }
     let presence = PresenceVisibility(pool: pool, chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
     UsersController(users: users, presence: presence).addRoutes(to: router.group("api/users").add(middleware: authenticated))
-    ContactsController(contacts: PostgresContactStore(pool: pool), users: users, presence: presence)
+    ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
     InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))
 

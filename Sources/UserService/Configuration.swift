@@ -1,5 +1,6 @@
 import Logging
 import Shared
+import Redis
 
 /// user-service's settings, read from the environment (see the README's table).
 struct UserServiceConfiguration: Sendable {

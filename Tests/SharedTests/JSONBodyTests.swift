@@ -37,14 +37,14 @@ struct JSONBodyTests {
     @Test("timestamps keep microseconds through text and back")
     func timestamps() throws {
         let date = Date(timeIntervalSince1970: 1_764_083_908.654321)
-        let text = PostgresTimestamp.format(date)
+        let text = ISO8601.format(date)
         #expect(text == "2025-11-25T15:18:28.654321Z")
-        let parsed = try #require(PostgresTimestamp.parse(text))
+        let parsed = try #require(ISO8601.parse(text))
         #expect(abs(parsed.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.000_001)
-        let server = try #require(PostgresTimestamp.parse("2025-11-25 15:18:28.5+00"))
+        let server = try #require(ISO8601.parse("2025-11-25 15:18:28.5+00"))
         #expect(server.timeIntervalSince1970 == 1_764_083_908.5)
-        let offset = try #require(PostgresTimestamp.parse("2025-11-25 17:18:28+02:00"))
+        let offset = try #require(ISO8601.parse("2025-11-25 17:18:28+02:00"))
         #expect(offset.timeIntervalSince1970 == 1_764_083_908)
-        #expect(PostgresTimestamp.parse("garbage") == nil)
+        #expect(ISO8601.parse("garbage") == nil)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Shared
+@testable import Postgres
 
 @Suite("Versioned migrations")
 struct MigratorTests {

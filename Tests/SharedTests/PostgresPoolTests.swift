@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Shared
+@testable import Postgres
 
 @Suite("PostgreSQL pool over libpq")
 struct PostgresPoolTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Shared
+@testable import Redis
 
 @Suite("Redis with a password")
 struct RedisAuthTests {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Shared
+@testable import Redis
 
 /// The servers `./microchat test` starts for these suites. Missing settings fail
 /// the test with a reason instead of skipping it.

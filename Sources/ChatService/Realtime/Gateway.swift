@@ -5,6 +5,7 @@ import NIOCore
 import Shared
 import ServiceLifecycle
 import Synchronization
+import Redis
 
 /// The fan-out hub of one replica. Events are published to Redis after commit,
 /// one channel per room (`chat:room:<id>`) plus one per user for membership

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Redis
 
 /// Lets one typing event per person and room through per window, on every
 /// replica together: the first `typing` of a window sets a Redis key that

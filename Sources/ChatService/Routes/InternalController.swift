@@ -14,13 +14,8 @@ struct InternalController: Sendable {
     @Sendable func shared(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<SharedRoomsResponse> {
         let identity = try context.requireIdentity()
         var request = request
-        let body = try await request.decodeJSON(as: SharedRoomsBody.self, context: context)
-        guard body.userIds.count <= 500 else { throw AppError.badRequest("too_many_ids", "Ask about at most 500 ids at a time.") }
+        let body = try await request.decodeJSON(as: SharedRoomsRequest.self, context: context)
+        guard body.userIds.count <= Validation.maxIdsPerLookup else { throw AppError.badRequest("too_many_ids", "Ask about at most 500 ids at a time.") }
         return JSONResponse(SharedRoomsResponse(userIds: try await rooms.sharingARoom(with: identity.userId, among: body.userIds)))
     }
-}
-
-struct SharedRoomsBody: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["userIds"]
-    var userIds: [UUID]
 }

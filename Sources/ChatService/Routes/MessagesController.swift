@@ -47,21 +47,6 @@ struct MessagesController: Sendable {
         group.post("{roomId}/read", use: markRead)
     }
 
-    func validContent(_ content: String) throws -> String {
-        let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else {
-            throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "must not be empty")])
-        }
-        // PostgreSQL text cannot hold NUL, and a message that silently lost its tail would be worse.
-        guard !content.unicodeScalars.contains("\u{0}") else {
-            throw AppError.validation([FieldError(field: "content", code: "invalid_value", detail: "must not contain NUL characters")])
-        }
-        guard content.count <= maxLength else {
-            throw AppError.validation([FieldError(field: "content", code: "invalid_length", detail: "at most \(maxLength) characters")])
-        }
-        return content
-    }
-
     static func messageId(_ context: ChatRequestContext) throws -> UUID {
         try context.parameters.requireUUID("messageId", what: "message")
     }
@@ -72,23 +57,11 @@ struct MessagesController: Sendable {
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         var request = request
         let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
-        let content = try validContent(body.content)
-        guard let type = MessageType(rawValue: body.messageType ?? MessageType.text.rawValue), type.sentByPeople else {
-            throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text or emoji")])
-        }
-        if let clientId = body.clientMessageId, clientId.isEmpty || clientId.count > 100 {
-            throw AppError.validation([FieldError(field: "clientMessageId", code: "invalid_length", detail: "1 to 100 characters")])
-        }
-        let message: ChatMessage
-        do {
-            (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
-                                                             messageType: type.rawValue, clientMessageId: body.clientMessageId))
-        } catch is MissingRow {
-            throw AppError.notFound("room_not_found", "There is no such room.")
-        } catch is SendBatcher.Stopped {
-            throw AppError(.serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.",
-                           headers: [.retryAfter: "1"])
-        }
+        let content = try Validation.content(body.content, maxLength: maxLength)
+        let type = try Validation.sentMessageType(body.messageType)
+        try Validation.clientMessageId(body.clientMessageId)
+        let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
+                                                      messageType: type.rawValue, clientMessageId: body.clientMessageId))
         // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
     }
@@ -111,10 +84,7 @@ struct MessagesController: Sendable {
         }
         let before = try await cursor("before"), after = try await cursor("after")
         if before != nil && after != nil { throw AppError.badRequest("invalid_cursor", "Give before or after, not both.") }
-        let limitText = query.get("limit") ?? "50"
-        guard let limit = Int(limitText), (1...200).contains(limit) else {
-            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 200.")
-        }
+        let limit = try Validation.pageLimit(query.get("limit"))
         let result = try await messages.page(roomId: roomId, before: before, after: after, limit: limit)
         return JSONResponse(MessagePage(messages: result.messages, hasMore: result.hasMore))
     }
@@ -125,9 +95,9 @@ struct MessagesController: Sendable {
         let messageId = try Self.messageId(context)
         var request = request
         let body = try await request.decodeJSON(as: EditMessageRequest.self, context: context)
-        let content = try validContent(body.content)
+        let content = try Validation.content(body.content, maxLength: maxLength)
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
-            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+            throw ChatError.messageNotFound
         }
         guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
         guard existing.deletedAt == nil, let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content) else {
@@ -142,13 +112,13 @@ struct MessagesController: Sendable {
         let (identity, roomId) = (access.identity, access.roomId)
         let messageId = try Self.messageId(context)
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
-            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+            throw ChatError.messageNotFound
         }
         guard existing.senderId == identity.userId || access.managesGroup else {
             throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
         }
         guard let deleted = try await messages.delete(roomId: roomId, messageId: messageId) else {
-            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+            throw ChatError.messageNotFound
         }
         if existing.deletedAt == nil {
             await gateway.publish(ChatEvent(type: .messageDeleted, roomId: roomId, seq: deleted.seq, data: .message(deleted)), toRoom: roomId)
@@ -162,7 +132,7 @@ struct MessagesController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: MarkReadRequest.self, context: context)
         guard let (receipt, unread) = try await messages.markRead(roomId: roomId, userId: identity.userId, messageId: body.messageId) else {
-            throw AppError.notFound("message_not_found", "There is no such message in this room.")
+            throw ChatError.messageNotFound
         }
         await gateway.publish(ChatEvent(type: .readUpdated, roomId: roomId, seq: receipt.seq, data: .read(receipt)), toRoom: roomId)
         return JSONResponse(ReadState(receipt: receipt, unreadCount: unread))

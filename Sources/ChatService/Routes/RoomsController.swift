@@ -99,19 +99,12 @@ struct RoomsController: Sendable {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         guard let membership = try await rooms.membership(of: identity.userId, in: roomId) else {
-            throw AppError.notFound("room_not_found", "There is no such room.")
+            throw ChatError.roomNotFound
         }
         guard let role = RoomRole(rawValue: membership.role), let roomType = RoomType(rawValue: membership.roomType) else {
             throw AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
         return RoomAccess(identity: identity, roomId: roomId, role: role, roomType: roomType)
-    }
-
-    static func validRole(_ text: String) throws -> RoomRole {
-        guard let role = RoomRole(rawValue: text) else {
-            throw AppError.validation([FieldError(field: "role", code: "invalid_value", detail: "must be owner, admin or member")])
-        }
-        return role
     }
 
     @Sendable func create(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
@@ -128,18 +121,12 @@ struct RoomsController: Sendable {
                 errors.append(FieldError(field: "participantIds", code: "invalid_value", detail: "a direct room has exactly one other person"))
             }
         case .group:
-            if (name ?? "").isEmpty || (name?.count ?? 0) > 100 {
-                errors.append(FieldError(field: "name", code: "invalid_length", detail: "a group needs a name of 1 to 100 characters"))
-            }
-            if others.count > 500 {
-                errors.append(FieldError(field: "participantIds", code: "too_many", detail: "at most 500 participants"))
-            }
+            Validation.groupName(name, into: &errors)
+            Validation.participantCount(others.count, into: &errors)
         case nil:
             errors.append(FieldError(field: "roomType", code: "invalid_value", detail: "must be direct or group"))
         }
-        if let description, description.count > 1000 {
-            errors.append(FieldError(field: "description", code: "invalid_length", detail: "at most 1000 characters"))
-        }
+        Validation.description(description, into: &errors)
         guard errors.isEmpty else { throw AppError.validation(errors) }
         let missing = try await directory.missing(others, as: identity, requestId: context.requestId)
         guard missing.isEmpty else {
@@ -180,7 +167,7 @@ struct RoomsController: Sendable {
     @Sendable func show(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
         let access = try await RoomsController.access(rooms, context)
         let roomId = access.roomId
-        guard let room = try await rooms.room(roomId) else { throw AppError.notFound("room_not_found", "There is no such room.") }
+        guard let room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
         return JSONResponse(room)
     }
 
@@ -192,16 +179,11 @@ struct RoomsController: Sendable {
         guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "A direct room has no name or description to change.") }
         guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
         var errors: [FieldError] = []
-        if case let .set(name) = body.name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || name.count > 100 {
-            errors.append(FieldError(field: "name", code: "invalid_length", detail: "1 to 100 characters"))
-        }
-        if case .clear = body.name { errors.append(FieldError(field: "name", code: "invalid_length", detail: "a room keeps a name")) }
-        if case let .set(text) = body.description, text.count > 1000 {
-            errors.append(FieldError(field: "description", code: "invalid_length", detail: "at most 1000 characters"))
-        }
+        Validation.rename(body.name, into: &errors)
+        if case let .set(text) = body.description { Validation.description(text, into: &errors) }
         guard errors.isEmpty else { throw AppError.validation(errors) }
         guard let room = try await rooms.update(roomId, name: body.name, description: body.description) else {
-            throw AppError.notFound("room_not_found", "There is no such room.")
+            throw ChatError.roomNotFound
         }
         await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .room(room)), toRoom: roomId)
         return JSONResponse(room)
@@ -232,7 +214,7 @@ struct RoomsController: Sendable {
             throw AppError.conflict("direct_room", "A direct room always has exactly two people.")
         }
         guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can add people.") }
-        let newRole = try Self.validRole(body.role ?? RoomRole.member.rawValue)
+        let newRole = try Validation.role(body.role ?? RoomRole.member.rawValue)
         if newRole.isOwner && !role.isOwner { throw AppError.forbidden("not_room_owner", "Only an owner can add an owner.") }
         let missing = try await directory.missing(targets, as: identity, requestId: context.requestId)
         guard missing.isEmpty else {
@@ -243,7 +225,7 @@ struct RoomsController: Sendable {
         for userId in targets where !present.contains(userId) {
             do {
                 added.append(try await rooms.addParticipant(roomId, userId: userId, role: newRole))
-            } catch RoomStoreError.alreadyParticipant {
+            } catch ChatError.alreadyParticipant {
                 continue  // joined meanwhile through another request
             }
             let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: userId, role: newRole.rawValue)))
@@ -265,18 +247,12 @@ struct RoomsController: Sendable {
         let target = try context.parameters.requireUUID("userId", what: "user")
         var request = request
         let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
-        let newRole = try Self.validRole(body.role)
+        let newRole = try Validation.role(body.role)
         guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.") }
         guard role.isOwner else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
-        do {
-            let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
-            await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole.rawValue))), toRoom: roomId)
-            return JSONResponse(participant)
-        } catch RoomStoreError.notParticipant {
-            throw AppError.notFound("participant_not_found", "That user is not in the room.")
-        } catch RoomStoreError.lastOwner {
-            throw AppError.conflict("last_owner", "The room needs at least one owner; make someone else owner first.")
-        }
+        let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
+        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole.rawValue))), toRoom: roomId)
+        return JSONResponse(participant)
     }
 
     @Sendable func removeParticipant(_ request: Request, context: ChatRequestContext) async throws -> Response {
@@ -304,13 +280,7 @@ struct RoomsController: Sendable {
     }
 
     private func remove(_ user: UUID, from roomId: UUID) async throws {
-        do {
-            try await rooms.removeParticipant(roomId, userId: user)
-        } catch RoomStoreError.notParticipant {
-            throw AppError.notFound("participant_not_found", "That user is not in the room.")
-        } catch RoomStoreError.lastOwner {
-            throw AppError.conflict("last_owner", "The last owner cannot leave; make someone else owner first.")
-        }
+        try await rooms.removeParticipant(roomId, userId: user)
         let event = ChatEvent(type: .participantRemoved, roomId: roomId, data: .user(UserEvent(userId: user)))
         await gateway.publish(event, toRoom: roomId)
         await gateway.publish(event, toUser: user)

@@ -1,4 +1,5 @@
 import Shared
+import Postgres
 
 /// chat-service's schema history. Append new migrations; never edit applied ones.
 enum ChatMigrations {

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Postgres
 
 extension MessageStore {
     /// One message to store, as the HTTP layer validated it.
@@ -76,7 +77,7 @@ extension MessageStore {
 
     /// Stores sends to one room (see `sendSQL`) and answers each in order. A
     /// send that was refused (not a participant, no such room) fails with
-    /// `MissingRow`; the others succeed. If PostgreSQL refuses the statement as
+    /// `ChatError.roomNotFound`; the others succeed. If PostgreSQL refuses the statement as
     /// a whole, each send is tried again on its own, so one bad send fails alone.
     func sendBatch(roomId: UUID, _ requests: [SendRequest]) async -> [SendResult] {
         guard !requests.isEmpty else { return [] }
@@ -100,14 +101,14 @@ extension MessageStore {
                 // (ON CONFLICT waited for the winner's commit): once more, alone, sees which.
                 results.append(await Self.capture { try await storeAlone(roomId: roomId, request) })
             } else {
-                results.append(.failure(MissingRow()))
+                results.append(.failure(ChatError.roomNotFound))
             }
         }
         return results
     }
 
     private func storeAlone(roomId: UUID, _ request: SendRequest) async throws -> (ChatMessage, created: Bool) {
-        guard let outcome = try await storeTogether(roomId: roomId, [request])[0] else { throw MissingRow() }
+        guard let outcome = try await storeTogether(roomId: roomId, [request])[0] else { throw ChatError.roomNotFound }
         return outcome
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Postgres
 
 /// Messages and read state, over Postgres. Every message takes the next value
 /// of its room's `last_seq` inside the inserting transaction; the row lock that
@@ -65,13 +66,14 @@ struct MessageStore: Sendable {
                 ON CONFLICT (room_id, user_id) DO UPDATE SET message_id = EXCLUDED.message_id, seq = EXCLUDED.seq, read_at = now()
                 WHERE message_reads.seq < EXCLUDED.seq
                 """, [roomId, userId, messageId, seq])
-            let state = try connection.query("""
+            let found = try connection.query("""
                 SELECT p.last_read_seq, p.last_read_at,
                        (SELECT count(*) FROM messages m WHERE m.room_id = $1 AND m.seq > p.last_read_seq
                            AND m.sender_id <> $2 AND m.deleted_at IS NULL) AS unread,
                        (SELECT id FROM messages m WHERE m.room_id = $1 AND m.seq = p.last_read_seq) AS message_id
                 FROM room_participants p WHERE p.room_id = $1 AND p.user_id = $2
-                """, [roomId, userId]).first.unwrapped()
+                """, [roomId, userId]).first
+            guard let state = found else { throw ChatError.roomNotFound }
             let receipt = ReadReceipt(userId: userId, messageId: try state.decode("message_id", as: UUID?.self) ?? messageId,
                                       seq: try state.decode("last_read_seq"), readAt: try state.decode("last_read_at", as: Date?.self) ?? Date())
             return (receipt, try state.decode("unread", as: Int.self))

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Postgres
 
 /// Row decoding for the chat schema, shared by the stores.
 enum Rows {

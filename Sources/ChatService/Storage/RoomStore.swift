@@ -1,11 +1,6 @@
 import Foundation
 import Shared
-
-enum RoomStoreError: Error {
-    case alreadyParticipant
-    case notParticipant
-    case lastOwner
-}
+import Postgres
 
 /// Rooms and who is in them, over Postgres (schema `chat_service`).
 struct RoomStore: Sendable {
@@ -39,7 +34,8 @@ struct RoomStore: Sendable {
                     """, [id, Rows.uuidArray(others)])
             }
         }
-        return try await room(id).unwrapped()
+        guard let room = try await room(id) else { throw ChatError.roomNotFound }
+        return room
     }
 
     /// What asking for the direct room of a pair finds.
@@ -77,7 +73,7 @@ struct RoomStore: Sendable {
             return (id, true)
         }
         guard let (roomId, created) = outcome else { return .left }
-        let room = try await room(roomId).unwrapped()
+        guard let room = try await room(roomId) else { throw ChatError.roomNotFound }
         return created ? .created(room) : .existing(room)
     }
 
@@ -213,7 +209,7 @@ struct RoomStore: Sendable {
             INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, $3)
             ON CONFLICT DO NOTHING RETURNING user_id, role, joined_at, last_read_at, last_read_seq
             """, [roomId, userId, role.rawValue])
-        guard let row = rows.first else { throw RoomStoreError.alreadyParticipant }
+        guard let row = rows.first else { throw ChatError.alreadyParticipant }
         return try Rows.participant(row)
     }
 
@@ -224,7 +220,7 @@ struct RoomStore: Sendable {
             try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
             guard let role = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
                                                   [roomId, userId]).first?.decode("role", as: String.self) else {
-                throw RoomStoreError.notParticipant
+                throw ChatError.participantNotFound
             }
             if role == RoomRole.owner.rawValue {
                 let counts = try connection.query("""
@@ -233,7 +229,7 @@ struct RoomStore: Sendable {
                     """, [roomId]).first
                 let owners = try counts?.decode("owners", as: Int.self) ?? 0
                 let everyone = try counts?.decode("everyone", as: Int.self) ?? 0
-                if owners == 1 && everyone > 1 { throw RoomStoreError.lastOwner }
+                if owners == 1 && everyone > 1 { throw ChatError.lastOwner }
             }
             try connection.query("DELETE FROM room_participants WHERE room_id = $1 AND user_id = $2", [roomId, userId])
         }
@@ -244,18 +240,19 @@ struct RoomStore: Sendable {
             try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
             guard let current = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
                                                      [roomId, userId]).first?.decode("role", as: String.self) else {
-                throw RoomStoreError.notParticipant
+                throw ChatError.participantNotFound
             }
             if current == RoomRole.owner.rawValue && !role.isOwner {
                 let owners = try connection.query("SELECT count(*) AS n FROM room_participants WHERE room_id = $1 AND role = 'owner'", [roomId])
                     .first?.decode("n", as: Int.self) ?? 0
-                if owners <= 1 { throw RoomStoreError.lastOwner }
+                if owners <= 1 { throw ChatError.lastOwner }
             }
             let row = try connection.query("""
                 UPDATE room_participants SET role = $3 WHERE room_id = $1 AND user_id = $2
                 RETURNING user_id, role, joined_at, last_read_at, last_read_seq
                 """, [roomId, userId, role.rawValue]).first
-            return try Rows.participant(try row.unwrapped())
+            guard let row else { throw ChatError.participantNotFound }
+            return try Rows.participant(row)
         }
     }
 }

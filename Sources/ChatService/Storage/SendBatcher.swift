@@ -39,10 +39,6 @@ final class SendBatcher: Service, Sendable {
         }
     }
 
-    struct Stopped: Error, CustomStringConvertible {
-        var description: String { "chat-service is shutting down" }
-    }
-
     private let store: MessageStore
     private let published: Published
     private let workers: Int
@@ -66,7 +62,7 @@ final class SendBatcher: Service, Sendable {
                 state.waiting[request.roomId, default: []].append(Pending(request: request, continuation: continuation))
                 return (true, state.markReady(request.roomId))
             }
-            if !accepted { continuation.resume(throwing: Stopped()) }
+            if !accepted { continuation.resume(throwing: ChatError.shuttingDown) }
             worker?.resume()
         }
     }
@@ -140,9 +136,9 @@ final class SendBatcher: Service, Sendable {
             pending.continuation.resume(with: outcome)
         }
         ChatMetrics.sendBatchSize.record(batch.count)
-        // A refused send (MissingRow: not a participant) is the sender's answer, not a fault.
+        // A refused send (room_not_found: not a participant) is the sender's answer, not a fault.
         let faults = outcomes.compactMap { outcome -> (any Error)? in
-            if case let .failure(error) = outcome, !(error is MissingRow) { return error } else { return nil }
+            if case let .failure(error) = outcome, (error as? ChatError) != .roomNotFound { return error } else { return nil }
         }
         if let first = faults.first {
             logger.warning("sends failed", metadata: ["room": "\(roomId)", "failed": "\(faults.count) of \(batch.count)", "error": "\(first)"])

@@ -22,10 +22,8 @@ public struct ProblemMiddleware<Context: RequestIDContext>: RouterMiddleware {
         switch error {
         case let error as AppError:
             return error
-        case let error as PostgresError where error.kind == .connection:
-            return AppError(.serviceUnavailable, code: "database_unavailable", detail: "The database is not reachable; try again shortly.")
-        case let error as RedisError where error.kind == .connection:
-            return AppError(.serviceUnavailable, code: "redis_unavailable", detail: "The message bus is not reachable; try again shortly.")
+        case let error as any ProblemConvertible:
+            return error.problem
         case let error as HTTPError:
             return AppError(error.status, code: Self.code(for: error.status), detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
         case let error as any HTTPResponseError:

@@ -21,27 +21,6 @@ extension AuthenticatedContext {
     }
 }
 
-/// The context every MicroChat service uses: the request id and, once the
-/// bearer token is verified, the caller's identity.
-public struct AppRequestContext: AuthenticatedContext, ClientAddressContext, Sendable {
-    public var coreContext: CoreRequestContextStorage
-    public var requestId: String
-    public var identity: Identity?
-    public let peerAddress: String?
-    public var clientAddress: String?
-
-    public init(source: ApplicationRequestContextSource) {
-        self.coreContext = .init(source: source)
-        self.requestId = ""
-        self.identity = nil
-        self.peerAddress = source.channel.peerIPAddress
-        self.clientAddress = nil
-    }
-
-    /// Request bodies above this are refused with 413 before they are read whole.
-    public var maxUploadSize: Int { 64 * 1024 }
-}
-
 /// Takes the caller's `X-Request-Id` (or makes one), puts it in every log line
 /// of the request and echoes it in the response, so one id follows a request
 /// through every service it touches.

@@ -48,7 +48,7 @@ struct HTTPProxy: Sendable {
 
     func forward<Context: RequestIDContext & ClientAddressContext>(_ request: Request, context: Context) async throws -> Response {
         guard let group = owner(of: request.uri.path) else {
-            throw AppError.notFound("not_found", "No service answers \(request.uri.path).")
+            throw UIError.noRoute(path: request.uri.path)
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let idempotent = [.get, .head, .options, .put, .delete].contains(request.method)
@@ -82,18 +82,16 @@ struct HTTPProxy: Sendable {
                     continue
                 }
                 if UpstreamFailure.isTimeout(error) {
-                    throw AppError(.gatewayTimeout, code: "upstream_timeout", detail: "The \(group.name) did not answer in time.")
+                    throw UIError.upstreamTimeout(service: group.name)
                 }
                 if idempotent { continue }
                 // The error's text (hosts, addresses) goes to the log, never to the client.
                 context.logger.warning("upstream broke off a request", metadata: ["upstream": "\(base)", "error": "\(error)"])
-                throw AppError(.badGateway, code: "upstream_failed", detail: "The \(group.name) broke off the request; try again.")
+                throw UIError.upstreamFailed(service: group.name)
             }
         }
         context.logger.error("no replica answered", metadata: ["service": "\(group.name)", "error": "\(String(describing: lastError))"])
-        throw AppError(.serviceUnavailable, code: "service_unavailable",
-                       detail: "The \(group.name) is not reachable right now; try again in a moment.",
-                       headers: [.retryAfter: "2"])
+        throw UIError.serviceUnavailable(service: group.name)
     }
 
     static func response(from upstream: HTTPClientResponse, body: ByteBuffer) -> Response {

@@ -23,21 +23,21 @@ struct RefreshRequest: StrictDecodable, Sendable {
 
 /// Register, login, refresh and logout.
 struct AuthController: Sendable {
-    let users: any UserRepository
-    let refreshTokens: any RefreshTokenStore
+    let users: UserRepository
+    let refreshTokens: RefreshTokenStore
     let hasher: PasswordHasher
     let issuer: TokenIssuer
     let throttle: LoginThrottle
     let revocations: SessionRevocations
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.post("register", use: register)
         group.post("login", use: login)
         group.post("refresh", use: refresh)
         group.post("logout", use: logout)
     }
 
-    @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<AuthResponse> {
+    @Sendable func register(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<AuthResponse> {
         var request = request
         let body = try await request.decodeJSON(as: RegisterRequest.self, context: context)
         let username = body.username.trimmingCharacters(in: .whitespaces)
@@ -52,19 +52,12 @@ struct AuthController: Sendable {
 
         try await throttle.admitRegistration(from: context.clientAddress)
         let hash = try await hasher.hash(body.password)
-        let user: UserRecord
-        do {
-            user = try await users.create(id: UUID(), username: username, email: email, passwordHash: hash, displayName: displayName)
-        } catch UserStoreError.usernameTaken {
-            throw AppError.conflict("username_taken", "That username is already taken.")
-        } catch UserStoreError.emailTaken {
-            throw AppError.conflict("email_taken", "An account with that email already exists.")
-        }
+        let user = try await users.create(id: UUID(), username: username, email: email, passwordHash: hash, displayName: displayName)
         context.logger.info("user registered", metadata: ["user_id": "\(user.id)"])
         return JSONResponse(try await issuer.session(for: user), status: .created)
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<AuthResponse> {
+    @Sendable func login(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<AuthResponse> {
         var request = request
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
         let login = body.login.trimmingCharacters(in: .whitespaces)
@@ -88,7 +81,7 @@ struct AuthController: Sendable {
         return JSONResponse(try await issuer.session(for: user))
     }
 
-    @Sendable func refresh(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<AuthResponse> {
+    @Sendable func refresh(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<AuthResponse> {
         var request = request
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
         guard !body.refreshToken.isEmpty, body.refreshToken.count <= 256 else {
@@ -112,7 +105,7 @@ struct AuthController: Sendable {
         }
     }
 
-    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func logout(_ request: Request, context: UserRequestContext) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(as: RefreshRequest.self, context: context)
         if let (userId, family) = try await refreshTokens.revokeFamily(of: body.refreshToken) {

@@ -40,25 +40,25 @@ struct ContactListResponse: Codable, Sendable {
 
 /// The signed-in user's contacts: list, add with a nickname, rename, remove.
 struct ContactsController: Sendable {
-    let contacts: any ContactStore
-    let users: any UserRepository
+    let contacts: ContactStore
+    let users: UserRepository
     let presence: PresenceVisibility
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.get(use: list)
         group.post(use: add)
         group.patch("{userId}", use: rename)
         group.delete("{userId}", use: remove)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactListResponse> {
+    @Sendable func list(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactListResponse> {
         let identity = try context.requireIdentity()
         let records = try await contacts.list(owner: identity.userId)
         let shown = try await presence.visible(to: identity, among: records.map(\.user.id), requestId: context.requestId)
         return JSONResponse(ContactListResponse(contacts: records.map { ContactResponse($0, presence: shown.contains($0.user.id)) }))
     }
 
-    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactResponse> {
+    @Sendable func add(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactResponse> {
         let identity = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSON(as: AddContactRequest.self, context: context)
@@ -66,38 +66,32 @@ struct ContactsController: Sendable {
         guard body.userId != identity.userId else {
             throw AppError.badRequest("cannot_add_self", "You cannot add yourself as a contact.")
         }
-        do {
-            let record = try await contacts.add(owner: identity.userId, contact: body.userId, nickname: nickname)
-            let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
-            return JSONResponse(ContactResponse(record, presence: !shown.isEmpty), status: .created)
-        } catch ContactStoreError.alreadyContact {
-            throw AppError.conflict("contact_exists", "That user is already in your contacts.")
-        } catch ContactStoreError.userNotFound {
-            throw AppError.notFound("user_not_found", "There is no user with that id.")
-        }
+        let record = try await contacts.add(owner: identity.userId, contact: body.userId, nickname: nickname)
+        let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
+        return JSONResponse(ContactResponse(record, presence: !shown.isEmpty), status: .created)
     }
 
-    @Sendable func rename(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<ContactResponse> {
+    @Sendable func rename(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactResponse> {
         let identity = try context.requireIdentity()
         let contactId = try Self.contactId(context)
         var request = request
         let body = try await request.decodeJSON(as: RenameContactRequest.self, context: context)
         guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname)) else {
-            throw AppError.notFound("contact_not_found", "That user is not in your contacts.")
+            throw UserError.contactNotFound
         }
         let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
         return JSONResponse(ContactResponse(record, presence: !shown.isEmpty))
     }
 
-    @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func remove(_ request: Request, context: UserRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         guard try await contacts.remove(owner: identity.userId, contact: try Self.contactId(context)) else {
-            throw AppError.notFound("contact_not_found", "That user is not in your contacts.")
+            throw UserError.contactNotFound
         }
         return Response(status: .noContent)
     }
 
-    static func contactId(_ context: AppRequestContext) throws -> UUID {
+    static func contactId(_ context: UserRequestContext) throws -> UUID {
         try context.parameters.requireUUID("userId", what: "user")
     }
 

@@ -19,12 +19,12 @@ struct IdentityProviderController: Sendable {
         var claims_supported: [String]
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: Router<UserRequestContext>) {
         router.get("/.well-known/openid-configuration", use: discovery)
         router.get("/.well-known/jwks.json", use: jwks)
     }
 
-    @Sendable func discovery(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<Discovery> {
+    @Sendable func discovery(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<Discovery> {
         JSONResponse(Discovery(
             issuer: issuerURL,
             jwks_uri: issuerURL + "/.well-known/jwks.json",
@@ -38,7 +38,7 @@ struct IdentityProviderController: Sendable {
         ))
     }
 
-    @Sendable func jwks(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func jwks(_ request: Request, context: UserRequestContext) async throws -> Response {
         let body = try JSONCoding.encoder.encode(try await keys.fetchKeySet())
         return Response(status: .ok, headers: [.contentType: "application/jwk-set+json", .cacheControl: "public, max-age=300"],
                         body: .init(byteBuffer: .init(bytes: body)))

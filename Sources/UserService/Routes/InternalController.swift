@@ -4,14 +4,14 @@ import Shared
 
 /// Service-to-service calls that are not part of the public URL space.
 struct InternalController: Sendable {
-    let users: any UserRepository
+    let users: UserRepository
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.post("users/lookup", use: lookup)
     }
 
     /// Many ids to public profiles in one round trip; unknown ids come back in `missing`.
-    @Sendable func lookup(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserLookupResponse> {
+    @Sendable func lookup(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<UserLookupResponse> {
         _ = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSON(as: UserLookupRequest.self, context: context)

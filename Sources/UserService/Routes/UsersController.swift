@@ -28,17 +28,17 @@ struct UserSearchResponse: Codable, Sendable {
 
 /// The signed-in user's profile, other users' public profiles, and search.
 struct UsersController: Sendable {
-    let users: any UserRepository
+    let users: UserRepository
     let presence: PresenceVisibility
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.get("me", use: me)
         group.patch("me", use: updateMe)
         group.get(use: search)
         group.get("{id}", use: show)
     }
 
-    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<OwnProfile> {
+    @Sendable func me(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<OwnProfile> {
         let identity = try context.requireIdentity()
         guard let user = try await users.find(id: identity.userId) else {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
@@ -46,7 +46,7 @@ struct UsersController: Sendable {
         return JSONResponse(user.ownProfile)
     }
 
-    @Sendable func updateMe(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<OwnProfile> {
+    @Sendable func updateMe(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<OwnProfile> {
         let identity = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSON(as: UpdateProfileRequest.self, context: context)
@@ -79,17 +79,17 @@ struct UsersController: Sendable {
         return .set(trimmed)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<PublicProfile> {
+    @Sendable func show(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<PublicProfile> {
         let identity = try context.requireIdentity()
         let id = try context.parameters.requireUUID("id", what: "user")
         guard let user = try await users.find(id: id) else {
-            throw AppError.notFound("user_not_found", "There is no user with that id.")
+            throw UserError.userNotFound
         }
         let shown = try await presence.visible(to: identity, among: [id], requestId: context.requestId)
         return JSONResponse(user.publicProfile(presence: shown.contains(id)))
     }
 
-    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> JSONResponse<UserSearchResponse> {
+    @Sendable func search(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<UserSearchResponse> {
         let identity = try context.requireIdentity()
         let parameters = request.uri.queryParameters
         let query = (parameters.get("search") ?? parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Postgres
 
 struct ContactRecord: Sendable {
     var user: UserRecord
@@ -7,21 +8,8 @@ struct ContactRecord: Sendable {
     var createdAt: Date
 }
 
-enum ContactStoreError: Error {
-    case alreadyContact
-    case userNotFound
-}
-
 /// A user's address book, over Postgres.
-protocol ContactStore: Sendable {
-    func list(owner: UUID) async throws -> [ContactRecord]
-    func add(owner: UUID, contact: UUID, nickname: String?) async throws -> ContactRecord
-    /// Returns nil when `contact` is not in the owner's list.
-    func rename(owner: UUID, contact: UUID, nickname: String?) async throws -> ContactRecord?
-    func remove(owner: UUID, contact: UUID) async throws -> Bool
-}
-
-struct PostgresContactStore: ContactStore {
+struct ContactStore: Sendable {
     let pool: PostgresPool
 
     static let selectContact = """
@@ -46,9 +34,9 @@ struct PostgresContactStore: ContactStore {
                 return try Self.record(row)
             }
         } catch let error as PostgresError where error.isUniqueViolation {
-            throw ContactStoreError.alreadyContact
+            throw UserError.alreadyContact
         } catch let error as PostgresError where error.isForeignKeyViolation {
-            throw ContactStoreError.userNotFound
+            throw UserError.userNotFound
         }
     }
 
@@ -65,7 +53,7 @@ struct PostgresContactStore: ContactStore {
     }
 
     static func record(_ row: PostgresRow) throws -> ContactRecord {
-        ContactRecord(user: try PostgresUserRepository.record(row), nickname: try row.decode("nickname", as: String?.self),
+        ContactRecord(user: try UserRepository.record(row), nickname: try row.decode("nickname", as: String?.self),
                       createdAt: try row.decode("contact_created_at"))
     }
 }

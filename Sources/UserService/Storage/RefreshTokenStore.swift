@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Shared
+import Postgres
 
 enum RefreshOutcome: Sendable {
     case rotated(userId: UUID, newToken: String, family: UUID)
@@ -13,17 +14,7 @@ enum RefreshOutcome: Sendable {
 /// Refresh tokens: random, stored only as SHA-256 hashes, rotated on every use.
 /// Tokens descending from one login share a family; reusing a spent token
 /// revokes the family (RFC 6819 §5.2.2.3 / OAuth 2.1 refresh token rotation).
-protocol RefreshTokenStore: Sendable {
-    /// A new family (a login): its first token and the family's id.
-    func issue(userId: UUID, lifetime: Duration) async throws -> (token: String, family: UUID)
-    /// Exchanges a token for the next of its family. Each token lives `lifetime`, but never past
-    /// `familyLifetime` after the family's login: rotation slides, the family's end does not.
-    func rotate(_ token: String, lifetime: Duration, familyLifetime: Duration) async throws -> RefreshOutcome
-    /// Revokes the token's family; returns whose family it was, if any was live.
-    func revokeFamily(of token: String) async throws -> (userId: UUID, family: UUID)?
-}
-
-struct PostgresRefreshTokenStore: RefreshTokenStore {
+struct RefreshTokenStore: Sendable {
     let pool: PostgresPool
 
     static func newToken() -> String {

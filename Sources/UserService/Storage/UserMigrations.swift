@@ -1,4 +1,5 @@
 import Shared
+import Postgres
 
 /// user-service's schema history. Append new migrations; never edit applied ones
 /// (the migrator refuses a changed checksum).

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Postgres
 
 /// A stored user with profile, as the repository returns it.
 struct UserRecord: Sendable {
@@ -40,24 +41,8 @@ struct ProfileChanges: Sendable {
     var phoneNumber: Patch<String> = .absent
 }
 
-enum UserStoreError: Error {
-    case usernameTaken
-    case emailTaken
-}
-
 /// Users and their profiles, over Postgres.
-protocol UserRepository: Sendable {
-    func create(id: UUID, username: String, email: String, passwordHash: String, displayName: String) async throws -> UserRecord
-    func find(id: UUID) async throws -> UserRecord?
-    func find(login: String) async throws -> UserRecord?
-    func find(ids: [UUID]) async throws -> [UserRecord]
-    func search(prefix: String, limit: Int) async throws -> [UserRecord]
-    func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord?
-    func touch(id: UUID) async throws
-    func provisionExternal(id: UUID, username: String, email: String, displayName: String) async throws
-}
-
-struct PostgresUserRepository: UserRepository {
+struct UserRepository: Sendable {
     let pool: PostgresPool
 
     static let selectUser = """
@@ -80,7 +65,7 @@ struct PostgresUserRepository: UserRepository {
                 return try Self.record(row)
             }
         } catch let error as PostgresError where error.isUniqueViolation {
-            throw error.constraint == "users_email_key" ? UserStoreError.emailTaken : UserStoreError.usernameTaken
+            throw error.constraint == "users_email_key" ? UserError.emailTaken : UserError.usernameTaken
         }
     }
 

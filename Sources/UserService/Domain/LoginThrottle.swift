@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Redis
 
 /// Failed logins per account and per client address, and registrations per
 /// address, counted in Redis so that every replica shares the counts. Once an

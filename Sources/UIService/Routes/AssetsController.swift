@@ -23,7 +23,7 @@ struct AssetsController<Context: RequestContext>: Sendable {
         } else if path == "/" || !(path.split(separator: "/").last ?? "").contains("."), let index = assets.files["/index.html"] {
             asset = index
         } else {
-            throw AppError.notFound("not_found", "There is no file at \(path).")
+            throw UIError.assetNotFound(path: path)
         }
         var headers: HTTPFields = [
             .contentType: asset.contentType,

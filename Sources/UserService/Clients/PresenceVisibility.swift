@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Shared
+import Postgres
 
 /// Who may see whose presence (`online`, `lastSeenAt`): the person themself,
 /// people they have as contacts, and people they share a live room with. The

@@ -8,12 +8,12 @@ import Synchronization
 /// who arrives with a valid token gets a MicroChat profile on first sight,
 /// from the token's `preferred_username`, `name` and `email` claims.
 final class ExternalAccountProvisioner: Sendable {
-    private let users: any UserRepository
+    private let users: UserRepository
     private let logger: Logger
     /// Ids known to have an account, so the database is asked once per person per process.
     private let known = Mutex<Set<UUID>>([])
 
-    init(users: any UserRepository, logger: Logger) {
+    init(users: UserRepository, logger: Logger) {
         self.users = users
         self.logger = logger
     }

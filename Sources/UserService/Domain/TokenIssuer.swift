@@ -10,7 +10,7 @@ struct TokenIssuer: Sendable {
     let refreshTokenLifetime: Duration
     /// The longest a login lasts, however often its refresh token is rotated.
     let refreshFamilyLifetime: Duration
-    let refreshTokens: any RefreshTokenStore
+    let refreshTokens: RefreshTokenStore
 
     /// An access token whose `sid` is the login's refresh-token family.
     func accessToken(for user: UserRecord, family: UUID, now: Date = Date()) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// A Swift value that can be sent to PostgreSQL as a text-format statement parameter.
 ///
@@ -64,9 +65,9 @@ extension UUID: PostgresBindable, PostgresDecodable {
 
 extension Date: PostgresBindable, PostgresDecodable {
     /// Sent as an ISO 8601 instant in UTC with microseconds, which `timestamptz` accepts exactly.
-    public var postgresText: String? { PostgresTimestamp.format(self) }
+    public var postgresText: String? { ISO8601.format(self) }
     public init(postgresText text: String) throws {
-        guard let value = PostgresTimestamp.parse(text) else { throw PostgresError.decoding(text, as: Date.self) }
+        guard let value = ISO8601.parse(text) else { throw PostgresError.decoding(text, as: Date.self) }
         self = value
     }
 }

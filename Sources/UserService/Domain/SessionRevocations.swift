@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Shared
+import Redis
 
 /// Tells every chat-service replica that a login was signed out (logout, or a
 /// refresh token reused), over the person's Redis channel: the WebSockets

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The real-time envelope pushed over the WebSocket and carried through Redis:
+/// `{"type":"message.created","roomId":…,"seq":…,"data":{…}}`.
+public struct ChatEvent: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case messageCreated = "message.created"
+        case messageUpdated = "message.updated"
+        case messageDeleted = "message.deleted"
+        case readUpdated = "read.updated"
+        case typing
+        case presence
+        case roomUpdated = "room.updated"
+        case participantAdded = "participant.added"
+        case participantRemoved = "participant.removed"
+        /// Sent by the server: reconnecting to Redis may have lost notifications; resume to be sure.
+        case resync
+        case ready
+        case resumed
+        case pong
+        case error
+        /// The answer to `auth`: the socket now lives until the new token's `expiresAt`.
+        case authenticated
+        /// A login was signed out (user-service → chat-service, on the person's channel); not sent to clients.
+        case sessionRevoked = "session.revoked"
+    }
+
+    public var type: Kind
+    public var roomId: UUID?
+    /// For message events, the message's seq.
+    public var seq: Int64?
+    public var data: EventData?
+
+    public init(type: Kind, roomId: UUID? = nil, seq: Int64? = nil, data: EventData? = nil) {
+        self.type = type
+        self.roomId = roomId
+        self.seq = seq
+        self.data = data
+    }
+}
+
+/// The payloads an event can carry. Encoded as the bare payload object.
+public enum EventData: Codable, Sendable {
+    case message(ChatMessage)
+    case room(ChatRoom)
+    case read(ReadReceipt)
+    case user(UserEvent)
+    case info(InfoEvent)
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case let .message(value): try value.encode(to: encoder)
+        case let .room(value): try value.encode(to: encoder)
+        case let .read(value): try value.encode(to: encoder)
+        case let .user(value): try value.encode(to: encoder)
+        case let .info(value): try value.encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        // Consumers decode by the envelope's type; this is the generic fallback.
+        if let message = try? ChatMessage(from: decoder) { self = .message(message); return }
+        if let read = try? ReadReceipt(from: decoder) { self = .read(read); return }
+        if let room = try? ChatRoom(from: decoder) { self = .room(room); return }
+        if let user = try? UserEvent(from: decoder) { self = .user(user); return }
+        self = .info(try InfoEvent(from: decoder))
+    }
+}

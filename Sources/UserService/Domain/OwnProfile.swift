@@ -1,0 +1,29 @@
+import Foundation
+import Shared
+
+/// The signed-in user's own profile: the part plus private fields.
+struct OwnProfile: Codable, Sendable, Equatable {
+    var id: UUID
+    var username: String
+    var email: String
+    var displayName: String
+    var bio: String?
+    var avatarUrl: String?
+    var status: String?
+    var phoneNumber: String?
+    var lastSeenAt: Date?
+    var createdAt: Date
+
+    init(id: UUID, username: String, email: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, phoneNumber: String?, lastSeenAt: Date?, createdAt: Date) {
+        self.id = id
+        self.username = username
+        self.email = email
+        self.displayName = displayName
+        self.bio = bio
+        self.avatarUrl = avatarUrl
+        self.status = status
+        self.phoneNumber = phoneNumber
+        self.lastSeenAt = lastSeenAt
+        self.createdAt = createdAt
+    }
+}
