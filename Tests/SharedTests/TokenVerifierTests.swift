@@ -1,5 +1,7 @@
 import Crypto
+import _CryptoExtras
 import Foundation
+import JWTKit
 import Synchronization
 import Testing
 @testable import Shared
@@ -9,10 +11,10 @@ final class RotatingKeys: KeySetSource {
     let keys: Mutex<[TokenSigner]>
     let fetches = Atomic<Int>(0)
     init(_ signers: [TokenSigner]) { keys = Mutex(signers) }
-    func fetchKeySet() async throws -> JWKSet {
+    func fetchKeySet() async throws -> PublishedKeySet {
         fetches.add(1, ordering: .relaxed)
         try await Task.sleep(for: .milliseconds(30))  // a network round trip, so callers overlap
-        return JWKSet(keys: keys.withLock { $0.map(\.jwk) })
+        return PublishedKeySet(keys: keys.withLock { $0.map { PublishedKey(jwk: $0.jwk) } })
     }
 }
 
@@ -44,36 +46,36 @@ struct TokenVerifierTests {
 
     @Test("a good token yields the caller's identity")
     func valid() async throws {
-        let signer = TokenSigner(key: .init())
+        let signer = try await TokenSigner(key: .init())
         let id = UUID()
-        let identity = try await verifier(RotatingKeys([signer])).verify(try signer.sign(claims(sub: id.uuidString)))
+        let identity = try await verifier(RotatingKeys([signer])).verify(try await signer.sign(claims(sub: id.uuidString)))
         #expect(identity.userId == id)
         #expect(identity.username == "ada")
     }
 
     @Test("expired, wrong issuer, wrong audience, forged and malformed tokens are refused")
     func refusals() async throws {
-        let signer = TokenSigner(key: .init())
+        let signer = try await TokenSigner(key: .init())
         let verifier = verifier(RotatingKeys([signer]))
-        #expect(await code { try await verifier.verify(try signer.sign(claims(expiresIn: -3600))) } == "token_expired")
-        #expect(await code { try await verifier.verify(try signer.sign(claims(iss: "http://evil.test"))) } == "invalid_token")
-        #expect(await code { try await verifier.verify(try signer.sign(claims(aud: "someone-else"))) } == "invalid_token")
-        #expect(await code { try await verifier.verify(try signer.sign(claims(sub: "not-a-uuid"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify(try await signer.sign(claims(expiresIn: -3600))) } == "token_expired")
+        #expect(await code { try await verifier.verify(try await signer.sign(claims(iss: "http://evil.test"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify(try await signer.sign(claims(aud: "someone-else"))) } == "invalid_token")
+        #expect(await code { try await verifier.verify(try await signer.sign(claims(sub: "not-a-uuid"))) } == "invalid_token")
         #expect(await code { try await verifier.verify("abc") } == "invalid_token")
         #expect(await code { try await verifier.verify("a.b.c") } == "invalid_token")
 
         // Same kid, different key: a forgery.
-        let forger = TokenSigner(key: .init())
-        let forged = try forger.sign(claims())
+        let forger = try await TokenSigner(key: .init())
+        let forged = try await forger.sign(claims())
         let parts = forged.split(separator: ".")
         let header = Base64URL.encode(Data(#"{"alg":"ES256","kid":"\#(signer.kid)","typ":"JWT"}"#.utf8))
         let tampered = header + "." + parts[1] + "." + parts[2]
         #expect(await code { try await verifier.verify(tampered) } == "invalid_token")
 
         // A genuine token whose claims were edited after signing.
-        let genuine = try signer.sign(claims()).split(separator: ".")
+        let genuine = try await signer.sign(claims()).split(separator: ".")
         var edited = claims()
-        edited.sub = UUID().uuidString
+        edited.sub = SubjectClaim(value: UUID().uuidString)
         let editedPayload = Base64URL.encode(try JSONEncoder().encode(edited))
         #expect(await code { try await verifier.verify(genuine[0] + "." + editedPayload + "." + genuine[2]) } == "invalid_token")
 
@@ -84,28 +86,29 @@ struct TokenVerifierTests {
 
     @Test("a token signed with a rotated-in key makes the verifier refetch the JWKS")
     func keyRotation() async throws {
-        let first = TokenSigner(key: .init())
+        let first = try await TokenSigner(key: .init())
         let source = RotatingKeys([first])
         let verifier = verifier(source)
-        _ = try await verifier.verify(try first.sign(claims()))
+        _ = try await verifier.verify(try await first.sign(claims()))
         #expect(source.fetches.load(ordering: .relaxed) == 1)
-        _ = try await verifier.verify(try first.sign(claims()))
+        _ = try await verifier.verify(try await first.sign(claims()))
         #expect(source.fetches.load(ordering: .relaxed) == 1)  // cached
 
-        let second = TokenSigner(key: .init())
+        let second = try await TokenSigner(key: .init())
         source.keys.withLock { $0.append(second) }
-        let identity = try await verifier.verify(try second.sign(claims(sub: UUID().uuidString)))
+        let identity = try await verifier.verify(try await second.sign(claims(sub: UUID().uuidString)))
         #expect(identity.username == "ada")
         #expect(source.fetches.load(ordering: .relaxed) == 2)
     }
 
     @Test("many first requests at once share one key fetch and all succeed")
     func concurrentFirstUse() async throws {
-        let signer = TokenSigner(key: .init())
+        let signer = try await TokenSigner(key: .init())
         let source = RotatingKeys([signer])
         let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
                                     source: source, logger: TestEnvironment.logger)
-        let tokens = try (0..<20).map { _ in try signer.sign(claims()) }
+        var tokens: [String] = []
+        for _ in 0..<20 { tokens.append(try await signer.sign(claims())) }
         let verified = try await withThrowingTaskGroup(of: Identity.self) { group in
             for token in tokens { group.addTask { try await limited.verify(token) } }
             var count = 0
@@ -118,25 +121,25 @@ struct TokenVerifierTests {
 
     @Test("unknown kids cannot make the verifier hammer the issuer")
     func refetchIsRateLimited() async throws {
-        let known = TokenSigner(key: .init())
+        let known = try await TokenSigner(key: .init())
         let source = RotatingKeys([known])
         let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
                                     source: source, logger: TestEnvironment.logger)
-        let stranger = TokenSigner(key: .init())
+        let stranger = try await TokenSigner(key: .init())
         for _ in 0..<5 {
-            #expect(await code { try await limited.verify(try stranger.sign(claims())) } == "invalid_token")
+            #expect(await code { try await limited.verify(try await stranger.sign(claims())) } == "invalid_token")
         }
         #expect(source.fetches.load(ordering: .relaxed) == 1)
     }
 
     @Test("a verified token is remembered only until it expires, and the memory is bounded")
     func verifiedTokenCache() async throws {
-        let signer = TokenSigner(key: .init())
+        let signer = try await TokenSigner(key: .init())
         let source = RotatingKeys([signer])
         let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", leeway: .seconds(30),
                                                           minimumRefetchInterval: .zero, verifiedTokenCacheSize: 4),
                                      source: source, logger: TestEnvironment.logger)
-        let token = try signer.sign(claims(expiresIn: 60))
+        let token = try await signer.sign(claims(expiresIn: 60))
         _ = try await verifier.verify(token, now: now)
         #expect(verifier.verified.count == 1)
         // Answered from memory, even once the issuer no longer publishes the key...
@@ -155,7 +158,64 @@ struct TokenVerifierTests {
         let tampered = String(characters)
         #expect(await code { try await verifier.verify(tampered, now: now) } == "invalid_token")
         // Bounded: many distinct tokens never hold more than the capacity.
-        for _ in 0..<20 { _ = try await verifier.verify(try signer.sign(claims(sub: UUID().uuidString)), now: now) }
+        for _ in 0..<20 { _ = try await verifier.verify(try await signer.sign(claims(sub: UUID().uuidString)), now: now) }
         #expect(verifier.verified.count <= 4)
+    }
+
+    /// A fixed key set, as an issuer such as Keycloak publishes it.
+    struct FixedKeys: KeySetSource {
+        let set: PublishedKeySet
+        func fetchKeySet() async throws -> PublishedKeySet { set }
+    }
+
+    @Test("RS256 tokens verify against an RSA JWK (Keycloak's default), beside keys that are skipped")
+    func rsaAndMixedKeySet() async throws {
+        let rsa = try Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let (modulus, exponent) = try rsa.publicKey.getKeyPrimitives()
+        let rsaJWK = JWK.rsa(nil, identifier: "kc-rsa", modulus: Base64URL.encode(modulus), exponent: Base64URL.encode(exponent))
+        let ec = try await TokenSigner(key: .init())
+        // What a Keycloak realm publishes besides its signing key: the same kind of key for encryption,
+        // and here also a key type jwt-kit does not read. Neither may break the set or be used to verify.
+        let document = """
+            {"keys":[
+              {"kid":"kc-enc","kty":"RSA","alg":"RSA-OAEP","use":"enc","n":"\(rsaJWK.modulus ?? "")","e":"\(rsaJWK.exponent ?? "")"},
+              {"kid":"odd","kty":"oct","k":"c2VjcmV0"}
+            ]}
+            """
+        var set = try JSONDecoder().decode(PublishedKeySet.self, from: Data(document.utf8))
+        #expect(set.keys.count == 2 && set.keys[1].jwk == nil)
+        set.keys.append(PublishedKey(jwk: rsaJWK, use: "sig"))
+        set.keys.append(PublishedKey(jwk: ec.jwk))
+        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero),
+                                     source: FixedKeys(set: set), logger: TestEnvironment.logger)
+
+        let keycloak = JWTKeyCollection()
+        await keycloak.add(rsa: rsa, digestAlgorithm: .sha256, kid: "kc-rsa")
+        let id = UUID()
+        let rsaToken = try await keycloak.sign(claims(sub: id.uuidString), kid: "kc-rsa")
+        #expect(try await verifier.verify(rsaToken).userId == id)
+        #expect(try await verifier.verify(try await ec.sign(claims())).username == "ada")
+
+        // The encryption key never verifies, even for a token that names it.
+        await keycloak.add(rsa: rsa, digestAlgorithm: .sha256, kid: "kc-enc")
+        #expect(await code { try await verifier.verify(try await keycloak.sign(claims(), kid: "kc-enc")) } == "invalid_token")
+        // A header naming another algorithm than the key's is refused before any signature check (algorithm confusion).
+        let parts = rsaToken.split(separator: ".")
+        let confused = Base64URL.encode(Data(#"{"alg":"ES256","kid":"kc-rsa","typ":"JWT"}"#.utf8)) + "." + parts[1] + "." + parts[2]
+        #expect(await code { try await verifier.verify(confused) } == "invalid_token")
+        let hmac = Base64URL.encode(Data(#"{"alg":"HS256","kid":"kc-rsa","typ":"JWT"}"#.utf8)) + "." + parts[1] + "." + parts[2]
+        #expect(await code { try await verifier.verify(hmac) } == "invalid_token")
+    }
+
+    @Test("the published JWKS carries use=sig and the EC coordinates, and reads back")
+    func publishedKeyRoundTrip() async throws {
+        let signer = try await TokenSigner(key: .init())
+        let data = try JSONEncoder().encode(PublishedKeySet(keys: [PublishedKey(jwk: signer.jwk)]))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [[String: String]]])
+        let key = try #require(object["keys"]?.first)
+        #expect(key["use"] == "sig" && key["kty"] == "EC" && key["crv"] == "P-256" && key["alg"] == "ES256" && key["kid"] == signer.kid)
+        #expect(key["x"]?.count == 43 && key["y"]?.count == 43)
+        let back = try JSONDecoder().decode(PublishedKeySet.self, from: data)
+        #expect(back.keys.first?.signingAlgorithm == "ES256")
     }
 }

@@ -1,15 +1,18 @@
 import Foundation
+import JWTKit
 
 /// The claims of a MicroChat access token. The same names Keycloak uses, so
-/// one verifier reads tokens from either issuer.
-public struct AccessTokenClaims: Codable, Sendable, Equatable {
-    public var iss: String
-    public var sub: String
-    public var aud: Audience
-    public var exp: Int64
-    public var iat: Int64
-    public var nbf: Int64?
-    public var jti: String?
+/// one verifier reads tokens from either issuer. The registered claims are
+/// jwt-kit's types, whose checks (`verifyNotExpired`, `verifyIntendedAudience`…)
+/// `TokenVerifier` applies with its configured issuer, audience and leeway.
+public struct AccessTokenClaims: JWTPayload, Equatable {
+    public var iss: IssuerClaim
+    public var sub: SubjectClaim
+    public var aud: AudienceClaim
+    public var exp: ExpirationClaim
+    public var iat: IssuedAtClaim
+    public var nbf: NotBeforeClaim?
+    public var jti: IDClaim?
     public var preferredUsername: String?
     public var name: String?
     public var email: String?
@@ -23,38 +26,22 @@ public struct AccessTokenClaims: Codable, Sendable, Equatable {
 
     public init(iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64? = nil, jti: String? = nil, preferredUsername: String? = nil, name: String? = nil,
                 sid: String? = nil) {
-        self.sid = sid
-        self.iss = iss
-        self.sub = sub
-        self.aud = Audience([aud])
-        self.exp = exp
-        self.iat = iat
-        self.nbf = nbf
-        self.jti = jti
+        self.iss = IssuerClaim(value: iss)
+        self.sub = SubjectClaim(value: sub)
+        self.aud = AudienceClaim(value: [aud])
+        self.exp = ExpirationClaim(value: Date(timeIntervalSince1970: Double(exp)))
+        self.iat = IssuedAtClaim(value: Date(timeIntervalSince1970: Double(iat)))
+        self.nbf = nbf.map { NotBeforeClaim(value: Date(timeIntervalSince1970: Double($0))) }
+        self.jti = jti.map { IDClaim(value: $0) }
         self.preferredUsername = preferredUsername
         self.name = name
-    }
-}
-
-/// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
-public struct Audience: Codable, Sendable, Equatable {
-    public var values: [String]
-
-    public init(_ values: [String]) { self.values = values }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let single = try? container.decode(String.self) {
-            values = [single]
-        } else {
-            values = try container.decode([String].self)
-        }
+        self.sid = sid
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        if values.count == 1 { try container.encode(values[0]) } else { try container.encode(values) }
-    }
+    /// Called by jwt-kit once the signature holds. The checks that need this
+    /// verifier's configuration (issuer, audience, clock, leeway) follow in
+    /// `TokenVerifier.check(_:now:)`, so nothing is checked here twice.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
 /// Who is calling, once their access token has been verified.

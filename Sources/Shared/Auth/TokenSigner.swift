@@ -1,20 +1,34 @@
 import Crypto
 import Foundation
+import JWTKit
 
-/// Signs ES256 access tokens with one private key (held as its raw bytes,
-/// since swift-crypto's key type is not Sendable here).
+/// Signs ES256 access tokens with one private key, through jwt-kit.
 public struct TokenSigner: Sendable {
-    private let privateKeyBytes: Data
     public let kid: String
+    public let jwk: JWK
+    private let keys: JWTKeyCollection
 
-    public init(key: P256.Signing.PrivateKey) {
-        self.privateKeyBytes = key.rawRepresentation
-        self.kid = Self.keyID(for: key.publicKey)
+    /// Numeric dates as whole seconds, as issuers conventionally write them.
+    private static let serializer: DefaultJWTSerializer = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .integerSecondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return DefaultJWTSerializer(jsonEncoder: encoder)
+    }()
+
+    public init(key: P256.Signing.PrivateKey) async throws {
+        kid = Self.keyID(for: key.publicKey)
+        jwk = try Self.publicJWK(for: key.publicKey)
+        keys = JWTKeyCollection(defaultJWTSerializer: Self.serializer)
+        await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: JWKIdentifier(string: kid))
     }
 
-    public var key: P256.Signing.PrivateKey {
-        // The bytes came from a valid key in init; rebuilding it cannot fail.
-        (try? P256.Signing.PrivateKey(rawRepresentation: privateKeyBytes)) ?? P256.Signing.PrivateKey()
+    /// The public half as a JWK (`kid` = `keyID(for:)`), as the JWKS publishes it.
+    public static func publicJWK(for key: P256.Signing.PublicKey) throws -> JWK {
+        guard let parameters = try ES256PublicKey(backing: key).parameters else {
+            throw JWTError.invalidJWK(reason: "a P-256 key without coordinates")
+        }
+        return JWK.ecdsa(.es256, identifier: JWKIdentifier(string: keyID(for: key)), x: parameters.x, y: parameters.y, curve: .p256)
     }
 
     /// A stable id derived from the public key (a short SHA-256 thumbprint).
@@ -22,14 +36,7 @@ public struct TokenSigner: Sendable {
         Base64URL.encode(SHA256.hash(data: key.rawRepresentation).prefix(16))
     }
 
-    public var jwk: JWK { JWK(p256: key.publicKey, kid: kid) }
-
-    public func sign(_ claims: AccessTokenClaims) throws -> String {
-        let header = ["alg": "ES256", "typ": "JWT", "kid": kid]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let signingInput = Base64URL.encode(try encoder.encode(header)) + "." + Base64URL.encode(try encoder.encode(claims))
-        let signature = try key.signature(for: SHA256.hash(data: Data(signingInput.utf8)))
-        return signingInput + "." + Base64URL.encode(signature.rawRepresentation)
+    public func sign(_ claims: AccessTokenClaims) async throws -> String {
+        try await keys.sign(claims, kid: JWKIdentifier(string: kid))
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import JWTKit
 import Logging
 import Synchronization
 
 /// Where a verifier gets the issuer's public keys.
 public protocol KeySetSource: Sendable {
-    func fetchKeySet() async throws -> JWKSet
+    func fetchKeySet() async throws -> PublishedKeySet
 }
 
 /// Keys published by an OpenID issuer: its discovery document names the JWKS.
@@ -63,17 +64,20 @@ public struct DiscoveryKeySource: KeySetSource {
         }
     }
 
-    public func fetchKeySet() async throws -> JWKSet {
+    public func fetchKeySet() async throws -> PublishedKeySet {
         let discovery = try await client.get(discoveryURL, as: Discovery.self)
         let keys = try Self.keysURL(discoveryURL: discoveryURL, document: discovery, expectedIssuer: expectedIssuer)
-        return try await client.get(keys, as: JWKSet.self)
+        return try await client.get(keys, as: PublishedKeySet.self)
     }
 }
 
-/// Verifies bearer access tokens: signature against the issuer's JWKS, then
-/// issuer, audience and lifetime. A token signed with a key the verifier has
-/// not seen makes it fetch the key set again (key rotation), at most once per
-/// `minimumRefetchInterval` so forged `kid`s cannot flood the issuer.
+/// Verifies bearer access tokens with jwt-kit: the signature against the
+/// issuer's JWKS, then issuer, audience and lifetime with jwt-kit's claim checks.
+/// What jwt-kit leaves to its caller is here: which keys to trust (only the
+/// configured issuer's, only ES256/RS256, the header's `alg` must be the key's),
+/// when to fetch them again (a token signed with a key not seen yet, at most
+/// once per `minimumRefetchInterval`, so forged `kid`s cannot flood the
+/// issuer), and the answers a client sees (401 problem codes).
 public final class TokenVerifier: Sendable {
     public struct Configuration: Sendable {
         public var issuer: String
@@ -93,10 +97,16 @@ public final class TokenVerifier: Sendable {
         }
     }
 
+    /// The issuer's signing keys as last fetched: jwt-kit's collection, and each kid's algorithm.
+    struct Keys: Sendable {
+        var collection: JWTKeyCollection
+        var algorithms: [String: String]
+    }
+
     private struct Cache {
-        var keys: [String: VerificationKey] = [:]
+        var keys: Keys?
         var lastFetch: ContinuousClock.Instant?
-        var inflight: Task<[String: VerificationKey], any Error>?
+        var inflight: Task<Keys, any Error>?
     }
 
     public let configuration: Configuration
@@ -112,65 +122,80 @@ public final class TokenVerifier: Sendable {
         self.verified = VerifiedTokenCache(capacity: configuration.verifiedTokenCacheSize)
     }
 
+    private static func refuse(_ detail: String, code: String = "invalid_token") -> AppError {
+        AppError.unauthorized(code, detail)
+    }
+
+    /// The header fields that choose the key, read before the signature is checked.
+    private struct Header: Decodable {
+        var alg: String
+        var kid: String?
+    }
+
     /// Returns the caller's identity or throws a 401 `AppError` saying what is wrong.
     /// A token verified before is answered from memory until it expires.
     public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
         if let known = verified.identity(for: token, now: now) { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let claimsData = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]) else {
-            throw AppError.unauthorized("invalid_token", "The access token is not a well-formed JWT.")
-        }
-        struct Header: Decodable {
-            var alg: String
-            var kid: String?
+        guard parts.count == 3, let headerData = Base64URL.decode(parts[0]) else {
+            throw Self.refuse("The access token is not a well-formed JWT.")
         }
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
-            throw AppError.unauthorized("invalid_token", "The access token header cannot be read.")
+            throw Self.refuse("The access token header cannot be read.")
         }
         guard header.alg == "ES256" || header.alg == "RS256" else {
-            throw AppError.unauthorized("invalid_token", "Tokens signed with \(header.alg) are not accepted.")
+            throw Self.refuse("Tokens signed with \(header.alg) are not accepted.")
         }
         let kid = header.kid ?? ""
-        guard let key = try await key(for: kid), key.algorithm == header.alg else {
-            throw AppError.unauthorized("invalid_token", "The access token was not signed by a known key.")
+        guard let keys = try await keys(for: kid), keys.algorithms[kid] == header.alg else {
+            throw Self.refuse("The access token was not signed by a known key.")
         }
-        guard key.isValidSignature(signature, for: Data((parts[0] + "." + parts[1]).utf8)) else {
-            throw AppError.unauthorized("invalid_token", "The access token signature is not valid.")
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.collection.verify(token, as: AccessTokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw Self.refuse("The access token signature is not valid.")
+        } catch {
+            throw Self.refuse("The access token cannot be read.")
         }
-        guard let claims = try? JSONDecoder().decode(AccessTokenClaims.self, from: claimsData) else {
-            throw AppError.unauthorized("invalid_token", "The access token claims cannot be read.")
-        }
-        guard claims.iss == configuration.issuer else {
-            throw AppError.unauthorized("invalid_token", "The access token comes from another issuer.")
-        }
-        guard claims.aud.values.contains(configuration.audience) else {
-            throw AppError.unauthorized("invalid_token", "The access token is not meant for this audience.")
-        }
-        let leeway = Double(configuration.leeway.components.seconds)
-        let nowSeconds = now.timeIntervalSince1970
-        guard Double(claims.exp) + leeway > nowSeconds else {
-            throw AppError.unauthorized("token_expired", "The access token has expired; refresh it.")
-        }
-        if let nbf = claims.nbf, Double(nbf) - leeway > nowSeconds {
-            throw AppError.unauthorized("invalid_token", "The access token is not valid yet.")
-        }
-        guard let userId = UUID(uuidString: claims.sub) else {
-            throw AppError.unauthorized("invalid_token", "The access token subject is not a user id.")
+        try check(claims, now: now)
+        guard let userId = UUID(uuidString: claims.sub.value) else {
+            throw Self.refuse("The access token subject is not a user id.")
         }
         let identity = Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
-                                expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), sessionId: claims.sid, token: token)
+                                expiresAt: claims.exp.value, sessionId: claims.sid, token: token)
         // Not before it is valid: a token with a future nbf is checked again next time.
-        if claims.nbf.map({ Double($0) <= nowSeconds }) ?? true {
-            verified.remember(token, identity, validUntil: Double(claims.exp) + leeway, now: now)
+        if claims.nbf.map({ $0.value <= now }) ?? true {
+            verified.remember(token, identity, validUntil: claims.exp.value.timeIntervalSince1970 + leewaySeconds, now: now)
         }
         return identity
     }
 
-    private func key(for kid: String) async throws -> VerificationKey? {
+    private var leewaySeconds: Double { Double(configuration.leeway.components.seconds) }
+
+    /// Issuer, audience, expiry and not-before, with jwt-kit's claim checks and this verifier's clock and leeway.
+    func check(_ claims: AccessTokenClaims, now: Date) throws {
+        guard claims.iss.value == configuration.issuer else {
+            throw Self.refuse("The access token comes from another issuer.")
+        }
+        do { try claims.aud.verifyIntendedAudience(includes: configuration.audience) } catch {
+            throw Self.refuse("The access token is not meant for this audience.")
+        }
+        do { try claims.exp.verifyNotExpired(currentDate: now.addingTimeInterval(-leewaySeconds)) } catch {
+            throw Self.refuse("The access token has expired; refresh it.", code: "token_expired")
+        }
+        if let nbf = claims.nbf {
+            do { try nbf.verifyNotBefore(currentDate: now.addingTimeInterval(leewaySeconds)) } catch {
+                throw Self.refuse("The access token is not valid yet.")
+            }
+        }
+    }
+
+    /// The key set that knows `kid`, fetching it again when `kid` is new (rate-limited), or nil.
+    private func keys(for kid: String) async throws -> Keys? {
         enum Plan {
-            case known(VerificationKey)
-            case wait(Task<[String: VerificationKey], any Error>)
+            case known(Keys)
+            case wait(Task<Keys, any Error>)
             case refuse
         }
         let interval = configuration.minimumRefetchInterval
@@ -178,7 +203,7 @@ public final class TokenVerifier: Sendable {
         let logger = self.logger
         // Concurrent callers that miss share one fetch instead of being refused by the rate limit.
         let plan = cache.withLock { cache -> Plan in
-            if let known = cache.keys[kid] { return .known(known) }
+            if let known = cache.keys, known.algorithms[kid] != nil { return .known(known) }
             if let inflight = cache.inflight { return .wait(inflight) }
             if let last = cache.lastFetch, ContinuousClock.now - last < interval { return .refuse }
             cache.lastFetch = ContinuousClock.now
@@ -187,8 +212,8 @@ public final class TokenVerifier: Sendable {
             return .wait(fetch)
         }
         switch plan {
-        case let .known(key):
-            return key
+        case let .known(keys):
+            return keys
         case .refuse:
             return nil
         case let .wait(fetch):
@@ -198,7 +223,7 @@ public final class TokenVerifier: Sendable {
                     cache.keys = keys
                     cache.inflight = nil
                 }
-                return keys[kid]
+                return keys.algorithms[kid] == nil ? nil : keys
             } catch {
                 cache.withLock { cache in
                     cache.inflight = nil
@@ -210,13 +235,24 @@ public final class TokenVerifier: Sendable {
         }
     }
 
-    private static func load(_ source: any KeySetSource, logger: Logger) async throws -> [String: VerificationKey] {
+    /// The issuer's ES256/RS256 signing keys, each pinned to its algorithm (a
+    /// JWK without `alg` gets the one its key type implies), so a token cannot
+    /// choose how its key is used.
+    private static func load(_ source: any KeySetSource, logger: Logger) async throws -> Keys {
         let keySet = try await source.fetchKeySet()
-        var keys: [String: VerificationKey] = [:]
-        for jwk in keySet.keys where jwk.use == nil || jwk.use == "sig" {
-            if let key = jwk.verificationKey() { keys[jwk.kid ?? ""] = key }
+        let collection = JWTKeyCollection()
+        var algorithms: [String: String] = [:]
+        for published in keySet.keys {
+            guard var jwk = published.jwk, let algorithm = published.signingAlgorithm, let kid = jwk.keyIdentifier?.string else { continue }
+            jwk.algorithm = JWK.Algorithm(rawValue: algorithm)
+            do {
+                try await collection.add(jwk: jwk)
+                algorithms[kid] = algorithm
+            } catch {
+                logger.warning("skipping an issuer key jwt-kit cannot use", metadata: ["kid": "\(kid)", "error": "\(error)"])
+            }
         }
-        logger.info("loaded issuer keys", metadata: ["kids": "\(keys.keys.sorted())"])
-        return keys
+        logger.info("loaded issuer keys", metadata: ["kids": "\(algorithms.keys.sorted())"])
+        return Keys(collection: collection, algorithms: algorithms)
     }
 }

@@ -13,9 +13,9 @@ struct TokenIssuer: Sendable {
     let refreshTokens: RefreshTokenStore
 
     /// An access token whose `sid` is the login's refresh-token family.
-    func accessToken(for user: UserRecord, family: UUID, now: Date = Date()) throws -> String {
+    func accessToken(for user: UserRecord, family: UUID, now: Date = Date()) async throws -> String {
         let issued = Int64(now.timeIntervalSince1970)
-        return try signer.sign(AccessTokenClaims(
+        return try await signer.sign(AccessTokenClaims(
             iss: issuerURL, sub: user.id.uuidString, aud: audience,
             exp: issued + accessTokenLifetime.components.seconds, iat: issued, nbf: issued,
             jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName,
@@ -26,11 +26,11 @@ struct TokenIssuer: Sendable {
     /// A new login: a new refresh token family.
     func session(for user: UserRecord) async throws -> AuthResponse {
         let (refresh, family) = try await refreshTokens.issue(userId: user.id, lifetime: refreshTokenLifetime)
-        return try session(for: user, refreshToken: refresh, family: family)
+        return try await session(for: user, refreshToken: refresh, family: family)
     }
 
-    func session(for user: UserRecord, refreshToken: String, family: UUID) throws -> AuthResponse {
-        AuthResponse(user: user.ownProfile, accessToken: try accessToken(for: user, family: family), refreshToken: refreshToken,
+    func session(for user: UserRecord, refreshToken: String, family: UUID) async throws -> AuthResponse {
+        AuthResponse(user: user.ownProfile, accessToken: try await accessToken(for: user, family: family), refreshToken: refreshToken,
                      expiresIn: Int(accessTokenLifetime.components.seconds))
     }
 }

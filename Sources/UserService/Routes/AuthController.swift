@@ -93,7 +93,7 @@ struct AuthController: Sendable {
                 throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
             }
             try await users.touch(id: user.id)
-            return JSONResponse(try issuer.session(for: user, refreshToken: newToken, family: family))
+            return JSONResponse(try await issuer.session(for: user, refreshToken: newToken, family: family))
         case .invalid:
             throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
         case .expired:

@@ -36,17 +36,15 @@ struct SigningKeyStore: Sendable, KeySetSource {
                 return key.pemRepresentation
             }
         }
-        return TokenSigner(key: try P256.Signing.PrivateKey(pemRepresentation: pem))
+        return try await TokenSigner(key: try P256.Signing.PrivateKey(pemRepresentation: pem))
     }
 
     /// Every key that may still have signed a live token, as a JWKS.
-    func fetchKeySet() async throws -> JWKSet {
+    func fetchKeySet() async throws -> PublishedKeySet {
         let rows = try await pool.query("SELECT private_key_pem FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC")
-        var keys: [JWK] = []
-        for row in rows {
+        return PublishedKeySet(keys: try rows.map { row in
             let key = try P256.Signing.PrivateKey(pemRepresentation: try row.decode("private_key_pem", as: String.self))
-            keys.append(TokenSigner(key: key).jwk)
-        }
-        return JWKSet(keys: keys)
+            return PublishedKey(jwk: try TokenSigner.publicJWK(for: key.publicKey))
+        })
     }
 }
