@@ -1,37 +1,12 @@
 """Fixtures for the black-box API tests. `./microchat test` starts the real
 stack (PostgreSQL with TLS, Redis, the services) and exports where it runs."""
-import os
-import sys
-from pathlib import Path
 import uuid
 
 import pytest
 import requests
 
-# Tests/support holds the helpers both test folders use (each folder has its own conftest).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-
-
-def _require(name):
-    value = os.environ.get(name)
-    if not value:
-        pytest.fail(f"{name} is not set: run these tests through ./microchat test, which starts the stack")
-    return value
-
-
-def as_db_owner(cmd):
-    """Runs a command as the PostgreSQL owner (the postgres account when we are root)."""
-    import subprocess
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120).stdout
-
-
-def psql(stack_data, sql):
-    """One query as the database superuser over the private socket; the tests inspect storage with it."""
-    port = os.environ["MICROCHAT_TEST_PG_PORT"]
-    return as_db_owner(["psql", "-X", "-tA", "-h", f"{stack_data}/postgres/socket", "-p", port, "-U", "postgres",
-                        "-d", "microchat", "-c", sql]).strip()
+# The shared helpers (Tests/support/helpers.py), also importable from here as before.
+from helpers import as_db_owner, psql, require_env as _require, unique, wait_until  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -70,10 +45,6 @@ class Api:
 
     def delete(self, path, **kw):
         return self.call("DELETE", path, **kw)
-
-
-def unique(prefix="u"):
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
 def register(api, username=None, password="correct-horse-9", display_name=None, email=None):
@@ -213,14 +184,3 @@ def post_message(chat, room_id, token, content, client_id=None):
     r = chat.post(f"/api/rooms/{room_id}/messages", json=body, token=token)
     assert r.status_code == 201, r.text
     return r.json()
-
-
-import ordering as _ordering
-
-
-def pytest_configure(config):
-    _ordering.register(config)
-
-
-def pytest_collection_modifyitems(config, items):
-    _ordering.run_disruptive_last(items)

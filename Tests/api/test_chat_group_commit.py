@@ -8,7 +8,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import assert_problem, make_group, post_message, register
+from conftest import assert_problem, make_group, post_message, psql, register, wait_until
 
 
 class RoomLock:
@@ -30,6 +30,12 @@ class RoomLock:
         assert self.process.wait(timeout=30) == 0, self.process.stderr.read()
 
 
+def wait_for_lock_waiters(stack_data, count=1):
+    """Until `count` sessions of the service wait on a row lock (the held room lock)."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE datname = 'microchat' AND wait_event_type = 'Lock'"
+    wait_until(lambda: int(psql(stack_data, query)) >= count, timeout=15, message="no send reached the room's row lock")
+
+
 def send(chat, room_id, token, content, client_id=None):
     body = {"content": content, "messageType": "text", **({"clientMessageId": client_id} if client_id else {})}
     return chat.post(f"/api/rooms/{room_id}/messages", json=body, token=token)
@@ -43,7 +49,7 @@ def test_a_batch_with_a_refused_send_stores_the_others_in_order(api, chat, stack
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         # The first send's commit waits for the lock; everything after it queues behind it.
         blocked = pool.submit(send, chat, room["id"], owner["accessToken"], "first in line")
-        time.sleep(0.5)
+        wait_for_lock_waiters(stack_data)
         jobs = [pool.submit(send, chat, room["id"], owner["accessToken"], f"owner {i}", f"o-{i}") for i in range(5)]
         jobs += [pool.submit(send, chat, room["id"], stranger["accessToken"], "not a member", "s-1")]
         jobs += [pool.submit(send, chat, room["id"], member["accessToken"], f"member {i}", f"m-{i}") for i in range(5)]
@@ -76,7 +82,7 @@ def test_rooms_commit_independently(api, chat, stack_data):
     lock = RoomLock(stack_data, busy["id"])
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         waiting = pool.submit(send, chat, busy["id"], a["accessToken"], "waits for the lock")
-        time.sleep(0.5)
+        wait_for_lock_waiters(stack_data)
         # Another room's send is not stuck behind the locked room's commit.
         elsewhere = pool.submit(send, chat, free["id"], a["accessToken"], "goes at once")
         answered = elsewhere.result(timeout=20)

@@ -1,10 +1,6 @@
 """Tests that restart or kill servers the whole suite shares run after every
 other test, in the order their `disruptive(order=N)` marker gives, instead of
-relying on file names that sort last."""
-
-
-def register(config):
-    config.addinivalue_line("markers", "disruptive(order): restarts or kills shared servers; runs after the rest, lowest order first")
+relying on file names that sort last. The marker is declared in Tests/pytest.ini."""
 
 
 def run_disruptive_last(items):

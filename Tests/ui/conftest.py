@@ -3,8 +3,6 @@ Selenium through chromedriver (both from Debian's packages), against the
 stack `./microchat test` started (ui-service in front of user-service and two
 chat-service replicas)."""
 import os
-import sys
-from pathlib import Path
 import shutil
 import time
 import uuid
@@ -18,17 +16,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-# Tests/support holds the helpers both test folders use (each folder has its own conftest).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+# The shared helpers (Tests/support/helpers.py), also importable from here as before.
+from helpers import require_env as _require, unique, wait_until as _wait_until  # noqa: E402,F401
 
 WAIT = 15
-
-
-def _require(name):
-    value = os.environ.get(name)
-    if not value:
-        pytest.fail(f"{name} is not set: run the browser tests through ./microchat test")
-    return value
 
 
 @pytest.fixture(scope="session")
@@ -206,10 +197,6 @@ def browsers(ui_url):
             pass
 
 
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
-
-
 class ApiUser:
     """A user made over HTTP through ui-service, to set the scene faster than by clicking."""
 
@@ -241,20 +228,4 @@ class ApiUser:
 
 
 def wait_until(predicate, timeout=WAIT, message="condition not met"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(message)
-
-
-import ordering as _ordering
-
-
-def pytest_configure(config):
-    _ordering.register(config)
-
-
-def pytest_collection_modifyitems(config, items):
-    _ordering.run_disruptive_last(items)
+    return _wait_until(predicate, timeout=timeout, message=message)
