@@ -65,6 +65,7 @@ let package = Package(
             name: "Postgres",
             dependencies: [
                 "CLibPQ", "Shared",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,6 +79,7 @@ let package = Package(
             name: "Redis",
             dependencies: [
                 "CHiredis", "Shared",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

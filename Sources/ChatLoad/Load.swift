@@ -32,8 +32,11 @@ struct Sender: Sendable {
 }
 
 enum Load {
-    /// S senders, each waiting for its acknowledgement before the next send.
-    static func closedLoop(_ api: Api, senders: [Sender], run: String, seconds: Double) async -> SendOutcome {
+    /// S senders, each waiting for its acknowledgement before the next send. When
+    /// `retrying` (as a client does), a send that failed is sent again with the
+    /// same client id until it is acknowledged: each failed attempt counts as a
+    /// failure, and the acknowledgement's latency counts from the first attempt.
+    static func closedLoop(_ api: Api, senders: [Sender], run: String, seconds: Double, retrying: Bool = false) async -> SendOutcome {
         let start = Clock.now()
         let end = start + UInt64(seconds * 1e9)
         var total = await withTaskGroup(of: SendOutcome.self) { group in
@@ -44,14 +47,20 @@ enum Load {
                     while Clock.now() < end {
                         let sentAt = Clock.now()
                         n += 1
-                        do {
-                            let seq = try await api.send(at: sender.chatURL, room: sender.room, token: sender.token,
-                                                         content: "load \(index)-\(n)", clientId: "\(run)-\(sentAt)-s\(index)n\(n)")
-                            outcome.acked[sender.room, default: []].append(seq)
-                            _ = outcome.ackLatency.record((Clock.now() - sentAt) / 1000)
-                        } catch {
-                            outcome.failures += 1
-                            outcome.firstFailure = outcome.firstFailure ?? "\(error)"
+                        // A retry gives up a minute past the end: a send still failing then is lost to its sender.
+                        while true {
+                            do {
+                                let seq = try await api.send(at: sender.chatURL, room: sender.room, token: sender.token,
+                                                             content: "load \(index)-\(n)", clientId: "\(run)-\(sentAt)-s\(index)n\(n)")
+                                outcome.acked[sender.room, default: []].append(seq)
+                                _ = outcome.ackLatency.record((Clock.now() - sentAt) / 1000)
+                                break
+                            } catch {
+                                outcome.failures += 1
+                                outcome.firstFailure = outcome.firstFailure ?? "\(error)"
+                                guard retrying, Clock.now() < end + 60_000_000_000 else { break }
+                                try? await Task.sleep(for: .milliseconds(100))
+                            }
                         }
                     }
                     return outcome

@@ -15,11 +15,16 @@ struct Options {
     var build = "debug"
     var pgInsertRate: Double?
     var fsyncMs: Double?
+    /// Scenario (g): the fault's name, the shell command that injects it, and when (seconds into the load).
+    var fault: String?
+    var faultCommand: String?
+    var faultAt: Double?
 
     static let usage = """
         chat-load --user-url URL --chat-urls URL[,URL] [--ui-url URL] [--pid NAME=PID ...] [--pid-tree NAME=PID]
                   [--scenarios a,b,c,d,e,f] [--seconds 10] [--idle 20000] [--out DIR]
                   [--build LABEL] [--pg-insert-rate N] [--fsync-ms MS]
+                  [--fault NAME --fault-command CMD [--fault-at S]]   (scenario g)
         """
 
     init(_ arguments: [String]) throws {
@@ -48,11 +53,17 @@ struct Options {
             case "--build": build = try value(argument)
             case "--pg-insert-rate": pgInsertRate = Double(try value(argument))
             case "--fsync-ms": fsyncMs = Double(try value(argument))
+            case "--fault": fault = try value(argument)
+            case "--fault-command": faultCommand = try value(argument)
+            case "--fault-at": faultAt = Double(try value(argument))
             case "-h", "--help": throw OptionError(description: Self.usage)
             default: throw OptionError(description: "unknown option \(argument)\n\(Self.usage)")
             }
         }
         guard !chatURLs.isEmpty else { throw OptionError(description: "--chat-urls is empty") }
+        if scenarios.contains("g"), fault == nil || faultCommand == nil || uiURL == nil {
+            throw OptionError(description: "scenario g needs --fault, --fault-command and --ui-url")
+        }
     }
 }
 

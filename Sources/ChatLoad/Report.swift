@@ -22,6 +22,11 @@ struct ScenarioResult: Encodable {
     var memoryKiBPerConnection: Double?
     var limit: String?
     var note: String?
+    /// Scenario (g): the fault, its window (the injection, at least 5 s), and the messages sent in it.
+    var fault: String?
+    var faultSeconds: Double?
+    var sentDuringFault: Int?
+    var faultDeliverMs: [String: Double]?
 }
 
 enum Report {
@@ -58,6 +63,11 @@ enum Report {
         }
         if r.acked > 0 {
             parts.append("\(r.deliveries) deliveries, missing \(r.missing), duplicated \(r.duplicated), out of order \(r.outOfOrder), not stored \(r.notStored), send failures \(r.failures);")
+        }
+        if let fault = r.fault {
+            let during = r.faultDeliverMs ?? [:]
+            parts.append("during the fault (\(fault), a \(f(r.faultSeconds)) s window): \(r.sentDuringFault ?? 0) messages sent, "
+                         + "deliver p50 \(f(during["p50"])) / p99 \(f(during["p99"])) / max \(f(during["max"])) ms;")
         }
         if let kib = r.memoryKiBPerConnection { parts.append("\(f(kib)) KiB per idle WebSocket;") }
         let cpu = r.cpuSeconds.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 2))" }.joined(separator: ", ")

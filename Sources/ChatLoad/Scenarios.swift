@@ -192,7 +192,86 @@ struct Scenarios {
             tasks.forEach { $0.cancel() }
             tasks = []
         }
+        if options.scenarios.contains("g"), let ui = options.uiURL, let fault = options.fault, let command = options.faultCommand {
+            record(try await faulted(ui: ui, fault: fault, command: command, cast: cast))
+        }
         return results
+    }
+
+    /// Scenario (g): the load of (f) — one room, 20 listeners and 8 senders,
+    /// all through ui-service — with a fault injected a third of the way in.
+    /// Senders retry a failed send with its client id, as clients do; listeners
+    /// reconnect and resume, as the page does.
+    func faulted(ui: String, fault: String, command: String, cast: Cast) async throws -> ScenarioResult {
+        var tasks: [Task<Void, Never>] = []
+        defer { tasks.forEach { $0.cancel() } }
+        let room = try await room(cast, at: ui, name: "load g")
+        var listeners: [Listener] = []
+        for index in 0..<20 {
+            let listener = Listener(chatURL: ui, token: cast.listeners[index % cast.listeners.count].token, run: run, reconnects: true)
+            listeners.append(listener)
+            let logger = self.logger
+            tasks.append(Task { await listener.listen(logger: logger) })
+        }
+        try await waitReady(listeners)
+        let senders = cast.senders.map { Sender(token: $0.token, room: room, chatURL: ui) }
+        let window = FaultWindow()
+        let at = options.faultAt ?? options.seconds / 3
+        let injection = Task {
+            try? await Task.sleep(for: .milliseconds(Int(at * 1000)))
+            window.begin()
+            print("(g) injecting the fault (\(fault)) \(at) s into the load")
+            let status = await Self.shell(command)
+            window.end()
+            print("(g) the fault's injection ended (exit \(status))")
+            return status
+        }
+        var result = try await measure(key: "g", title: "fault: \(fault), through ui-service", listeners: listeners.map { ($0, [room]) },
+                                       rooms: [room], viewer: cast.senders[0], chatURL: ui) {
+            await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds, retrying: true)
+        }
+        let status = await injection.value
+        result.fault = fault
+        guard let (start, injected) = window.span else {
+            result.note = "the fault was not injected (the load ended first; raise --seconds)"
+            return result
+        }
+        // An instant fault (a kill) is judged by the five seconds after it: what recovery costs.
+        let end = max(injected, start + 5_000_000_000)
+        result.faultSeconds = Double(end - start) / 1e9
+        var during = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        var sent = Set<UInt64>()
+        for listener in listeners {
+            for sample in listener.record.samples where sample.sentAt >= start && sample.sentAt <= end {
+                _ = during.record(sample.micros)
+                sent.insert(sample.sentAt)
+            }
+        }
+        result.sentDuringFault = sent.count
+        result.faultDeliverMs = Report.milliseconds(during)
+        let reconnects = listeners.map(\.record.reconnects).reduce(0, +)
+        result.note = [status == 0 ? nil : "the fault command exited \(status)", "\(reconnects) listener reconnects"]
+            .compactMap { $0 }.joined(separator: "; ")
+        return result
+    }
+
+    /// Runs `/bin/sh -c command` and returns its exit status (-1 if it could not
+    /// start). The wait happens on a thread of its own, never on an event loop.
+    static func shell(_ command: String) async -> Int32 {
+        var spawnedPid: pid_t = 0
+        let words: [String] = ["/bin/sh", "-c", command]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
+        defer { arguments.forEach { free($0) } }
+        guard posix_spawn(&spawnedPid, "/bin/sh", nil, nil, arguments + [nil], environ) == 0 else { return -1 }
+        let pid = spawnedPid
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }
+        }
     }
 
     /// Scenario (e): resident memory a replica spends per idle WebSocket.

@@ -14,7 +14,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     logger[metadataKey: "replica"] = .string(configuration.replicaId)
     logger.info("starting chat-service", metadata: configuration.logMetadata)
 
-    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize), logger: logger)
+    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize,
+                                                           reconnectWait: configuration.databaseReconnectWait), logger: logger)
     try await Migrator(schema: "chat_service", migrations: ChatMigrations.all).migrate(pool, logger: logger)
 
     guard let endpoint = RedisEndpoint(url: configuration.redisURL) else {
@@ -32,7 +33,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let rooms = RoomStore(pool: pool)
     let messages = MessageStore(pool: pool)
     let gapFills = GapFillReads(messages: messages)
-    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms, logger: logger)
+    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
+                          messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds), logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
         ChatMetrics.messagesSent.increment(by: created.count)
@@ -45,8 +47,12 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     OperationsController(
         service: "chat-service",
         checks: [
-            ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1") },
-            ReadinessCheck(name: "redis") { try await redis.ping() },
+            ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1", waitForServer: false) },
+            // Without Redis the replica keeps working (delivery through PostgreSQL), so it stays ready.
+            ReadinessCheck(name: "redis", critical: false) { try await redis.ping() },
+            ReadinessCheck(name: "delivery", critical: false) {
+                if gateway.isDegraded { throw DeliveryPath.postgresPolling }
+            },
         ],
         registry: registry
     ).addRoutes(to: router)

@@ -9,6 +9,8 @@ struct ChatServiceConfiguration: Sendable {
     var port: Int
     var databaseURL: String
     var databasePoolSize: Int
+    /// How long a request waits for PostgreSQL to come back (restart, failover) before answering 503.
+    var databaseReconnectWait: Duration
     var redisURL: String
     var authIssuer: String
     var authDiscoveryURL: String
@@ -22,6 +24,8 @@ struct ChatServiceConfiguration: Sendable {
     var webSocketCommandBurst: Int
     var webSocketMaxFrameBytes: Int
     var typingWindowMilliseconds: Int
+    /// How often, while Redis is away, new messages are read from PostgreSQL for the rooms listened to here.
+    var degradedPollMilliseconds: Int
     var maxMessageLength: Int
     var logLevel: Logger.Level
 
@@ -30,6 +34,7 @@ struct ChatServiceConfiguration: Sendable {
         port = try environment.int("PORT", default: 8082, in: 1...65535)
         databaseURL = try environment.secret("DATABASE_URL") ?? "postgresql://chat_service@127.0.0.1:5432/microchat?sslmode=prefer"
         databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: MachineSize.databasePoolSize, in: 1...256)
+        databaseReconnectWait = .seconds(try environment.int("DATABASE_RECONNECT_WAIT_SECONDS", default: 5, in: 0...60))
         redisURL = try environment.secret("REDIS_URL") ?? "redis://127.0.0.1:6379"
         authIssuer = environment.string("AUTH_ISSUER", default: "http://127.0.0.1:8081")
         authDiscoveryURL = environment.string("AUTH_DISCOVERY_URL", default: authIssuer + "/.well-known/openid-configuration")
@@ -43,6 +48,7 @@ struct ChatServiceConfiguration: Sendable {
         webSocketCommandBurst = try environment.int("WS_COMMAND_BURST", default: 30, in: 1...100_000)
         webSocketMaxFrameBytes = try environment.int("WS_MAX_FRAME_BYTES", default: 64 * 1024, in: 1024...16 * 1024 * 1024)
         typingWindowMilliseconds = try environment.int("TYPING_WINDOW_MS", default: 1000, in: 1...60_000)
+        degradedPollMilliseconds = try environment.int("DEGRADED_POLL_MS", default: 250, in: 20...10_000)
         maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000)
         logLevel = try environment.logLevel()
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
@@ -57,13 +63,13 @@ struct ChatServiceConfiguration: Sendable {
     var logMetadata: Logger.Metadata {
         [
             "host": "\(host)", "port": "\(port)", "database_url": "\(maskURLCredentials(databaseURL))",
-            "database_pool_size": "\(databasePoolSize)", "redis_url": "\(maskURLCredentials(redisURL))",
+            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)", "redis_url": "\(maskURLCredentials(redisURL))",
             "auth_issuer": "\(authIssuer)", "auth_discovery_url": "\(authDiscoveryURL)", "audience": "\(audience)",
             "user_service_url": "\(userServiceURL)", "replica_id": "\(replicaId)", "ws_queue_limit": "\(webSocketQueueLimit)",
             "ws_ping_seconds": "\(webSocketPingSeconds)",
             "ws_max_connections_per_user": "\(webSocketConnectionsPerPerson)", "ws_commands_per_second": "\(webSocketCommandsPerSecond)",
             "ws_command_burst": "\(webSocketCommandBurst)", "ws_max_frame_bytes": "\(webSocketMaxFrameBytes)",
-            "typing_window_ms": "\(typingWindowMilliseconds)", "log_level": "\(logLevel)",
+            "typing_window_ms": "\(typingWindowMilliseconds)", "degraded_poll_ms": "\(degradedPollMilliseconds)", "log_level": "\(logLevel)",
         ]
     }
 }

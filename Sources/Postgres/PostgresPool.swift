@@ -8,19 +8,27 @@ import Synchronization
 /// own threads, never on a SwiftNIO event loop.
 ///
 /// Connections are opened lazily, checked before each use and replaced when
-/// the server has gone away, so the pool carries on after a PostgreSQL restart:
-/// the first request after the server is back gets a fresh connection.
+/// the server has gone away, so the pool carries on after a PostgreSQL restart.
+/// A caller does not see a short restart or failover at all: while the server
+/// cannot be reached, work waits (up to `reconnectWait`, retrying with back-off)
+/// for it to come back. Work that was already running when the connection
+/// died is repeated only when the caller says it is idempotent; otherwise the
+/// error is the caller's to answer, since it may have committed.
 public final class PostgresPool: Sendable {
     public struct Configuration: Sendable {
         public var url: String
         public var size: Int
         /// How long a caller waits for a free connection before getting `poolExhausted`.
         public var acquireTimeout: Duration
+        /// How long work waits for an unreachable server to come back (a restart,
+        /// a failover) before its connection error is thrown. Zero: no waiting.
+        public var reconnectWait: Duration
 
-        public init(url: String, size: Int = 8, acquireTimeout: Duration = .seconds(10)) {
+        public init(url: String, size: Int = 8, acquireTimeout: Duration = .seconds(10), reconnectWait: Duration = .seconds(5)) {
             self.url = url
             self.size = max(1, size)
             self.acquireTimeout = acquireTimeout
+            self.reconnectWait = reconnectWait
         }
     }
 
@@ -44,6 +52,7 @@ public final class PostgresPool: Sendable {
     private let logger: Logger
     private let inUseGauge: Gauge
     private let waitTimer: Metrics.Timer
+    private let retries = Counter(label: "db_reconnect_retries_total")
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -56,8 +65,45 @@ public final class PostgresPool: Sendable {
         self.waitTimer = Metrics.Timer(label: "db_pool_acquire_seconds")
     }
 
-    /// Runs `body` with a connection on one of the pool's threads.
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    /// Where a connection error struck: before `body` ran (nothing of it reached
+    /// the server), or while it ran (it may have taken effect).
+    private enum Attempt: Error {
+        case beforeWork(PostgresError)
+        case duringWork(PostgresError)
+    }
+
+    /// Runs `body` with a connection on one of the pool's threads. While the
+    /// server cannot be reached, waits for it up to `reconnectWait` (unless
+    /// `waitForServer` is false, as for a readiness probe); when the connection
+    /// dies under `body`, runs it again only if `idempotent`.
+    public func withConnection<T: Sendable>(idempotent: Bool = false, waitForServer: Bool = true,
+                                            _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + (waitForServer ? configuration.reconnectWait : .zero)
+        var pause = Duration.milliseconds(50)
+        while true {
+            let failure: PostgresError
+            do {
+                return try await attempt(body)
+            } catch let Attempt.beforeWork(error) {
+                failure = error
+            } catch let Attempt.duringWork(error) {
+                guard idempotent else { throw error }
+                failure = error
+            }
+            guard ContinuousClock.now + pause < deadline, !isShutDown else { throw failure }
+            if pause == .milliseconds(50) {
+                logger.info("the database cannot be reached; waiting for it", metadata: ["error": "\(failure)"])
+            }
+            retries.increment()
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(500))
+        }
+    }
+
+    private var isShutDown: Bool { state.withLock { $0.isShutDown } }
+
+    /// One try: a slot, a usable connection (made afresh when needed), `body`.
+    private func attempt<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let started = ContinuousClock.now
         let slot = try await acquire()
         waitTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
@@ -74,28 +120,43 @@ public final class PostgresPool: Sendable {
                 if let existing = connection {
                     active = existing
                 } else {
-                    active = try PostgresConnection.connect(url: url)
+                    do {
+                        active = try PostgresConnection.connect(url: url)
+                    } catch let error as PostgresError where error.kind == .connection {
+                        throw Attempt.beforeWork(error)
+                    }
                     connection = active
                 }
                 do {
                     return try body(active)
                 } catch let error as PostgresError where error.kind == .connection {
                     connection = nil
-                    throw error
+                    throw Attempt.duringWork(error)
                 }
             }
         }
     }
 
     /// Runs `body` in a transaction on one connection.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await withConnection { connection in try connection.transaction(body) }
+    public func transaction<T: Sendable>(idempotent: Bool = false,
+                                         _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection(idempotent: idempotent) { connection in try connection.transaction(body) }
     }
 
-    /// Runs one parameterized statement.
+    /// Runs one parameterized statement. A `SELECT` counts as idempotent unless
+    /// the caller says otherwise; a write only when the caller says so (say,
+    /// because its ids are fixed before the first try, so a repeat cannot insert twice).
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> PostgresRows {
-        try await withConnection { connection in try connection.query(sql, parameters) }
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = [], idempotent: Bool? = nil,
+                      waitForServer: Bool = true) async throws -> PostgresRows {
+        let repeatable = idempotent ?? Self.isRead(sql)
+        return try await withConnection(idempotent: repeatable, waitForServer: waitForServer) { connection in
+            try connection.query(sql, parameters)
+        }
+    }
+
+    static func isRead(_ sql: String) -> Bool {
+        sql.drop(while: { $0.isWhitespace }).prefix(7).uppercased() == "SELECT "
     }
 
     /// Closes every idle connection and fails waiting callers; in-flight work finishes first.

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Shared
 
 /// Redis that cannot be reached is a 503 the caller can retry; any other
@@ -7,6 +8,7 @@ extension RedisError: ProblemConvertible {
         guard kind == .connection else {
             return AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
-        return AppError(.serviceUnavailable, code: "redis_unavailable", detail: "The message bus is not reachable; try again shortly.")
+        return AppError(.serviceUnavailable, code: "redis_unavailable", detail: "The message bus is not reachable; try again shortly.",
+                        headers: [.retryAfter: "2"])
     }
 }

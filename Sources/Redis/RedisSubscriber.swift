@@ -24,6 +24,8 @@ public final class RedisSubscriber: Sendable {
         var pending: [(subscribe: Bool, channel: String)] = []
         var stopping = false
         var connected = false
+        /// Set at the first connection: from then on, not `connected` means an outage.
+        var everConnected = false
         /// Channels Redis has confirmed on the current connection.
         var confirmed: Set<String> = []
         var confirmationWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -77,8 +79,11 @@ public final class RedisSubscriber: Sendable {
     /// Subscribes and returns once Redis has confirmed every channel, so a caller
     /// can promise its client that anything published from now on will arrive.
     /// Gives up waiting after `timeout` (Redis down): the subscription stays queued.
+    /// During an outage it does not wait at all: no confirmation can come before
+    /// the reconnect, which subscribes every queued channel and says so (`.reconnected`).
     public func subscribeConfirmed(_ channels: [String], timeout: Duration = .seconds(3)) async {
         for channel in channels { subscribe(channel) }
+        guard !state.withLock({ $0.everConnected && !$0.connected }) else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for channel in channels { await self.confirmation(of: channel) }
@@ -181,6 +186,7 @@ public final class RedisSubscriber: Sendable {
                     state.pending.removeAll()
                     state.confirmed.removeAll()
                     state.connected = true
+                    state.everConnected = true
                     return Array(state.wanted)
                 }
                 initialChannels = channels.count

@@ -13,7 +13,8 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     let logger = Logger(label: "user-service")
     logger.info("starting user-service", metadata: configuration.logMetadata)
 
-    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize), logger: logger)
+    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize,
+                                                           reconnectWait: configuration.databaseReconnectWait), logger: logger)
     try await Migrator(schema: "user_service", migrations: UserMigrations.all).migrate(pool, logger: logger)
 
     let keyStore = SigningKeyStore(pool: pool)
@@ -57,7 +58,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
 
     OperationsController(
         service: "user-service",
-        checks: [ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1") }],
+        checks: [ReadinessCheck(name: "postgres") { try await pool.query("SELECT 1", waitForServer: false) }],
         registry: registry
     ).addRoutes(to: router)
     IdentityProviderController(issuerURL: configuration.issuerURL, keys: keyStore).addRoutes(to: router)

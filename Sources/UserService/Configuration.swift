@@ -8,6 +8,8 @@ struct UserServiceConfiguration: Sendable {
     var port: Int
     var databaseURL: String
     var databasePoolSize: Int
+    /// How long a request waits for PostgreSQL to come back (restart, failover) before answering 503.
+    var databaseReconnectWait: Duration
     /// The `iss` of every token and the base of the discovery document.
     var issuerURL: String
     var audience: String
@@ -34,6 +36,7 @@ struct UserServiceConfiguration: Sendable {
         databaseURL = try environment.secret("DATABASE_URL")
             ?? "postgresql://user_service@127.0.0.1:5432/microchat?sslmode=prefer"
         databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: MachineSize.databasePoolSize, in: 1...256)
+        databaseReconnectWait = .seconds(try environment.int("DATABASE_RECONNECT_WAIT_SECONDS", default: 5, in: 0...60))
         issuerURL = environment.string("ISSUER_URL", default: "http://127.0.0.1:\(port)")
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))
@@ -67,7 +70,7 @@ struct UserServiceConfiguration: Sendable {
     var logMetadata: Logger.Metadata {
         [
             "host": "\(host)", "port": "\(port)", "database_url": "\(maskURLCredentials(databaseURL))",
-            "database_pool_size": "\(databasePoolSize)", "issuer_url": "\(issuerURL)", "audience": "\(audience)",
+            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)", "issuer_url": "\(issuerURL)", "audience": "\(audience)",
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
             "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)",
             "refresh_family_max_s": "\(refreshFamilyLifetime.components.seconds)", "log_level": "\(logLevel)",

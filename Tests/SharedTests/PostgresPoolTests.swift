@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Shared
 @testable import Postgres
@@ -194,5 +195,51 @@ struct PostgresPoolTests {
         #expect(newPid != pid)
         await pool.shutdown()
         await killer.shutdown()
+    }
+
+    @Test("work whose connection dies under it is repeated only when it is idempotent")
+    func repeatsOnlyIdempotentWork() async throws {
+        let pool = try makePool(size: 1)
+        let runs = Atomic<Int>(0)
+        // The first run ends its own session (as a server restart would), the second completes.
+        let body: @Sendable (PostgresConnection) throws -> Int = { connection in
+            if runs.add(1, ordering: .relaxed).newValue == 1 { try connection.query("SELECT pg_terminate_backend(pg_backend_pid())") }
+            return try connection.query("SELECT 7 AS n").first?.decode("n", as: Int.self) ?? 0
+        }
+        #expect(try await pool.withConnection(idempotent: true, body) == 7)
+        #expect(runs.load(ordering: .relaxed) == 2)
+
+        runs.store(0, ordering: .relaxed)
+        await #expect(throws: PostgresError.self) { try await pool.withConnection(idempotent: false, body) }
+        #expect(runs.load(ordering: .relaxed) == 1)
+        // The pool itself carries on with a fresh connection.
+        #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+        await pool.shutdown()
+    }
+
+    @Test("an unreachable server is waited for up to reconnectWait; a readiness probe does not wait")
+    func waitsForAnUnreachableServer() async throws {
+        // A port nothing listens on: every connect is refused at once, so the time spent is the waiting.
+        let closed = try TestEnvironment.databaseURL.replacingOccurrences(of: #"@(localhost|127\.0\.0\.1):\d+/"#, with: "@$1:9/",
+                                                                            options: .regularExpression)
+        #expect(closed != (try TestEnvironment.databaseURL))
+        let pool = PostgresPool(configuration: .init(url: closed, size: 1, reconnectWait: .seconds(1)), logger: TestEnvironment.logger)
+        let started = ContinuousClock.now
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(700) && waited < .seconds(5), "waited \(waited)")
+        let probe = ContinuousClock.now
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1", waitForServer: false) }
+        #expect(ContinuousClock.now - probe < .milliseconds(500))
+        await pool.shutdown()
+    }
+
+    @Test("plain SELECTs count as idempotent, writes only when the caller says so")
+    func readsAreIdempotent() {
+        #expect(PostgresPool.isRead("SELECT 1"))
+        #expect(PostgresPool.isRead("\n   select id FROM rooms"))
+        #expect(!PostgresPool.isRead("INSERT INTO t VALUES (1)"))
+        #expect(!PostgresPool.isRead("UPDATE t SET a = 1"))
+        #expect(!PostgresPool.isRead("SELECTED"))
     }
 }

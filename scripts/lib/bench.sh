@@ -1,7 +1,22 @@
 # shellcheck shell=bash
 # Sourced by ./microchat. `bench`: the load scenarios against a throwaway stack.
 
+# ./microchat bench [--fault redis|postgres|replica] [chat-load options]: with
+# --fault, scenario (g) alone: the load of (f) through ui-service while the
+# fault is injected a third of the way in (Redis down 10 s; a fast PostgreSQL
+# restart; chat-service-2 killed with SIGKILL), reporting send errors, losses,
+# duplicates and the delivery latency of the messages sent during the fault.
 cmd_bench() {
+  local fault="" args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --fault) fault=${2:?--fault needs redis, postgres or replica}; shift 2 ;;
+      --fault=*) fault=${1#*=}; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  case "$fault" in ""|redis|postgres|replica) ;; *) die "--fault is redis, postgres or replica" ;; esac
+  set -- "${args[@]}"
   ensure_packages
   CHAT_REPLICAS=${MICROCHAT_CHAT_REPLICAS:-2}
   build
@@ -27,7 +42,27 @@ cmd_bench() {
   done
   pids+=(--pid "user-service=$(cat "$data/run/user-service.pid")" --pid "ui-service=$(cat "$data/run/ui-service.pid")")
   pids+=(--pid "redis=$(cat "$data/run/redis.pid")" --pid-tree "postgres=$(head -n 1 "$data/postgres/data/postmaster.pid")")
+  if [ -n "$fault" ]; then
+    # The fault runs as its own ./microchat process, pointed at this stack.
+    local inject="MICROCHAT_DATA='$data' MICROCHAT_PG_PORT=$PG_PORT MICROCHAT_REDIS_PORT=$REDIS_PORT '$ROOT/microchat' fault $fault"
+    [ "$fault" = replica ] && inject+=" $(cat "$data/run/chat-service-2.pid")"
+    # 30 s of load by default (Redis stays down 10 s of it); a --seconds given wins.
+    set -- --scenarios g --fault "$fault" --fault-command "$inject" --seconds 30 "$@"
+  fi
   say "benchmarking the $BUILD build with chat-load (MICROCHAT_BUILD=release for release figures)"
   "$bindir/chat-load" --user-url "http://127.0.0.1:$USER_PORT" --chat-urls "${urls%,}" --ui-url "http://127.0.0.1:$UI_PORT" \
     "${pids[@]}" --build "$BUILD" --pg-insert-rate "${ceiling% *}" --fsync-ms "${ceiling#* }" --out "$ROOT/test-artifacts/bench" "$@"
+}
+
+# ./microchat fault redis|postgres|replica PID — one fault against the stack in
+# MICROCHAT_DATA (what `bench --fault` injects): Redis stopped for 10 seconds
+# and started again with its own configuration; PostgreSQL restarted fast; a
+# chat-service replica killed with SIGKILL (it is not restarted).
+cmd_fault() {
+  case "${1:-}" in
+    redis) redis_stop "$DATA"; sleep "${2:-10}"; redis_start "$DATA" "$REDIS_PORT" ;;
+    postgres) pg_restart "$DATA" "$PG_PORT" ;;
+    replica) kill -KILL "${2:?the pid of the replica to kill}" ;;
+    *) die "fault is redis, postgres or replica PID" ;;
+  esac
 }

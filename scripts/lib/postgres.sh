@@ -51,6 +51,14 @@ pg_stop() { # data-dir
   as_pg "$bindir/pg_ctl" -D "$data/postgres/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# A fast restart (what a failover or a rolling update of the database looks like to clients).
+pg_restart() { # data-dir port
+  local data=$1 port=$2 bindir
+  bindir=$(pg_bindir) || die "PostgreSQL server binaries not found"
+  as_pg "$bindir/pg_ctl" -D "$data/postgres/data" -l "$data/logs/postgres.log" -m fast -w -t 60 \
+    -o "-p $port -k $data/postgres/socket" restart >/dev/null || die "PostgreSQL did not restart"
+}
+
 psql_admin() { # data-dir port sql...
   local data=$1 port=$2; shift 2
   as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$data/postgres/socket" -p "$port" -U postgres "$@"

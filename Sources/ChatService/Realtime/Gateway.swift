@@ -11,6 +11,13 @@ import Redis
 /// one channel per room (`chat:room:<id>`) plus one per user for membership
 /// changes (`chat:user:<id>`); this replica subscribes to exactly the channels
 /// its connected clients need and drops them when the last listener leaves.
+///
+/// When Redis cannot carry events (the subscriber is disconnected, or a
+/// publish failed moments ago), messages still arrive live: the replica polls
+/// PostgreSQL for the rooms its clients listen to (one query for all of them,
+/// every `degradedPollInterval`) and routes what is new, as a gap fill does.
+/// Clients drop what they already have by seq, so switching to and from this
+/// path neither loses nor repeats a message.
 final class Gateway: Sendable {
     private struct State {
         var connections: [UUID: ClientConnection] = [:]
@@ -18,6 +25,8 @@ final class Gateway: Sendable {
         var userConnections: [UUID: Set<UUID>] = [:]
         /// The newest message seq this replica routed per room with listeners.
         var routed: [UUID: Int64] = [:]
+        /// When publishing to Redis last failed.
+        var lastPublishFailure: ContinuousClock.Instant?
     }
 
     let replicaId: String
@@ -26,20 +35,33 @@ final class Gateway: Sendable {
     private let gapFills: GapFillReads
     /// Membership as PostgreSQL has it, read again when notifications may have been lost.
     private let rooms: RoomStore
+    /// New messages for the degraded path, read from PostgreSQL.
+    private let messages: MessageStore
+    private let degradedPollInterval: Duration
+    private let degraded = Atomic<Bool>(false)
     private let state = Mutex(State())
     private let logger: Logger
     private let connectionsGauge = Gauge(label: "ws_connections")
     private let deliveredCounter = Counter(label: "ws_events_delivered_total")
     private let publishFailures = Counter(label: "redis_publish_failures_total")
+    private let degradedGauge = Gauge(label: "chat_delivery_degraded")
+    private let degradedPolls = Counter(label: "chat_degraded_polls_total")
 
-    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore, logger: Logger) {
+    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
+         messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250), logger: Logger) {
         self.replicaId = replicaId
         self.redis = redis
         self.subscriber = subscriber
         self.gapFills = gapFills
         self.rooms = rooms
+        self.messages = messages
+        self.degradedPollInterval = degradedPollInterval
         self.logger = logger
+        degradedGauge.record(0)
     }
+
+    /// True while live delivery runs through PostgreSQL because Redis cannot carry it.
+    var isDegraded: Bool { degraded.load(ordering: .relaxed) }
 
     static func roomChannel(_ id: UUID) -> String { RealtimeChannel.room(id) }
     static func userChannel(_ id: UUID) -> String { RealtimeChannel.user(id) }
@@ -189,7 +211,11 @@ final class Gateway: Sendable {
             try await redis.publishInOrder(payloads, orderKey: channel)
         } catch {
             publishFailures.increment()
-            logger.warning("publish failed; clients will catch up on resume", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            state.withLock { $0.lastPublishFailure = .now }
+            // Once degraded, every send would fail the same way: said once, on the switch.
+            if !isDegraded {
+                logger.warning("publish failed; delivery switches to PostgreSQL", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            }
         }
     }
 
@@ -259,14 +285,7 @@ final class Gateway: Sendable {
     /// what is found is routed like live events — one read per room for all
     /// its listeners, who drop what they already have.
     private func refillRooms() async {
-        let plan = state.withLock { state -> [(room: UUID, from: Int64)] in
-            state.roomListeners.compactMap { room, listeners in
-                if let routed = state.routed[room] { return (room, routed) }
-                let starts = listeners.compactMap { state.connections[$0]?.startingPosition(in: room) }
-                return starts.min().map { (room, $0) }
-            }
-        }
-        for (room, from) in plan {
+        for (room, from) in positions() {
             var position = from
             do {
                 while true {
@@ -286,10 +305,72 @@ final class Gateway: Sendable {
     }
 }
 
+extension Gateway {
+    /// Where each room with listeners here stands: the newest message routed,
+    /// or else the earliest point one of its listeners started at.
+    private func positions() -> [(room: UUID, seq: Int64)] {
+        state.withLock { state in
+            state.roomListeners.compactMap { room, listeners in
+                if let routed = state.routed[room] { return (room, routed) }
+                let starts = listeners.compactMap { state.connections[$0]?.startingPosition(in: room) }
+                return starts.min().map { (room, $0) }
+            }
+        }
+    }
+
+    /// Redis cannot carry events when the subscriber is not connected, or when a
+    /// publish failed within the last two seconds (a publish can notice first).
+    private var redisIsAway: Bool {
+        guard subscriber.isConnected else { return true }
+        let failed = state.withLock { $0.lastPublishFailure }
+        return failed.map { ContinuousClock.now - $0 < .seconds(2) } ?? false
+    }
+
+    /// Every `degradedPollInterval`: while Redis is away, the rooms listened to
+    /// here are read from PostgreSQL and what is new is routed; once more after
+    /// Redis is back, for what committed while the switch was being made.
+    func deliverWhileRedisIsAway() async {
+        var wasAway = false
+        while true {
+            do { try await Task.sleep(for: degradedPollInterval) } catch { return }
+            let away = redisIsAway
+            if away != wasAway {
+                degraded.store(away, ordering: .relaxed)
+                degradedGauge.record(away ? 1 : 0)
+                if away {
+                    logger.warning("redis cannot carry events; delivering through PostgreSQL",
+                                   metadata: ["poll_ms": "\(Int(degradedPollInterval / .milliseconds(1)))"])
+                } else {
+                    logger.info("redis carries events again; PostgreSQL polling stops")
+                }
+            }
+            if away || wasAway { await pollRooms() }
+            wasAway = away
+        }
+    }
+
+    /// One read of every listened room's new messages, routed like live events.
+    private func pollRooms() async {
+        let plan = positions()
+        guard !plan.isEmpty else { return }
+        degradedPolls.increment()
+        do {
+            let found = try await messages.after(positions: plan, limit: 2000)
+            for message in found {
+                let event = ChatEvent(type: .messageCreated, roomId: message.roomId, seq: message.seq, data: .message(message))
+                route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: message.roomId)
+            }
+        } catch {
+            logger.warning("could not poll PostgreSQL for new messages", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
 extension Gateway: Service {
     func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.routeEvents() }
+            group.addTask { await self.deliverWhileRedisIsAway() }
             try? await gracefulShutdown()
             group.cancelAll()
         }

@@ -119,7 +119,9 @@ extension MessageStore {
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]
-        for row in try await pool.query(Self.sendSQL, [roomId, json]) {
+        // Safe to repeat after a lost connection: the message ids are fixed above, so a
+        // statement that did commit before the connection died cannot insert twice.
+        for row in try await pool.query(Self.sendSQL, [roomId, json], idempotent: true) {
             stored[try row.decode("ord", as: Int.self)] = (try Rows.message(row), try row.decode("created", as: Bool.self))
         }
         return stored

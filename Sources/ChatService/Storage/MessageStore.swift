@@ -32,6 +32,19 @@ struct MessageStore: Sendable {
         try await page(roomId: roomId, before: nil, after: seq, limit: limit).messages
     }
 
+    /// The messages after each room's position, in one query for all the rooms:
+    /// at most `limit` in all, ordered by room and seq (what was left out comes
+    /// in the next call, from the positions moved on).
+    func after(positions: [(room: UUID, seq: Int64)], limit: Int) async throws -> [ChatMessage] {
+        guard !positions.isEmpty else { return [] }
+        let seqs = "{" + positions.map { String($0.seq) }.joined(separator: ",") + "}"
+        return try await pool.query("""
+            SELECT \(Rows.messageColumns) FROM unnest($1::uuid[], $2::bigint[]) AS p(room_id, after)
+            JOIN messages m ON m.room_id = p.room_id AND m.seq > p.after
+            ORDER BY m.room_id, m.seq LIMIT $3
+            """, [Rows.uuidArray(positions.map(\.room)), seqs, limit]).map(Rows.message)
+    }
+
     func find(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
         try await pool.query("SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.id = $2", [roomId, messageId])
             .first.map(Rows.message)

@@ -31,17 +31,21 @@ public struct OperationsController: Sendable {
         }
         router.get("/readyz") { _, _ -> Response in
             var results: [String: String] = [:]
-            var ready = true
+            var ready = true, degraded = false
             for check in checks {
                 do {
                     try await withTimeout(.seconds(2)) { try await check.check() }
                     results[check.name] = "ok"
+                } catch where !check.critical {
+                    results[check.name] = "degraded: \(error)"
+                    degraded = true
                 } catch {
                     results[check.name] = "failing: \(error)"
                     ready = false
                 }
             }
-            let body = try JSONCoding.encoder.encode(Health(status: ready ? "ready" : "not_ready", service: service, checks: results))
+            let status = !ready ? "not_ready" : degraded ? "degraded" : "ready"
+            let body = try JSONCoding.encoder.encode(Health(status: status, service: service, checks: results))
             return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: body)))
         }
         router.get("/metrics") { _, _ -> Response in

@@ -146,7 +146,7 @@ struct UserRepository: Sendable {
         try await pool.query("""
             UPDATE users SET last_seen_at = now()
             WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '30 seconds')
-            """, [id])
+            """, [id], idempotent: true)  // setting "now" again is the same fact
     }
 
     static func record(_ row: PostgresRow) throws -> UserRecord {
