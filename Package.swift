@@ -74,6 +74,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Where uploads live: the file system or an S3-compatible bucket (Signature V4 over AsyncHTTPClient).
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // hiredis behind async calls (pub/sub, commands, AUTH and a TLS tunnel): the message bus.
         .target(
             name: "Redis",
@@ -92,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "UserService",
             dependencies: [
-                "Shared", "Postgres", "Redis",
+                "Shared", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -101,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "ChatService",
             dependencies: [
-                "Shared", "Postgres", "Redis",
+                "Shared", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -137,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
-                "Shared", "Postgres", "Redis",
+                "Shared", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

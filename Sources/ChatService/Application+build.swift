@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ObjectStorage
 import Prometheus
 import Shared
 import Postgres
@@ -33,6 +34,10 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let rooms = RoomStore(pool: pool)
     let messages = MessageStore(pool: pool)
     let gapFills = GapFillReads(messages: messages)
+    let store = try configuration.storage.makeStore(client: HTTPClient.shared)
+    let attachments = AttachmentStore(pool: pool)
+    let sweeper = UnclaimedUploadSweeper(attachments: attachments, store: store, age: .seconds(configuration.unclaimedUploadSeconds),
+                                         interval: .seconds(configuration.uploadSweepSeconds), logger: logger)
     let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
                           messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds), logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
@@ -62,7 +67,9 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
     RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
         .addRoutes(to: roomsGroup)
-    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength)
+    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store)
+        .addRoutes(to: roomsGroup)
+    AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 
     let limits = configuration.webSocketLimits
@@ -89,7 +96,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             admission: { identity in gateway.connectionCount(of: identity.userId) < limits.connectionsPerPerson }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
-        services: [pool, redis, subscriber, gateway, sends],
+        services: [pool, redis, subscriber, gateway, sends, sweeper],
         logger: logger
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ObjectStorage
 import Shared
 import Redis
 
@@ -27,6 +28,11 @@ struct ChatServiceConfiguration: Sendable {
     /// How often, while Redis is away, new messages are read from PostgreSQL for the rooms listened to here.
     var degradedPollMilliseconds: Int
     var maxMessageLength: Int
+    /// Where uploads are stored, and the limits on them.
+    var storage: ObjectStoreSettings
+    var attachmentMaxBytes: Int
+    var unclaimedUploadSeconds: Int
+    var uploadSweepSeconds: Int
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -50,6 +56,19 @@ struct ChatServiceConfiguration: Sendable {
         typingWindowMilliseconds = try environment.int("TYPING_WINDOW_MS", default: 1000, in: 1...60_000)
         degradedPollMilliseconds = try environment.int("DEGRADED_POLL_MS", default: 250, in: 20...10_000)
         maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000)
+        do {
+            storage = try ObjectStoreSettings.make(
+                backend: environment.string("STORAGE_BACKEND", default: "filesystem"),
+                path: environment.string("STORAGE_PATH", default: "./storage"),
+                endpoint: environment.optionalString("S3_ENDPOINT"), bucket: environment.optionalString("S3_BUCKET"),
+                region: environment.string("S3_REGION", default: "us-east-1"),
+                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY"))
+        } catch {
+            throw ConfigurationError(name: "STORAGE_BACKEND", problem: "\(error)")
+        }
+        attachmentMaxBytes = try environment.int("ATTACHMENT_MAX_BYTES", default: 25 * 1024 * 1024, in: 1...1024 * 1024 * 1024)
+        unclaimedUploadSeconds = try environment.int("UNCLAIMED_UPLOAD_SECONDS", default: 86_400, in: 1...31_536_000)
+        uploadSweepSeconds = try environment.int("UPLOAD_SWEEP_SECONDS", default: 3600, in: 1...86_400)
         logLevel = try environment.logLevel()
         guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
     }
@@ -70,6 +89,7 @@ struct ChatServiceConfiguration: Sendable {
             "ws_max_connections_per_user": "\(webSocketConnectionsPerPerson)", "ws_commands_per_second": "\(webSocketCommandsPerSecond)",
             "ws_command_burst": "\(webSocketCommandBurst)", "ws_max_frame_bytes": "\(webSocketMaxFrameBytes)",
             "typing_window_ms": "\(typingWindowMilliseconds)", "degraded_poll_ms": "\(degradedPollMilliseconds)", "log_level": "\(logLevel)",
+            "storage": "\(storage)", "attachment_max_bytes": "\(attachmentMaxBytes)", "unclaimed_upload_seconds": "\(unclaimedUploadSeconds)",
         ]
     }
 }

@@ -51,7 +51,8 @@ start_suite() { # data-dir bindir
     for ((i = 0; i < CHAT_REPLICAS; i++)); do
       start_service "$data" "chat-service-$((i + 1))" "$bindir/chat-service" "$((CHAT_PORT + i))" \
         DATABASE_URL_FILE="$data/secrets/chat_service.database-url" REDIS_URL_FILE="$data/secrets/redis.url" \
-        AUTH_ISSUER="$issuer" USER_SERVICE_URL="$issuer" REPLICA_ID="chat-$((i + 1))" LOG_LEVEL="${LOG_LEVEL:-info}"
+        AUTH_ISSUER="$issuer" USER_SERVICE_URL="$issuer" REPLICA_ID="chat-$((i + 1))" LOG_LEVEL="${LOG_LEVEL:-info}" \
+        STORAGE_PATH="$data/storage"
     done
   fi
   if [ -x "$bindir/ui-service" ]; then

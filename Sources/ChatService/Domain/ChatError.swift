@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// What chat-service's rules refuse, and the problem+json answer for each.
@@ -12,6 +13,18 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     case lastOwner
     /// This replica is shutting down; the same request to another one will do.
     case shuttingDown
+    /// No such upload in this room (or it is someone else's that no message has shown yet).
+    case attachmentNotFound(UUID?)
+    case notAttachmentUploader(UUID)
+    case attachmentAlreadyUsed(UUID)
+    /// An `image` message names an upload that is not a PNG, JPEG, GIF or WebP image.
+    case notAnImage(UUID)
+    case uploadTooLarge(limit: Int)
+    case emptyUpload
+    /// The body ended before the length it announced.
+    case truncatedUpload
+    /// The object store cannot be reached.
+    case storageUnavailable
 
     var problem: AppError {
         switch self {
@@ -22,6 +35,31 @@ enum ChatError: Error, Equatable, ProblemConvertible {
         case .lastOwner: .conflict("last_owner", "The room needs at least one owner; make someone else owner first.")
         case .shuttingDown:
             AppError(.serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.", headers: [.retryAfter: "1"])
+        case let .attachmentNotFound(id):
+            .notFound("attachment_not_found", id.map { "There is no upload \($0.uuidString.lowercased()) in this room." } ?? "There is no such upload in this room.")
+        case let .notAttachmentUploader(id):
+            .forbidden("not_attachment_uploader", "Only the person who uploaded \(id.uuidString.lowercased()) can send it.")
+        case let .attachmentAlreadyUsed(id):
+            .conflict("attachment_already_used", "The upload \(id.uuidString.lowercased()) is already in a message; upload it again to send it again.")
+        case let .notAnImage(id):
+            AppError(.unprocessableContent, code: "not_an_image", detail: "The upload \(id.uuidString.lowercased()) is not a PNG, JPEG, GIF or WebP image; send it as a file.",
+                     errors: [FieldError(field: "attachmentIds", code: "not_an_image", detail: id.uuidString.lowercased())])
+        case let .uploadTooLarge(limit):
+            AppError(.contentTooLarge, code: "upload_too_large", detail: "Files can be at most \(Self.size(limit)).")
+        case .emptyUpload:
+            AppError(.unprocessableContent, code: "empty_upload", detail: "The file is empty.")
+        case .truncatedUpload:
+            .badRequest("truncated_upload", "The upload ended before the length it announced; nothing was stored.")
+        case .storageUnavailable:
+            AppError(.serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",
+                     headers: [.retryAfter: "5"])
         }
+    }
+
+    /// 25 MiB, 512 KiB, 300 bytes.
+    static func size(_ bytes: Int) -> String {
+        if bytes >= 1024 * 1024, bytes % (1024 * 1024) == 0 { return "\(bytes / (1024 * 1024)) MiB" }
+        if bytes >= 1024, bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+        return "\(bytes) bytes"
     }
 }

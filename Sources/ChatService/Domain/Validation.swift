@@ -62,7 +62,7 @@ enum Validation {
     /// The type a person may send (system messages are the service's own).
     static func sentMessageType(_ text: String?) throws -> MessageType {
         guard let type = MessageType(rawValue: text ?? MessageType.text.rawValue), type.sentByPeople else {
-            throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text or emoji")])
+            throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text, emoji, file or image")])
         }
         return type
     }
@@ -86,5 +86,42 @@ enum Validation {
             throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 200.")
         }
         return limit
+    }
+
+    /// Attachments one message may carry.
+    static let attachmentsPerMessage = 1...10
+
+    /// An upload's name as the uploader gave it: a plain name (no folders), no
+    /// control characters, at most 255 bytes. Without one, "file".
+    static func filename(_ text: String?) throws -> String {
+        guard let text else { return "file" }
+        let name = text.trimmingCharacters(in: .whitespaces)
+        func refuse(_ detail: String) -> AppError {
+            AppError.validation([FieldError(field: "filename", code: "invalid_filename", detail: detail)])
+        }
+        guard !name.isEmpty, name.utf8.count <= 255 else { throw refuse("must be 1 to 255 bytes") }
+        guard !name.contains("/"), !name.contains("\\"), name != ".", name != ".." else { throw refuse("must be a file name, not a path") }
+        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format }) else {
+            throw refuse("must not contain control or invisible formatting characters")
+        }
+        return name
+    }
+
+    /// The uploads a `file` or `image` message names: 1 to 10, no repeats.
+    static func attachmentIds(_ ids: [UUID]?, for type: MessageType) throws -> [UUID] {
+        let ids = ids ?? []
+        guard type.carriesAttachments else {
+            guard ids.isEmpty else {
+                throw AppError.validation([FieldError(field: "attachmentIds", code: "invalid_value", detail: "only file and image messages carry attachments")])
+            }
+            return []
+        }
+        guard attachmentsPerMessage.contains(ids.count) else {
+            throw AppError.validation([FieldError(field: "attachmentIds", code: "invalid_length", detail: "a \(type.rawValue) message carries 1 to 10 uploads")])
+        }
+        guard Set(ids).count == ids.count else {
+            throw AppError.validation([FieldError(field: "attachmentIds", code: "duplicate", detail: "each upload once")])
+        }
+        return ids
     }
 }

@@ -593,7 +593,7 @@ enum ChatServiceOpenAPI {
     },
     "/api/rooms/{roomId}/messages": {
       "post": {
-        "summary": "Send a message (idempotent by clientMessageId)",
+        "summary": "Send a message (idempotent by clientMessageId); file and image messages carry attachmentIds",
         "responses": {
           "201": {
             "description": "Stored",
@@ -627,12 +627,23 @@ enum ChatServiceOpenAPI {
                 "type": "object",
                 "properties": {
                   "content": {
-                    "type": "string"
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "required for text and emoji; an optional caption for file and image"
                   },
                   "messageType": {
                     "type": [
                       "string",
                       "null"
+                    ],
+                    "enum": [
+                      "text",
+                      "emoji",
+                      "file",
+                      "image",
+                      null
                     ]
                   },
                   "clientMessageId": {
@@ -640,11 +651,21 @@ enum ChatServiceOpenAPI {
                       "string",
                       "null"
                     ]
+                  },
+                  "attachmentIds": {
+                    "type": [
+                      "array",
+                      "null"
+                    ],
+                    "items": {
+                      "type": "string",
+                      "format": "uuid"
+                    },
+                    "maxItems": 10,
+                    "uniqueItems": true,
+                    "description": "the uploads a file or image message carries (1 to 10, the sender's own, from this room, not yet in a message)"
                   }
                 },
-                "required": [
-                  "content"
-                ],
                 "additionalProperties": false
               }
             }
@@ -1006,6 +1027,135 @@ enum ChatServiceOpenAPI {
           "internal"
         ]
       }
+    },
+    "/api/rooms/{roomId}/attachments": {
+      "post": {
+        "summary": "Upload a file to the room (members only), streamed; its type comes from its first bytes",
+        "tags": [
+          "attachments"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "filename",
+            "in": "query",
+            "required": false,
+            "description": "the file's name: no folders, no control characters, at most 255 bytes (default \"file\")",
+            "schema": {
+              "type": "string",
+              "maxLength": 255
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "the file's bytes as the body (any Content-Type; it is not believed)",
+          "content": {
+            "application/octet-stream": {
+              "schema": {
+                "type": "string",
+                "contentMediaType": "application/octet-stream"
+              }
+            },
+            "*/*": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Stored; send it with a file or image message within a day",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Attachment"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/rooms/{roomId}/attachments/{attachmentId}": {
+      "get": {
+        "summary": "Download an attachment (members only): Range, ETag, inline only for PNG/JPEG/GIF/WebP, a sandbox CSP always",
+        "tags": [
+          "attachments"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "attachmentId",
+            "in": "path",
+            "required": true,
+            "description": "attachment id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "Range",
+            "in": "header",
+            "required": false,
+            "description": "one range: bytes=a-b, bytes=a- or bytes=-n",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The whole file",
+            "content": {
+              "*/*": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "206": {
+            "description": "The asked range",
+            "content": {
+              "*/*": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified (If-None-Match)"
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1141,6 +1291,13 @@ enum ChatServiceOpenAPI {
               "null"
             ],
             "format": "date-time"
+          },
+          "attachments": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Attachment"
+            },
+            "description": "the uploads of a file or image message; empty otherwise and once deleted"
           }
         },
         "required": [
@@ -1499,6 +1656,52 @@ enum ChatServiceOpenAPI {
             ]
           }
         }
+      },
+      "Attachment": {
+        "type": "object",
+        "description": "A file or image of a message; its bytes are at GET /api/rooms/{roomId}/attachments/{id}.",
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "filename": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255
+          },
+          "contentType": {
+            "type": "string",
+            "description": "decided from the content's first bytes"
+          },
+          "size": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "width": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1
+          },
+          "height": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 1
+          }
+        },
+        "required": [
+          "id",
+          "filename",
+          "contentType",
+          "size",
+          "width",
+          "height"
+        ],
+        "additionalProperties": false
       }
     }
   }

@@ -1,12 +1,16 @@
 import Foundation
 import Hummingbird
+import ObjectStorage
 import Shared
 
 struct SendMessageRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["content", "messageType", "clientMessageId"]
-    var content: String
+    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds"]
+    /// Required for text and emoji; an optional caption for file and image messages.
+    var content: String?
     var messageType: String?
     var clientMessageId: String?
+    /// The uploads a file or image message carries.
+    var attachmentIds: [UUID]?
 }
 
 struct EditMessageRequest: StrictDecodable, Sendable {
@@ -37,6 +41,8 @@ struct MessagesController: Sendable {
     let sends: SendBatcher
     let gateway: Gateway
     let maxLength: Int
+    /// Where attachments' bytes are, to remove them with their message.
+    let store: any ObjectStore
 
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
@@ -57,9 +63,26 @@ struct MessagesController: Sendable {
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         var request = request
         let body = try await request.decodeJSON(as: SendMessageRequest.self, context: context)
-        let content = try Validation.content(body.content, maxLength: maxLength)
         let type = try Validation.sentMessageType(body.messageType)
+        let attachmentIds = try Validation.attachmentIds(body.attachmentIds, for: type)
         try Validation.clientMessageId(body.clientMessageId)
+        if type.carriesAttachments {
+            // A caption is optional; the uploads are claimed in the message's own transaction.
+            let caption = try (body.content?.isEmpty ?? true) ? "" : Validation.content(body.content ?? "", maxLength: maxLength)
+            let (message, created) = try await messages.sendWithAttachments(roomId: roomId, senderId: identity.userId, content: caption,
+                                                                            messageType: type, clientMessageId: body.clientMessageId,
+                                                                            attachmentIds: attachmentIds)
+            if created {
+                ChatMetrics.messagesSent.increment()
+                await gateway.publishInOrder([message], toRoom: roomId)
+            }
+            return JSONResponse(message, status: .created)
+        }
+        guard let text = body.content else {
+            throw AppError(.badRequest, code: "missing_field", detail: "content is required.",
+                           errors: [FieldError(field: "content", code: "missing_field", detail: "required")])
+        }
+        let content = try Validation.content(text, maxLength: maxLength)
         let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
                                                       messageType: type.rawValue, clientMessageId: body.clientMessageId))
         // Answered once committed and published (SendBatcher): Redis already carries the event.
@@ -117,8 +140,14 @@ struct MessagesController: Sendable {
         guard existing.senderId == identity.userId || access.managesGroup else {
             throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
         }
-        guard let deleted = try await messages.delete(roomId: roomId, messageId: messageId) else {
+        guard let (deleted, storageKeys) = try await messages.deleteWithAttachments(roomId: roomId, messageId: messageId) else {
             throw ChatError.messageNotFound
+        }
+        // The rows are gone with the message; their bytes follow (a failure is logged, the bytes are unreachable).
+        for key in storageKeys {
+            do { try await store.delete(key: key) } catch {
+                context.logger.error("could not remove a deleted message's attachment", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
         }
         if existing.deletedAt == nil {
             await gateway.publish(ChatEvent(type: .messageDeleted, roomId: roomId, seq: deleted.seq, data: .message(deleted)), toRoom: roomId)

@@ -66,5 +66,25 @@ enum ChatMigrations {
             ALTER TABLE rooms DROP CONSTRAINT rooms_direct_key_key;
             CREATE UNIQUE INDEX rooms_direct_key_live ON rooms (direct_key) WHERE direct_key IS NOT NULL AND deleted_at IS NULL;
             """),
+        Migration(version: 3, name: "attachments: files and images of messages", sql: """
+            -- An upload belongs to a room and its uploader until a message of theirs in that
+            -- room takes it (message_id); unclaimed ones are swept after a day.
+            CREATE TABLE attachments (
+                id           uuid PRIMARY KEY,
+                room_id      uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                uploader_id  uuid NOT NULL,
+                storage_key  text NOT NULL UNIQUE,
+                filename     text NOT NULL CHECK (length(filename) BETWEEN 1 AND 255),
+                content_type text NOT NULL,
+                size_bytes   bigint NOT NULL CHECK (size_bytes > 0),
+                width        integer CHECK (width > 0),
+                height       integer CHECK (height > 0),
+                sha256       text NOT NULL,
+                message_id   uuid REFERENCES messages (id) ON DELETE CASCADE,
+                created_at   timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX attachments_message ON attachments (message_id) WHERE message_id IS NOT NULL;
+            CREATE INDEX attachments_unclaimed ON attachments (created_at) WHERE message_id IS NULL;
+            """),
     ]
 }

@@ -63,10 +63,10 @@ extension MessageStore {
             ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
             RETURNING m.*
         )
-        SELECT p.ord, true AS created, \(Rows.messageColumns)
+        SELECT p.ord, true AS created, \(Rows.newMessageColumns)
             FROM permitted p JOIN inserted m ON m.id = p.id
         UNION ALL
-        SELECT p.ord, false, \(Rows.messageColumns)
+        SELECT p.ord, false, \(Rows.newMessageColumns)
             FROM permitted p JOIN inserted m
             ON m.id <> p.id AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id
         UNION ALL

@@ -57,14 +57,6 @@ struct MessageStore: Sendable {
             """, [roomId, messageId, content]).first.map(Rows.message)
     }
 
-    /// Soft delete: the message keeps its place and seq, without content.
-    func delete(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
-        try await pool.query("""
-            UPDATE messages AS m SET content = NULL, deleted_at = COALESCE(m.deleted_at, now())
-            WHERE m.room_id = $1 AND m.id = $2 RETURNING \(Rows.messageColumns)
-            """, [roomId, messageId]).first.map(Rows.message)
-    }
-
     /// Moves the user's read marker forward to `messageId` (never back) and returns the receipt and unread count.
     func markRead(roomId: UUID, userId: UUID, messageId: UUID) async throws -> (ReadReceipt, unread: Int)? {
         try await pool.transaction { connection in

@@ -14,9 +14,11 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date?
     public var deletedAt: Date?
+    /// The files and images of a `file` or `image` message (empty for others, and once deleted).
+    public var attachments: [MessageAttachment]
 
     public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: String,
-                clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?) {
+                clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = []) {
         self.id = id
         self.roomId = roomId
         self.seq = seq
@@ -27,10 +29,26 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
+        self.attachments = attachments
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt
+        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(UUID.self, forKey: .id)
+        roomId = try container.decode(UUID.self, forKey: .roomId)
+        seq = try container.decode(Int64.self, forKey: .seq)
+        senderId = try container.decode(UUID.self, forKey: .senderId)
+        content = try container.decodeIfPresent(String.self, forKey: .content)
+        messageType = try container.decode(String.self, forKey: .messageType)
+        clientMessageId = try container.decodeIfPresent(String.self, forKey: .clientMessageId)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        updatedAt = try container.decodeIfPresent(Date.self, forKey: .updatedAt)
+        deletedAt = try container.decodeIfPresent(Date.self, forKey: .deletedAt)
+        attachments = try container.decodeIfPresent([MessageAttachment].self, forKey: .attachments) ?? []
     }
 
     /// Every key is always present (null when empty), so a deleted message says `"content": null`.
@@ -46,5 +64,6 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(deletedAt, forKey: .deletedAt)
+        try container.encode(attachments, forKey: .attachments)
     }
 }
