@@ -20,15 +20,18 @@ public struct S3ObjectStore: ObjectStore {
         public var secretAccessKey: String
         /// Multipart part size (S3's minimum is 5 MiB for every part but the last).
         public var partSize: Int
+        /// How long one request may take, connecting included (a service that is down fails within it).
+        public var requestTimeout: Duration
 
         public init(endpoint: String, bucket: String, region: String = "us-east-1", accessKeyId: String, secretAccessKey: String,
-                    partSize: Int = 8 * 1024 * 1024) {
+                    partSize: Int = 8 * 1024 * 1024, requestTimeout: Duration = .seconds(30)) {
             self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
             self.bucket = bucket
             self.region = region
             self.accessKeyId = accessKeyId
             self.secretAccessKey = secretAccessKey
             self.partSize = max(5 * 1024 * 1024, partSize)
+            self.requestTimeout = requestTimeout
         }
     }
 
@@ -52,6 +55,7 @@ public struct S3ObjectStore: ObjectStore {
     public func createBucket() async throws {
         let response = try await send("PUT", path: "/" + configuration.bucket, body: nil)
         guard response.status == .ok || response.status == .conflict else { throw await Self.failure(response, "create the bucket") }
+        await Self.drain(response)
     }
 
     public func makeWriter(key: String, contentType: String) async throws -> any ObjectWriter {
@@ -67,6 +71,7 @@ public struct S3ObjectStore: ObjectStore {
         case .ok, .partialContent:
             for try await chunk in response.body { try await consume(chunk) }
         case .notFound:
+            await Self.drain(response)
             throw ObjectStoreError.notFound(key: key)
         default:
             throw await Self.failure(response, "read \(key)")
@@ -79,7 +84,7 @@ public struct S3ObjectStore: ObjectStore {
         guard response.status == .noContent || response.status == .ok || response.status == .notFound else {
             throw await Self.failure(response, "delete \(key)")
         }
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        await Self.drain(response)
     }
 
     func objectPath(_ key: String) -> String {
@@ -100,12 +105,13 @@ public struct S3ObjectStore: ObjectStore {
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in signed where name != "host" { request.headers.add(name: name, value: value) }
         request.headers.add(name: "authorization", value: signature.authorization)
-        if let body {
-            request.headers.add(name: "content-length", value: String(body.readableBytes))
+        // PUT and POST always say their length (0 when empty): some servers wait for a body otherwise.
+        if let body = body ?? (method == "PUT" || method == "POST" ? ByteBuffer() : nil) {
             request.body = .bytes(body)
         }
         do {
-            return try await client.execute(request, timeout: .seconds(60))
+            return try await client.execute(request, timeout: .nanoseconds(configuration.requestTimeout.components.seconds * 1_000_000_000
+                                                                             + configuration.requestTimeout.components.attoseconds / 1_000_000_000))
         } catch {
             throw ObjectStoreError.unavailable("\(method) \(path): \(error)")
         }
@@ -116,6 +122,11 @@ public struct S3ObjectStore: ObjectStore {
         let body = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
         let code = element("Code", in: body) ?? "no code"
         return .unavailable("could not \(what): S3 answered \(response.status.code) \(code)")
+    }
+
+    /// Reads and drops an answer's body, so its connection goes back to the pool.
+    static func drain(_ response: HTTPClientResponse) async {
+        _ = try? await response.body.collect(upTo: 1024 * 1024)
     }
 
     static func element(_ name: String, in xml: String) -> String? {
@@ -166,7 +177,7 @@ final class S3Writer: ObjectWriter {
             // Small enough for one request.
             let response = try await store.send("PUT", path: store.objectPath(key), headers: ["content-type": contentType], body: rest)
             guard response.status == .ok else { throw await S3ObjectStore.failure(response, "store \(key)") }
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            await S3ObjectStore.drain(response)
             return total
         }
         if rest.readableBytes > 0 { try await upload(part: rest) }
@@ -190,7 +201,7 @@ final class S3Writer: ObjectWriter {
         }
         guard let uploadId else { return }
         if let response = try? await store.send("DELETE", path: store.objectPath(key), query: [("uploadId", uploadId)], body: nil) {
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            await S3ObjectStore.drain(response)
         }
     }
 
@@ -213,7 +224,7 @@ final class S3Writer: ObjectWriter {
         guard response.status == .ok, let etag = response.headers.first(name: "etag") else {
             throw await S3ObjectStore.failure(response, "upload part \(number) of \(key)")
         }
-        _ = try? await response.body.collect(upTo: 64 * 1024)
+        await S3ObjectStore.drain(response)
         state.withLock { $0.parts.append((number, etag)) }
     }
 }

@@ -90,12 +90,14 @@ public final class PostgresPool: Sendable {
                 guard idempotent else { throw error }
                 failure = error
             }
-            guard ContinuousClock.now + pause < deadline, !isShutDown else { throw failure }
+            // Waits up to the deadline (the last pause shortened to end there), then one last try.
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero, !isShutDown else { throw failure }
             if pause == .milliseconds(50) {
                 logger.info("the database cannot be reached; waiting for it", metadata: ["error": "\(failure)"])
             }
             retries.increment()
-            try await Task.sleep(for: pause)
+            try await Task.sleep(for: min(pause, remaining))
             pause = min(pause * 2, .milliseconds(500))
         }
     }

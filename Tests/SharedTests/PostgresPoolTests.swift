@@ -227,7 +227,7 @@ struct PostgresPoolTests {
         let started = ContinuousClock.now
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(700) && waited < .seconds(5), "waited \(waited)")
+        #expect(waited >= .milliseconds(950) && waited < .seconds(5), "waited \(waited)")
         let probe = ContinuousClock.now
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1", waitForServer: false) }
         #expect(ContinuousClock.now - probe < .milliseconds(500))

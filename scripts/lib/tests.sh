@@ -58,6 +58,11 @@ cmd_test() {
   export MICROCHAT_TEST_USER_DATABASE_URL MICROCHAT_TEST_CHAT_DATABASE_URL
 
   if wants swift; then
+    local s3_port
+    s3_port=$(free_port)
+    say "starting the S3 test server (moto) on 127.0.0.1:$s3_port"
+    s3_start "$data" "$s3_port"
+    export MICROCHAT_TEST_S3_URL="http://127.0.0.1:$s3_port"
     say "running the Swift test suites"
     swift test --skip-build 2>&1 | tee "$artifacts/swift-test.log" || status=1
   fi
