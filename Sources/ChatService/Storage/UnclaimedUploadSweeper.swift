@@ -14,7 +14,8 @@ struct UnclaimedUploadSweeper: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await sweep()
-            do { try await Task.sleep(for: interval) } catch { return }
+            // A shutdown ends the wait at once.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
         }
     }
 
