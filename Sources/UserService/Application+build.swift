@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import ObjectStorage
 import NIOPosix
 import Prometheus
 import Shared
@@ -79,7 +81,11 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         try? await users.touch(id: identity.userId)
     }
     let presence = PresenceVisibility(pool: pool, chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
-    UsersController(users: users, presence: presence).addRoutes(to: router.group("api/users").add(middleware: authenticated))
+    let usersGroup = router.group("api/users").add(middleware: authenticated)
+    UsersController(users: users, presence: presence).addRoutes(to: usersGroup)
+    AvatarController(users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
+                     maxBytes: configuration.avatarMaxBytes)
+        .addRoutes(authenticated: usersGroup, public: router)
     ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
     InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))

@@ -1,4 +1,5 @@
 import Logging
+import ObjectStorage
 import Shared
 import Redis
 
@@ -28,6 +29,9 @@ struct UserServiceConfiguration: Sendable {
     var trustedProxies: TrustedProxies
     var trustedProxiesText: String
     var limits: AbuseLimits
+    /// Where profile pictures are stored, and the largest one.
+    var storage: ObjectStoreSettings
+    var avatarMaxBytes: Int
     var logLevel: Logger.Level
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
@@ -60,6 +64,17 @@ struct UserServiceConfiguration: Sendable {
             registrationWindow: .seconds(try environment.int("REGISTRATION_WINDOW_SECONDS", default: 3600, in: 1...86_400)),
             passwordHashQueue: try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000)
         )
+        do {
+            storage = try ObjectStoreSettings.make(
+                backend: environment.string("STORAGE_BACKEND", default: "filesystem"),
+                path: environment.string("STORAGE_PATH", default: "./storage"),
+                endpoint: environment.optionalString("S3_ENDPOINT"), bucket: environment.optionalString("S3_BUCKET"),
+                region: environment.string("S3_REGION", default: "us-east-1"),
+                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY"))
+        } catch {
+            throw ConfigurationError(name: "STORAGE_BACKEND", problem: "\(error)")
+        }
+        avatarMaxBytes = try environment.int("AVATAR_MAX_BYTES", default: 5 * 1024 * 1024, in: 1...100 * 1024 * 1024)
         logLevel = try environment.logLevel()
         guard accessTokenLifetime > .zero, refreshTokenLifetime > .zero else {
             throw ConfigurationError(name: "ACCESS_TOKEN_TTL_SECONDS", problem: "token lifetimes must be positive")
@@ -80,6 +95,7 @@ struct UserServiceConfiguration: Sendable {
             "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
             "registrations_per_address": "\(limits.registrationsPerAddress)",
             "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)",
+            "storage": "\(storage)", "avatar_max_bytes": "\(avatarMaxBytes)",
         ]
     }
 }

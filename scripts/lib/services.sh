@@ -45,7 +45,7 @@ start_suite() { # data-dir bindir
   local issuer="http://127.0.0.1:$USER_PORT"
   start_service "$data" user-service "$bindir/user-service" "$USER_PORT" \
     DATABASE_URL_FILE="$data/secrets/user_service.database-url" ISSUER_URL="$issuer" LOG_LEVEL="${LOG_LEVEL:-info}" \
-    REDIS_URL_FILE="$data/secrets/redis.url" CHAT_SERVICE_URL="http://127.0.0.1:$CHAT_PORT"
+    REDIS_URL_FILE="$data/secrets/redis.url" CHAT_SERVICE_URL="http://127.0.0.1:$CHAT_PORT" STORAGE_PATH="$data/storage"
   local i
   if [ -x "$bindir/chat-service" ]; then
     for ((i = 0; i < CHAT_REPLICAS; i++)); do

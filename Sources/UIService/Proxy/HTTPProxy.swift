@@ -50,6 +50,11 @@ struct HTTPProxy: Sendable {
         guard let group = owner(of: request.uri.path) else {
             throw UIError.noRoute(path: request.uri.path)
         }
+        // Files go through as streams both ways: never held whole here, and not bound by the page's body limit.
+        let streamed = Self.carriesFile(request)
+        if streamed && request.method != .get && request.method != .head {
+            return try await forwardUpload(request, context: context, to: group)
+        }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let idempotent = [.get, .head, .options, .put, .delete].contains(request.method)
         var lastError: (any Error)?
@@ -72,6 +77,7 @@ struct HTTPProxy: Sendable {
             do {
                 let response = try await http.execute(outgoing, timeout: timeout)
                 group.markUp(base)
+                if streamed { return Self.streamingResponse(from: response) }
                 let answer = try await response.body.collect(upTo: 16 * 1024 * 1024)
                 return Self.response(from: response, body: answer)
             } catch {
@@ -102,5 +108,48 @@ struct HTTPProxy: Sendable {
         }
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: .init(code: Int(upstream.status.code)), headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// Uploads and downloads of files: attachments and profile pictures.
+    static func carriesFile(_ request: Request) -> Bool {
+        let parts = request.uri.path.split(separator: "/")
+        let attachment = parts.count >= 4 && parts[0] == "api" && parts[1] == "rooms" && parts[3] == "attachments"
+        let avatar = parts.count == 4 && parts[0] == "api" && parts[1] == "users" && parts[3] == "avatar"
+        return attachment || avatar
+    }
+
+    /// An upload, passed on as it arrives to one replica (a stream cannot be sent twice,
+    /// so only a replica that refuses the connection is skipped, before any byte is read).
+    func forwardUpload<Context: RequestIDContext & ClientAddressContext>(_ request: Request, context: Context,
+                                                                        to group: UpstreamGroup) async throws -> Response {
+        guard let base = group.attemptOrder().first else { throw UIError.serviceUnavailable(service: group.name) }
+        var outgoing = HTTPClientRequest(url: base + request.uri.description)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outgoing.headers.add(name: "X-Request-Id", value: context.requestId)
+        if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
+        let length = request.headers[.contentLength].flatMap { Int64($0) }
+        outgoing.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+        do {
+            let response = try await http.execute(outgoing, timeout: .hours(1))
+            group.markUp(base)
+            return Self.streamingResponse(from: response)
+        } catch {
+            if UpstreamFailure.isConnectFailure(error) { group.markDown(base) }
+            context.logger.warning("an upload could not be passed on", metadata: ["upstream": "\(base)", "error": "\(error)"])
+            throw UIError.upstreamFailed(service: group.name)
+        }
+    }
+
+    /// The upstream answer with its body passed through as it comes (its own Content-Length kept).
+    static func streamingResponse(from upstream: HTTPClientResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in upstream.headers {
+            guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName.canonicalName) || fieldName == .contentLength else { continue }
+            headers.append(HTTPField(name: fieldName, value: value))
+        }
+        return Response(status: .init(code: Int(upstream.status.code)), headers: headers, body: ResponseBody(asyncSequence: upstream.body))
     }
 }

@@ -8,6 +8,11 @@ enum UserError: Error, Equatable, ProblemConvertible {
     case userNotFound
     case alreadyContact
     case contactNotFound
+    case avatarNotFound
+    case avatarTooLarge(limit: Int)
+    /// Not a picture a profile can show; the text says why.
+    case notAnImage(String)
+    case storageUnavailable
 
     var problem: AppError {
         switch self {
@@ -16,6 +21,13 @@ enum UserError: Error, Equatable, ProblemConvertible {
         case .userNotFound: .notFound("user_not_found", "There is no user with that id.")
         case .alreadyContact: .conflict("contact_exists", "That user is already in your contacts.")
         case .contactNotFound: .notFound("contact_not_found", "That user is not in your contacts.")
+        case .avatarNotFound: .notFound("avatar_not_found", "That user has no uploaded profile picture.")
+        case let .avatarTooLarge(limit):
+            AppError(.contentTooLarge, code: "upload_too_large", detail: "A profile picture can be at most \(limit / 1024) KiB.")
+        case let .notAnImage(detail): AppError(.unprocessableContent, code: "not_an_image", detail: detail)
+        case .storageUnavailable:
+            AppError(.serviceUnavailable, code: "storage_unavailable", detail: "Pictures cannot be stored right now; try again shortly.",
+                     headers: [.retryAfter: "5"])
         }
     }
 }

@@ -791,6 +791,98 @@ enum UserServiceOpenAPI {
           "identity"
         ]
       }
+    },
+    "/api/users/me/avatar": {
+      "put": {
+        "summary": "Upload one's profile picture: a PNG, JPEG, GIF or WebP of at most 4096 × 4096 pixels and AVATAR_MAX_BYTES, checked from its bytes; avatarUrl then points at user-service's copy",
+        "tags": [
+          "users"
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "the image's bytes as the body (its Content-Type is not believed)",
+          "content": {
+            "image/*": {
+              "schema": {
+                "type": "string"
+              }
+            },
+            "application/octet-stream": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The profile with its new avatarUrl",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OwnProfile"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      },
+      "delete": {
+        "summary": "Remove one's uploaded profile picture (avatarUrl becomes null)",
+        "tags": [
+          "users"
+        ],
+        "responses": {
+          "204": {
+            "description": "Removed (or there was none)"
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/users/{id}/avatar": {
+      "get": {
+        "summary": "A person's uploaded profile picture; public by link (for <img>), cached forever under its versioned URL",
+        "tags": [
+          "users"
+        ],
+        "security": [],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "user id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The image",
+            "content": {
+              "image/*": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified"
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {

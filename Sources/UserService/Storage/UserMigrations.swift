@@ -58,5 +58,17 @@ enum UserMigrations {
                 retired_at      timestamptz
             );
             """),
+        Migration(version: 3, name: "profile pictures", sql: """
+            -- The picture a person uploaded (its bytes are in the object store); avatar_url
+            -- then points at user-service's copy, versioned by the content's hash.
+            CREATE TABLE avatars (
+                user_id      uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+                storage_key  text NOT NULL,
+                content_type text NOT NULL,
+                size_bytes   bigint NOT NULL,
+                sha256       text NOT NULL,
+                updated_at   timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }
