@@ -30,7 +30,8 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
     router.addStandardMiddleware()
 
     OperationsController(service: "ui-service", checks: [], registry: registry).addRoutes(to: router)
-    PageConfigController<UIRequestContext>(oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId).addRoutes(to: router)
+    PageConfigController<UIRequestContext>(oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId,
+                                           maxUploadBytes: configuration.attachmentMaxBytes).addRoutes(to: router)
     WebSocketProxy(chats: chats).addRoutes(to: router)
     HTTPProxy(users: users, chats: chats, http: http, timeout: .seconds(Int64(configuration.upstreamTimeoutSeconds)))
         .addRoutes(to: router)

@@ -13,6 +13,8 @@ struct UIServiceConfiguration: Sendable {
     /// Sign-in through an OpenID Connect provider (Keycloak in a cluster) instead of user-service's forms.
     var oidcIssuer: String?
     var oidcClientId: String
+    /// The largest file the page offers to send (the same setting as chat-service's).
+    var attachmentMaxBytes: Int
     /// Proxies in front of ui-service whose X-Forwarded-For is believed (none by default: it faces browsers).
     var trustedProxies: TrustedProxies
     var trustedProxiesText: String
@@ -30,6 +32,7 @@ struct UIServiceConfiguration: Sendable {
         assetsDirectory = environment.optionalString("UI_ASSETS_DIR")
         oidcIssuer = try environment.optionalString("OIDC_ISSUER").map { try Self.baseURL($0, name: "OIDC_ISSUER") }
         oidcClientId = environment.string("OIDC_CLIENT_ID", default: "microchat-web")
+        attachmentMaxBytes = try environment.int("ATTACHMENT_MAX_BYTES", default: 25 * 1024 * 1024, in: 1...1024 * 1024 * 1024)
         trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "none")
         do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
             throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
@@ -51,7 +54,7 @@ struct UIServiceConfiguration: Sendable {
             "chat_service_urls": "\(chatServiceURLs.joined(separator: ","))",
             "upstream_timeout_seconds": "\(upstreamTimeoutSeconds)",
             "ui_assets_dir": "\(assetsDirectory ?? "(bundled)")", "log_level": "\(logLevel)",
-            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)",
+            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)", "attachment_max_bytes": "\(attachmentMaxBytes)",
             "trusted_proxies": "\(trustedProxiesText)",
         ]
     }

@@ -167,7 +167,7 @@ class Page:
         """The timeline's stored messages as (seq, text) in the order shown."""
         return self.driver.execute_script(
             "return [...document.querySelectorAll('#timeline li.message[data-state=stored]')]"
-            ".map(li => [Number(li.dataset.seq), li.querySelector('.message-content').textContent])")
+            ".map(li => [Number(li.dataset.seq), li.querySelector('.message-content')?.textContent ?? ''])")
 
     def wait_for_text(self, text, timeout=WAIT):
         return self.wait(lambda d: text in [t for _, t in self.stored_messages()], timeout, f"{text!r} did not arrive")

@@ -12,15 +12,17 @@ struct PageConfigController<Context: RequestContext>: Sendable {
             var clientId: String?
         }
         var auth: Auth
+        /// The largest file the page offers to upload (chat-service refuses bigger ones anyway).
+        var maxUploadBytes: Int
     }
 
     let config: PageConfig
 
-    init(oidcIssuer: String?, clientId: String) {
+    init(oidcIssuer: String?, clientId: String, maxUploadBytes: Int) {
         if let oidcIssuer {
-            config = PageConfig(auth: .init(mode: "oidc", issuer: oidcIssuer, clientId: clientId))
+            config = PageConfig(auth: .init(mode: "oidc", issuer: oidcIssuer, clientId: clientId), maxUploadBytes: maxUploadBytes)
         } else {
-            config = PageConfig(auth: .init(mode: "local"))
+            config = PageConfig(auth: .init(mode: "local"), maxUploadBytes: maxUploadBytes)
         }
     }
 

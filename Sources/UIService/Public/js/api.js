@@ -83,6 +83,48 @@ export class Api extends EventTarget {
   patch(path, body) { return this.#send('PATCH', path, body); }
   delete(path) { return this.#send('DELETE', path); }
 
+  /// Sends `blob` as the body of `method path` with upload progress (XMLHttpRequest:
+  /// fetch reports none). Returns `{ done, abort }`: `done` resolves with the JSON
+  /// answer, or rejects with an ApiError (code `cancelled` after `abort()`).
+  upload(path, blob, { method = 'POST', onProgress = () => {} } = {}) {
+    const xhr = new XMLHttpRequest();
+    let aborted = false;
+    const done = (async () => {
+      const token = await this.accessToken();
+      if (aborted) throw new ApiError(0, { code: 'cancelled', detail: 'Cancelled.' });
+      return new Promise((resolve, reject) => {
+        xhr.open(method, path);
+        xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+        xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+        xhr.upload.addEventListener('progress', (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); });
+        xhr.addEventListener('load', () => {
+          let data = null;
+          try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
+          if (xhr.status >= 200 && xhr.status < 300) { this.#report(true); resolve(data); } else reject(new ApiError(xhr.status, data));
+        });
+        xhr.addEventListener('error', () => reject(new ApiError(0, { detail: 'The upload broke off. Check your connection.' })));
+        xhr.addEventListener('abort', () => reject(new ApiError(0, { code: 'cancelled', detail: 'Cancelled.' })));
+        xhr.send(blob);
+      });
+    })();
+    return { done, abort: () => { aborted = true; xhr.abort(); } };
+  }
+
+  /// A file the server keeps behind the bearer token, as a Blob (for object URLs and downloads).
+  async download(path) {
+    const headers = { Authorization: `Bearer ${await this.accessToken()}` };
+    let response;
+    try { response = await fetch(path, { headers }); } catch {
+      throw new ApiError(0, { detail: 'The server cannot be reached. Check your connection.' });
+    }
+    if (!response.ok) {
+      let data = null;
+      try { data = await response.json(); } catch { data = null; }
+      throw new ApiError(response.status, data);
+    }
+    return response.blob();
+  }
+
   updateUser(user) {
     if (!this.session) return;
     this.session.user = user;

@@ -66,3 +66,26 @@ export function lastSeen(iso) {
 export function newId() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
+
+/// A round avatar: the person's uploaded picture when they have one on this
+/// site (a `/api/users/…/avatar` link), else their initials. `extra` (a
+/// presence dot) goes inside. A picture that fails to load falls back to initials.
+export function avatar(name, url, className = 'avatar', ...extra) {
+  const element = h('span', { className, 'aria-hidden': 'true' });
+  const fallback = () => { element.replaceChildren(initials(name), ...extra); };
+  if (url && url.startsWith('/api/users/')) {
+    const img = h('img', { src: url, alt: '', loading: 'lazy', decoding: 'async' });
+    img.addEventListener('error', fallback, { once: true });
+    element.append(img, ...extra);
+  } else {
+    fallback();
+  }
+  return element;
+}
+
+/// 1.2 MB, 300 KB, 12 bytes.
+export function formatSize(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+}

@@ -34,6 +34,7 @@ function stopSession() {
 
 async function startChat() {
   const store = new ChatStore(api);
+  store.limits = { maxUploadBytes: config.maxUploadBytes || 25 * 1024 * 1024 };
   const socket = new ChatSocket(api, () => store.positions());
   session = { store, socket };
   replaceChildren(root, h('p', { className: 'loading', role: 'status' }, 'Loading your conversations…'));

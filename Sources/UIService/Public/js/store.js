@@ -325,6 +325,30 @@ export class ChatStore extends EventTarget {
     this.changed('timeline', roomId);
   }
 
+  /// A file or image message carrying uploads already made (the caption may be empty).
+  async sendAttachments(roomId, attachments, messageType, caption = '') {
+    const message = await this.api.post(`/api/rooms/${roomId}/messages`, {
+      messageType, content: caption, attachmentIds: attachments.map((a) => a.id), clientMessageId: newId(),
+    });
+    this.#merge(message);
+    this.changed('timeline', roomId);
+    return message;
+  }
+
+  /// Makes `file` one's profile picture (the server checks it is an image).
+  async uploadAvatar(file) {
+    this.me = await this.api.upload('/api/users/me/avatar', file, { method: 'PUT' }).done;
+    this.api.updateUser(this.me);
+    this.changed('me');
+  }
+
+  async removeAvatar() {
+    await this.api.delete('/api/users/me/avatar');
+    this.me = { ...this.me, avatarUrl: null };
+    this.api.updateUser(this.me);
+    this.changed('me');
+  }
+
   /// Sends again every message that failed for want of a connection (same clientMessageId, so never twice).
   retryFailed() {
     for (const timeline of this.timelines.values()) {

@@ -1,7 +1,7 @@
 // The signed-in screen: sidebar (me, actions, connection state, rooms) and
 // the open conversation, wired to the store and the live connection.
 
-import { h, initials, replaceChildren } from '../dom.js';
+import { h, avatar, replaceChildren } from '../dom.js';
 import { renderRoomList } from './sidebar.js';
 import { RoomView } from './room.js';
 import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDialog, editDialog, confirmDialog } from './dialogs.js';
@@ -79,7 +79,9 @@ export class ChatScreen {
 
   renderSidebar() {
     this.meName.textContent = this.store.me?.displayName || '';
-    this.meAvatar.textContent = initials(this.store.me?.displayName);
+    const me = avatar(this.store.me?.displayName, this.store.me?.avatarUrl);
+    this.meAvatar.replaceWith(me);
+    this.meAvatar = me;
     renderRoomList(this.roomList, this.store, (roomId) => this.openRoom(roomId));
   }
 

@@ -2,7 +2,7 @@
 // the profile, contacts with nicknames, edit a message. Each is a <dialog>
 // (focus stays inside, Escape closes it) with labelled controls.
 
-import { h, initials, replaceChildren } from '../dom.js';
+import { h, avatar, replaceChildren } from '../dom.js';
 
 function openDialog(id, title, ...content) {
   document.getElementById(id)?.remove();
@@ -47,8 +47,7 @@ function userSearch(store, idPrefix, actions) {
 function personRow(store, user, actions) {
   const online = store.isOnline(user.id);
   return h('li', { className: 'person', dataset: { userId: user.id } },
-    h('span', { className: 'avatar small', 'aria-hidden': 'true' }, initials(user.displayName),
-      h('span', { className: `presence-dot${online ? ' online' : ''}` })),
+    avatar(user.displayName, user.avatarUrl, 'avatar small', h('span', { className: `presence-dot${online ? ' online' : ''}` })),
     h('span', { className: 'person-text' },
       h('span', { className: 'person-name' }, store.contacts.get(user.id)?.nickname || user.displayName),
       h('span', { className: 'person-handle' }, `@${user.username}${online ? ' · online' : ''}`)),
@@ -150,7 +149,21 @@ export function membersDialog(store, roomId) {
 export function profileDialog(store) {
   const me = store.me;
   const field = (id, label, value, attributes = {}) => [h('label', { for: id }, label), h('input', { id, value: value ?? '', ...attributes })];
+  const pictureInput = h('input', { type: 'file', id: 'avatar-input', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: true });
+  const picture = h('div', { className: 'avatar-editor' },
+    avatar(me.displayName, me.avatarUrl, 'avatar large'),
+    h('button', { type: 'button', id: 'avatar-change', className: 'secondary', onClick: () => pictureInput.click() }, 'Change picture'),
+    me.avatarUrl ? h('button', { type: 'button', id: 'avatar-remove', className: 'link', onClick: async () => {
+      try { await store.removeAvatar(); dialog.close(); } catch (error) { dialog.fail(error); }
+    } }, 'Remove') : null, pictureInput);
+  pictureInput.addEventListener('change', async () => {
+    const file = pictureInput.files[0];
+    pictureInput.value = '';
+    if (!file) return;
+    try { await store.uploadAvatar(file); dialog.close(); } catch (error) { dialog.fail(error); }
+  });
   const form = h('form', { id: 'profile-form', className: 'stack' },
+    picture,
     h('p', { className: 'hint' }, `@${me.username} · ${me.email}`),
     ...field('profile-display-name', 'Display name', me.displayName, { required: true, maxlength: '64' }),
     ...field('profile-status', 'Status', me.status, { maxlength: '100', placeholder: 'What are you up to?' }),

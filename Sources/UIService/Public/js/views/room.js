@@ -3,7 +3,8 @@
 // sends, Shift+Enter starts a new line). Own messages show at once and are
 // swapped for the stored copy when the server answers.
 
-import { h, initials, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
+import { h, avatar, formatSize, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
+import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './attachments.js';
 
 export class RoomView {
   constructor(container, store, actions) {
@@ -12,6 +13,8 @@ export class RoomView {
     this.actions = actions;
     this.roomId = null;
     this.lastTypingSent = 0;
+    this.attachments = new AttachmentCache(store.api);
+    this.uploads = new UploadPanel();
     this.build();
   }
 
@@ -31,14 +34,32 @@ export class RoomView {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
     });
     this.input.addEventListener('input', () => this.onInput());
+    this.input.addEventListener('paste', (event) => {
+      const files = [...(event.clipboardData?.files || [])];
+      if (files.length) { event.preventDefault(); this.sendFiles(files); }
+    });
     this.composerError = h('p', { id: 'composer-error', className: 'form-error', role: 'alert' });
+    this.fileInput = h('input', { type: 'file', id: 'file-input', multiple: true, hidden: true, 'aria-label': 'Files to send' });
+    this.fileInput.addEventListener('change', () => { const files = [...this.fileInput.files]; this.fileInput.value = ''; this.sendFiles(files); });
     this.form = h('form', { id: 'composer', className: 'composer', 'aria-label': 'Send a message' },
-      this.input, h('button', { type: 'submit', id: 'send-button', className: 'primary' }, 'Send'));
+      h('button', { type: 'button', id: 'attach-button', className: 'icon attach', 'aria-label': 'Attach files', title: 'Attach files',
+        onClick: () => this.fileInput.click() }, '+'),
+      this.fileInput, this.input, h('button', { type: 'submit', id: 'send-button', className: 'primary' }, 'Send'));
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.manageButton),
-      this.scroller, this.typingLine, this.seenBy, this.composerError, this.form);
+      this.scroller, this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.form);
+    // Files dropped anywhere on the conversation are sent to it.
+    this.element.addEventListener('dragover', (event) => {
+      if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
+    });
+    this.element.addEventListener('dragleave', (event) => { if (event.target === this.element) this.element.classList.remove('dropping'); });
+    this.element.addEventListener('drop', (event) => {
+      this.element.classList.remove('dropping');
+      const files = [...(event.dataTransfer?.files || [])];
+      if (files.length) { event.preventDefault(); this.sendFiles(files); }
+    });
     this.empty = h('section', { id: 'no-room', className: 'no-room' },
       h('p', {}, 'Pick a conversation, or start a new one.'));
     replaceChildren(this.container, this.empty);
@@ -113,16 +134,17 @@ export class RoomView {
       className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`,
       dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
     },
-    showSender && !mine ? h('span', { className: 'avatar small', 'aria-hidden': 'true' }, initials(this.store.displayName(message.senderId))) : null,
+    showSender && !mine ? avatar(this.store.displayName(message.senderId), this.store.user(message.senderId)?.avatarUrl, 'avatar small') : null,
     h('div', { className: 'bubble' },
       showSender || mine ? h('span', { className: 'message-sender' }, this.store.displayName(message.senderId)) : null,
       deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
-        : h('p', { className: 'message-content' }, message.content),
+        : message.content ? h('p', { className: 'message-content' }, message.content) : null,
+      !deleted && message.attachments?.length ? attachmentList(this.roomId, message.attachments, this.attachments) : null,
       h('span', { className: 'message-meta' },
         h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),
         edited ? h('span', { className: 'edited' }, ' · edited') : null),
       !deleted && (mine || canDelete) ? h('span', { className: 'message-actions' },
-        mine ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
+        mine && !message.attachments?.length ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
         canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null) : null));
   }
 
@@ -185,6 +207,44 @@ export class RoomView {
     } catch (error) {
       this.composerError.textContent = error.message;
       this.input.value = content;
+    }
+  }
+
+  /// Uploads the files (each with a progress bar and Cancel), then sends what
+  /// arrived as one message: an image message when every one is a picture the
+  /// page shows inline, a file message otherwise; the typed text is its caption.
+  async sendFiles(files) {
+    const roomId = this.roomId;
+    if (!roomId || !files.length) return;
+    this.composerError.textContent = '';
+    // Too big to be accepted: said at once, without uploading anything of it.
+    const limit = this.store.limits?.maxUploadBytes;
+    const tooBig = limit ? files.filter((file) => file.size > limit) : [];
+    files = files.filter((file) => !tooBig.includes(file));
+    const refusals = tooBig.map((file) => `${file.name} is too large (${formatSize(file.size)}): files can be at most ${formatSize(limit)}.`);
+    if (!files.length) { this.composerError.textContent = refusals.join(' '); return; }
+    const tasks = files.map((file, index) => {
+      const id = `${Date.now()}-${index}-${Math.random().toString(36).slice(2)}`;
+      const name = file.name || `pasted-image-${index + 1}.png`;
+      const task = this.store.api.upload(`/api/rooms/${roomId}/attachments?filename=${encodeURIComponent(name)}`, file,
+        { onProgress: (fraction) => this.uploads.progress(id, fraction) });
+      this.uploads.add(id, { name, size: file.size }, () => task.abort());
+      return task.done.then((attachment) => ({ attachment }), (error) => ({ error, name })).finally(() => this.uploads.remove(id));
+    });
+    const results = await Promise.all(tasks);
+    const failures = results.filter((r) => r.error && r.error.code !== 'cancelled')
+      .map((r) => (r.error.status === 413 ? `${r.name} is too large. ${r.error.message}` : `${r.name} was not sent: ${r.error.message}`));
+    this.composerError.textContent = [...refusals, ...failures].join(' ');
+    const uploaded = results.filter((r) => r.attachment).map((r) => r.attachment);
+    if (!uploaded.length || roomId !== this.roomId) return;
+    const caption = this.input.value.trim();
+    this.input.value = '';
+    this.stickToBottom = true;
+    try {
+      await this.store.sendAttachments(roomId, uploaded, uploaded.every(isInlineImage) ? 'image' : 'file', caption);
+    } catch (error) {
+      this.composerError.textContent = error.message;
+      this.input.value = caption;
     }
   }
 }

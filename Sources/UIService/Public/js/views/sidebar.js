@@ -1,7 +1,7 @@
 // The room list: newest activity first, with unread badges, a preview of the
 // last message and, for direct chats, the other person's presence.
 
-import { h, initials, formatTime, replaceChildren } from '../dom.js';
+import { h, avatar, formatTime, replaceChildren } from '../dom.js';
 
 export function renderRoomList(list, store, onOpen) {
   const rooms = store.sortedRooms();
@@ -16,7 +16,7 @@ export function renderRoomList(list, store, onOpen) {
     const last = room.lastMessage;
     const preview = !last ? 'No messages yet'
       : last.deletedAt ? 'Message deleted'
-        : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content ?? ''}`;
+        : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content || attachmentSummary(last)}`;
     const unread = room.unreadCount || 0;
     const label = `${title}${unread ? `, ${unread} unread` : ''}${other ? (online ? ', online' : ', offline') : ''}`;
     return h('li', {},
@@ -25,7 +25,7 @@ export function renderRoomList(list, store, onOpen) {
         dataset: { roomId: room.id }, 'aria-label': label, 'aria-current': room.id === store.activeRoomId ? 'true' : undefined,
         onClick: () => onOpen(room.id),
       },
-      h('span', { className: 'avatar', 'aria-hidden': 'true' }, initials(title),
+      avatar(title, other ? store.user(other)?.avatarUrl : null, 'avatar',
         other ? h('span', { className: `presence-dot${online ? ' online' : ''}` }) : null),
       h('span', { className: 'room-text' },
         h('span', { className: 'room-line' },
@@ -35,4 +35,12 @@ export function renderRoomList(list, store, onOpen) {
           h('span', { className: 'room-preview' }, preview),
           unread ? h('span', { className: 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null))));
   }));
+}
+
+/// "Photo", "2 photos", "report.pdf" — what a message without text carries.
+function attachmentSummary(message) {
+  const attachments = message.attachments || [];
+  if (!attachments.length) return '';
+  if (message.messageType === 'image') return attachments.length === 1 ? 'Photo' : `${attachments.length} photos`;
+  return attachments.length === 1 ? attachments[0].filename : `${attachments.length} files`;
 }
