@@ -39,6 +39,7 @@ def attach(page, path):
     field = page.find("#file-input")
     page.driver.execute_script("arguments[0].hidden = false", field)
     field.send_keys(path)
+    page.driver.execute_script("arguments[0].hidden = true", field)
 
 
 def no_alert(page):
@@ -65,7 +66,7 @@ def test_an_image_sent_from_the_page_arrives_live_and_opens_in_the_viewer(browse
     bob.wait(lambda d: image.get_attribute("src").startswith("blob:") and d.execute_script("return arguments[0].naturalWidth", image) == 400,
              message="the image did not load")
     assert "the engine, drawn" in [text for _, text in bob.stored_messages()]
-    bob.screenshot(screenshots, "07-image-in-conversation")
+    bob.screenshot(screenshots, "10-image-in-conversation")
     bob.click("#timeline .image-button")
     viewer = bob.visible("#image-viewer img")
     bob.wait(lambda d: d.execute_script("return arguments[0].naturalHeight", viewer) == 300, message="the viewer did not show the image")
@@ -117,7 +118,7 @@ def test_upload_progress_shows_and_cancel_stops_it(browsers, ui_url, screenshots
     attach(page, temp_file("slow.bin", os.urandom(3 * 1024 * 1024)))
     bar = page.visible("#upload-panel progress")
     page.wait(lambda d: 0 < float(bar.get_attribute("value") or 0) < 1, message="no progress shown")
-    page.screenshot(screenshots, "08-upload-progress")
+    page.screenshot(screenshots, "11-upload-progress")
     page.click("#upload-panel .cancel-upload")
     page.wait(lambda d: not d.find_elements(By.CSS_SELECTOR, "#upload-panel li"), message="the cancelled upload stayed")
     page.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
