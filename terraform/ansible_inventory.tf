@@ -28,6 +28,7 @@ resource "local_file" "cluster_settings" {
     PUBLIC_HOST=${local.public_host}
     INGRESS_IP=${google_compute_address.ingress_internal.address}
     BACKUP_BUCKET=${google_storage_bucket.postgres_backups.name}
+    FILES_BUCKET=${google_storage_bucket.files.name}
     GCP_PROJECT=${var.project_id}
     REPO_URL=${var.repo_url}
     REPO_REVISION=${var.repo_revision}

@@ -116,7 +116,7 @@ def test_cluster_settings_written_by_terraform_match_the_committed_keys():
     tf = (TERRAFORM / "ansible_inventory.tf").read_text()
     written = set(re.findall(r"^\s*([A-Z_]+)=\$\{", tf, re.M))
     committed = {line.split("=", 1)[0] for line in (ROOT / "k8s-manifests/settings/cluster.env").read_text().split()}
-    assert written == committed == {"PUBLIC_HOST", "INGRESS_IP", "BACKUP_BUCKET", "GCP_PROJECT", "REPO_URL", "REPO_REVISION"}
+    assert written == committed == {"PUBLIC_HOST", "INGRESS_IP", "BACKUP_BUCKET", "FILES_BUCKET", "GCP_PROJECT", "REPO_URL", "REPO_REVISION"}
     secrets_tf = "".join(f.read_text() for f in sorted(TERRAFORM.glob("*.tf")))
     made = {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+-password)",', secrets_tf, re.M)}
     made |= {f"microchat-{name}" for name in re.findall(r'secret_id\s*=\s*"\$\{var\.name_prefix\}-([a-z-]+)"', secrets_tf)}

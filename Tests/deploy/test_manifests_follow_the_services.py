@@ -109,7 +109,7 @@ def test_network_policies_default_deny_then_the_data_flow():
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"} and "ingress" not in deny
     chat = policies["chat-service"]["spec"]
     egress_ports = {port["port"] for rule in chat["egress"] for port in rule["ports"]}
-    assert {5432, 6379, 8081, 8080} == egress_ports
+    assert {5432, 6379, 8081, 8080, 443} == egress_ports
     user_ingress = policies["user-service"]["spec"]["ingress"]
     callers = {peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") for rule in user_ingress for peer in rule["from"]}
     assert {"traefik", "ui-service", "chat-service", "prometheus"} <= callers

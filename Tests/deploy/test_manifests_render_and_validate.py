@@ -30,7 +30,7 @@ def test_every_kustomization_renders(path):
 def test_nothing_site_specific_is_left_unreplaced():
     for path, obj in rendered_objects():
         text = repr(obj)
-        for placeholder in ("PUBLIC_HOST`", "//PUBLIC_HOST", "BACKUP_BUCKET/", "REPO_URL", "REPO_REVISION", "GCP_PROJECT", "INGRESS_IP"):
+        for placeholder in ("PUBLIC_HOST`", "//PUBLIC_HOST", "BACKUP_BUCKET/", "FILES_BUCKET", "REPO_URL", "REPO_REVISION", "GCP_PROJECT", "INGRESS_IP"):
             assert placeholder not in text, f"{path}: {obj['kind']}/{obj['metadata']['name']} still says {placeholder}"
 
 
