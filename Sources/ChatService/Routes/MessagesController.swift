@@ -6,11 +6,21 @@ import Shared
 struct SendMessageRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds"]
     /// Required for text and emoji; an optional caption for file and image messages.
-    var content: String?
+    var content: Patch<String>
     var messageType: String?
     var clientMessageId: String?
     /// The uploads a file or image message carries.
     var attachmentIds: [UUID]?
+
+    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        content = try container.decodePatch(String.self, forKey: .content)
+        messageType = try container.decodeIfPresent(String.self, forKey: .messageType)
+        clientMessageId = try container.decodeIfPresent(String.self, forKey: .clientMessageId)
+        attachmentIds = try container.decodeIfPresent([UUID].self, forKey: .attachmentIds)
+    }
 }
 
 struct EditMessageRequest: StrictDecodable, Sendable {
@@ -68,7 +78,8 @@ struct MessagesController: Sendable {
         try Validation.clientMessageId(body.clientMessageId)
         if type.carriesAttachments {
             // A caption is optional; the uploads are claimed in the message's own transaction.
-            let caption = try (body.content?.isEmpty ?? true) ? "" : Validation.content(body.content ?? "", maxLength: maxLength)
+            var caption = ""
+            if case let .set(text) = body.content, !text.isEmpty { caption = try Validation.content(text, maxLength: maxLength) }
             let (message, created) = try await messages.sendWithAttachments(roomId: roomId, senderId: identity.userId, content: caption,
                                                                             messageType: type, clientMessageId: body.clientMessageId,
                                                                             attachmentIds: attachmentIds)
@@ -78,9 +89,15 @@ struct MessagesController: Sendable {
             }
             return JSONResponse(message, status: .created)
         }
-        guard let text = body.content else {
+        let text: String
+        switch body.content {
+        case let .set(value): text = value
+        case .absent:
             throw AppError(.badRequest, code: "missing_field", detail: "content is required.",
                            errors: [FieldError(field: "content", code: "missing_field", detail: "required")])
+        case .clear:
+            throw AppError(.badRequest, code: "wrong_type", detail: "content must be a string, not null.",
+                           errors: [FieldError(field: "content", code: "wrong_type", detail: "expected a string")])
         }
         let content = try Validation.content(text, maxLength: maxLength)
         let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
