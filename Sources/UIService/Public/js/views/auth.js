@@ -23,14 +23,14 @@ export function renderAuth(root, api, onSignedIn, notice = '') {
     field('register-username', 'Username', { autocomplete: 'username', required: true, minlength: 3, maxlength: 32 }),
     field('register-display-name', 'Display name', { autocomplete: 'name', required: true, maxlength: 64 }),
     field('register-email', 'Email', { type: 'email', autocomplete: 'email', required: true }),
-    field('register-password', 'Password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10 }),
-    h('p', { className: 'hint' }, 'At least 10 characters, with letters and digits.'),
+    field('register-password', 'Password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 8, maxlength: 128 }),
+    h('p', { className: 'hint', id: 'password-hint' }, '8 to 128 characters, mixing letters with digits or symbols.'),
     h('button', { type: 'submit', className: 'primary' }, 'Create account'));
 
   const toggle = h('button', { type: 'button', id: 'auth-toggle', className: 'link' });
   const heading = h('h1', { id: 'auth-heading' });
   const card = h('section', { className: 'auth-card', 'aria-labelledby': 'auth-heading' },
-    h('div', { className: 'brand' }, h('span', { className: 'logo', 'aria-hidden': 'true' }, '💬'), 'MicroChat'),
+    h('div', { className: 'brand' }, h('img', { className: 'logo', src: '/favicon.svg', alt: '', width: '28', height: '28' }), 'MicroChat'),
     heading, error, loginForm, registerForm, toggle);
 
   const show = (next) => {
@@ -102,7 +102,7 @@ function renderProviderSignIn(root, api, notice) {
     try { await api.oidc.begin(prompt); } catch (failure) { error.textContent = failure.message; }
   };
   const card = h('section', { className: 'auth-card', 'aria-labelledby': 'auth-heading' },
-    h('div', { className: 'brand' }, h('span', { className: 'logo', 'aria-hidden': 'true' }, '💬'), 'MicroChat'),
+    h('div', { className: 'brand' }, h('img', { className: 'logo', src: '/favicon.svg', alt: '', width: '28', height: '28' }), 'MicroChat'),
     h('h1', { id: 'auth-heading' }, 'Welcome'),
     error,
     h('div', { className: 'stack' },
