@@ -36,7 +36,7 @@ export class ChatScreen {
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });
     this.room = new RoomView(main, this.store, {
-      back: () => { this.store.activeRoomId = null; this.render(); },
+      back: () => { this.store.activeRoomId = null; history.replaceState(null, '', location.pathname); this.render(); },
       manage: (roomId) => membersDialog(this.store, roomId),
       typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
       edit: (roomId, message) => editDialog(message, (content) => this.store.edit(roomId, message.id, content)),
@@ -50,11 +50,21 @@ export class ChatScreen {
     this.socket.addEventListener('state', (event) => this.renderStatus(event.detail));
     setInterval(() => { if (this.store.activeRoomId) this.room.renderHeader(); }, 30_000);
     this.render();
+    this.reopenFromAddress();
   }
 
   async openRoom(roomId) {
     this.store.openRoom(roomId).catch((error) => { this.room.composerError.textContent = error.message; });
+    // The open room is in the address, so a reload (or the back button after it) comes back to it.
+    if (location.hash !== `#room/${roomId}`) history.replaceState(null, '', `#room/${roomId}`);
     this.render();
+  }
+
+  /// The room the address names (`#room/<id>`), if the person is in it.
+  reopenFromAddress() {
+    const match = /^#room\/([0-9A-Fa-f-]{36})$/.exec(location.hash);
+    const roomId = match && [...this.store.rooms.keys()].find((id) => id.toLowerCase() === match[1].toLowerCase());
+    if (roomId) this.openRoom(roomId);
   }
 
   onChange({ what, roomId }) {

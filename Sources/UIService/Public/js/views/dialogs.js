@@ -212,6 +212,10 @@ export function editDialog(message, save) {
     h('label', { for: 'edit-input' }, 'Message'), input,
     h('button', { type: 'submit', id: 'save-edit', className: 'primary' }, 'Save'));
   const dialog = openDialog('edit-dialog', 'Edit message', form);
+  // As in the composer: Enter saves, Shift+Enter starts a new line.
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const content = input.value.trim();

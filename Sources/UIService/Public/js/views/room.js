@@ -32,6 +32,12 @@ export class RoomView {
     this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message', maxlength: '4000' });
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
+      // Up in an empty box edits one's last message, as in most chat apps.
+      if (event.key === 'ArrowUp' && !this.input.value && !event.isComposing) {
+        const last = [...this.store.timeline(this.roomId).messages].reverse()
+          .find((m) => m.senderId === this.store.me.id && !m.deletedAt && !m.attachments?.length);
+        if (last) { event.preventDefault(); this.actions.edit(this.roomId, last); }
+      }
     });
     this.input.addEventListener('input', () => this.onInput());
     this.input.addEventListener('paste', (event) => {
@@ -94,7 +100,7 @@ export class RoomView {
     } else {
       const people = room.participants || [];
       const online = people.filter((p) => p.userId !== this.store.me.id && this.store.isOnline(p.userId)).length;
-      this.subtitle.textContent = `${people.length} members${online ? `, ${online} online` : ''}`;
+      this.subtitle.textContent = `${people.length} ${people.length === 1 ? 'member' : 'members'}${online ? `, ${online} online` : ''}`;
       this.subtitle.className = 'subtitle';
       this.manageButton.hidden = false;
     }
@@ -108,7 +114,15 @@ export class RoomView {
     const atBottom = fromBottom - this.scroller.clientHeight < 40;
     const items = [];
     let previousSender = null;
+    let previousDay = null;
     for (const message of timeline.messages) {
+      // A line with the date wherever the day changes.
+      const day = new Date(message.createdAt).toDateString();
+      if (day !== previousDay) {
+        items.push(h('li', { className: 'date-separator', role: 'separator' }, h('span', {}, dayLabel(message.createdAt))));
+        previousDay = day;
+        previousSender = null;
+      }
       items.push(this.messageItem(message, room, message.senderId !== previousSender));
       previousSender = message.senderId;
     }
@@ -188,6 +202,8 @@ export class RoomView {
   onInput() {
     this.input.style.height = 'auto';
     this.input.style.height = `${Math.min(this.input.scrollHeight, 160)}px`;
+    // A scrollbar only once the text is taller than the box can grow.
+    this.input.style.overflowY = this.input.scrollHeight > 160 ? 'auto' : 'hidden';
     const now = Date.now();
     if (this.input.value && now - this.lastTypingSent > 3000) {
       this.lastTypingSent = now;
@@ -197,7 +213,10 @@ export class RoomView {
 
   async submit() {
     const content = this.input.value.trim();
-    if (!content) return;
+    if (!content) {
+      this.composerError.textContent = this.input.value ? 'Write something other than spaces to send a message.' : '';
+      return;
+    }
     this.input.value = '';
     this.input.style.height = 'auto';
     this.composerError.textContent = '';
@@ -247,4 +266,15 @@ export class RoomView {
       this.input.value = caption;
     }
   }
+}
+
+/// "Today", "Yesterday", or the date, for the line between days.
+function dayLabel(iso) {
+  const date = new Date(iso);
+  const today = new Date();
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  if (date.toDateString() === today.toDateString()) return 'Today';
+  if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return date.toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }

@@ -1,0 +1,67 @@
+"""Small things a person notices (issue 15's list): a reload keeps the open
+room, date lines between days, "1 member", Enter saves an edit and Up edits
+one's last message, spaces alone get a word, and the message box has no
+scrollbar for one line."""
+from selenium.webdriver.common.keys import Keys
+
+from conftest import ApiUser, unique, wait_until
+
+
+def test_a_reload_comes_back_to_the_open_room(browsers, ui_url):
+    other = ApiUser(ui_url, unique("rlo"))
+    page = browsers()
+    page.register(unique("rl"))
+    room_id = page.start_direct_chat(other.username)
+    page.send("before the reload")
+    page.wait_for_text("before the reload")
+    assert page.driver.current_url.endswith(f"#room/{room_id}")
+    page.driver.refresh()
+    page.wait(lambda d: d.find_element("id", "room-view").get_attribute("data-room-id") == room_id, message="the room was not reopened")
+    page.wait_for_text("before the reload")
+
+
+def test_days_are_marked_and_a_group_of_one_says_member(browsers, ui_url):
+    page = browsers()
+    name = unique("dy")
+    page.register(name)
+    page.find("#new-group-button").click()
+    page.type_into("#group-name", "Solo")
+    page.click("#group-form button[type=submit]")
+    page.visible("#room-view")
+    page.wait(lambda d: d.find_element("id", "room-subtitle").text.startswith("1 member"), message="no member count")
+    assert not page.find("#room-subtitle").text.startswith("1 members")
+    page.send("a message today")
+    page.wait_for_text("a message today")
+    separators = [e.text for e in page.find_all("#timeline li.date-separator")]
+    assert separators == ["Today"]
+
+
+def test_editing_with_up_and_enter_and_feedback_for_spaces(browsers, ui_url):
+    other = ApiUser(ui_url, unique("edo"))
+    page = browsers()
+    page.register(unique("ed"))
+    page.start_direct_chat(other.username)
+    page.send("first draft")
+    page.wait_for_text("first draft")
+    box = page.visible("#message-input")
+    # One line: no scrollbar.
+    box.send_keys("x")
+    assert page.driver.execute_script("return arguments[0].scrollHeight <= arguments[0].clientHeight + 1 || "
+                                      "getComputedStyle(arguments[0]).overflowY === 'hidden'", box)
+    box.clear()
+    box.send_keys(Keys.ARROW_UP)
+    edit = page.visible("#edit-input")
+    edit.clear()
+    edit.send_keys("second draft")
+    edit.send_keys(Keys.ENTER)
+    page.wait_for_text("second draft")
+    assert not page.find_all("#edit-dialog")
+    # Spaces alone are not sent, and the page says why.
+    box = page.visible("#message-input")
+    # (chromedriver types a string of only spaces as nothing: the spaces are put in directly.)
+    page.driver.execute_script("arguments[0].value = '   '", box)
+    box.send_keys(Keys.ENTER)
+    error_text = "return document.getElementById('composer-error').textContent"
+    wait_until(lambda: "spaces" in page.driver.execute_script(error_text), timeout=10,
+               message="no word about spaces")
+    assert [t for _, t in page.stored_messages()] == ["second draft"]
