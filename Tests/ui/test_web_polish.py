@@ -65,3 +65,20 @@ def test_editing_with_up_and_enter_and_feedback_for_spaces(browsers, ui_url):
     wait_until(lambda: "spaces" in page.driver.execute_script(error_text), timeout=10,
                message="no word about spaces")
     assert [t for _, t in page.stored_messages()] == ["second draft"]
+
+
+def test_the_members_dialog_follows_a_rename_and_shows_oneself_online(browsers, ui_url):
+    page = browsers()
+    page.register(unique("mb"))
+    page.find("#new-group-button").click()
+    page.type_into("#group-name", "Before")
+    page.click("#group-form button[type=submit]")
+    page.visible("#room-view")
+    page.click("#members-button")
+    page.visible("#members-dialog")
+    assert page.find("#members-dialog-title").text == "Members of Before"
+    page.type_into("#room-name-input", "After")
+    page.click("#rename-form button[type=submit]")
+    page.wait(lambda d: d.find_element("id", "members-dialog-title").text == "Members of After", message="the title kept the old name")
+    dots = page.find_all("#member-list .presence-dot")
+    assert dots and "online" in dots[0].get_attribute("class"), "one's own dot shows offline"

@@ -53,6 +53,7 @@ export class ChatStore extends EventTarget {
   }
 
   isOnline(id) {
+    if (id === this.me?.id) return true;  // one is here, using the page
     return this.online.has(id) ? this.online.get(id) : Boolean(this.users.get(id)?.online);
   }
 

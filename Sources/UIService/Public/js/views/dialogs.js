@@ -111,6 +111,9 @@ export function membersDialog(store, roomId) {
   const render = () => {
     const current = store.rooms.get(roomId);
     if (!current) { dialog?.close(); return; }
+    // The title follows a rename (made here or by someone else).
+    const title = dialog?.querySelector('#members-dialog-title');
+    if (title) title.textContent = `Members of ${store.roomTitle(current)}`;
     replaceChildren(list, (current.participants || []).map((p) => {
       const user = p.userId === store.me.id ? store.me : (store.user(p.userId) || { id: p.userId, displayName: 'Someone', username: '…' });
       const buttons = [];
@@ -144,6 +147,9 @@ export function membersDialog(store, roomId) {
       onClick: () => act(() => store.addParticipant(roomId, user.id)) }, 'Add')) : null,
     h('div', { className: 'dialog-footer' }, leave));
   render();
+  const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence'].includes(event.detail?.what)) render(); };
+  store.addEventListener('change', follow);
+  dialog.addEventListener('close', () => store.removeEventListener('change', follow));
 }
 
 export function profileDialog(store) {
