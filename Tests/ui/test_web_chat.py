@@ -263,5 +263,7 @@ def test_group_creation_and_member_management(browsers, ui_url):
     assert {m["userId"] for m in members} >= {one.id, two.id}
     page.click_in_row("#member-list li.person", lambda li: li.get_attribute("data-user-id") == one.id,
                       "button.remove-member")
+    # Removing someone asks first.
+    page.click("#confirm-yes")
     page.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#member-list li.person")) == 2)
     assert one.call("GET", f"/api/rooms/{room_id}").status_code == 404

@@ -82,3 +82,23 @@ def test_the_members_dialog_follows_a_rename_and_shows_oneself_online(browsers, 
     page.wait(lambda d: d.find_element("id", "members-dialog-title").text == "Members of After", message="the title kept the old name")
     dots = page.find_all("#member-list .presence-dot")
     assert dots and "online" in dots[0].get_attribute("class"), "one's own dot shows offline"
+
+
+def test_new_messages_while_scrolled_up_get_a_button_down_to_them(browsers, ui_url):
+    other = ApiUser(ui_url, unique("jmo"))
+    page = browsers(1280, 700)
+    page.register(unique("jm"))
+    room_id = page.start_direct_chat(other.username)
+    for n in range(40):
+        other.post(room_id, f"backlog {n}")
+    page.wait(lambda d: len(page.stored_messages()) == 40, message="the backlog did not arrive")
+    scroller = page.find("#timeline-scroller")
+    page.driver.execute_script("arguments[0].scrollTop = 0", scroller)
+    assert not page.find("#jump-to-bottom").is_displayed()
+    other.post(room_id, "while you read old ones")
+    button = page.visible("#jump-to-bottom")
+    assert button.text == "↓ 1 new message"
+    button.click()
+    page.wait(lambda d: d.execute_script("const s = arguments[0]; return s.scrollHeight - s.scrollTop - s.clientHeight < 5", scroller),
+              message="not brought down to the new message")
+    page.wait(lambda d: not d.find_element("id", "jump-to-bottom").is_displayed(), message="the button stayed")

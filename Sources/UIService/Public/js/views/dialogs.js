@@ -122,7 +122,11 @@ export function membersDialog(store, roomId) {
           const next = p.role === 'member' ? 'admin' : p.role === 'admin' ? 'owner' : 'member';
           buttons.push(h('button', { type: 'button', className: 'secondary', onClick: () => act(() => store.setRole(roomId, p.userId, next)) }, `Make ${next}`));
         }
-        if (p.role !== 'owner') buttons.push(h('button', { type: 'button', className: 'danger remove-member', onClick: () => act(() => store.removeParticipant(roomId, p.userId)) }, 'Remove'));
+        if (p.role !== 'owner') {
+          buttons.push(h('button', { type: 'button', className: 'danger remove-member', onClick: () => confirmDialog(
+            'Remove from the group?', `${store.displayName(p.userId)} will no longer see new messages here.`, 'Remove',
+            () => store.removeParticipant(roomId, p.userId).then(render)) }, 'Remove'));
+        }
       }
       const row = personRow(store, user, buttons);
       row.querySelector('.person-handle').append(` · ${p.role}`);

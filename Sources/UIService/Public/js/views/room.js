@@ -27,6 +27,11 @@ export class RoomView {
     this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
     this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timeline);
     this.scroller.addEventListener('scroll', () => this.onScroll());
+    // Scrolled up when new messages come: a button says how many and brings you down to them.
+    this.jumpButton = h('button', { type: 'button', id: 'jump-to-bottom', className: 'primary jump', hidden: true,
+      onClick: () => this.scrollToBottom() });
+    this.unseen = 0;
+    this.newestShown = 0;
     this.seenBy = h('p', { id: 'seen-by', className: 'seen-by', 'aria-live': 'polite' });
     this.typingLine = h('p', { id: 'typing-indicator', className: 'typing', 'aria-live': 'polite' });
     this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message', maxlength: '4000' });
@@ -55,7 +60,8 @@ export class RoomView {
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.manageButton),
-      this.scroller, this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.form);
+      h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
+      this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
       if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
@@ -81,6 +87,8 @@ export class RoomView {
       this.composerError.textContent = '';
       this.input.value = '';
       this.stickToBottom = true;
+      this.unseen = 0;
+      this.newestShown = 0;
     }
     this.renderHeader();
     this.renderTimeline();
@@ -133,9 +141,14 @@ export class RoomView {
     this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore ? '' : 'This is the beginning of the conversation.';
     this.renderSeenBy(room, timeline);
     this.renderTyping();
+    const newest = timeline.messages.length ? timeline.messages[timeline.messages.length - 1].seq : 0;
+    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== this.store.me.id).length;
     if (keepOlderAnchor) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
-    else if (atBottom || this.stickToBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+    else if (atBottom || this.stickToBottom) { this.scroller.scrollTop = this.scroller.scrollHeight; this.unseen = 0; }
+    else if (this.newestShown && arrived) this.unseen += arrived;
+    this.newestShown = Math.max(this.newestShown, newest);
     this.stickToBottom = false;
+    this.renderJump();
     if (timeline.loaded && timeline.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight) this.loadOlder();
   }
 
@@ -185,7 +198,22 @@ export class RoomView {
   }
 
   async onScroll() {
+    if (this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40 && this.unseen) {
+      this.unseen = 0;
+      this.renderJump();
+    }
     if (this.scroller.scrollTop < 80) await this.loadOlder();
+  }
+
+  renderJump() {
+    this.jumpButton.hidden = this.unseen === 0;
+    this.jumpButton.textContent = `↓ ${this.unseen} new message${this.unseen === 1 ? '' : 's'}`;
+  }
+
+  scrollToBottom() {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.unseen = 0;
+    this.renderJump();
   }
 
   async loadOlder() {
