@@ -102,3 +102,19 @@ def test_new_messages_while_scrolled_up_get_a_button_down_to_them(browsers, ui_u
     page.wait(lambda d: d.execute_script("const s = arguments[0]; return s.scrollHeight - s.scrollTop - s.clientHeight < 5", scroller),
               message="not brought down to the new message")
     page.wait(lambda d: not d.find_element("id", "jump-to-bottom").is_displayed(), message="the button stayed")
+
+
+def test_the_offline_banner_sits_above_the_header_instead_of_covering_it(browsers, ui_url):
+    page = browsers(1280, 800)
+    page.register(unique("ob"))
+    page.driver.execute_cdp_cmd("Network.enable", {})
+    page.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/users?*"]})
+    page.find("#new-chat-button").click()
+    page.type_into("#user-search", "someone")
+    banner = page.visible("#banner")
+    header = page.find(".sidebar-header")
+    below = page.driver.execute_script(
+        "return arguments[1].getBoundingClientRect().top >= arguments[0].getBoundingClientRect().bottom - 1", banner, header)
+    assert below, "the banner covers the header"
+    assert page.find("#logout-button").is_displayed()
+    page.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
