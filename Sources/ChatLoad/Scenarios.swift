@@ -29,11 +29,12 @@ struct Scenarios {
     }
 
     /// Opens `count` listeners (spread over `urls`, accounts taken in turn) and waits until each said `ready`.
-    func listen(_ count: Int, accounts: [Api.Account], urls: [String], measure: Bool = true,
+    func listen(_ count: Int, accounts: [Api.Account], urls: [String], measure: Bool = true, reconnects: Bool = false,
                 group: inout [Task<Void, Never>]) async throws -> [Listener] {
         var listeners: [Listener] = []
         for index in 0..<count {
-            let listener = Listener(chatURL: urls[index % urls.count], token: accounts[index % accounts.count].token, run: run, measure: measure)
+            let listener = Listener(chatURL: urls[index % urls.count], token: accounts[index % accounts.count].token, run: run,
+                                    measure: measure, reconnects: reconnects)
             listeners.append(listener)
             let logger = self.logger
             group.append(Task { await listener.listen(logger: logger) })
@@ -206,14 +207,7 @@ struct Scenarios {
         var tasks: [Task<Void, Never>] = []
         defer { tasks.forEach { $0.cancel() } }
         let room = try await room(cast, at: ui, name: "load g")
-        var listeners: [Listener] = []
-        for index in 0..<20 {
-            let listener = Listener(chatURL: ui, token: cast.listeners[index % cast.listeners.count].token, run: run, reconnects: true)
-            listeners.append(listener)
-            let logger = self.logger
-            tasks.append(Task { await listener.listen(logger: logger) })
-        }
-        try await waitReady(listeners)
+        let listeners = try await listen(20, accounts: cast.listeners, urls: [ui], reconnects: true, group: &tasks)
         let senders = cast.senders.map { Sender(token: $0.token, room: room, chatURL: ui) }
         let window = FaultWindow()
         let at = options.faultAt ?? options.seconds / 3

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStorage
 import Postgres
 import Shared
 
@@ -23,7 +24,7 @@ extension MessageStore {
                 WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
                 """, [roomId, senderId]).first != nil else { throw ChatError.roomNotFound }
             let rows = try connection.query("""
-                SELECT id, room_id, uploader_id, message_id, content_type, width FROM attachments WHERE id = ANY($1::uuid[]) FOR UPDATE
+                SELECT id, room_id, uploader_id, message_id, content_type, width, height FROM attachments WHERE id = ANY($1::uuid[]) FOR UPDATE
                 """, [Rows.uuidArray(attachmentIds)])
             var found: [UUID: PostgresRow] = [:]
             for row in rows { found[try row.decode("id")] = row }
@@ -32,10 +33,9 @@ extension MessageStore {
                 guard try row.decode("uploader_id", as: UUID.self) == senderId else { throw ChatError.notAttachmentUploader(id) }
                 guard try row.decode("message_id", as: UUID?.self) == nil else { throw ChatError.attachmentAlreadyUsed(id) }
                 if messageType == .image {
-                    let type: String = try row.decode("content_type")
-                    guard type.hasPrefix("image/"), try row.decode("width", as: Int?.self) != nil, ["image/png", "image/jpeg", "image/gif", "image/webp"].contains(type) else {
-                        throw ChatError.notAnImage(id)
-                    }
+                    let content = SniffedContent(contentType: try row.decode("content_type"), width: try row.decode("width", as: Int?.self),
+                                                 height: try row.decode("height", as: Int?.self))
+                    guard content.isInlineImage else { throw ChatError.notAnImage(id) }
                 }
             }
             guard let seq = try connection.query("""

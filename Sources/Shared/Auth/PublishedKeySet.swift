@@ -39,7 +39,7 @@ public struct PublishedKey: Codable, Sendable {
     var signingAlgorithm: String? {
         guard let jwk, use == nil || use == "sig" else { return nil }
         switch (jwk.keyType, jwk.algorithm?.rawValue) {
-        case (.ecdsa, "ES256"), (.ecdsa, nil) where jwk.curve?.rawValue == "P-256": return "ES256"
+        case (.ecdsa, "ES256"), (.ecdsa, nil): return jwk.curve?.rawValue == "P-256" ? "ES256" : nil
         case (.rsa, "RS256"), (.rsa, nil): return "RS256"
         default: return nil
         }

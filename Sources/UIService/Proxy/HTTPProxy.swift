@@ -59,18 +59,7 @@ struct HTTPProxy: Sendable {
         let idempotent = [.get, .head, .options, .put, .delete].contains(request.method)
         var lastError: (any Error)?
         for base in group.attemptOrder() {
-            var outgoing = HTTPClientRequest(url: base + request.uri.description)
-            outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-            for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
-                outgoing.headers.add(name: field.name.rawName, value: field.value)
-            }
-            outgoing.headers.add(name: "X-Request-Id", value: context.requestId)
-            if let host = request.head.authority {
-                outgoing.headers.add(name: "X-Forwarded-Host", value: host)
-            }
-            outgoing.headers.add(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
-            // The client as this service worked it out (a forged header from an untrusted peer is dropped).
-            if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
+            var outgoing = Self.outgoing(request, to: base, context: context)
             if body.readableBytes > 0 || [.post, .put, .patch].contains(request.method) {
                 outgoing.body = .bytes(body)
             }
@@ -110,6 +99,24 @@ struct HTTPProxy: Sendable {
         return Response(status: .init(code: Int(upstream.status.code)), headers: headers, body: .init(byteBuffer: body))
     }
 
+    /// The request as passed on to `base`: its end-to-end headers, the request id, and who asked.
+    static func outgoing<Context: RequestIDContext & ClientAddressContext>(_ request: Request, to base: String,
+                                                                          context: Context) -> HTTPClientRequest {
+        var outgoing = HTTPClientRequest(url: base + request.uri.description)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !hopByHop.contains(field.name.canonicalName) {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        outgoing.headers.add(name: "X-Request-Id", value: context.requestId)
+        if let host = request.head.authority {
+            outgoing.headers.add(name: "X-Forwarded-Host", value: host)
+        }
+        outgoing.headers.add(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
+        // The client as this service worked it out (a forged header from an untrusted peer is dropped).
+        if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
+        return outgoing
+    }
+
     /// Uploads and downloads of files: attachments and profile pictures.
     static func carriesFile(_ request: Request) -> Bool {
         let parts = request.uri.path.split(separator: "/")
@@ -123,13 +130,7 @@ struct HTTPProxy: Sendable {
     func forwardUpload<Context: RequestIDContext & ClientAddressContext>(_ request: Request, context: Context,
                                                                         to group: UpstreamGroup) async throws -> Response {
         guard let base = group.attemptOrder().first else { throw UIError.serviceUnavailable(service: group.name) }
-        var outgoing = HTTPClientRequest(url: base + request.uri.description)
-        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
-            outgoing.headers.add(name: field.name.rawName, value: field.value)
-        }
-        outgoing.headers.add(name: "X-Request-Id", value: context.requestId)
-        if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
+        var outgoing = Self.outgoing(request, to: base, context: context)
         let length = request.headers[.contentLength].flatMap { Int64($0) }
         outgoing.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
         do {
