@@ -67,8 +67,12 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
     RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
         .addRoutes(to: roomsGroup)
-    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store)
+    let mentions = MentionResolver(baseURL: configuration.userServiceURL, client: client, logger: logger)
+    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store,
+                       mentions: mentions)
         .addRoutes(to: roomsGroup)
+    ReactionsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
+    SearchController(messages: messages).addRoutes(to: router.group("api").add(middleware: authenticated))
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 

@@ -29,6 +29,11 @@ def endpoints(room_id, message_id, user_id):
         ("PATCH", f"/api/rooms/{room_id}/messages/{message_id}", {"content": "edit"}),
         ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}", None),
         ("POST", f"/api/rooms/{room_id}/read", {"messageId": message_id}),
+        ("POST", f"/api/rooms/{room_id}/messages/{message_id}/reactions", {"emoji": "👍"}),
+        ("PUT", f"/api/rooms/{room_id}/messages/{message_id}/reactions/%F0%9F%91%8D", None),
+        ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/reactions/%F0%9F%91%8D", None),
+        ("PUT", f"/api/rooms/{room_id}/mute", None),
+        ("DELETE", f"/api/rooms/{room_id}/mute", None),
         ("DELETE", f"/api/rooms/{room_id}", None),
     ]
 
@@ -67,11 +72,23 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.get(f"/api/rooms/{room['id']}/messages", token=t).status_code == 200
     assert chat.post(f"/api/rooms/{room['id']}/messages", json={"content": "hi"}, token=t).status_code == 201
     assert chat.post(f"/api/rooms/{room['id']}/read", json={"messageId": message["id"]}, token=t).status_code == 200
+    assert chat.post(f"/api/rooms/{room['id']}/messages/{message['id']}/reactions", json={"emoji": "👍"}, token=t).status_code == 201
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/messages/{message['id']}/reactions/%F0%9F%91%8D", token=t).status_code == 200
+    assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/reactions/%F0%9F%91%8D", token=t).status_code == 200
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
+    assert chat.delete(f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
     assert chat.patch(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", json={"role": "admin"}, token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}", token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", token=t).status_code == 204
     assert chat.post(f"/api/rooms/{room['id']}/participants", json={"userId": member["user"]["id"]}, token=t).status_code == 201
     assert chat.delete(f"/api/rooms/{room['id']}", token=t).status_code == 204
+    # Search and mentions take no room in the path: they answer for the caller's rooms only
+    # (tested in test_search.py and test_replies_and_mentions.py); without a valid token, 401.
+    for path in ["/api/search?q=inside", "/api/mentions"]:
+        assert chat.get(path, token="").json()["code"] == "missing_token"
+        assert chat.get(path, token=expired).json()["code"] == "token_expired"
+        assert chat.get(path, token=outsider["accessToken"]).status_code == 200
+    assert chat.get("/api/search?q=inside", token=outsider["accessToken"]).json()["results"] == []
     # The outsider's own room was never touched.
     assert chat.get(f"/api/rooms/{other_room['id']}", token=outsider["accessToken"]).status_code == 200
 

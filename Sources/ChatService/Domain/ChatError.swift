@@ -25,6 +25,12 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     case truncatedUpload
     /// The object store cannot be reached.
     case storageUnavailable
+    /// `replyToId` names no message of this room.
+    case replyTargetNotFound
+    /// Reacting to (or replying to) a message that was deleted.
+    case messageDeleted
+    case reactionNotFound
+    case tooManyReactions(limit: Int)
 
     var problem: AppError {
         switch self {
@@ -50,6 +56,15 @@ enum ChatError: Error, Equatable, ProblemConvertible {
             AppError(.unprocessableContent, code: "empty_upload", detail: "The file is empty.")
         case .truncatedUpload:
             .badRequest("truncated_upload", "The upload ended before the length it announced; nothing was stored.")
+        case .replyTargetNotFound:
+            AppError(.unprocessableContent, code: "reply_target_not_found", detail: "replyToId names no message in this room.",
+                     errors: [FieldError(field: "replyToId", code: "not_found", detail: "no such message in this room")])
+        case .messageDeleted:
+            .conflict("message_deleted", "That message was deleted.")
+        case .reactionNotFound:
+            .notFound("reaction_not_found", "You have not reacted to this message with that emoji.")
+        case let .tooManyReactions(limit):
+            .conflict("too_many_reactions", "A message can carry at most \(limit) different emoji; add to one already there.")
         case .storageUnavailable:
             AppError(.serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",
                      headers: [.retryAfter: "5"])

@@ -124,4 +124,42 @@ enum Validation {
         }
         return ids
     }
+
+    /// Distinct emoji one message may carry.
+    static let maxEmojiPerMessage = 20
+
+    /// A reaction: exactly one emoji — a single grapheme (flags, skin tones and
+    /// ZWJ sequences included) that is drawn as an emoji: one with emoji
+    /// presentation, or asked for with U+FE0F, or a keycap. Plain letters,
+    /// digits, punctuation and text symbols are refused.
+    static func emoji(_ text: String?) throws -> String {
+        func refuse() -> AppError {
+            AppError.validation([FieldError(field: "emoji", code: "invalid_emoji", detail: "must be exactly one emoji")])
+        }
+        guard let text, text.count == 1, text.utf8.count <= 64, let character = text.first else { throw refuse() }
+        let scalars = character.unicodeScalars
+        let drawnAsEmoji = scalars.contains { $0.properties.isEmojiPresentation }
+            || (scalars.contains("\u{FE0F}") && scalars.contains { $0.properties.isEmoji && !$0.isASCII })
+            || scalars.contains("\u{20E3}")
+        guard drawnAsEmoji,
+              !scalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) else { throw refuse() }
+        return text
+    }
+
+    /// A search: 1 to 200 characters once trimmed.
+    static func searchQuery(_ text: String?) throws -> String {
+        let query = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(query.count), !query.unicodeScalars.contains("\u{0}") else {
+            throw AppError.badRequest("invalid_query", "q must be 1 to 200 characters of search text.")
+        }
+        return query
+    }
+
+    /// `limit` of a search or mentions page: 1 to 50, 20 by default.
+    static func resultLimit(_ text: String?) throws -> Int {
+        guard let limit = Int(text ?? "20"), (1...50).contains(limit) else {
+            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 50.")
+        }
+        return limit
+    }
 }

@@ -664,6 +664,14 @@ enum ChatServiceOpenAPI {
                     "maxItems": 10,
                     "uniqueItems": true,
                     "description": "the uploads a file or image message carries (1 to 10, the sender's own, from this room, not yet in a message)"
+                  },
+                  "replyToId": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "uuid",
+                    "description": "answer this message (same room, not deleted)"
                   }
                 },
                 "additionalProperties": false
@@ -1156,6 +1164,480 @@ enum ChatServiceOpenAPI {
           }
         }
       }
+    },
+    "/api/rooms/{roomId}/messages/{messageId}/reactions": {
+      "post": {
+        "summary": "React with an emoji (201 new, 200 already there)",
+        "tags": [
+          "reactions"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "messageId",
+            "in": "path",
+            "required": true,
+            "description": "message id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReactionChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "201": {
+            "description": "Added",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReactionChange"
+                }
+              }
+            }
+          }
+        },
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "emoji": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "emoji"
+                ],
+                "additionalProperties": false
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/rooms/{roomId}/messages/{messageId}/reactions/{emoji}": {
+      "put": {
+        "summary": "React with the path's emoji (201 new, 200 already there)",
+        "tags": [
+          "reactions"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "messageId",
+            "in": "path",
+            "required": true,
+            "description": "message id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "emoji",
+            "in": "path",
+            "required": true,
+            "description": "one emoji, percent-encoded",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReactionChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "201": {
+            "description": "Added",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReactionChange"
+                }
+              }
+            }
+          }
+        }
+      },
+      "delete": {
+        "summary": "Take one's reaction back (404 if there was none)",
+        "tags": [
+          "reactions"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "messageId",
+            "in": "path",
+            "required": true,
+            "description": "message id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "emoji",
+            "in": "path",
+            "required": true,
+            "description": "one emoji, percent-encoded",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReactionChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/rooms/{roomId}/mute": {
+      "put": {
+        "summary": "Mute the room for oneself",
+        "tags": [
+          "rooms"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "roomId": {
+                      "type": "string",
+                      "format": "uuid"
+                    },
+                    "muted": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "roomId",
+                    "muted"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      },
+      "delete": {
+        "summary": "Unmute the room",
+        "tags": [
+          "rooms"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "roomId": {
+                      "type": "string",
+                      "format": "uuid"
+                    },
+                    "muted": {
+                      "type": "boolean"
+                    }
+                  },
+                  "required": [
+                    "roomId",
+                    "muted"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/search": {
+      "get": {
+        "summary": "Full-text search over the messages of one's rooms",
+        "tags": [
+          "search"
+        ],
+        "parameters": [
+          {
+            "name": "q",
+            "in": "query",
+            "required": true,
+            "description": "words, \"phrases\", or, -not (1 to 200 characters)",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "roomId",
+            "in": "query",
+            "required": false,
+            "description": "only this room",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "before",
+            "in": "query",
+            "required": false,
+            "description": "only messages sent before this time (ISO 8601) or message id",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "1 to 50 (20)",
+            "schema": {
+              "type": "integer"
+            }
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "required": false,
+            "description": "nextCursor of the previous page",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "message": {
+                            "$ref": "#/components/schemas/Message"
+                          },
+                          "snippet": {
+                            "type": "string"
+                          },
+                          "highlights": {
+                            "type": "array",
+                            "items": {
+                              "type": "array",
+                              "items": {
+                                "type": "integer"
+                              },
+                              "minItems": 2,
+                              "maxItems": 2
+                            },
+                            "description": "[start, end) of each match in snippet, UTF-16 code units"
+                          },
+                          "rank": {
+                            "type": "number"
+                          }
+                        },
+                        "required": [
+                          "message",
+                          "snippet",
+                          "highlights",
+                          "rank"
+                        ],
+                        "additionalProperties": false
+                      }
+                    },
+                    "nextCursor": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "results",
+                    "nextCursor"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/mentions": {
+      "get": {
+        "summary": "Messages that mention the caller, newest first",
+        "tags": [
+          "search"
+        ],
+        "parameters": [
+          {
+            "name": "before",
+            "in": "query",
+            "required": false,
+            "description": "nextBefore of the previous page",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "1 to 50 (20)",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "messages": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Message"
+                      }
+                    },
+                    "hasMore": {
+                      "type": "boolean"
+                    },
+                    "nextBefore": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "format": "uuid"
+                    }
+                  },
+                  "required": [
+                    "messages",
+                    "hasMore",
+                    "nextBefore"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1298,6 +1780,38 @@ enum ChatServiceOpenAPI {
               "$ref": "#/components/schemas/Attachment"
             },
             "description": "the uploads of a file or image message; empty otherwise and once deleted"
+          },
+          "replyToId": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "uuid",
+            "description": "the message this one answers (same room)"
+          },
+          "replyTo": {
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/Quote"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "mentions": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "format": "uuid"
+            },
+            "description": "room members its @usernames named (resolved at send or edit)"
+          },
+          "reactions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Reaction"
+            }
           }
         },
         "required": [
@@ -1413,6 +1927,21 @@ enum ChatServiceOpenAPI {
               "null"
             ],
             "minimum": 0
+          },
+          "mentionCount": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "description": "unread messages mentioning the caller (room list)"
+          },
+          "muted": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "description": "the caller muted this room (room list)"
           }
         },
         "required": [
@@ -1600,7 +2129,10 @@ enum ChatServiceOpenAPI {
               "resync",
               "pong",
               "error",
-              "authenticated"
+              "authenticated",
+              "reaction.added",
+              "reaction.removed",
+              "user.updated"
             ]
           },
           "roomId": {
@@ -1611,7 +2143,7 @@ enum ChatServiceOpenAPI {
             "type": "integer"
           },
           "data": {
-            "description": "message (message.*), receipt (read.updated), room (room.updated), {userId, online?, role?} (typing, presence, participant.*), {userId?, replicaId?, code?, message?, retryAfter?, expiresAt?} (ready, error, authenticated)",
+            "description": "message (message.*), receipt (read.updated), room (room.updated), {userId, online?, role?} (typing, presence, participant.*), {userId?, replicaId?, code?, message?, retryAfter?, expiresAt?} (ready, error, authenticated); {messageId, userId, emoji, reactions} (reaction.*); a public profile (user.updated)",
             "oneOf": [
               {
                 "$ref": "#/components/schemas/Message"
@@ -1621,6 +2153,9 @@ enum ChatServiceOpenAPI {
               },
               {
                 "$ref": "#/components/schemas/Room"
+              },
+              {
+                "$ref": "#/components/schemas/ReactionChange"
               },
               {
                 "type": "object",
@@ -1700,6 +2235,96 @@ enum ChatServiceOpenAPI {
           "size",
           "width",
           "height"
+        ],
+        "additionalProperties": false
+      },
+      "Reaction": {
+        "type": "object",
+        "properties": {
+          "emoji": {
+            "type": "string",
+            "description": "one emoji (a single grapheme drawn as an emoji)"
+          },
+          "count": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "userIds": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        },
+        "required": [
+          "emoji",
+          "count",
+          "userIds"
+        ],
+        "additionalProperties": false
+      },
+      "Quote": {
+        "type": "object",
+        "description": "what a reply shows of the message it answers",
+        "properties": {
+          "id": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "senderId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "messageType": {
+            "type": "string"
+          },
+          "excerpt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "first line, at most 140 characters; null once deleted"
+          },
+          "deleted": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "id",
+          "senderId",
+          "messageType",
+          "excerpt",
+          "deleted"
+        ],
+        "additionalProperties": false
+      },
+      "ReactionChange": {
+        "type": "object",
+        "properties": {
+          "messageId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "userId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "emoji": {
+            "type": "string"
+          },
+          "reactions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Reaction"
+            }
+          }
+        },
+        "required": [
+          "messageId",
+          "userId",
+          "emoji",
+          "reactions"
         ],
         "additionalProperties": false
       }

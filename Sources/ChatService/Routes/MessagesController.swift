@@ -4,15 +4,17 @@ import ObjectStorage
 import Shared
 
 struct SendMessageRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds"]
+    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds", "replyToId"]
     /// Required for text and emoji; an optional caption for file and image messages.
     var content: Patch<String>
     var messageType: String?
     var clientMessageId: String?
     /// The uploads a file or image message carries.
     var attachmentIds: [UUID]?
+    /// The message this one answers (same room, not deleted).
+    var replyToId: UUID?
 
-    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds }
+    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds, replyToId }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -20,6 +22,7 @@ struct SendMessageRequest: StrictDecodable, Sendable {
         messageType = try container.decodeIfPresent(String.self, forKey: .messageType)
         clientMessageId = try container.decodeIfPresent(String.self, forKey: .clientMessageId)
         attachmentIds = try container.decodeIfPresent([UUID].self, forKey: .attachmentIds)
+        replyToId = try container.decodeIfPresent(UUID.self, forKey: .replyToId)
     }
 }
 
@@ -53,7 +56,8 @@ struct MessagesController: Sendable {
     let maxLength: Int
     /// Where attachments' bytes are, to remove them with their message.
     let store: any ObjectStore
-
+    /// `@username` → user id, through user-service.
+    let mentions: MentionResolver
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
         group.post("{roomId}/messages", use: send)
@@ -76,13 +80,20 @@ struct MessagesController: Sendable {
         let type = try Validation.sentMessageType(body.messageType)
         let attachmentIds = try Validation.attachmentIds(body.attachmentIds, for: type)
         try Validation.clientMessageId(body.clientMessageId)
+        if let target = body.replyToId {
+            // A deleted message stays deleted, so this check cannot be overtaken before the send stores the link.
+            guard let original = try await messages.find(roomId: roomId, messageId: target) else { throw ChatError.replyTargetNotFound }
+            guard original.deletedAt == nil else { throw ChatError.messageDeleted }
+        }
         if type.carriesAttachments {
             // A caption is optional; the uploads are claimed in the message's own transaction.
             var caption = ""
             if case let .set(text) = body.content, !text.isEmpty { caption = try Validation.content(text, maxLength: maxLength) }
+            let mentioned = await mentions.userIds(mentionedIn: caption, as: identity, requestId: context.requestId)
             let (message, created) = try await messages.sendWithAttachments(roomId: roomId, senderId: identity.userId, content: caption,
                                                                             messageType: type, clientMessageId: body.clientMessageId,
-                                                                            attachmentIds: attachmentIds)
+                                                                            attachmentIds: attachmentIds, replyToId: body.replyToId,
+                                                                            mentions: mentioned)
             if created {
                 ChatMetrics.messagesSent.increment()
                 await gateway.publishInOrder([message], toRoom: roomId)
@@ -100,8 +111,10 @@ struct MessagesController: Sendable {
                            errors: [FieldError(field: "content", code: "wrong_type", detail: "expected a string")])
         }
         let content = try Validation.content(text, maxLength: maxLength)
+        let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
         let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
-                                                      messageType: type.rawValue, clientMessageId: body.clientMessageId))
+                                                      messageType: type.rawValue, clientMessageId: body.clientMessageId,
+                                                      replyToId: body.replyToId, mentions: mentioned))
         // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
     }
@@ -140,7 +153,9 @@ struct MessagesController: Sendable {
             throw ChatError.messageNotFound
         }
         guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
-        guard existing.deletedAt == nil, let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content) else {
+        let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
+        guard existing.deletedAt == nil,
+              let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content, mentions: mentioned) else {
             throw AppError.conflict("message_deleted", "A deleted message cannot be edited.")
         }
         await gateway.publish(ChatEvent(type: .messageUpdated, roomId: roomId, seq: updated.seq, data: .message(updated)), toRoom: roomId)

@@ -80,6 +80,8 @@ struct RoomsController: Sendable {
         group.patch("{roomId}/participants/{userId}", use: changeRole)
         group.delete("{roomId}/participants/{userId}", use: removeParticipant)
         group.post("{roomId}/leave", use: leave)
+        group.put("{roomId}/mute", use: mute)
+        group.delete("{roomId}/mute", use: unmute)
     }
 
     /// Who calls, about which room, in what role.
@@ -284,5 +286,26 @@ struct RoomsController: Sendable {
         let event = ChatEvent(type: .participantRemoved, roomId: roomId, data: .user(UserEvent(userId: user)))
         await gateway.publish(event, toRoom: roomId)
         await gateway.publish(event, toUser: user)
+    }
+
+    struct MuteState: Codable, Sendable {
+        var roomId: UUID
+        var muted: Bool
+    }
+
+    /// A muted room sends no notifications and stays out of the page's unread total (idempotent).
+    @Sendable func mute(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MuteState> {
+        try await setMuted(true, context)
+    }
+
+    @Sendable func unmute(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MuteState> {
+        try await setMuted(false, context)
+    }
+
+    private func setMuted(_ muted: Bool, _ context: ChatRequestContext) async throws -> JSONResponse<MuteState> {
+        let identity = try context.requireIdentity()
+        let roomId = try context.parameters.requireUUID("roomId", what: "room")
+        guard try await rooms.setMuted(muted, userId: identity.userId, roomId: roomId) else { throw ChatError.roomNotFound }
+        return JSONResponse(MuteState(roomId: roomId, muted: muted))
     }
 }

@@ -86,5 +86,27 @@ enum ChatMigrations {
             CREATE INDEX attachments_message ON attachments (message_id) WHERE message_id IS NOT NULL;
             CREATE INDEX attachments_unclaimed ON attachments (created_at) WHERE message_id IS NULL;
             """),
+        Migration(version: 4, name: "replies, mentions, reactions, full-text search, muted rooms", sql: """
+            -- A reply names a message of the same room (checked when it is sent).
+            ALTER TABLE messages ADD COLUMN reply_to_id uuid REFERENCES messages (id) ON DELETE SET NULL;
+            -- The room members a message's @usernames named, resolved when it was sent or edited.
+            ALTER TABLE messages ADD COLUMN mentions uuid[] NOT NULL DEFAULT '{}';
+            CREATE INDEX messages_mentions ON messages USING gin (mentions);
+            -- Full-text search: English stemming, kept in step with edits and deletes by PostgreSQL.
+            ALTER TABLE messages ADD COLUMN search tsvector
+                GENERATED ALWAYS AS (to_tsvector('english', coalesce(content, ''))) STORED;
+            CREATE INDEX messages_search ON messages USING gin (search);
+
+            -- One row per person per emoji per message.
+            CREATE TABLE message_reactions (
+                message_id uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                user_id    uuid NOT NULL,
+                emoji      text NOT NULL CHECK (octet_length(emoji) BETWEEN 1 AND 64),
+                created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (message_id, emoji, user_id)
+            );
+
+            ALTER TABLE room_participants ADD COLUMN muted boolean NOT NULL DEFAULT false;
+            """),
     ]
 }

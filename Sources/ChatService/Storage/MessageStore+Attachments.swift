@@ -11,7 +11,7 @@ extension MessageStore {
     /// and no message has it yet. A repeated client message id answers the
     /// message already stored (created false).
     func sendWithAttachments(roomId: UUID, senderId: UUID, content: String, messageType: MessageType, clientMessageId: String?,
-                             attachmentIds: [UUID]) async throws -> (ChatMessage, created: Bool) {
+                             attachmentIds: [UUID], replyToId: UUID? = nil, mentions: [UUID] = []) async throws -> (ChatMessage, created: Bool) {
         let messageId = UUID()
         let stored = try await pool.transaction(idempotent: true) { connection -> (UUID, Bool) in
             if let clientMessageId, let existing = try connection.query("""
@@ -42,9 +42,11 @@ extension MessageStore {
                 UPDATE rooms SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 RETURNING last_seq
                 """, [roomId]).first?.decode("last_seq", as: Int64.self) else { throw ChatError.roomNotFound }
             try connection.query("""
-                INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, content, message_type)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """, [messageId, roomId, seq, senderId, clientMessageId, content, messageType.rawValue])
+                INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT t.id FROM messages t WHERE t.id = $8 AND t.room_id = $2),
+                        ARRAY(SELECT DISTINCT u FROM unnest($9::uuid[]) AS u
+                              WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $2 AND rp.user_id = u) ORDER BY u))
+                """, [messageId, roomId, seq, senderId, clientMessageId, content, messageType.rawValue, replyToId, Rows.uuidArray(mentions)])
             try connection.query("UPDATE attachments SET message_id = $1 WHERE id = ANY($2::uuid[])", [messageId, Rows.uuidArray(attachmentIds)])
             return (messageId, true)
         }
@@ -57,8 +59,10 @@ extension MessageStore {
     func deleteWithAttachments(roomId: UUID, messageId: UUID) async throws -> (ChatMessage, storageKeys: [String])? {
         let keys = try await pool.transaction { connection -> [String]? in
             guard try connection.query("""
-                UPDATE messages SET content = NULL, deleted_at = COALESCE(deleted_at, now()) WHERE room_id = $1 AND id = $2 RETURNING id
+                UPDATE messages SET content = NULL, mentions = '{}', deleted_at = COALESCE(deleted_at, now()) WHERE room_id = $1 AND id = $2 RETURNING id
                 """, [roomId, messageId]).first != nil else { return nil }
+            // A deleted message keeps its place in the timeline, nothing else.
+            try connection.query("DELETE FROM message_reactions WHERE message_id = $1", [messageId])
             return try connection.query("DELETE FROM attachments WHERE message_id = $1 RETURNING storage_key", [messageId])
                 .map { try $0.decode("storage_key", as: String.self) }
         }

@@ -10,6 +10,10 @@ extension MessageStore {
         var content: String
         var messageType: String
         var clientMessageId: String?
+        /// A message of the same room (the controller checked it exists).
+        var replyToId: UUID? = nil
+        /// The users its @usernames named; only those in the room are kept.
+        var mentions: [UUID] = []
     }
 
     typealias SendResult = Result<(ChatMessage, created: Bool), any Error>
@@ -22,6 +26,8 @@ extension MessageStore {
         var client_message_id: String?
         var content: String
         var message_type: String
+        var reply_to_id: UUID?
+        var mentions: [UUID]
     }
 
     /// Stores a batch of sends to one room in one statement — one round trip,
@@ -33,7 +39,8 @@ extension MessageStore {
     static let sendSQL = """
         WITH input AS (
             SELECT * FROM jsonb_to_recordset($2::jsonb)
-                AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text)
+                AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text,
+                  reply_to_id uuid, mentions uuid[])
         ),
         permitted AS (
             SELECT i.* FROM input i
@@ -58,8 +65,12 @@ extension MessageStore {
             FROM fresh f CROSS JOIN bump b
         ),
         inserted AS (
-            INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type)
-            SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type FROM numbered n
+            INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions)
+            SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type,
+                   (SELECT t.id FROM messages t WHERE t.id = n.reply_to_id AND t.room_id = $1),
+                   ARRAY(SELECT DISTINCT u FROM unnest(coalesce(n.mentions, '{}')) AS u
+                         WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $1 AND rp.user_id = u) ORDER BY u)
+            FROM numbered n
             ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
             RETURNING m.*
         )
@@ -115,7 +126,7 @@ extension MessageStore {
     private func storeTogether(roomId: UUID, _ requests: [SendRequest]) async throws -> [Int: (ChatMessage, created: Bool)] {
         let rows = requests.enumerated().map { index, request in
             Row(ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
-                content: request.content, message_type: request.messageType)
+                content: request.content, message_type: request.messageType, reply_to_id: request.replyToId, mentions: request.mentions)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]

@@ -45,16 +45,24 @@ struct MessageStore: Sendable {
             """, [Rows.uuidArray(positions.map(\.room)), seqs, limit]).map(Rows.message)
     }
 
+    /// When a message was sent, wherever it is (for cursors).
+    func createdAt(messageId: UUID) async throws -> Date? {
+        try await pool.query("SELECT created_at FROM messages WHERE id = $1", [messageId]).first?.decode("created_at", as: Date.self)
+    }
+
     func find(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
         try await pool.query("SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.id = $2", [roomId, messageId])
             .first.map(Rows.message)
     }
 
-    func edit(roomId: UUID, messageId: UUID, content: String) async throws -> ChatMessage? {
+    /// New text, and the mentions it now makes (of people in the room).
+    func edit(roomId: UUID, messageId: UUID, content: String, mentions: [UUID]) async throws -> ChatMessage? {
         try await pool.query("""
-            UPDATE messages AS m SET content = $3, updated_at = now()
+            UPDATE messages AS m SET content = $3, updated_at = now(),
+                   mentions = ARRAY(SELECT DISTINCT u FROM unnest($4::uuid[]) AS u
+                                    WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $1 AND rp.user_id = u) ORDER BY u)
             WHERE m.room_id = $1 AND m.id = $2 AND m.deleted_at IS NULL RETURNING \(Rows.messageColumns)
-            """, [roomId, messageId, content]).first.map(Rows.message)
+            """, [roomId, messageId, content, Rows.uuidArray(mentions)]).first.map(Rows.message)
     }
 
     /// Moves the user's read marker forward to `messageId` (never back) and returns the receipt and unread count.

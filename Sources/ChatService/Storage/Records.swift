@@ -4,15 +4,32 @@ import Postgres
 
 /// Row decoding for the chat schema, shared by the stores.
 enum Rows {
-    static let messageFields = "m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at"
-    /// A message's columns with its attachments as one JSON array (null when it has none).
+    /// A message's own columns, its mentions as JSON, and the quote of the message it replies to.
+    static let messageFields = """
+        m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at,
+        m.reply_to_id, array_to_json(m.mentions) AS mentions,
+        (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type, 'deleted', q.deleted_at IS NOT NULL,
+                                  'excerpt', CASE WHEN q.deleted_at IS NULL THEN NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
+           FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
+        """
+    /// A message's columns with its attachments and reactions as JSON arrays (null when it has none).
     static let messageColumns = messageFields + """
         , (SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename, 'contentType', a.content_type, 'size', a.size_bytes,
                                              'width', a.width, 'height', a.height) ORDER BY a.created_at, a.id)
-           FROM attachments a WHERE a.message_id = m.id) AS attachments
+           FROM attachments a WHERE a.message_id = m.id) AS attachments,
+        \(reactionsOf("m.id")) AS reactions
         """
-    /// For messages that cannot have attachments yet (the ones a text send just inserted): no look-up per row.
-    static let newMessageColumns = messageFields + ", NULL::json AS attachments"
+    /// For messages that cannot have attachments or reactions yet (the ones a text send just inserted): no look-up per row.
+    static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions"
+
+    /// One message's reactions as a JSON array: each emoji with its count and people, first used first.
+    static func reactionsOf(_ messageId: String) -> String {
+        """
+        (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n, 'userIds', x.users) ORDER BY x.first, x.emoji)
+           FROM (SELECT r.emoji, count(*) AS n, json_agg(r.user_id ORDER BY r.created_at, r.user_id) AS users, min(r.created_at) AS first
+                   FROM message_reactions r WHERE r.message_id = \(messageId) GROUP BY r.emoji) x)
+        """
+    }
     static let roomColumns = "r.id, r.name, r.description, r.room_type, r.created_by, r.created_at, r.updated_at, r.last_seq"
 
     static func message(_ row: PostgresRow) throws -> ChatMessage {
@@ -22,13 +39,22 @@ enum Rows {
             messageType: try row.decode("message_type"), clientMessageId: try row.decode("client_message_id", as: String?.self),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at", as: Date?.self),
             deletedAt: try row.decode("deleted_at", as: Date?.self),
-            attachments: try attachments(row)
+            attachments: try attachments(row),
+            replyToId: try row.decode("reply_to_id", as: UUID?.self),
+            replyTo: try json("reply_to", row, as: MessageQuote.self),
+            mentions: try json("mentions", row, as: [UUID].self) ?? [],
+            reactions: try json("reactions", row, as: [MessageReaction].self) ?? []
         )
     }
 
+    /// A column holding JSON (or null), decoded.
+    static func json<T: Decodable>(_ column: String, _ row: PostgresRow, as type: T.Type) throws -> T? {
+        guard let text = try row.decode(column, as: String?.self) else { return nil }
+        return try JSONCoding.decoder.decode(T.self, from: Data(text.utf8))
+    }
+
     static func attachments(_ row: PostgresRow) throws -> [MessageAttachment] {
-        guard let json = try row.decode("attachments", as: String?.self) else { return [] }
-        return try JSONCoding.decoder.decode([MessageAttachment].self, from: Data(json.utf8))
+        try json("attachments", row, as: [MessageAttachment].self) ?? []
     }
 
     static func room(_ row: PostgresRow) throws -> ChatRoom {

@@ -20,6 +20,14 @@ struct RoomStore: Sendable {
         return (try row.decode("role", as: String.self), try row.decode("room_type", as: String.self))
     }
 
+    /// Mutes or unmutes the room for one participant; false if they are not in it.
+    func setMuted(_ muted: Bool, userId: UUID, roomId: UUID) async throws -> Bool {
+        try await pool.query("""
+            UPDATE room_participants p SET muted = $3 FROM rooms r
+            WHERE p.room_id = $1 AND p.user_id = $2 AND r.id = p.room_id AND r.deleted_at IS NULL RETURNING 1
+            """, [roomId, userId, muted]).first != nil
+    }
+
     func createGroup(name: String, description: String?, creator: UUID, members: [UUID]) async throws -> ChatRoom {
         let id = UUID()
         try await pool.transaction { connection in
@@ -100,15 +108,18 @@ struct RoomStore: Sendable {
         try await pool.withConnection { connection in
             var rooms: [ChatRoom] = []
             for row in try connection.query("""
-                SELECT \(Rows.roomColumns),
-                       (SELECT count(*) FROM messages m
-                         WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL) AS unread
+                SELECT \(Rows.roomColumns), p.muted, u.unread, u.mentioned
                 FROM room_participants p JOIN rooms r ON r.id = p.room_id
+                CROSS JOIN LATERAL (
+                    SELECT count(*) AS unread, count(*) FILTER (WHERE m.mentions @> ARRAY[$1::uuid]) AS mentioned FROM messages m
+                    WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL) u
                 WHERE p.user_id = $1 AND r.deleted_at IS NULL
                 ORDER BY r.updated_at DESC, r.id
                 """, [userId]) {
                 var room = try Rows.room(row)
                 room.unreadCount = try row.decode("unread", as: Int.self)
+                room.mentionCount = try row.decode("mentioned", as: Int.self)
+                room.muted = try row.decode("muted", as: Bool.self)
                 room.participants = []
                 rooms.append(room)
             }

@@ -13,6 +13,10 @@ public struct ChatEvent: Codable, Sendable {
         case roomUpdated = "room.updated"
         case participantAdded = "participant.added"
         case participantRemoved = "participant.removed"
+        case reactionAdded = "reaction.added"
+        case reactionRemoved = "reaction.removed"
+        /// A person's public profile changed (display name, avatar, status): sent to whoever shares a room with them.
+        case userUpdated = "user.updated"
         /// Sent by the server: reconnecting to Redis may have lost notifications; resume to be sure.
         case resync
         case ready
@@ -46,6 +50,8 @@ public enum EventData: Codable, Sendable {
     case read(ReadReceipt)
     case user(UserEvent)
     case info(InfoEvent)
+    case reaction(ReactionEvent)
+    case profile(PublicProfile)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -54,6 +60,8 @@ public enum EventData: Codable, Sendable {
         case let .read(value): try value.encode(to: encoder)
         case let .user(value): try value.encode(to: encoder)
         case let .info(value): try value.encode(to: encoder)
+        case let .reaction(value): try value.encode(to: encoder)
+        case let .profile(value): try value.encode(to: encoder)
         }
     }
 
@@ -62,6 +70,8 @@ public enum EventData: Codable, Sendable {
         if let message = try? ChatMessage(from: decoder) { self = .message(message); return }
         if let read = try? ReadReceipt(from: decoder) { self = .read(read); return }
         if let room = try? ChatRoom(from: decoder) { self = .room(room); return }
+        if let reaction = try? ReactionEvent(from: decoder) { self = .reaction(reaction); return }
+        if let profile = try? PublicProfile(from: decoder) { self = .profile(profile); return }
         if let user = try? UserEvent(from: decoder) { self = .user(user); return }
         self = .info(try InfoEvent(from: decoder))
     }

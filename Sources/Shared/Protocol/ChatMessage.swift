@@ -16,9 +16,17 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var deletedAt: Date?
     /// The files and images of a `file` or `image` message (empty for others, and once deleted).
     public var attachments: [MessageAttachment]
+    /// The message this one answers (same room), and a short quote of it.
+    public var replyToId: UUID?
+    public var replyTo: MessageQuote?
+    /// The room members its `@username`s named when it was sent (or last edited).
+    public var mentions: [UUID]
+    /// Emoji reactions, in the order each emoji was first used.
+    public var reactions: [MessageReaction]
 
     public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: String,
-                clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = []) {
+                clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
+                replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = []) {
         self.id = id
         self.roomId = roomId
         self.seq = seq
@@ -30,10 +38,14 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.deletedAt = deletedAt
         self.attachments = attachments
+        self.replyToId = replyToId
+        self.replyTo = replyTo
+        self.mentions = mentions
+        self.reactions = reactions
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments
+        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId, replyTo, mentions, reactions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +61,10 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         updatedAt = try container.decodeIfPresent(Date.self, forKey: .updatedAt)
         deletedAt = try container.decodeIfPresent(Date.self, forKey: .deletedAt)
         attachments = try container.decodeIfPresent([MessageAttachment].self, forKey: .attachments) ?? []
+        replyToId = try container.decodeIfPresent(UUID.self, forKey: .replyToId)
+        replyTo = try container.decodeIfPresent(MessageQuote.self, forKey: .replyTo)
+        mentions = try container.decodeIfPresent([UUID].self, forKey: .mentions) ?? []
+        reactions = try container.decodeIfPresent([MessageReaction].self, forKey: .reactions) ?? []
     }
 
     /// Every key is always present (null when empty), so a deleted message says `"content": null`.
@@ -65,5 +81,9 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(deletedAt, forKey: .deletedAt)
         try container.encode(attachments, forKey: .attachments)
+        try container.encode(replyToId, forKey: .replyToId)
+        try container.encode(replyTo, forKey: .replyTo)
+        try container.encode(mentions, forKey: .mentions)
+        try container.encode(reactions, forKey: .reactions)
     }
 }

@@ -13,6 +13,10 @@ public struct ChatRoom: Codable, Sendable, Equatable {
     public var participants: [RoomParticipant]?
     public var lastMessage: ChatMessage?
     public var unreadCount: Int?
+    /// Unread messages that mention the caller.
+    public var mentionCount: Int?
+    /// The caller muted the room: no notifications, left out of unread totals.
+    public var muted: Bool?
 
     public init(id: UUID, name: String?, description: String?, roomType: String, createdBy: UUID, createdAt: Date, updatedAt: Date,
                 lastSeq: Int64, participants: [RoomParticipant]? = nil, lastMessage: ChatMessage? = nil, unreadCount: Int? = nil) {

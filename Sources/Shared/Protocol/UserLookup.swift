@@ -16,3 +16,21 @@ public struct UserLookupResponse: Codable, Sendable {
         self.missing = missing
     }
 }
+
+/// `POST /internal/users/by-username`: the users behind `@mentions` (case-insensitive), in one call.
+public struct UsernameLookupRequest: Codable, Sendable, StrictDecodable {
+    public static let fields: Set<String> = ["usernames"]
+    public var usernames: [String]
+    public init(usernames: [String]) { self.usernames = usernames }
+}
+
+public struct UsernameLookupResponse: Codable, Sendable {
+    /// The users found, without presence.
+    public var users: [PublicProfile]
+    /// The names (as asked) that no user has.
+    public var missing: [String]
+    public init(users: [PublicProfile], missing: [String]) {
+        self.users = users
+        self.missing = missing
+    }
+}

@@ -84,6 +84,16 @@ struct UserRepository: Sendable {
         return try await pool.query(Self.selectUser + " WHERE u.id = ANY($1::uuid[])", [list]).map(Self.record)
     }
 
+    /// Users by username, case-insensitively (names that are not valid usernames match nobody).
+    func find(usernames: [String]) async throws -> [UserRecord] {
+        let names = usernames.map { $0.lowercased() }.filter { name in
+            name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        }
+        guard !names.isEmpty else { return [] }
+        let list = "{" + names.map { "\"" + $0 + "\"" }.joined(separator: ",") + "}"
+        return try await pool.query(Self.selectUser + " WHERE lower(u.username) = ANY($1::text[])", [list]).map(Self.record)
+    }
+
     func search(prefix: String, limit: Int) async throws -> [UserRecord] {
         let pattern = Self.escapeLike(prefix.lowercased()) + "%"
         return try await pool.query(Self.selectUser + """
