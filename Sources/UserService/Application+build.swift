@@ -82,9 +82,10 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     }
     let presence = PresenceVisibility(pool: pool, chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
     let usersGroup = router.group("api/users").add(middleware: authenticated)
-    UsersController(users: users, presence: presence).addRoutes(to: usersGroup)
+    let announcements = ProfileAnnouncements(redis: redis, logger: logger)
+    UsersController(users: users, presence: presence, announcements: announcements).addRoutes(to: usersGroup)
     AvatarController(users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
-                     maxBytes: configuration.avatarMaxBytes)
+                     maxBytes: configuration.avatarMaxBytes, announcements: announcements)
         .addRoutes(authenticated: usersGroup, public: router)
     ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))

@@ -46,6 +46,9 @@ final class Gateway: Sendable {
     private let publishFailures = Counter(label: "redis_publish_failures_total")
     private let degradedGauge = Gauge(label: "chat_delivery_degraded")
     private let degradedPolls = Counter(label: "chat_degraded_polls_total")
+    /// Profile changes heard on the profiles channel, passed on by `forwardProfileChanges`.
+    private let profileChanges: AsyncStream<(PublicProfile, ByteBuffer)>
+    private let profileChangesInput: AsyncStream<(PublicProfile, ByteBuffer)>.Continuation
 
     init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
          messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250), logger: Logger) {
@@ -57,6 +60,7 @@ final class Gateway: Sendable {
         self.messages = messages
         self.degradedPollInterval = degradedPollInterval
         self.logger = logger
+        (profileChanges, profileChangesInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
         degradedGauge.record(0)
     }
 
@@ -243,6 +247,10 @@ final class Gateway: Sendable {
             return
         }
         let frame = ByteBuffer(bytes: payload)
+        if channel == RealtimeChannel.profiles {
+            if event.type == .userUpdated, case let .profile(profile)? = event.data { profileChangesInput.yield((profile, frame)) }
+            return
+        }
         if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
             let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
             if event.type == .sessionRevoked {
@@ -277,6 +285,28 @@ final class Gateway: Sendable {
         }
         for connection in targets { connection.enqueue(.event(event, frame: frame)) }
         deliveredCounter.increment(by: targets.count)
+    }
+
+    /// Passes each profile change to the sockets here of the person and of
+    /// everyone who shares a live room with them (one membership read per change,
+    /// only when this replica has sockets).
+    private func forwardProfileChanges() async {
+        for await (profile, frame) in profileChanges {
+            guard connectionCount > 0 else { continue }
+            do {
+                let roomsOfUser = Set(try await rooms.roomIds(for: profile.id))
+                let targets = state.withLock { state -> [ClientConnection] in
+                    var ids = state.userConnections[profile.id] ?? []
+                    for room in roomsOfUser { ids.formUnion(state.roomListeners[room] ?? []) }
+                    return ids.compactMap { state.connections[$0] }
+                }
+                let event = ChatEvent(type: .userUpdated, data: .profile(profile))
+                for connection in targets { connection.enqueue(.event(event, frame: frame)) }
+                deliveredCounter.increment(by: targets.count)
+            } catch {
+                logger.warning("could not pass on a profile change", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// After Redis came back, notifications sent while it was away are lost:
@@ -371,7 +401,10 @@ extension Gateway: Service {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.routeEvents() }
             group.addTask { await self.deliverWhileRedisIsAway() }
+            group.addTask { await self.forwardProfileChanges() }
+            self.subscriber.subscribe(RealtimeChannel.profiles)
             try? await gracefulShutdown()
+            self.profileChangesInput.finish()
             group.cancelAll()
         }
     }

@@ -16,6 +16,7 @@ struct AvatarController: Sendable {
     let avatars: AvatarStore
     let store: any ObjectStore
     let maxBytes: Int
+    let announcements: ProfileAnnouncements
     static let maxSide = 4096
 
     func addRoutes(authenticated group: RouterGroup<UserRequestContext>, public router: Router<UserRequestContext>) {
@@ -58,12 +59,14 @@ struct AvatarController: Sendable {
         let record = AvatarRecord(userId: identity.userId, storageKey: key, contentType: sniffed.contentType, size: Int64(bytes.count), sha256: digest)
         if let replaced = try await avatars.replace(with: record) { try? await store.delete(key: replaced) }
         guard let user = try await users.find(id: identity.userId) else { throw UserError.userNotFound }
+        await announcements.announce(user)
         return JSONResponse(user.ownProfile)
     }
 
     @Sendable func remove(_ request: Request, context: UserRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
         if let key = try await avatars.remove(userId: identity.userId) { try? await store.delete(key: key) }
+        if let user = try await users.find(id: identity.userId) { await announcements.announce(user) }
         return Response(status: .noContent)
     }
 

@@ -30,6 +30,7 @@ struct UserSearchResponse: Codable, Sendable {
 struct UsersController: Sendable {
     let users: UserRepository
     let presence: PresenceVisibility
+    let announcements: ProfileAnnouncements
 
     func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.get("me", use: me)
@@ -43,6 +44,7 @@ struct UsersController: Sendable {
         guard let user = try await users.find(id: identity.userId) else {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
         }
+        await announcements.announce(user)
         return JSONResponse(user.ownProfile)
     }
 
@@ -67,6 +69,7 @@ struct UsersController: Sendable {
         guard let user = try await users.update(id: identity.userId, changes: changes) else {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
         }
+        await announcements.announce(user)
         return JSONResponse(user.ownProfile)
     }
 

@@ -79,7 +79,8 @@ export class Api extends EventTarget {
   }
 
   get(path) { return this.#send('GET', path); }
-  post(path, body) { return this.#send('POST', path, body ?? {}); }
+  post(path, body, options = {}) { return this.#send('POST', path, body ?? {}, true, false, options.timeoutMs); }
+  put(path, body) { return this.#send('PUT', path, body); }
   patch(path, body) { return this.#send('PATCH', path, body); }
   delete(path) { return this.#send('DELETE', path); }
 
@@ -131,18 +132,27 @@ export class Api extends EventTarget {
     saveSession(this.session);
   }
 
-  async #send(method, path, body, authenticated = true, retried = false) {
+  /// One JSON call. A server that has not answered within `timeoutMs` (20 s
+  /// unless said) counts as unreachable: the call fails as a network error.
+  async #send(method, path, body, authenticated = true, retried = false, timeoutMs = 20_000) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (authenticated) headers.Authorization = `Bearer ${await this.accessToken()}`;
     let response;
+    let text;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
     try {
-      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: timeout.signal });
+      text = await response.text();
     } catch (error) {
       this.#report(false, path);
-      throw new ApiError(0, { detail: 'The server cannot be reached. Check your connection.' });
+      throw timeout.signal.aborted
+        ? new ApiError(0, { code: 'timeout', detail: 'The server did not answer in time.' })
+        : new ApiError(0, { detail: 'The server cannot be reached. Check your connection.' });
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
     if (!response.ok) {
@@ -150,7 +160,7 @@ export class Api extends EventTarget {
       this.#report(!error.transient, path);
       if (authenticated && response.status === 401 && !retried) {
         await this.refresh();
-        return this.#send(method, path, body, authenticated, true);
+        return this.#send(method, path, body, authenticated, true, timeoutMs);
       }
       throw error;
     }
@@ -169,7 +179,7 @@ export class Api extends EventTarget {
         await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * 2 ** attempt)));
         try {
           const headers = probePath === '/api/rooms' ? { Authorization: `Bearer ${this.session?.accessToken}` } : {};
-          const response = await fetch(probePath, { headers });
+          const response = await fetch(probePath, { headers, signal: AbortSignal.timeout(10_000) });
           if (response.status < 500) break;
         } catch { /* still down */ }
       }

@@ -8,6 +8,8 @@ import { newId } from './dom.js';
 
 const PAGE = 30;
 const TYPING_MS = 5000;
+/// A send the server has not answered within this long is shown as not sent, with Retry.
+const SEND_TIMEOUT_MS = 10_000;
 
 export class ChatStore extends EventTarget {
   constructor(api) {
@@ -296,9 +298,9 @@ export class ChatStore extends EventTarget {
 
   pendingMessages(roomId) { return [...this.timeline(roomId).pending.values()]; }
 
-  async send(roomId, content, clientMessageId = newId()) {
+  async send(roomId, content, clientMessageId = newId(), replyToId = null) {
     const timeline = this.timeline(roomId);
-    const pending = { clientMessageId, roomId, content, senderId: this.me.id, createdAt: new Date().toISOString(), state: 'sending' };
+    const pending = { clientMessageId, roomId, content, replyToId, senderId: this.me.id, createdAt: new Date().toISOString(), state: 'sending' };
     timeline.pending.set(clientMessageId, pending);
     this.changed('timeline', roomId);
     // One send at a time per room, so messages are stored in the order they were written.
@@ -310,9 +312,10 @@ export class ChatStore extends EventTarget {
 
   async #post(roomId, pending) {
     const timeline = this.timeline(roomId);
-    const { clientMessageId, content } = pending;
+    const { clientMessageId, content, replyToId } = pending;
     try {
-      const message = await this.api.post(`/api/rooms/${roomId}/messages`, { content, messageType: 'text', clientMessageId });
+      const body = { content, messageType: 'text', clientMessageId, ...(replyToId ? { replyToId } : {}) };
+      const message = await this.api.post(`/api/rooms/${roomId}/messages`, body, { timeoutMs: SEND_TIMEOUT_MS });
       this.#merge(message);
     } catch (error) {
       if (error instanceof ApiError && !error.transient && error.status !== 401) {
@@ -363,7 +366,7 @@ export class ChatStore extends EventTarget {
     const pending = this.timeline(roomId).pending.get(clientMessageId);
     if (!pending) return Promise.resolve();
     this.timeline(roomId).pending.delete(clientMessageId);
-    return this.send(roomId, pending.content, clientMessageId).catch(() => {});
+    return this.send(roomId, pending.content, clientMessageId, pending.replyToId).catch(() => {});
   }
 
   async edit(roomId, messageId, content) {
@@ -381,6 +384,95 @@ export class ChatStore extends EventTarget {
     this.changed('timeline', roomId);
   }
 
+  /// A line in the open timeline about a change (joins, departures, renames):
+  /// shown after the newest message, for as long as the page is open.
+  async #notice(roomId, userId, text) {
+    if (userId) await this.#loadProfiles([userId]);
+    const timeline = this.timeline(roomId);
+    if (!timeline.notices) timeline.notices = new Map();
+    const after = timeline.messages.at(-1)?.seq ?? 0;
+    timeline.notices.set(after, [...(timeline.notices.get(after) || []), text(userId ? this.displayName(userId) : '')]);
+    this.changed('timeline', roomId);
+  }
+
+  // ---- reactions, search, mentions, mute
+
+  /// Adds my `emoji` to a message, or takes it back if it is there.
+  async toggleReaction(roomId, messageId, emoji) {
+    const message = this.timeline(roomId).byId.get(messageId);
+    const mine = message?.reactions?.find((r) => r.emoji === emoji)?.userIds.includes(this.me.id);
+    const path = `/api/rooms/${roomId}/messages/${messageId}/reactions`;
+    const answer = mine ? await this.api.delete(`${path}/${encodeURIComponent(emoji)}`) : await this.api.post(path, { emoji });
+    this.#setReactions(roomId, answer);
+  }
+
+  #setReactions(roomId, change) {
+    const message = this.timeline(roomId).byId.get(change.messageId);
+    if (!message) return;
+    message.reactions = change.reactions;
+    this.changed('timeline', roomId);
+  }
+
+  async setMuted(roomId, muted) {
+    const answer = muted ? await this.api.put(`/api/rooms/${roomId}/mute`) : await this.api.delete(`/api/rooms/${roomId}/mute`);
+    const room = this.rooms.get(roomId);
+    if (room) room.muted = answer.muted;
+    this.changed('rooms', roomId);
+  }
+
+  async search(text, { roomId = null, cursor = null } = {}) {
+    const params = new URLSearchParams({ q: text, limit: '20' });
+    if (roomId) params.set('roomId', roomId);
+    if (cursor) params.set('cursor', cursor);
+    const answer = await this.api.get(`/api/search?${params}`);
+    await this.#loadProfiles(answer.results.map((hit) => hit.message.senderId));
+    return answer;
+  }
+
+  async mentions() {
+    const answer = await this.api.get('/api/mentions?limit=30');
+    await this.#loadProfiles(answer.messages.map((m) => m.senderId));
+    return answer;
+  }
+
+  /// Loads the history around one message (a search hit), so the room can show it in place.
+  async loadAround(roomId, message) {
+    const timeline = this.timeline(roomId);
+    const [before, after] = await Promise.all([
+      this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${message.seq + 1}`),
+      this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&after=${message.seq}`),
+    ]);
+    // What is loaded must stay one unbroken stretch of the room: start over from this window.
+    const newest = timeline.messages.at(-1)?.seq ?? 0;
+    if (after.hasMore || (timeline.messages.length && timeline.messages[0].seq > message.seq + 1) || newest < message.seq) {
+      timeline.messages = [];
+      timeline.byId = new Map();
+    }
+    for (const found of [...before.messages, ...after.messages]) this.#merge(found);
+    timeline.hasMore = before.hasMore;
+    timeline.loaded = true;
+    timeline.newerMissing = after.hasMore;
+    this.changed('timeline', roomId);
+  }
+
+  /// Drops a window loaded around an old message and loads the newest page again.
+  async resetToNewest(roomId) {
+    const timeline = this.timeline(roomId);
+    timeline.messages = [];
+    timeline.byId = new Map();
+    timeline.loaded = false;
+    timeline.hasMore = true;
+    timeline.newerMissing = false;
+    await this.loadNewest(roomId);
+  }
+
+  /// Unread messages of rooms that are not muted: the number in the tab title.
+  unreadTotal() {
+    let total = 0;
+    for (const room of this.rooms.values()) if (!room.muted) total += room.unreadCount || 0;
+    return total;
+  }
+
   /// Moves my read marker to the newest message in the room (when I am looking at it).
   async markRead(roomId) {
     const room = this.rooms.get(roomId);
@@ -389,11 +481,13 @@ export class ChatStore extends EventTarget {
     const mine = (room.participants || []).find((p) => p.userId === this.me.id);
     if (mine && mine.lastReadSeq >= newest.seq && !room.unreadCount) return;
     room.unreadCount = 0;
+    room.mentionCount = 0;
     if (mine) mine.lastReadSeq = Math.max(mine.lastReadSeq || 0, newest.seq);
     this.changed('rooms', roomId);
     try {
       const answer = await this.api.post(`/api/rooms/${roomId}/read`, { messageId: newest.id });
       room.unreadCount = answer.unreadCount;
+      if (!answer.unreadCount) room.mentionCount = 0;
       this.changed('rooms', roomId);
     } catch { /* the next look at the room tries again */ }
   }
@@ -423,12 +517,26 @@ export class ChatStore extends EventTarget {
         if (fresh && room && event.data.senderId !== this.me.id) {
           this.typing.get(roomId)?.delete(event.data.senderId);
           if (roomId === this.activeRoomId && visible) this.markRead(roomId);
-          else room.unreadCount = (room.unreadCount || 0) + 1;
+          else {
+            room.unreadCount = (room.unreadCount || 0) + 1;
+            if (event.data.mentions?.includes(this.me.id)) room.mentionCount = (room.mentionCount || 0) + 1;
+          }
+          this.dispatchEvent(new CustomEvent('incoming', { detail: { message: event.data, room } }));
         }
         this.changed('timeline', roomId);
         this.changed('rooms', roomId);
         break;
       }
+      case 'reaction.added':
+      case 'reaction.removed':
+        if (event.data?.messageId) this.#setReactions(roomId, event.data);
+        break;
+      case 'user.updated':
+        if (event.data?.id && event.data.id !== this.me.id) {
+          this.#rememberUser(event.data);
+          this.changed('presence');
+        }
+        break;
       case 'message.updated':
       case 'message.deleted':
         this.#merge(event.data);
@@ -462,17 +570,40 @@ export class ChatStore extends EventTarget {
         this.changed('presence');
         break;
       }
-      case 'participant.added':
-        if (event.data?.userId === this.me.id && !this.rooms.has(roomId)) await this.refreshRoom(roomId);
-        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+      case 'participant.added': {
+        const known = this.rooms.get(roomId);
+        if (event.data?.userId === this.me.id && !known) await this.refreshRoom(roomId);
+        else if (known) {
+          await this.refreshRoom(roomId);
+          await this.#notice(roomId, event.data.userId, (name) => `${name} joined the conversation`);
+        }
         break;
-      case 'participant.removed':
-        if (event.data?.userId === this.me.id) this.#forgetRoom(roomId);
-        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+      }
+      case 'participant.removed': {
+        const known = this.rooms.get(roomId);
+        if (event.data?.userId === this.me.id) {
+          // Not when one left or deleted it oneself on this page: it is already gone from here.
+          if (known) {
+            const title = this.roomTitle(known);
+            const wasOpen = this.activeRoomId === roomId;
+            this.#forgetRoom(roomId);
+            this.dispatchEvent(new CustomEvent('removed', { detail: { roomId, title, wasOpen } }));
+          }
+        } else if (known) {
+          await this.refreshRoom(roomId);
+          await this.#notice(roomId, event.data.userId, (name) => `${name} is no longer in the conversation`);
+        }
         break;
-      case 'room.updated':
-        if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
+      }
+      case 'room.updated': {
+        const known = this.rooms.get(roomId);
+        if (!known) break;
+        const before = known.name;
+        await this.refreshRoom(roomId);
+        const after = this.rooms.get(roomId)?.name;
+        if (after && after !== before) await this.#notice(roomId, null, () => `The conversation was renamed “${after}”`);
         break;
+      }
       case 'resumed':
         // Missed messages came in order; edits to older ones did not, so refresh the open room's newest page.
         if (roomId && roomId === this.activeRoomId) await this.loadNewest(roomId);

@@ -4,6 +4,8 @@
 import { h, avatar, replaceChildren } from '../dom.js';
 import { renderRoomList } from './sidebar.js';
 import { RoomView } from './room.js';
+import { SearchPanel } from './search.js';
+import { Notifier } from './notifier.js';
 import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDialog, editDialog, confirmDialog } from './dialogs.js';
 
 const STATE_TEXT = { online: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
@@ -23,6 +25,10 @@ export class ChatScreen {
     this.meAvatar = h('span', { className: 'avatar', 'aria-hidden': 'true' });
     this.status = h('p', { id: 'connection-status', className: 'connection-status', role: 'status', 'aria-live': 'polite' });
     this.roomList = h('ul', { id: 'room-list', className: 'room-list', 'aria-label': 'Conversations' });
+    this.search = new SearchPanel(this.store, (message) => this.jumpTo(message.roomId, message.id, message));
+    this.search.onOpen = () => { this.roomList.hidden = true; };
+    this.search.onClose = () => { this.roomList.hidden = false; };
+    this.notifier = new Notifier(this.store, (roomId) => this.openRoom(roomId));
     const sidebar = h('nav', { className: 'sidebar', 'aria-label': 'Conversations and account' },
       h('header', { className: 'sidebar-header' },
         h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile', onClick: () => profileDialog(this.store) },
@@ -31,8 +37,11 @@ export class ChatScreen {
       h('div', { className: 'sidebar-actions' },
         h('button', { type: 'button', id: 'new-chat-button', className: 'primary', onClick: () => newChatDialog(this.store, open) }, 'New chat'),
         h('button', { type: 'button', id: 'new-group-button', className: 'secondary', onClick: () => newGroupDialog(this.store, open) }, 'New group'),
-        h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts')),
+        h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts'),
+        this.search.mentionsButton, this.notifier.button),
+      this.search.element,
       this.status,
+      this.search.closeButton,
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });
     this.room = new RoomView(main, this.store, {
@@ -40,6 +49,7 @@ export class ChatScreen {
       manage: (roomId) => membersDialog(this.store, roomId),
       typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
       edit: (roomId, message) => editDialog(message, (content) => this.store.edit(roomId, message.id, content)),
+      jumpTo: (roomId, messageId) => this.jumpTo(roomId, messageId),
       remove: (roomId, message) => confirmDialog('Delete message?', 'Everyone in the conversation will see that it was deleted.', 'Delete',
         () => this.store.remove(roomId, message.id)),
     });
@@ -47,6 +57,13 @@ export class ChatScreen {
     replaceChildren(this.root, this.layout);
 
     this.store.addEventListener('change', (event) => this.onChange(event.detail));
+    this.store.addEventListener('removed', (event) => {
+      if (event.detail.wasOpen) {
+        history.replaceState(null, '', location.pathname);
+        this.render();
+        this.room.showNotice(`You are no longer in “${event.detail.title}”: you were removed, or it was deleted.`);
+      }
+    });
     this.socket.addEventListener('state', (event) => this.renderStatus(event.detail));
     setInterval(() => { if (this.store.activeRoomId) this.room.renderHeader(); }, 30_000);
     this.render();
@@ -58,6 +75,32 @@ export class ChatScreen {
     // The open room is in the address, so a reload (or the back button after it) comes back to it.
     if (location.hash !== `#room/${roomId}`) history.replaceState(null, '', `#room/${roomId}`);
     this.render();
+  }
+
+  /// Opens a room at one message: from the loaded history if it is there, else
+  /// with the history around it loaded first.
+  async jumpTo(roomId, messageId, known = null) {
+    if (!this.store.rooms.has(roomId)) return;
+    this.search.close();
+    await this.openRoom(roomId);
+    try {
+      const timeline = this.store.timeline(roomId);
+      if (!timeline.byId.has(messageId)) {
+        const message = known || await this.store.api.get(`/api/rooms/${roomId}/messages?after=${await this.seqBefore(roomId, messageId)}&limit=1`)
+          .then((page) => page.messages[0]);
+        if (message) await this.store.loadAround(roomId, message);
+      }
+      this.room.focusId = messageId;
+      this.room.renderTimeline();
+    } catch (error) {
+      this.room.composerError.textContent = `Could not show that message: ${error.message}`;
+    }
+  }
+
+  /// The seq just before a message, for loading it by id (a quoted original not loaded yet).
+  async seqBefore(roomId, messageId) {
+    const page = await this.store.api.get(`/api/rooms/${roomId}/messages?before=${messageId}&limit=1`);
+    return page.messages[0]?.seq ?? 0;
   }
 
   /// The room the address names (`#room/<id>`), if the person is in it.
@@ -93,6 +136,9 @@ export class ChatScreen {
     this.meAvatar.replaceWith(me);
     this.meAvatar = me;
     renderRoomList(this.roomList, this.store, (roomId) => this.openRoom(roomId));
+    // The tab says how many unread messages wait outside muted rooms.
+    const unread = this.store.unreadTotal();
+    document.title = unread ? `(${unread > 99 ? '99+' : unread}) MicroChat` : 'MicroChat';
   }
 
   renderStatus({ state, retryIn, replicaId }) {

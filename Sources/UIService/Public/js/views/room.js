@@ -5,6 +5,10 @@
 
 import { h, avatar, formatSize, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
 import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './attachments.js';
+import { formatMessage } from '../format.js';
+
+/// The emoji offered by the reaction picker (the API takes any single emoji).
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
 export class RoomView {
   constructor(container, store, actions) {
@@ -22,6 +26,12 @@ export class RoomView {
     this.title = h('h2', { id: 'room-title' });
     this.subtitle = h('p', { id: 'room-subtitle', className: 'subtitle' });
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
+    this.muteButton = h('button', { type: 'button', id: 'mute-button', className: 'secondary', 'aria-pressed': 'false',
+      onClick: () => this.toggleMute() }, 'Mute');
+    this.notice = h('p', { id: 'room-notice', className: 'room-notice', role: 'status', hidden: true });
+    this.replyBar = h('div', { id: 'reply-bar', className: 'reply-bar', hidden: true });
+    this.replyingTo = null;
+    this.pickerFor = null;
     this.backButton = h('button', { type: 'button', id: 'back-button', className: 'icon back', 'aria-label': 'Back to conversations', onClick: () => this.actions.back() }, '←');
     this.olderStatus = h('p', { id: 'older-status', className: 'older-status', 'aria-live': 'polite' });
     this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
@@ -37,6 +47,7 @@ export class RoomView {
     this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message', maxlength: '4000' });
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
+      if (event.key === 'Escape' && this.replyingTo) { event.preventDefault(); this.setReply(null); }
       // Up in an empty box edits one's last message, as in most chat apps.
       if (event.key === 'ArrowUp' && !this.input.value && !event.isComposing) {
         const last = [...this.store.timeline(this.roomId).messages].reverse()
@@ -59,9 +70,9 @@ export class RoomView {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
-        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.manageButton),
+        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.manageButton),
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
-      this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.form);
+      this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
       if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
@@ -72,7 +83,7 @@ export class RoomView {
       const files = [...(event.dataTransfer?.files || [])];
       if (files.length) { event.preventDefault(); this.sendFiles(files); }
     });
-    this.empty = h('section', { id: 'no-room', className: 'no-room' },
+    this.empty = h('section', { id: 'no-room', className: 'no-room' }, this.notice,
       h('p', {}, 'Pick a conversation, or start a new one.'));
     replaceChildren(this.container, this.empty);
   }
@@ -82,6 +93,9 @@ export class RoomView {
     this.roomId = roomId;
     if (!roomId) { replaceChildren(this.container, this.empty); return; }
     if (changed) {
+      this.notice.hidden = true;
+      this.setReply(null);
+      this.pickerFor = null;
       replaceChildren(this.container, this.element);
       this.element.dataset.roomId = roomId;
       this.composerError.textContent = '';
@@ -95,10 +109,37 @@ export class RoomView {
     if (changed) this.input.focus();
   }
 
+  /// Says why the open room went away (removed, or the room was deleted).
+  showNotice(text) {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+  }
+
+  async toggleMute() {
+    const room = this.store.rooms.get(this.roomId);
+    if (!room) return;
+    try { await this.store.setMuted(room.id, !room.muted); } catch (error) { this.composerError.textContent = error.message; }
+  }
+
+  /// Starts (or with null, stops) answering `message`.
+  setReply(message) {
+    this.replyingTo = message;
+    this.replyBar.hidden = !message;
+    if (!message) { this.replyBar.replaceChildren(); return; }
+    replaceChildren(this.replyBar,
+      h('span', { className: 'reply-bar-text' }, `Replying to ${this.store.displayName(message.senderId)}: `,
+        h('span', { className: 'reply-excerpt' }, excerpt(message))),
+      h('button', { type: 'button', id: 'cancel-reply', className: 'icon', 'aria-label': 'Cancel reply', onClick: () => this.setReply(null) }, '×'));
+    this.input.focus();
+  }
+
   renderHeader() {
     const room = this.store.rooms.get(this.roomId);
     if (!room) return;
     this.title.textContent = this.store.roomTitle(room);
+    this.muteButton.textContent = room.muted ? 'Unmute' : 'Mute';
+    this.muteButton.setAttribute('aria-pressed', room.muted ? 'true' : 'false');
+    this.muteButton.title = room.muted ? 'Notifications are off for this conversation' : 'Turn off notifications for this conversation';
     if (room.roomType === 'direct') {
       const other = this.store.otherParticipant(room);
       const online = other && this.store.isOnline(other);
@@ -123,6 +164,7 @@ export class RoomView {
     const items = [];
     let previousSender = null;
     let previousDay = null;
+    for (const notice of timeline.notices?.get(0) || []) items.push(h('li', { className: 'system-line', role: 'note' }, notice));
     for (const message of timeline.messages) {
       // A line with the date wherever the day changes.
       const day = new Date(message.createdAt).toDateString();
@@ -133,6 +175,10 @@ export class RoomView {
       }
       items.push(this.messageItem(message, room, message.senderId !== previousSender));
       previousSender = message.senderId;
+      for (const notice of timeline.notices?.get(message.seq) || []) {
+        items.push(h('li', { className: 'system-line', role: 'note' }, notice));
+        previousSender = null;
+      }
     }
     for (const pending of this.store.pendingMessages(this.roomId)) {
       items.push(this.pendingItem(pending));
@@ -150,29 +196,86 @@ export class RoomView {
     this.stickToBottom = false;
     this.renderJump();
     if (timeline.loaded && timeline.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight) this.loadOlder();
+    if (this.focusId) this.reveal(this.focusId);
+  }
+
+  /// Scrolls to a message and marks it for a moment (a search hit, a quoted original).
+  reveal(messageId) {
+    const item = [...this.timeline.querySelectorAll('li.message')].find((li) => li.dataset.id === messageId);
+    this.focusId = null;
+    if (!item) return;
+    item.scrollIntoView({ block: 'center' });
+    item.classList.add('found');
+    setTimeout(() => item.classList.remove('found'), 2500);
   }
 
   messageItem(message, room, showSender) {
-    const mine = message.senderId === this.store.me.id;
+    const me = this.store.me.id;
+    const mine = message.senderId === me;
     const deleted = Boolean(message.deletedAt);
     const canDelete = mine || (room.roomType === 'group' && ['owner', 'admin'].includes(this.store.myRole(room)));
     const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
+    const mentionsMe = !mine && !deleted && (message.mentions || []).includes(me);
     return h('li', {
-      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`,
+      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`,
       dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
     },
     showSender && !mine ? avatar(this.store.displayName(message.senderId), this.store.user(message.senderId)?.avatarUrl, 'avatar small') : null,
     h('div', { className: 'bubble' },
       showSender || mine ? h('span', { className: 'message-sender' }, this.store.displayName(message.senderId)) : null,
+      message.replyTo && !deleted ? this.quoteOf(message.replyTo) : null,
       deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
-        : message.content ? h('p', { className: 'message-content' }, message.content) : null,
+        : message.content ? h('div', { className: 'message-content' }, formatMessage(message.content, (name) => this.mentionClass(message, name))) : null,
       !deleted && message.attachments?.length ? attachmentList(this.roomId, message.attachments, this.attachments) : null,
+      !deleted && message.reactions?.length ? this.reactionBar(message) : null,
       h('span', { className: 'message-meta' },
         h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),
         edited ? h('span', { className: 'edited' }, ' · edited') : null),
-      !deleted && (mine || canDelete) ? h('span', { className: 'message-actions' },
+      deleted ? null : h('span', { className: 'message-actions' },
+        h('button', { type: 'button', className: 'link reply-message', 'aria-label': 'Reply to message', onClick: () => this.setReply(message) }, 'Reply'),
+        h('button', { type: 'button', className: 'link react-message', 'aria-label': 'Add reaction', 'aria-expanded': this.pickerFor === message.id ? 'true' : 'false',
+          onClick: () => { this.pickerFor = this.pickerFor === message.id ? null : message.id; this.renderTimeline(); } }, 'React'),
         mine && !message.attachments?.length ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
-        canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null) : null));
+        canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null),
+      !deleted && this.pickerFor === message.id ? this.picker(message) : null));
+  }
+
+  /// How an @name in `message` is marked: 'me' when it names me, 'other' for another mentioned member, '' for none.
+  mentionClass(message, name) {
+    const lower = name.toLowerCase();
+    if (this.store.me.username?.toLowerCase() === lower) return (message.mentions || []).includes(this.store.me.id) ? 'me' : '';
+    const id = (message.mentions || []).find((candidate) => this.store.user(candidate)?.username?.toLowerCase() === lower);
+    return id ? 'other' : '';
+  }
+
+  quoteOf(quote) {
+    const who = this.store.displayName(quote.senderId);
+    const text = quote.deleted ? 'Original message was deleted' : quote.excerpt || (quote.messageType === 'image' ? 'Photo' : quote.messageType === 'file' ? 'File' : '');
+    return h('button', { type: 'button', className: `reply-quote${quote.deleted ? ' deleted' : ''}`, 'aria-label': `Reply to ${who}: ${text}. Show it`,
+      onClick: () => this.actions.jumpTo(this.roomId, quote.id) },
+    h('span', { className: 'reply-quote-sender' }, who), h('span', { className: 'reply-quote-text' }, text));
+  }
+
+  reactionBar(message) {
+    const me = this.store.me.id;
+    return h('div', { className: 'reactions', role: 'group', 'aria-label': 'Reactions' }, message.reactions.map((reaction) => {
+      const mine = reaction.userIds.includes(me);
+      const names = reaction.userIds.map((id) => this.store.displayName(id)).join(', ');
+      return h('button', { type: 'button', className: `reaction${mine ? ' mine' : ''}`, 'aria-pressed': mine ? 'true' : 'false',
+        title: names, 'aria-label': `${reaction.emoji} ${reaction.count}: ${names}`, dataset: { emoji: reaction.emoji },
+        onClick: () => this.react(message, reaction.emoji) },
+      h('span', { className: 'reaction-emoji' }, reaction.emoji), h('span', { className: 'reaction-count' }, String(reaction.count)));
+    }));
+  }
+
+  picker(message) {
+    return h('div', { className: 'reaction-picker', role: 'group', 'aria-label': 'Pick a reaction' },
+      QUICK_REACTIONS.map((emoji) => h('button', { type: 'button', className: 'pick-reaction', 'aria-label': `React with ${emoji}`, dataset: { emoji },
+        onClick: () => { this.pickerFor = null; this.react(message, emoji); } }, emoji)));
+  }
+
+  async react(message, emoji) {
+    try { await this.store.toggleReaction(this.roomId, message.id, emoji); } catch (error) { this.composerError.textContent = error.message; this.renderTimeline(); }
   }
 
   pendingItem(pending) {
@@ -206,11 +309,16 @@ export class RoomView {
   }
 
   renderJump() {
-    this.jumpButton.hidden = this.unseen === 0;
-    this.jumpButton.textContent = `↓ ${this.unseen} new message${this.unseen === 1 ? '' : 's'}`;
+    const behind = Boolean(this.store.timeline(this.roomId)?.newerMissing);
+    this.jumpButton.hidden = this.unseen === 0 && !behind;
+    this.jumpButton.textContent = behind ? '↓ Jump to the latest messages' : `↓ ${this.unseen} new message${this.unseen === 1 ? '' : 's'}`;
   }
 
-  scrollToBottom() {
+  async scrollToBottom() {
+    if (this.store.timeline(this.roomId)?.newerMissing) {
+      this.stickToBottom = true;
+      await this.store.resetToNewest(this.roomId);
+    }
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.unseen = 0;
     this.renderJump();
@@ -249,8 +357,10 @@ export class RoomView {
     this.input.style.height = 'auto';
     this.composerError.textContent = '';
     this.stickToBottom = true;
+    const replyTo = this.replyingTo?.id || null;
+    this.setReply(null);
     try {
-      await this.store.send(this.roomId, content);
+      await this.store.send(this.roomId, content, undefined, replyTo);
     } catch (error) {
       this.composerError.textContent = error.message;
       this.input.value = content;
@@ -294,6 +404,13 @@ export class RoomView {
       this.input.value = caption;
     }
   }
+}
+
+/// A message's first line, for the reply bar.
+function excerpt(message) {
+  const line = (message.content || '').trim().split('\n')[0];
+  if (line) return line.length > 140 ? `${line.slice(0, 140)}…` : line;
+  return message.messageType === 'image' ? 'Photo' : 'File';
 }
 
 /// "Today", "Yesterday", or the date, for the line between days.

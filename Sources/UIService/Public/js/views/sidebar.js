@@ -18,10 +18,12 @@ export function renderRoomList(list, store, onOpen) {
       : last.deletedAt ? 'Message deleted'
         : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content || attachmentSummary(last)}`;
     const unread = room.unreadCount || 0;
-    const label = `${title}${unread ? `, ${unread} unread` : ''}${other ? (online ? ', online' : ', offline') : ''}`;
+    const mentions = room.mentionCount || 0;
+    const label = `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}${room.muted ? ', muted' : ''}`
+      + `${other ? (online ? ', online' : ', offline') : ''}`;
     return h('li', {},
       h('button', {
-        type: 'button', className: `room-item${room.id === store.activeRoomId ? ' active' : ''}`,
+        type: 'button', className: `room-item${room.id === store.activeRoomId ? ' active' : ''}${room.muted ? ' muted' : ''}`,
         dataset: { roomId: room.id }, 'aria-label': label, 'aria-current': room.id === store.activeRoomId ? 'true' : undefined,
         onClick: () => onOpen(room.id),
       },
@@ -33,7 +35,10 @@ export function renderRoomList(list, store, onOpen) {
           last ? h('time', { className: 'room-time', datetime: last.createdAt }, formatTime(last.createdAt)) : null),
         h('span', { className: 'room-line' },
           h('span', { className: 'room-preview' }, preview),
-          unread ? h('span', { className: 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null))));
+          h('span', { className: 'room-badges' },
+            room.muted ? h('span', { className: 'muted-mark', title: 'Muted' }, '🔕') : null,
+            mentions ? h('span', { className: 'mention-badge', title: `${mentions} mentioning you` }, `@${mentions > 99 ? '99+' : mentions}`) : null,
+            unread ? h('span', { className: 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null)))));
   }));
 }
 

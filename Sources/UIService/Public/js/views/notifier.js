@@ -1,0 +1,44 @@
+// Browser notifications: while the tab is hidden, a new message in a direct
+// conversation or one that mentions me shows a notification, unless the room
+// is muted. Permission is asked only when the person clicks the button.
+
+import { h } from '../dom.js';
+
+export class Notifier {
+  constructor(store, openRoom) {
+    this.store = store;
+    this.openRoom = openRoom;
+    this.button = h('button', { type: 'button', id: 'notifications-button', className: 'secondary', onClick: () => this.enable() }, 'Enable notifications');
+    this.renderButton();
+    store.addEventListener('incoming', (event) => this.onIncoming(event.detail));
+  }
+
+  static get supported() { return typeof Notification !== 'undefined'; }
+
+  renderButton() {
+    // Shown only while the browser could still say yes.
+    this.button.hidden = !Notifier.supported || Notification.permission !== 'default';
+  }
+
+  async enable() {
+    if (!Notifier.supported) return;
+    try { await Notification.requestPermission(); } finally { this.renderButton(); }
+  }
+
+  /// Whether this message deserves a notification: tab hidden, room not muted, direct room or a mention of me.
+  static wanted(message, room, me, hidden) {
+    if (!hidden || !room || room.muted || message.senderId === me) return false;
+    return room.roomType === 'direct' || (message.mentions || []).includes(me);
+  }
+
+  onIncoming({ message, room }) {
+    const hidden = document.visibilityState === 'hidden';
+    if (!Notifier.wanted(message, room, this.store.me.id, hidden)) return;
+    if (!Notifier.supported || Notification.permission !== 'granted') return;
+    const sender = this.store.displayName(message.senderId);
+    const title = room.roomType === 'direct' ? sender : `${sender} in ${this.store.roomTitle(room)}`;
+    const body = message.content || (message.messageType === 'image' ? 'Photo' : 'File');
+    const notification = new Notification(title, { body: body.slice(0, 200), tag: room.id });
+    notification.addEventListener('click', () => { window.focus(); this.openRoom(room.id); notification.close(); });
+  }
+}

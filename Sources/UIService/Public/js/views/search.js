@@ -1,0 +1,92 @@
+// The sidebar's search: full-text search over one's conversations, and the
+// list of messages that mention one. A result opens its conversation at the
+// message, with the history around it loaded.
+
+import { h, formatTime, replaceChildren } from '../dom.js';
+
+export class SearchPanel {
+  constructor(store, onJump) {
+    this.store = store;
+    this.onJump = onJump;
+    this.input = h('input', { type: 'search', id: 'search-input', placeholder: 'Search messages', 'aria-label': 'Search messages', maxlength: '200' });
+    this.results = h('ul', { id: 'search-results', className: 'search-results', 'aria-label': 'Search results', hidden: true });
+    this.status = h('p', { id: 'search-status', className: 'search-status', role: 'status', 'aria-live': 'polite' });
+    this.closeButton = h('button', { type: 'button', id: 'search-close', className: 'secondary', hidden: true, onClick: () => this.close() }, 'Close');
+    this.form = h('form', { id: 'search-form', className: 'search-form', role: 'search' },
+      this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'));
+    this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
+    this.input.addEventListener('keydown', (event) => { if (event.key === 'Escape') this.close(); });
+    this.mentionsButton = h('button', { type: 'button', id: 'mentions-button', className: 'secondary', onClick: () => this.showMentions() }, 'Mentions');
+    this.element = h('div', { className: 'search-panel' }, this.form, this.status, this.results);
+  }
+
+  get open() { return !this.results.hidden; }
+
+  close() {
+    this.results.hidden = true;
+    this.closeButton.hidden = true;
+    this.status.textContent = '';
+    this.input.value = '';
+    this.onClose?.();
+  }
+
+  async search(cursor = null) {
+    const text = this.input.value.trim();
+    if (!text) { this.close(); return; }
+    this.status.textContent = 'Searching…';
+    try {
+      const answer = await this.store.search(text, { cursor });
+      this.show(answer.results.map((hit) => ({ message: hit.message, snippet: hit.snippet, highlights: hit.highlights })), cursor !== null,
+        answer.nextCursor ? () => this.search(answer.nextCursor) : null);
+      this.status.textContent = answer.results.length || cursor ? '' : `No messages match “${text}”.`;
+    } catch (error) {
+      this.status.textContent = `Search failed: ${error.message}`;
+    }
+  }
+
+  async showMentions() {
+    this.status.textContent = 'Loading mentions…';
+    try {
+      const answer = await this.store.mentions();
+      this.show(answer.messages.map((message) => ({ message, snippet: message.content || '', highlights: [] })), false, null);
+      this.status.textContent = answer.messages.length ? 'Messages that mention you' : 'Nobody has mentioned you yet.';
+    } catch (error) {
+      this.status.textContent = `Could not load mentions: ${error.message}`;
+    }
+  }
+
+  show(hits, append, more) {
+    this.results.hidden = false;
+    this.closeButton.hidden = false;
+    this.onOpen?.();
+    const items = hits.map(({ message, snippet, highlights }) => {
+      const room = this.store.rooms.get(message.roomId);
+      return h('li', {},
+        h('button', { type: 'button', className: 'search-hit', dataset: { messageId: message.id, roomId: message.roomId },
+          onClick: () => this.onJump(message) },
+        h('span', { className: 'room-line' },
+          h('span', { className: 'hit-room' }, room ? this.store.roomTitle(room) : 'Conversation'),
+          h('time', { className: 'room-time', datetime: message.createdAt }, formatTime(message.createdAt))),
+        h('span', { className: 'hit-sender' }, this.store.displayName(message.senderId)),
+        h('span', { className: 'hit-snippet' }, marked(snippet, highlights))));
+    });
+    this.results.querySelector('.more-results')?.remove();
+    if (append) this.results.append(...items);
+    else replaceChildren(this.results, items);
+    if (more) this.results.append(h('li', { className: 'more-results' }, h('button', { type: 'button', className: 'link', onClick: more }, 'More results')));
+  }
+}
+
+/// The snippet as text nodes, with the matched words in <mark> (never parsed as HTML).
+function marked(snippet, highlights) {
+  const nodes = [];
+  let at = 0;
+  for (const [start, end] of highlights) {
+    if (start < at) continue;
+    if (start > at) nodes.push(snippet.slice(at, start));
+    nodes.push(h('mark', {}, snippet.slice(start, end)));
+    at = end;
+  }
+  if (at < snippet.length) nodes.push(snippet.slice(at));
+  return nodes;
+}

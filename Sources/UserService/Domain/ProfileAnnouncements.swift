@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import Shared
+import Redis
+
+/// Tells every chat-service replica that someone's public profile changed
+/// (display name, picture, status, bio), on the shared profiles channel; each
+/// replica passes it to the sockets of people who share a room with them, so
+/// open pages show the change without a reload. Best effort: if Redis is down,
+/// pages see the change the next time they load the profile.
+struct ProfileAnnouncements: Sendable {
+    let redis: RedisClient
+    let logger: Logger
+
+    func announce(_ user: UserRecord) async {
+        let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
+        do {
+            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: RealtimeChannel.profiles)
+        } catch {
+            logger.warning("could not announce a profile change; pages see it on their next load", metadata: ["error": "\(error)"])
+        }
+    }
+}
