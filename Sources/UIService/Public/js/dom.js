@@ -70,7 +70,8 @@ export function newId() {
 /// A round avatar: the person's uploaded picture when they have one on this
 /// site (a `/api/users/…/avatar` link), else their initials. `extra` (a
 /// presence dot) goes inside. A picture that fails to load falls back to initials.
-export function avatar(name, url, className = 'avatar', ...extra) {
+export function avatar(name, url, className = 'avatar', ...given) {
+  const extra = given.filter((child) => child);
   const element = h('span', { className, 'aria-hidden': 'true' });
   const fallback = () => { element.replaceChildren(initials(name), ...extra); };
   if (url && url.startsWith('/api/users/')) {

@@ -146,7 +146,7 @@ function linkify(text, context) {
       nodes.push(href ? link(href, [shown]) : document.createTextNode(shown));
     } else {
       const kind = context.mentionClass(piece.value);
-      nodes.push(kind ? h('span', { className: `mention ${kind}`.trim() }, shown) : document.createTextNode(shown));
+      nodes.push(kind ? h('span', { className: `mention mention-${kind}` }, shown) : document.createTextNode(shown));
     }
     last = piece.end;
   }

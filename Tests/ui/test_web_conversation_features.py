@@ -1,0 +1,162 @@
+"""Issue 15's features as two people use them in Chromium: reactions and
+replies live between two pages, mentions highlighted and counted, search that
+opens a room at an old message, per-room mute, notifications only when the tab
+is hidden (permission asked on a click), the unread total in the tab title."""
+import uuid
+
+from conftest import ApiUser, unique, wait_until
+
+# Installed before the page's own scripts: records notifications instead of
+# showing them, and what permission was asked for and when.
+NOTIFICATION_SPY = """
+window.__notifications = [];
+window.__permissionAsked = 0;
+class RecordingNotification {
+  constructor(title, options) { window.__notifications.push({ title, body: options && options.body, tag: options && options.tag }); }
+  addEventListener() {}
+  close() {}
+  static requestPermission() { window.__permissionAsked += 1; RecordingNotification.permission = 'granted'; return Promise.resolve('granted'); }
+}
+RecordingNotification.permission = 'default';
+window.Notification = RecordingNotification;
+"""
+
+HIDE_TAB = """
+Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+"""
+
+
+def message_item(page, text):
+    for li in page.find_all("#timeline li.message[data-state=stored]"):
+        content = li.find_elements("css selector", ".message-content")
+        if content and content[0].get_attribute("textContent") == text:
+            return li
+    return None
+
+
+def test_reactions_and_replies_travel_live_between_two_people(browsers, ui_url, screenshots):
+    alice, bob = browsers(), browsers()
+    a_name, b_name = unique("ra"), unique("rb")
+    bob.register(b_name)
+    alice.register(a_name)
+    room_id = alice.start_direct_chat(b_name)
+    bob.wait_connected()
+    bob.open_room(room_id)
+    bob.send("Lunch at noon?")
+    alice.wait_for_text("Lunch at noon?")
+    # Alice reacts with the picker; both pages show it, hers as her own.
+    lunch = lambda row: "Lunch at noon?" in row.text and "Yes, see" not in row.text
+    alice.click_in_row("#timeline li.message", lunch, "button.react-message")
+    alice.click('.reaction-picker button[data-emoji="👍"]')
+    alice.wait(lambda d: alice.find_all('#timeline button.reaction[aria-pressed="true"]'), message="own reaction not shown")
+    bob.wait(lambda d: [b.text.replace("\n", " ") for b in bob.find_all("#timeline button.reaction")] == ["👍 1"],
+             message="the reaction did not reach the other page")
+    # Bob adds the same emoji by clicking it: the count is 2 on both pages.
+    bob.click("#timeline button.reaction")
+    alice.wait(lambda d: [b.text.replace("\n", " ") for b in alice.find_all("#timeline button.reaction")] == ["👍 2"], message="count not 2")
+    # Alice replies to the message; Bob sees the quote, and clicking it shows the original.
+    alice.click_in_row("#timeline li.message", lunch, "button.reply-message")
+    bar = alice.visible("#reply-bar")
+    assert "Lunch at noon?" in bar.text
+    alice.send("Yes, see you there")
+    alice.wait(lambda d: not d.find_element("id", "reply-bar").is_displayed(), message="the reply bar stayed")
+    bob.wait_for_text("Yes, see you there")
+    reply = message_item(bob, "Yes, see you there")
+    quote = reply.find_element("css selector", ".reply-quote")
+    assert "Lunch at noon?" in quote.text and quote.is_displayed()
+    bob.click_in_row("#timeline li.message", lambda row: "Yes, see you there" in row.text, ".reply-quote")
+    bob.wait(lambda d: message_item(bob, "Lunch at noon?").get_attribute("class").find("found") >= 0, message="the original was not shown")
+    alice.screenshot(screenshots, "12-reactions-and-replies")
+    assert not alice.console_errors() and not bob.console_errors()
+
+
+def test_mentions_are_highlighted_counted_and_notify_only_when_hidden_and_not_muted(browsers, ui_url, screenshots):
+    b = ApiUser(ui_url, unique("mb"))
+    page = browsers()
+    page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NOTIFICATION_SPY})
+    name = unique("mn")
+    page.register(name)
+    me = page.driver.execute_script("return window.microchat.store.me.id")
+    group = b.call("POST", "/api/rooms", json={"roomType": "group", "name": "Planning", "participantIds": [me]}).json()
+    other = b.direct_room(me)
+    page.wait(lambda d: d.find_elements("css selector", f'.room-item[data-room-id="{group["id"]}"]'), message="the group did not show up")
+    # Nothing was asked on load; the button asks.
+    assert page.driver.execute_script("return window.__permissionAsked") == 0
+    page.click("#notifications-button")
+    wait_until(lambda: page.driver.execute_script("return window.__permissionAsked") == 1, message="permission not asked")
+    page.wait(lambda d: not d.find_element("id", "notifications-button").is_displayed(), message="the button stayed")
+    # A mention while the room is closed: a badge with @1 beside the unread count, and the tab title.
+    b.post(group["id"], f"@{name} can you check **the plan**?")
+    badge = f'.room-item[data-room-id="{group["id"]}"] .mention-badge'
+    page.wait(lambda d: d.find_elements("css selector", badge) and d.find_element("css selector", badge).text == "@1", message="no mention badge")
+    page.wait(lambda d: d.title == "(1) MicroChat", message=f"title is {page.driver.title!r}")
+    # Visible tab: no notification for it.
+    assert page.driver.execute_script("return window.__notifications.length") == 0
+    page.open_room(group["id"])
+    page.wait(lambda d: message_item(page, "@" + name + " can you check the plan?"),
+              message=f"the mention did not arrive: {page.stored_messages()}")
+    item = message_item(page, "@" + name + " can you check the plan?")
+    assert "mentions-me" in item.get_attribute("class")
+    assert item.find_element("css selector", ".mention.mention-me").text == "@" + name
+    assert item.find_element("css selector", "strong").text == "the plan"
+    page.wait(lambda d: not d.find_elements("css selector", badge), message="the badge stayed after reading")
+    page.wait(lambda d: d.title == "MicroChat", message="the title kept a count")
+    page.screenshot(screenshots, "13-mention")
+    # Hidden tab: a mention in the group and a direct message notify; a plain group message does not.
+    page.driver.execute_script(HIDE_TAB)
+    b.post(group["id"], "just chatting")
+    b.post(group["id"], f"@{name} again")
+    b.post(other, "a direct word")
+    wait_until(lambda: page.driver.execute_script("return window.__notifications.length") == 2, message="expected two notifications")
+    notes = page.driver.execute_script("return window.__notifications")
+    assert [n["body"] for n in notes] == [f"@{name} again", "a direct word"]
+    assert notes[0]["title"].endswith("in Planning") and notes[0]["tag"] == group["id"]
+    # Muted: no notification, and its unread messages leave the title.
+    page.driver.execute_script("Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });")
+    page.open_room(other)
+    page.open_room(group["id"])
+    page.click("#mute-button")
+    page.wait(lambda d: d.find_element("id", "mute-button").get_attribute("aria-pressed") == "true", message="not muted")
+    page.open_room(other)
+    page.driver.execute_script(HIDE_TAB)
+    b.post(group["id"], f"@{name} muted now")
+    page.wait(lambda d: d.find_elements("css selector", f'.room-item.muted[data-room-id="{group["id"]}"] .mention-badge'),
+              message="the muted room's mention was not counted")
+    assert page.driver.execute_script("return window.__notifications.length") == 2
+    assert page.driver.title == "MicroChat"
+    listed = b.call("GET", "/api/rooms").json()  # b's own view is unaffected by a's mute
+    assert all(room.get("muted") is False for room in listed["rooms"])
+
+
+def test_search_finds_an_old_message_and_opens_the_room_at_it(browsers, ui_url, screenshots):
+    other = ApiUser(ui_url, unique("so"))
+    page = browsers()
+    page.register(unique("sr"))
+    room_id = page.start_direct_chat(other.username)
+    word = "zq" + uuid.uuid4().hex[:8]
+    target = other.post(room_id, f"The {word} report is ready for review")
+    for n in range(45):
+        other.post(room_id, f"later message {n}")
+    # Opened afresh, the room loads only its newest page: the hit is not on screen.
+    page.driver.refresh()
+    page.wait(lambda d: "later message 44" in [t for _, t in page.stored_messages()], message="the messages did not arrive")
+    assert target["id"] not in [li.get_attribute("data-id") for li in page.find_all("#timeline li.message")]
+    page.type_into("#search-input", word)
+    page.click("#search-button")
+    hit = page.visible(f'.search-hit[data-message-id="{target["id"]}"]')
+    assert hit.find_element("css selector", "mark").text == word
+    assert not page.find("#room-list").is_displayed()
+    page.screenshot(screenshots, "14-search")
+    hit.click()
+    page.wait(lambda d: d.find_elements("css selector", f'#timeline li.message.found[data-id="{target["id"]}"]'), message="not opened at the hit")
+    seqs = [seq for seq, _ in page.stored_messages()]
+    assert seqs == sorted(seqs) and seqs == list(range(seqs[0], seqs[-1] + 1)), "the history around the hit has a gap"
+    assert page.find("#room-list").is_displayed()
+    # The newest messages are one click away.
+    page.click("#jump-to-bottom")
+    page.wait(lambda d: "later message 44" in [t for _, t in page.stored_messages()], message="not back to the latest")
+    # Nothing for words nobody wrote, said so.
+    page.type_into("#search-input", "zq" + uuid.uuid4().hex[:8])
+    page.click("#search-button")
+    page.wait(lambda d: "No messages match" in d.find_element("id", "search-status").text, message="no word for an empty search")
