@@ -21,7 +21,7 @@ function openDialog(id, title, ...content) {
 
 /// A search box that lists matching people, each with the buttons `actions(user)` gives.
 function userSearch(store, idPrefix, actions) {
-  const input = h('input', { id: `${idPrefix}-search`, type: 'search', autocomplete: 'off', placeholder: 'Name or username' });
+  const input = h('input', { id: `${idPrefix}-search`, type: 'search', placeholder: 'Name or username' });
   const results = h('ul', { id: `${idPrefix}-results`, className: 'people', 'aria-live': 'polite' });
   let timer = null;
   let generation = 0;

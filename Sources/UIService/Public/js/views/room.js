@@ -199,14 +199,15 @@ export class RoomView {
     if (this.focusId) this.reveal(this.focusId);
   }
 
-  /// Scrolls to a message and marks it for a moment (a search hit, a quoted original).
+  /// Scrolls to a message and marks it for a few seconds (a search hit, a quoted original).
   reveal(messageId) {
     const item = [...this.timeline.querySelectorAll('li.message')].find((li) => li.dataset.id === messageId);
     this.focusId = null;
     if (!item) return;
-    item.scrollIntoView({ block: 'center' });
+    this.highlight = { id: messageId, until: Date.now() + 3000 };
     item.classList.add('found');
-    setTimeout(() => item.classList.remove('found'), 2500);
+    item.scrollIntoView({ block: 'center' });
+    setTimeout(() => { if (this.highlight?.id === messageId) { this.highlight = null; item.isConnected && item.classList.remove('found'); this.renderTimeline(); } }, 3000);
   }
 
   messageItem(message, room, showSender) {
@@ -217,7 +218,8 @@ export class RoomView {
     const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
     const mentionsMe = !mine && !deleted && (message.mentions || []).includes(me);
     return h('li', {
-      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`,
+      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`
+        + `${this.highlight?.id === message.id && Date.now() < this.highlight.until ? ' found' : ''}`,
       dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
     },
     showSender && !mine ? avatar(this.store.displayName(message.senderId), this.store.user(message.senderId)?.avatarUrl, 'avatar small') : null,
