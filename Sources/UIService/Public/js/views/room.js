@@ -164,19 +164,19 @@ export class RoomView {
     const items = [];
     let previousSender = null;
     let previousDay = null;
-    for (const notice of timeline.notices?.get(0) || []) items.push(h('li', { className: 'system-line', role: 'note' }, notice));
+    for (const notice of timeline.notices?.get(0) || []) items.push(h('li', { className: 'system-line' }, notice));
     for (const message of timeline.messages) {
       // A line with the date wherever the day changes.
       const day = new Date(message.createdAt).toDateString();
       if (day !== previousDay) {
-        items.push(h('li', { className: 'date-separator', role: 'separator' }, h('span', {}, dayLabel(message.createdAt))));
+        items.push(h('li', { className: 'date-separator' }, h('span', {}, dayLabel(message.createdAt))));
         previousDay = day;
         previousSender = null;
       }
       items.push(this.messageItem(message, room, message.senderId !== previousSender));
       previousSender = message.senderId;
       for (const notice of timeline.notices?.get(message.seq) || []) {
-        items.push(h('li', { className: 'system-line', role: 'note' }, notice));
+        items.push(h('li', { className: 'system-line' }, notice));
         previousSender = null;
       }
     }
