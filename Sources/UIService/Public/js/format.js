@@ -153,3 +153,17 @@ function linkify(text, context) {
   if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
   return nodes;
 }
+
+/// The text without its marks, for one-line previews and notifications
+/// (`**bold**` → bold, `[label](url)` → label, quotes and fences dropped).
+export function plainText(text) {
+  return String(text)
+    .replace(/```[^\n]*\n?/g, '')
+    .replace(/^\s*> ?/gm, '')
+    .replace(/\[([^\]\n]{1,300})\]\(([^()\s]{1,2000})\)/g, '$1')
+    .replace(/(\*\*|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')
+    .replace(/`([^`\n]+)`/g, '$1')
+    .replace(/(^|[^A-Za-z0-9])[*_](?=[^\s*_])([^*_\n]*?[^\s*_])[*_](?![A-Za-z0-9])/g, '$1$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

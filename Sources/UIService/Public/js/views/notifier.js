@@ -3,6 +3,7 @@
 // is muted. Permission is asked only when the person clicks the button.
 
 import { h } from '../dom.js';
+import { plainText } from '../format.js';
 
 export class Notifier {
   constructor(store, openRoom) {
@@ -37,7 +38,7 @@ export class Notifier {
     if (!Notifier.supported || Notification.permission !== 'granted') return;
     const sender = this.store.displayName(message.senderId);
     const title = room.roomType === 'direct' ? sender : `${sender} in ${this.store.roomTitle(room)}`;
-    const body = message.content || (message.messageType === 'image' ? 'Photo' : 'File');
+    const body = message.content ? plainText(message.content) : (message.messageType === 'image' ? 'Photo' : 'File');
     const notification = new Notification(title, { body: body.slice(0, 200), tag: room.id });
     notification.addEventListener('click', () => { window.focus(); this.openRoom(room.id); notification.close(); });
   }

@@ -2,6 +2,7 @@
 // last message and, for direct chats, the other person's presence.
 
 import { h, avatar, formatTime, replaceChildren } from '../dom.js';
+import { plainText } from '../format.js';
 
 export function renderRoomList(list, store, onOpen) {
   const rooms = store.sortedRooms();
@@ -16,7 +17,7 @@ export function renderRoomList(list, store, onOpen) {
     const last = room.lastMessage;
     const preview = !last ? 'No messages yet'
       : last.deletedAt ? 'Message deleted'
-        : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content || attachmentSummary(last)}`;
+        : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content ? plainText(last.content) : attachmentSummary(last)}`;
     const unread = room.unreadCount || 0;
     const mentions = room.mentionCount || 0;
     const label = `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}${room.muted ? ', muted' : ''}`
