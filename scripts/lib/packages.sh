@@ -21,6 +21,8 @@ missing_packages() {
   if [ "${1:-}" = "test" ]; then
     command -v chromium >/dev/null || missing+=(chromium)
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    # Emoji (reactions) drawn as emoji, not empty boxes, in the browser tests and their screenshots.
+    [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
   fi
   echo "${missing[@]:-}"
 }

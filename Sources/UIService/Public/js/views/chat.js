@@ -41,7 +41,6 @@ export class ChatScreen {
         this.search.mentionsButton, this.notifier.button),
       this.search.element,
       this.status,
-      this.search.closeButton,
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });
     this.room = new RoomView(main, this.store, {

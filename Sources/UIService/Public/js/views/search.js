@@ -17,12 +17,14 @@ export class SearchPanel {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
     this.input.addEventListener('keydown', (event) => { if (event.key === 'Escape') this.close(); });
     this.mentionsButton = h('button', { type: 'button', id: 'mentions-button', className: 'secondary', onClick: () => this.showMentions() }, 'Mentions');
-    this.element = h('div', { className: 'search-panel' }, this.form, this.status, this.results);
+    this.element = h('div', { className: 'search-panel' }, this.form,
+      h('div', { className: 'search-heading' }, this.status, this.closeButton), this.results);
   }
 
   get open() { return !this.results.hidden; }
 
   close() {
+    this.element.classList.remove('open');
     this.results.hidden = true;
     this.closeButton.hidden = true;
     this.status.textContent = '';
@@ -38,7 +40,7 @@ export class SearchPanel {
       const answer = await this.store.search(text, { cursor });
       this.show(answer.results.map((hit) => ({ message: hit.message, snippet: hit.snippet, highlights: hit.highlights })), cursor !== null,
         answer.nextCursor ? () => this.search(answer.nextCursor) : null);
-      this.status.textContent = answer.results.length || cursor ? '' : `No messages match “${text}”.`;
+      if (!cursor) this.status.textContent = answer.results.length ? `Messages matching “${text}”` : `No messages match “${text}”.`;
     } catch (error) {
       this.status.textContent = `Search failed: ${error.message}`;
     }
@@ -56,6 +58,7 @@ export class SearchPanel {
   }
 
   show(hits, append, more) {
+    this.element.classList.add('open');
     this.results.hidden = false;
     this.closeButton.hidden = false;
     this.onOpen?.();
