@@ -65,7 +65,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let authenticated = AuthMiddleware<ChatRequestContext>(verifier: verifier)
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
     InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
-    RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway)
+    RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway,
+                    messages: messages)
         .addRoutes(to: roomsGroup)
     let mentions = MentionResolver(baseURL: configuration.userServiceURL, client: client, logger: logger)
     MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store,

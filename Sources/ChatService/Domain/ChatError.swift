@@ -30,6 +30,8 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     /// Reacting to (or replying to) a message that was deleted.
     case messageDeleted
     case reactionNotFound
+    /// A system message (a join, departure or rename) is the room's record: not edited or deleted.
+    case systemMessage
     case tooManyReactions(limit: Int)
 
     var problem: AppError {
@@ -61,6 +63,8 @@ enum ChatError: Error, Equatable, ProblemConvertible {
                      errors: [FieldError(field: "replyToId", code: "not_found", detail: "no such message in this room")])
         case .messageDeleted:
             .conflict("message_deleted", "That message was deleted.")
+        case .systemMessage:
+            .conflict("system_message", "A record of a room change cannot be edited or deleted.")
         case .reactionNotFound:
             .notFound("reaction_not_found", "You have not reacted to this message with that emoji.")
         case let .tooManyReactions(limit):

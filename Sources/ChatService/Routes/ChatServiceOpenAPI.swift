@@ -1812,6 +1812,17 @@ enum ChatServiceOpenAPI {
             "items": {
               "$ref": "#/components/schemas/Reaction"
             }
+          },
+          "system": {
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/SystemEvent"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "for messageType system only"
           }
         },
         "required": [
@@ -2325,6 +2336,33 @@ enum ChatServiceOpenAPI {
           "userId",
           "emoji",
           "reactions"
+        ],
+        "additionalProperties": false
+      },
+      "SystemEvent": {
+        "type": "object",
+        "description": "the room change a system message records; its sender made it",
+        "properties": {
+          "kind": {
+            "enum": [
+              "member_added",
+              "member_removed",
+              "member_left",
+              "renamed"
+            ]
+          },
+          "userId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "who was added or removed"
+          },
+          "name": {
+            "type": "string",
+            "description": "the new name (renamed)"
+          }
+        },
+        "required": [
+          "kind"
         ],
         "additionalProperties": false
       }

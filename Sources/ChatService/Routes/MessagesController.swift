@@ -152,6 +152,7 @@ struct MessagesController: Sendable {
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw ChatError.messageNotFound
         }
+        guard existing.messageType != MessageType.system.rawValue else { throw ChatError.systemMessage }
         guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
         let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
         guard existing.deletedAt == nil,
@@ -169,6 +170,7 @@ struct MessagesController: Sendable {
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw ChatError.messageNotFound
         }
+        guard existing.messageType != MessageType.system.rawValue else { throw ChatError.systemMessage }
         guard existing.senderId == identity.userId || access.managesGroup else {
             throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
         }

@@ -69,6 +69,8 @@ struct RoomsController: Sendable {
     let rooms: RoomStore
     let directory: UserDirectory
     let gateway: Gateway
+    /// Where joins, departures and renames are recorded as system messages.
+    let messages: MessageStore
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
         group.post(use: create)
@@ -184,10 +186,14 @@ struct RoomsController: Sendable {
         Validation.rename(body.name, into: &errors)
         if case let .set(text) = body.description { Validation.description(text, into: &errors) }
         guard errors.isEmpty else { throw AppError.validation(errors) }
+        let before = try await rooms.room(roomId)
         guard let room = try await rooms.update(roomId, name: body.name, description: body.description) else {
             throw ChatError.roomNotFound
         }
         await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .room(room)), toRoom: roomId)
+        if let name = room.name, name != before?.name {
+            await record(SystemEvent(kind: .renamed, name: name), by: access.identity.userId, in: roomId, context)
+        }
         return JSONResponse(room)
     }
 
@@ -233,6 +239,7 @@ struct RoomsController: Sendable {
             let event = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: userId, role: newRole.rawValue)))
             await gateway.publish(event, toUser: userId)
             await gateway.publish(event, toRoom: roomId)
+            await record(SystemEvent(kind: .memberAdded, userId: userId), by: identity.userId, in: roomId, context)
         }
         guard let first = added.first else {
             throw AppError.conflict("already_participant", asList ? "Everyone listed is already in the room." : "That user is already in the room.")
@@ -270,22 +277,36 @@ struct RoomsController: Sendable {
                 throw AppError.forbidden("not_room_owner", "An admin cannot remove an owner.")
             }
         }
-        try await remove(target, from: roomId)
+        try await remove(target, from: roomId, by: identity.userId, context)
         return Response(status: .noContent)
     }
 
     @Sendable func leave(_ request: Request, context: ChatRequestContext) async throws -> Response {
         let access = try await RoomsController.access(rooms, context)
         let (identity, roomId) = (access.identity, access.roomId)
-        try await remove(identity.userId, from: roomId)
+        try await remove(identity.userId, from: roomId, by: identity.userId, context)
         return Response(status: .noContent)
     }
 
-    private func remove(_ user: UUID, from roomId: UUID) async throws {
+    private func remove(_ user: UUID, from roomId: UUID, by actor: UUID, _ context: ChatRequestContext) async throws {
         try await rooms.removeParticipant(roomId, userId: user)
         let event = ChatEvent(type: .participantRemoved, roomId: roomId, data: .user(UserEvent(userId: user)))
         await gateway.publish(event, toRoom: roomId)
         await gateway.publish(event, toUser: user)
+        let change = actor == user ? SystemEvent(kind: .memberLeft) : SystemEvent(kind: .memberRemoved, userId: user)
+        await record(change, by: actor, in: roomId, context)
+    }
+
+    /// Puts a change in the timeline as a system message, after the change itself
+    /// is done; a failure is logged (the change stands, only its line is missing).
+    private func record(_ change: SystemEvent, by actor: UUID, in roomId: UUID, _ context: ChatRequestContext) async {
+        do {
+            if let message = try await messages.recordSystemEvent(roomId: roomId, actorId: actor, event: change) {
+                await gateway.publishInOrder([message], toRoom: roomId)
+            }
+        } catch {
+            context.logger.warning("could not record a room change in its timeline", metadata: ["kind": "\(change.kind.rawValue)", "error": "\(error)"])
+        }
     }
 
     struct MuteState: Codable, Sendable {

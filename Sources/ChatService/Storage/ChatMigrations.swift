@@ -108,5 +108,9 @@ enum ChatMigrations {
 
             ALTER TABLE room_participants ADD COLUMN muted boolean NOT NULL DEFAULT false;
             """),
+        Migration(version: 5, name: "system messages record joins, departures and renames", sql: """
+            -- For message_type 'system': the change it records ({"kind","userId","name"}); null otherwise.
+            ALTER TABLE messages ADD COLUMN system_event jsonb;
+            """),
     ]
 }

@@ -82,7 +82,7 @@ struct MessageStore: Sendable {
             let found = try connection.query("""
                 SELECT p.last_read_seq, p.last_read_at,
                        (SELECT count(*) FROM messages m WHERE m.room_id = $1 AND m.seq > p.last_read_seq
-                           AND m.sender_id <> $2 AND m.deleted_at IS NULL) AS unread,
+                           AND m.sender_id <> $2 AND m.deleted_at IS NULL AND m.message_type <> 'system') AS unread,
                        (SELECT id FROM messages m WHERE m.room_id = $1 AND m.seq = p.last_read_seq) AS message_id
                 FROM room_participants p WHERE p.room_id = $1 AND p.user_id = $2
                 """, [roomId, userId]).first

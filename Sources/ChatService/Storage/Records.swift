@@ -7,7 +7,7 @@ enum Rows {
     /// A message's own columns, its mentions as JSON, and the quote of the message it replies to.
     static let messageFields = """
         m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at,
-        m.reply_to_id, array_to_json(m.mentions) AS mentions,
+        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event,
         (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type, 'deleted', q.deleted_at IS NOT NULL,
                                   'excerpt', CASE WHEN q.deleted_at IS NULL THEN NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
            FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
@@ -43,7 +43,8 @@ enum Rows {
             replyToId: try row.decode("reply_to_id", as: UUID?.self),
             replyTo: try json("reply_to", row, as: MessageQuote.self),
             mentions: try json("mentions", row, as: [UUID].self) ?? [],
-            reactions: try json("reactions", row, as: [MessageReaction].self) ?? []
+            reactions: try json("reactions", row, as: [MessageReaction].self) ?? [],
+            system: try json("system_event", row, as: SystemEvent.self)
         )
     }
 

@@ -112,7 +112,8 @@ struct RoomStore: Sendable {
                 FROM room_participants p JOIN rooms r ON r.id = p.room_id
                 CROSS JOIN LATERAL (
                     SELECT count(*) AS unread, count(*) FILTER (WHERE m.mentions @> ARRAY[$1::uuid]) AS mentioned FROM messages m
-                    WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL) u
+                    WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL
+                      AND m.message_type <> 'system') u
                 WHERE p.user_id = $1 AND r.deleted_at IS NULL
                 ORDER BY r.updated_at DESC, r.id
                 """, [userId]) {

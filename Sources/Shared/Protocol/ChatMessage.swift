@@ -23,10 +23,13 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var mentions: [UUID]
     /// Emoji reactions, in the order each emoji was first used.
     public var reactions: [MessageReaction]
+    /// For a `system` message: the change it records (nil for every other type).
+    public var system: SystemEvent?
 
     public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: String,
                 clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
-                replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = []) {
+                replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
+                system: SystemEvent? = nil) {
         self.id = id
         self.roomId = roomId
         self.seq = seq
@@ -42,10 +45,11 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.replyTo = replyTo
         self.mentions = mentions
         self.reactions = reactions
+        self.system = system
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId, replyTo, mentions, reactions
+        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId, replyTo, mentions, reactions, system
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +69,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         replyTo = try container.decodeIfPresent(MessageQuote.self, forKey: .replyTo)
         mentions = try container.decodeIfPresent([UUID].self, forKey: .mentions) ?? []
         reactions = try container.decodeIfPresent([MessageReaction].self, forKey: .reactions) ?? []
+        system = try container.decodeIfPresent(SystemEvent.self, forKey: .system)
     }
 
     /// Every key is always present (null when empty), so a deleted message says `"content": null`.
@@ -85,5 +90,6 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try container.encode(replyTo, forKey: .replyTo)
         try container.encode(mentions, forKey: .mentions)
         try container.encode(reactions, forKey: .reactions)
+        try container.encode(system, forKey: .system)
     }
 }

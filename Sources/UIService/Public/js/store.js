@@ -247,6 +247,7 @@ export class ChatStore extends EventTarget {
   async loadNewest(roomId) {
     const timeline = this.timeline(roomId);
     const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}`);
+    await this.#profilesOf(answer.messages);
     for (const message of answer.messages) this.#merge(message);
     if (!timeline.loaded) timeline.hasMore = answer.hasMore;
     timeline.loaded = true;
@@ -261,6 +262,7 @@ export class ChatStore extends EventTarget {
     timeline.loading = true;
     try {
       const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${first.seq}`);
+      await this.#profilesOf(answer.messages);
       for (const message of answer.messages) this.#merge(message);
       timeline.hasMore = answer.hasMore;
       this.changed('older', roomId);
@@ -268,6 +270,11 @@ export class ChatStore extends EventTarget {
     } finally {
       timeline.loading = false;
     }
+  }
+
+  /// Loads the profiles of the people messages name (senders who left, people added or removed).
+  async #profilesOf(messages) {
+    await this.#loadProfiles(messages.flatMap((m) => [m.senderId, m.system?.userId]).filter(Boolean));
   }
 
   /// Puts a stored message in its room's timeline, replacing an older copy or the pending send it answers.
@@ -384,15 +391,18 @@ export class ChatStore extends EventTarget {
     this.changed('timeline', roomId);
   }
 
-  /// A line in the open timeline about a change (joins, departures, renames):
-  /// shown after the newest message, for as long as the page is open.
-  async #notice(roomId, userId, text) {
-    if (userId) await this.#loadProfiles([userId]);
-    const timeline = this.timeline(roomId);
-    if (!timeline.notices) timeline.notices = new Map();
-    const after = timeline.messages.at(-1)?.seq ?? 0;
-    timeline.notices.set(after, [...(timeline.notices.get(after) || []), text(userId ? this.displayName(userId) : '')]);
-    this.changed('timeline', roomId);
+  /// A system message in words: who changed what in the room.
+  systemText(message) {
+    const actor = this.displayName(message.senderId);
+    const event = message.system || {};
+    const user = event.userId ? this.displayName(event.userId) : 'someone';
+    switch (event.kind) {
+      case 'member_added': return `${actor} added ${user}`;
+      case 'member_removed': return `${actor} removed ${user}`;
+      case 'member_left': return `${actor} left the conversation`;
+      case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
+      default: return `${actor} changed the conversation`;
+    }
   }
 
   // ---- reactions, search, mentions, mute
@@ -514,7 +524,9 @@ export class ChatStore extends EventTarget {
         if (!this.rooms.has(roomId)) { await this.refreshRoom(roomId); }
         const fresh = this.#merge(event.data);
         const room = this.rooms.get(roomId);
-        if (fresh && room && event.data.senderId !== this.me.id) {
+        if (event.data.messageType === 'system') {
+          await this.#loadProfiles([event.data.senderId, event.data.system?.userId].filter(Boolean));
+        } else if (fresh && room && event.data.senderId !== this.me.id) {
           this.typing.get(roomId)?.delete(event.data.senderId);
           if (roomId === this.activeRoomId && visible) this.markRead(roomId);
           else {
@@ -570,15 +582,10 @@ export class ChatStore extends EventTarget {
         this.changed('presence');
         break;
       }
-      case 'participant.added': {
-        const known = this.rooms.get(roomId);
-        if (event.data?.userId === this.me.id && !known) await this.refreshRoom(roomId);
-        else if (known) {
-          await this.refreshRoom(roomId);
-          await this.#notice(roomId, event.data.userId, (name) => `${name} joined the conversation`);
-        }
+      case 'participant.added':
+        if (event.data?.userId === this.me.id && !this.rooms.has(roomId)) await this.refreshRoom(roomId);
+        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
         break;
-      }
       case 'participant.removed': {
         const known = this.rooms.get(roomId);
         if (event.data?.userId === this.me.id) {
@@ -591,19 +598,12 @@ export class ChatStore extends EventTarget {
           }
         } else if (known) {
           await this.refreshRoom(roomId);
-          await this.#notice(roomId, event.data.userId, (name) => `${name} is no longer in the conversation`);
         }
         break;
       }
-      case 'room.updated': {
-        const known = this.rooms.get(roomId);
-        if (!known) break;
-        const before = known.name;
-        await this.refreshRoom(roomId);
-        const after = this.rooms.get(roomId)?.name;
-        if (after && after !== before) await this.#notice(roomId, null, () => `The conversation was renamed “${after}”`);
+      case 'room.updated':
+        if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
         break;
-      }
       case 'resumed':
         // Missed messages came in order; edits to older ones did not, so refresh the open room's newest page.
         if (roomId && roomId === this.activeRoomId) await this.loadNewest(roomId);

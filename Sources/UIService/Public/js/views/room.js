@@ -51,7 +51,7 @@ export class RoomView {
       // Up in an empty box edits one's last message, as in most chat apps.
       if (event.key === 'ArrowUp' && !this.input.value && !event.isComposing) {
         const last = [...this.store.timeline(this.roomId).messages].reverse()
-          .find((m) => m.senderId === this.store.me.id && !m.deletedAt && !m.attachments?.length);
+          .find((m) => m.senderId === this.store.me.id && !m.deletedAt && !m.attachments?.length && m.messageType !== 'system');
         if (last) { event.preventDefault(); this.actions.edit(this.roomId, last); }
       }
     });
@@ -164,7 +164,6 @@ export class RoomView {
     const items = [];
     let previousSender = null;
     let previousDay = null;
-    for (const notice of timeline.notices?.get(0) || []) items.push(h('li', { className: 'system-line' }, notice));
     for (const message of timeline.messages) {
       // A line with the date wherever the day changes.
       const day = new Date(message.createdAt).toDateString();
@@ -173,12 +172,13 @@ export class RoomView {
         previousDay = day;
         previousSender = null;
       }
+      if (message.messageType === 'system') {
+        items.push(h('li', { className: 'system-line', dataset: { id: message.id, seq: String(message.seq) } }, this.store.systemText(message)));
+        previousSender = null;
+        continue;
+      }
       items.push(this.messageItem(message, room, message.senderId !== previousSender));
       previousSender = message.senderId;
-      for (const notice of timeline.notices?.get(message.seq) || []) {
-        items.push(h('li', { className: 'system-line' }, notice));
-        previousSender = null;
-      }
     }
     for (const pending of this.store.pendingMessages(this.roomId)) {
       items.push(this.pendingItem(pending));
@@ -188,7 +188,7 @@ export class RoomView {
     this.renderSeenBy(room, timeline);
     this.renderTyping();
     const newest = timeline.messages.length ? timeline.messages[timeline.messages.length - 1].seq : 0;
-    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== this.store.me.id).length;
+    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== this.store.me.id && m.messageType !== 'system').length;
     if (keepOlderAnchor) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
     else if (atBottom || this.stickToBottom) { this.scroller.scrollTop = this.scroller.scrollHeight; this.unseen = 0; }
     else if (this.newestShown && arrived) this.unseen += arrived;
@@ -290,7 +290,7 @@ export class RoomView {
   }
 
   renderSeenBy(room, timeline) {
-    const lastMine = [...timeline.messages].reverse().find((m) => m.senderId === this.store.me.id && !m.deletedAt);
+    const lastMine = [...timeline.messages].reverse().find((m) => m.senderId === this.store.me.id && !m.deletedAt && m.messageType !== 'system');
     const readers = lastMine ? this.store.readers(room.id, lastMine.seq) : [];
     if (!readers.length) { this.seenBy.textContent = ''; return; }
     const names = readers.map((id) => this.store.displayName(id));

@@ -16,6 +16,7 @@ export function renderRoomList(list, store, onOpen) {
     const online = other ? store.isOnline(other) : false;
     const last = room.lastMessage;
     const preview = !last ? 'No messages yet'
+      : last.messageType === 'system' ? store.systemText(last)
       : last.deletedAt ? 'Message deleted'
         : `${last.senderId === store.me.id ? 'You: ' : room.roomType === 'group' ? `${store.displayName(last.senderId)}: ` : ''}${last.content ? plainText(last.content) : attachmentSummary(last)}`;
     const unread = room.unreadCount || 0;
