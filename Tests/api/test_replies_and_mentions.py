@@ -1,6 +1,6 @@
 """Replies quote what they answer; @mentions resolve to room members at send
 time, count in the room list, and are listed by GET /api/mentions."""
-from conftest import assert_problem, make_group, post_message, register
+from conftest import assert_problem, make_group, post_message, psql, register
 
 
 def send(chat, room, token, content, **extra):
@@ -74,7 +74,7 @@ def test_mentions_resolve_to_members_only_and_count_until_read(api, chat, chat_b
     assert chat.get("/api/mentions", token=stranger["accessToken"]).json() == {"messages": [], "hasMore": False, "nextBefore": None}
 
 
-def test_get_mentions_lists_yours_newest_first_paged_and_only_from_your_rooms(api, chat):
+def test_get_mentions_lists_yours_newest_first_paged_and_only_from_your_rooms(api, chat, stack_data):
     a, b = register(api), register(api)
     room = make_group(chat, a["accessToken"], [b["user"]["id"]])
     sent = [send(chat, room["id"], a["accessToken"], f"@{b['user']['username']} number {i}") for i in range(3)]
@@ -91,6 +91,11 @@ def test_get_mentions_lists_yours_newest_first_paged_and_only_from_your_rooms(ap
     for bad in ["limit=0", "limit=51", "limit=x", "before=nope"]:
         assert_problem(chat.get(f"/api/mentions?{bad}", token=b["accessToken"]), 400)
     assert_problem(chat.get("/api/mentions"), 401)
+    # The listing is served by the partial GIN index (only messages that mention someone are in it).
+    plan = psql(stack_data, "SET enable_seqscan = off; EXPLAIN SELECT id FROM chat_service.messages m "
+                            f"WHERE m.mentions <> '{{}}' AND m.mentions @> ARRAY['{b['user']['id']}'::uuid]")
+    assert "messages_mentions" in plan, plan
+    assert psql(stack_data, "SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_mentions'").endswith("WHERE (mentions <> '{}'::uuid[])")
 
 
 def test_muting_is_per_person_idempotent_and_listed(api, chat):

@@ -91,7 +91,8 @@ enum ChatMigrations {
             ALTER TABLE messages ADD COLUMN reply_to_id uuid REFERENCES messages (id) ON DELETE SET NULL;
             -- The room members a message's @usernames named, resolved when it was sent or edited.
             ALTER TABLE messages ADD COLUMN mentions uuid[] NOT NULL DEFAULT '{}';
-            CREATE INDEX messages_mentions ON messages USING gin (mentions);
+            -- Only messages that mention someone are indexed (most do not: sending stays cheap).
+            CREATE INDEX messages_mentions ON messages USING gin (mentions) WHERE mentions <> '{}';
             -- Full-text search: English stemming, kept in step with edits and deletes by PostgreSQL.
             ALTER TABLE messages ADD COLUMN search tsvector
                 GENERATED ALWAYS AS (to_tsvector('english', coalesce(content, ''))) STORED;
