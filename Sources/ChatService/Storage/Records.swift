@@ -4,10 +4,14 @@ import Postgres
 
 /// Row decoding for the chat schema, shared by the stores.
 enum Rows {
-    /// A message's own columns, its mentions as JSON, and the quote of the message it replies to.
-    static let messageFields = """
+    /// A message's own columns, with its mentions as JSON.
+    static let ownFields = """
         m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at,
-        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event,
+        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event
+        """
+    /// A message's own columns and the quote of the message it replies to.
+    static let messageFields = ownFields + """
+        ,
         (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type, 'deleted', q.deleted_at IS NOT NULL,
                                   'excerpt', CASE WHEN q.deleted_at IS NULL THEN NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
            FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
@@ -21,6 +25,8 @@ enum Rows {
         """
     /// For messages that cannot have attachments or reactions yet (the ones a text send just inserted): no look-up per row.
     static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions"
+    /// For new messages that reply to nothing either: no subquery at all, so the statement plans fast.
+    static let plainNewMessageColumns = ownFields + ", NULL::json AS reply_to, NULL::json AS attachments, NULL::json AS reactions"
 
     /// One message's reactions as a JSON array: each emoji with its count and people, first used first.
     static func reactionsOf(_ messageId: String) -> String {
