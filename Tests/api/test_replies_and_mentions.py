@@ -1,5 +1,7 @@
 """Replies quote what they answer; @mentions resolve to room members at send
 time, count in the room list, and are listed by GET /api/mentions."""
+import pytest
+
 from conftest import assert_problem, make_group, post_message, psql, register
 
 
@@ -98,14 +100,23 @@ def test_get_mentions_lists_yours_newest_first_paged_and_only_from_your_rooms(ap
     assert psql(stack_data, "SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_mentions'").endswith("WHERE (mentions <> '{}'::uuid[])")
 
 
-def test_muting_is_per_person_idempotent_and_listed(api, chat):
+def test_muting_is_per_person_idempotent_and_listed(api, chat, chat_b, sockets):
     a, b, outsider = register(api), register(api), register(api)
     room = make_group(chat, a["accessToken"], [b["user"]["id"]])
+    other_device = sockets(chat_b.base, b["accessToken"])
+    room_mate = sockets(chat_b.base, a["accessToken"])
     for _ in range(2):
         r = chat.call("PUT", f"/api/rooms/{room['id']}/mute", token=b["accessToken"])
         assert r.status_code == 200 and r.json() == {"roomId": room["id"], "muted": True}
     listed = lambda who: {r["id"]: r for r in chat.get("/api/rooms", token=who["accessToken"]).json()["rooms"]}[room["id"]]
     assert listed(b)["muted"] is True and listed(a)["muted"] is False
+    # b's other devices hear of it (and read the room again: it says muted); the others do not.
+    event = other_device.next(lambda e: e["type"] == "room.updated")
+    assert event["roomId"] == room["id"] and event["data"]["userId"] == b["user"]["id"]
+    assert chat.get(f"/api/rooms/{room['id']}", token=b["accessToken"]).json()["muted"] is True
+    assert chat.get(f"/api/rooms/{room['id']}", token=a["accessToken"]).json()["muted"] is False
+    with pytest.raises(AssertionError):
+        room_mate.next(lambda e: e["type"] == "room.updated", timeout=1)
     assert chat.delete(f"/api/rooms/{room['id']}/mute", token=b["accessToken"]).json() == {"roomId": room["id"], "muted": False}
     assert listed(b)["muted"] is False
     assert_problem(chat.call("PUT", f"/api/rooms/{room['id']}/mute", token=outsider["accessToken"]), 404, "room_not_found")

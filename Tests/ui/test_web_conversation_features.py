@@ -62,9 +62,10 @@ def test_reactions_and_replies_travel_live_between_two_people(browsers, ui_url, 
     alice.send("Yes, see you there")
     alice.wait(lambda d: not d.find_element("id", "reply-bar").is_displayed(), message="the reply bar stayed")
     bob.wait_for_text("Yes, see you there")
-    reply = message_item(bob, "Yes, see you there")
-    quote = reply.find_element("css selector", ".reply-quote")
-    assert "Lunch at noon?" in quote.text and quote.is_displayed()
+    # (Found afresh on every try: live events re-render the timeline.)
+    bob.wait(lambda d: any("Lunch at noon?" in q.text and q.is_displayed()
+                           for q in message_item(bob, "Yes, see you there").find_elements("css selector", ".reply-quote")),
+             message="the reply shows no quote of the original")
     bob.click_in_row("#timeline li.message", lambda row: "Yes, see you there" in row.text, ".reply-quote")
     bob.wait(lambda d: message_item(bob, "Lunch at noon?").get_attribute("class").find("found") >= 0, message="the original was not shown")
     alice.screenshot(screenshots, "12-reactions-and-replies")
@@ -96,10 +97,12 @@ def test_mentions_are_highlighted_counted_and_notify_only_when_hidden_and_not_mu
     page.open_room(group["id"])
     page.wait(lambda d: message_item(page, "@" + name + " can you check the plan?"),
               message=f"the mention did not arrive: {page.stored_messages()}")
-    item = message_item(page, "@" + name + " can you check the plan?")
-    assert "mentions-me" in item.get_attribute("class")
-    assert item.find_element("css selector", ".mention.mention-me").text == "@" + name
-    assert item.find_element("css selector", "strong").text == "the plan"
+    def marked(d):
+        item = message_item(page, "@" + name + " can you check the plan?")
+        return ("mentions-me" in item.get_attribute("class")
+                and item.find_element("css selector", ".mention.mention-me").text == "@" + name
+                and item.find_element("css selector", "strong").text == "the plan")
+    page.wait(marked, message="the mention is not marked")
     page.wait(lambda d: not d.find_elements("css selector", badge), message="the badge stayed after reading")
     page.wait(lambda d: d.title == "MicroChat", message="the title kept a count")
     page.screenshot(screenshots, "13-mention")
@@ -160,3 +163,19 @@ def test_search_finds_an_old_message_and_opens_the_room_at_it(browsers, ui_url, 
     page.type_into("#search-input", "zq" + uuid.uuid4().hex[:8])
     page.click("#search-button")
     page.wait(lambda d: "No messages match" in d.find_element("id", "search-status").text, message="no word for an empty search")
+
+
+def test_muting_in_one_tab_shows_in_the_other(browsers, ui_url):
+    other = ApiUser(ui_url, unique("mo"))
+    first, second = browsers(), browsers()
+    name = unique("mt")
+    first.register(name)
+    room_id = first.start_direct_chat(other.username)
+    second.login(name)
+    second.wait(lambda d: d.find_elements("css selector", f'.room-item[data-room-id="{room_id}"]'), message="room not listed")
+    first.click("#mute-button")
+    first.wait(lambda d: d.find_element("id", "mute-button").get_attribute("aria-pressed") == "true", message="not muted")
+    second.wait(lambda d: d.find_elements("css selector", f'.room-item.muted[data-room-id="{room_id}"]'),
+                message="the other tab does not show the room muted")
+    second.open_room(room_id)
+    assert second.find("#mute-button").text == "Unmute"

@@ -92,6 +92,8 @@ struct RoomsController: Sendable {
         var roomId: UUID
         var role: RoomRole
         var roomType: RoomType
+        /// The caller muted the room.
+        var muted: Bool = false
 
         /// Owners and admins of a group manage it; a direct room has no managers.
         var managesGroup: Bool { roomType.isGroup && role.managesGroup }
@@ -108,7 +110,7 @@ struct RoomsController: Sendable {
         guard let role = RoomRole(rawValue: membership.role), let roomType = RoomType(rawValue: membership.roomType) else {
             throw AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
-        return RoomAccess(identity: identity, roomId: roomId, role: role, roomType: roomType)
+        return RoomAccess(identity: identity, roomId: roomId, role: role, roomType: roomType, muted: membership.muted)
     }
 
     @Sendable func create(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
@@ -171,7 +173,8 @@ struct RoomsController: Sendable {
     @Sendable func show(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
         let access = try await RoomsController.access(rooms, context)
         let roomId = access.roomId
-        guard let room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
+        guard var room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
+        room.muted = access.muted
         return JSONResponse(room)
     }
 
@@ -327,6 +330,9 @@ struct RoomsController: Sendable {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         guard try await rooms.setMuted(muted, userId: identity.userId, roomId: roomId) else { throw ChatError.roomNotFound }
+        // The person's other pages and devices read the room again (and see it muted or not).
+        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: identity.userId))),
+                              toUser: identity.userId)
         return JSONResponse(MuteState(roomId: roomId, muted: muted))
     }
 }

@@ -12,12 +12,12 @@ struct RoomStore: Sendable {
     }
 
     /// The user's role in a live room and the room's type, or nil when they are not in it.
-    func membership(of userId: UUID, in roomId: UUID) async throws -> (role: String, roomType: String)? {
+    func membership(of userId: UUID, in roomId: UUID) async throws -> (role: String, roomType: String, muted: Bool)? {
         guard let row = try await pool.query("""
-            SELECT p.role, r.room_type FROM room_participants p JOIN rooms r ON r.id = p.room_id
+            SELECT p.role, r.room_type, p.muted FROM room_participants p JOIN rooms r ON r.id = p.room_id
             WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
             """, [roomId, userId]).first else { return nil }
-        return (try row.decode("role", as: String.self), try row.decode("room_type", as: String.self))
+        return (try row.decode("role", as: String.self), try row.decode("room_type", as: String.self), try row.decode("muted", as: Bool.self))
     }
 
     /// Mutes or unmutes the room for one participant; false if they are not in it.

@@ -3,6 +3,7 @@
 // message, with the history around it loaded.
 
 import { h, formatTime, replaceChildren } from '../dom.js';
+import { plainText } from '../format.js';
 
 export class SearchPanel {
   constructor(store, onJump) {
@@ -50,7 +51,7 @@ export class SearchPanel {
     this.status.textContent = 'Loading mentions…';
     try {
       const answer = await this.store.mentions();
-      this.show(answer.messages.map((message) => ({ message, snippet: message.content || '', highlights: [] })), false, null);
+      this.show(answer.messages.map((message) => ({ message, snippet: plainText(message.content || ''), highlights: [] })), false, null);
       this.status.textContent = answer.messages.length ? 'Messages that mention you' : 'Nobody has mentioned you yet.';
     } catch (error) {
       this.status.textContent = `Could not load mentions: ${error.message}`;
