@@ -10,6 +10,7 @@ enum MentionSyntax {
 
     /// The distinct names mentioned, lowercased, in order of first appearance (at most 50).
     static func usernames(in text: String) -> [String] {
+        guard text.utf8.contains(UInt8(ascii: "@")) else { return [] }  // most messages: nothing to scan
         let scalars = Array(withoutCode(text).unicodeScalars)
         var names: [String] = []
         var seen: Set<String> = []

@@ -80,10 +80,10 @@ enum Validation {
         return role
     }
 
-    /// `limit` of a history page.
-    static func pageLimit(_ text: String?) throws -> Int {
-        guard let limit = Int(text ?? String(defaultPageSize)), pageSize.contains(limit) else {
-            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 200.")
+    /// A `limit` query parameter: a whole number in `range`, `fallback` when absent.
+    static func limit(_ text: String?, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
+        guard let limit = Int(text ?? String(fallback)), range.contains(limit) else {
+            throw AppError.badRequest("invalid_limit", "limit must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
         return limit
     }
@@ -155,11 +155,7 @@ enum Validation {
         return query
     }
 
-    /// `limit` of a search or mentions page: 1 to 50, 20 by default.
-    static func resultLimit(_ text: String?) throws -> Int {
-        guard let limit = Int(text ?? "20"), (1...50).contains(limit) else {
-            throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 50.")
-        }
-        return limit
-    }
+    /// Results per search or mentions page.
+    static let resultPageSize = 1...50
+    static let defaultResultPageSize = 20
 }

@@ -82,8 +82,8 @@ struct MessagesController: Sendable {
         try Validation.clientMessageId(body.clientMessageId)
         if let target = body.replyToId {
             // A deleted message stays deleted, so this check cannot be overtaken before the send stores the link.
-            guard let original = try await messages.find(roomId: roomId, messageId: target) else { throw ChatError.replyTargetNotFound }
-            guard original.deletedAt == nil else { throw ChatError.messageDeleted }
+            guard let deleted = try await messages.isDeleted(roomId: roomId, messageId: target) else { throw ChatError.replyTargetNotFound }
+            guard !deleted else { throw ChatError.messageDeleted }
         }
         if type.carriesAttachments {
             // A caption is optional; the uploads are claimed in the message's own transaction.
@@ -137,7 +137,7 @@ struct MessagesController: Sendable {
         }
         let before = try await cursor("before"), after = try await cursor("after")
         if before != nil && after != nil { throw AppError.badRequest("invalid_cursor", "Give before or after, not both.") }
-        let limit = try Validation.pageLimit(query.get("limit"))
+        let limit = try Validation.limit(query.get("limit"), in: Validation.pageSize, default: Validation.defaultPageSize)
         let result = try await messages.page(roomId: roomId, before: before, after: after, limit: limit)
         return JSONResponse(MessagePage(messages: result.messages, hasMore: result.hasMore))
     }
@@ -154,10 +154,12 @@ struct MessagesController: Sendable {
         }
         guard existing.messageType != MessageType.system.rawValue else { throw ChatError.systemMessage }
         guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
+        let deleted = AppError.conflict("message_deleted", "A deleted message cannot be edited.")
+        guard existing.deletedAt == nil else { throw deleted }
+        // Names are resolved only for an edit that will be stored.
         let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
-        guard existing.deletedAt == nil,
-              let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content, mentions: mentioned) else {
-            throw AppError.conflict("message_deleted", "A deleted message cannot be edited.")
+        guard let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content, mentions: mentioned) else {
+            throw deleted
         }
         await gateway.publish(ChatEvent(type: .messageUpdated, roomId: roomId, seq: updated.seq, data: .message(updated)), toRoom: roomId)
         return JSONResponse(updated)

@@ -47,7 +47,7 @@ struct SearchController: Sendable {
         let identity = try context.requireIdentity()
         let query = request.uri.queryParameters
         let text = try Validation.searchQuery(Self.formValue("q", in: request.uri.query))
-        let limit = try Validation.resultLimit(query.get("limit"))
+        let limit = try Validation.limit(query.get("limit"), in: Validation.resultPageSize, default: Validation.defaultResultPageSize)
         var roomId: UUID?
         if let room = query.get("roomId") {
             // A room one is not in simply has no results for them (no hint whether it exists).
@@ -92,7 +92,7 @@ struct SearchController: Sendable {
     @Sendable func mentions(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MentionsPage> {
         let identity = try context.requireIdentity()
         let query = request.uri.queryParameters
-        let limit = try Validation.resultLimit(query.get("limit"))
+        let limit = try Validation.limit(query.get("limit"), in: Validation.resultPageSize, default: Validation.defaultResultPageSize)
         var before: UUID?
         if let text = query.get("before") {
             guard let id = UUID(uuidString: text) else { throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).") }

@@ -44,8 +44,7 @@ extension MessageStore {
             try connection.query("""
                 INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT t.id FROM messages t WHERE t.id = $8 AND t.room_id = $2),
-                        ARRAY(SELECT DISTINCT u FROM unnest($9::uuid[]) AS u
-                              WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $2 AND rp.user_id = u) ORDER BY u))
+                        \(Rows.memberMentions("$9::uuid[]", room: "$2")))
                 """, [messageId, roomId, seq, senderId, clientMessageId, content, messageType.rawValue, replyToId, Rows.uuidArray(mentions)])
             try connection.query("UPDATE attachments SET message_id = $1 WHERE id = ANY($2::uuid[])", [messageId, Rows.uuidArray(attachmentIds)])
             return (messageId, true)

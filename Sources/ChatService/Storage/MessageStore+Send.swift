@@ -43,10 +43,7 @@ extension MessageStore {
     static func sendSQL(rich: Bool) -> String {
         let columns = rich ? Rows.newMessageColumns : Rows.plainNewMessageColumns
         let replyTo = rich ? "(SELECT t.id FROM messages t WHERE t.id = n.reply_to_id AND t.room_id = $1)" : "NULL::uuid"
-        let mentions = rich ? """
-            ARRAY(SELECT DISTINCT u FROM unnest(coalesce(n.mentions, '{}')) AS u
-                  WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $1 AND rp.user_id = u) ORDER BY u)
-            """ : "'{}'::uuid[]"
+        let mentions = rich ? Rows.memberMentions("n.mentions", room: "$1") : "'{}'::uuid[]"
         return """
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset($2::jsonb)

@@ -50,6 +50,12 @@ struct MessageStore: Sendable {
         try await pool.query("SELECT created_at FROM messages WHERE id = $1", [messageId]).first?.decode("created_at", as: Date.self)
     }
 
+    /// Whether a message of the room exists and was deleted, without reading it (nil: no such message).
+    func isDeleted(roomId: UUID, messageId: UUID) async throws -> Bool? {
+        try await pool.query("SELECT deleted_at IS NOT NULL AS deleted FROM messages WHERE room_id = $1 AND id = $2", [roomId, messageId])
+            .first?.decode("deleted", as: Bool.self)
+    }
+
     func find(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
         try await pool.query("SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.id = $2", [roomId, messageId])
             .first.map(Rows.message)
@@ -59,8 +65,7 @@ struct MessageStore: Sendable {
     func edit(roomId: UUID, messageId: UUID, content: String, mentions: [UUID]) async throws -> ChatMessage? {
         try await pool.query("""
             UPDATE messages AS m SET content = $3, updated_at = now(),
-                   mentions = ARRAY(SELECT DISTINCT u FROM unnest($4::uuid[]) AS u
-                                    WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = $1 AND rp.user_id = u) ORDER BY u)
+                   mentions = \(Rows.memberMentions("$4::uuid[]", room: "$1"))
             WHERE m.room_id = $1 AND m.id = $2 AND m.deleted_at IS NULL RETURNING \(Rows.messageColumns)
             """, [roomId, messageId, content, Rows.uuidArray(mentions)]).first.map(Rows.message)
     }

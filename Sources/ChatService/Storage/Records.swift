@@ -77,6 +77,14 @@ enum Rows {
                         lastReadAt: try row.decode("last_read_at", as: Date?.self), lastReadSeq: try row.decode("last_read_seq"))
     }
 
+    /// SQL for the ids in the uuid[] expression `ids` that are participants of room `room`, each once, in order.
+    static func memberMentions(_ ids: String, room: String) -> String {
+        """
+        ARRAY(SELECT DISTINCT u FROM unnest(coalesce(\(ids), '{}')) AS u
+              WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = \(room) AND rp.user_id = u) ORDER BY u)
+        """
+    }
+
     static func uuidArray(_ ids: [UUID]) -> String {
         "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
     }

@@ -455,9 +455,9 @@ export class ChatStore extends EventTarget {
     // What is loaded must stay one unbroken stretch of the room: start over from this window.
     const newest = timeline.messages.at(-1)?.seq ?? 0;
     if (after.hasMore || (timeline.messages.length && timeline.messages[0].seq > message.seq + 1) || newest < message.seq) {
-      timeline.messages = [];
-      timeline.byId = new Map();
+      this.#clear(timeline);
     }
+    await this.#profilesOf([...before.messages, ...after.messages]);
     for (const found of [...before.messages, ...after.messages]) this.#merge(found);
     timeline.hasMore = before.hasMore;
     timeline.loaded = true;
@@ -468,12 +468,16 @@ export class ChatStore extends EventTarget {
   /// Drops a window loaded around an old message and loads the newest page again.
   async resetToNewest(roomId) {
     const timeline = this.timeline(roomId);
-    timeline.messages = [];
-    timeline.byId = new Map();
+    this.#clear(timeline);
     timeline.loaded = false;
     timeline.hasMore = true;
     timeline.newerMissing = false;
     await this.loadNewest(roomId);
+  }
+
+  #clear(timeline) {
+    timeline.messages = [];
+    timeline.byId = new Map();
   }
 
   /// Unread messages of rooms that are not muted: the number in the tab title.

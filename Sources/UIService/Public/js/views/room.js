@@ -207,7 +207,11 @@ export class RoomView {
     this.highlight = { id: messageId, until: Date.now() + 3000 };
     item.classList.add('found');
     item.scrollIntoView({ block: 'center' });
-    setTimeout(() => { if (this.highlight?.id === messageId) { this.highlight = null; item.isConnected && item.classList.remove('found'); this.renderTimeline(); } }, 3000);
+    setTimeout(() => {
+      if (this.highlight?.id !== messageId) return;
+      this.highlight = null;
+      this.renderTimeline();
+    }, 3000);
   }
 
   messageItem(message, room, showSender) {
