@@ -42,7 +42,7 @@ struct ObjectStoreTests {
         let url = try endpoint ?? TestEnvironment.require("MICROCHAT_TEST_S3_URL")
         let store = try S3ObjectStore(configuration: .init(endpoint: url, bucket: "mc-" + UUID().uuidString.prefix(8).lowercased(),
                                                            accessKeyId: "test", secretAccessKey: "test-secret", partSize: partSize,
-                                                           requestTimeout: .seconds(3)),
+                                                           requestTimeout: .seconds(30)),
                                       client: HTTPClient.shared)
         if endpoint == nil { try await store.createBucket() }
         return store

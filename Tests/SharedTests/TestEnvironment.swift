@@ -22,7 +22,7 @@ enum TestEnvironment {
     }()
 
     /// Waits until `condition` holds, polling, for at most `timeout`; fails the test with `what` if it never does.
-    static func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+    static func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await !condition() {
             guard ContinuousClock.now < deadline else {

@@ -135,7 +135,10 @@ def test_edits_deletes_and_new_rooms_arrive_live(api, chat, chat_b, sockets):
     # Removed from the room: no more of its messages.
     chat.delete(f"/api/rooms/{room['id']}/participants/{b['user']['id']}", token=a["accessToken"])
     sb.next(lambda e: e["type"] == "participant.removed")
+    # The barrier: the sender, listening on the same replica as b, has the message.
+    watcher = sockets(chat_b.base, a["accessToken"])
     post_message(chat, room["id"], a["accessToken"], "secret")
+    watcher.next(lambda e: e["type"] == "message.created" and e["data"]["content"] == "secret")
     sb.send(type="ping")
     sb.next(lambda e: e["type"] == "pong")
     assert not any(e["type"] == "message.created" and e["data"]["content"] == "secret" for e in sb.events)

@@ -5,6 +5,7 @@ import json
 import os
 import time
 import uuid
+from datetime import datetime
 
 import pytest
 import requests
@@ -13,12 +14,14 @@ import websocket
 from conftest import Socket, make_group, post_message, psql, register
 from stack_processes import ServiceProcess, database_url_file, free_port
 
-LIFETIME = 4
+# Long enough for the steps between a renewal and an expiry on a busy machine, short
+# enough to wait for two expiries.
+LIFETIME = 8
 
 
 @pytest.fixture(scope="module")
 def short_lived():
-    """user-service issuing 4-second access tokens, and a chat-service that trusts it."""
+    """user-service issuing short-lived (LIFETIME seconds) access tokens, and a chat-service that trusts it."""
     port = free_port()
     users = ServiceProcess("user-service", "user-service-short-tokens", port=port, ISSUER_URL=f"http://127.0.0.1:{port}",
                            DATABASE_URL_FILE=database_url_file("user_service"), ACCESS_TOKEN_TTL_SECONDS=LIFETIME,
@@ -57,39 +60,52 @@ def close_code(sock, timeout):
             sock.events.append(json.loads(frame.data))
 
 
+def seconds_until(timestamp):
+    """Seconds from now to an ISO 8601 time the server sent (negative once past)."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() - time.time()
+
+
 def test_a_socket_ends_when_its_token_expires(short_lived):
     users, chat = short_lived
     account = sign_up(users)
     s = Socket(chat, account["accessToken"])
     ready = s.events[-1]
     assert ready["type"] == "ready" and ready["data"]["expiresAt"]
-    started = time.time()
     assert close_code(s, LIFETIME + 10) == 4401
-    assert time.time() - started >= LIFETIME - 2
+    # Closed at the expiry the server stated, not before it (a second for rounding).
+    assert seconds_until(ready["data"]["expiresAt"]) <= 1
     assert any(e["type"] == "error" and e["data"]["code"] == "token_expired" for e in s.events), s.events
 
 
 def test_a_fresh_token_keeps_the_socket_open(short_lived):
     users, chat = short_lived
-    account = sign_up(users)
+    account, stranger = sign_up(users), sign_up(users)
     s = Socket(chat, account["accessToken"])
     first_expiry = s.events[-1]["data"]["expiresAt"]
-    time.sleep(1.5)
-    s.send(type="auth", accessToken=fresh_token(users, account))
-    renewed = s.next(lambda e: e["type"] in ("authenticated", "error"))
-    assert renewed["type"] == "authenticated", renewed
-    assert renewed["data"]["expiresAt"] > first_expiry
-    # Past the first token's expiry the socket still answers.
-    time.sleep(LIFETIME - 1)
-    s.send(type="ping")
-    assert s.next(lambda e: e["type"] == "pong")
-    # Someone else's token changes nothing; a malformed one is refused.
-    s.send(type="auth", accessToken=sign_up(users)["accessToken"])
+    # Someone else's token changes nothing; a malformed one is refused. Checked while the
+    # socket's own token has most of its life left: the stranger's token is fresh (a
+    # refresh, no password hashing) and the socket's cannot lapse in between.
+    s.send(type="auth", accessToken=fresh_token(users, stranger))
     assert s.next(lambda e: e["type"] == "error")["data"]["code"] == "wrong_user"
     s.send(type="auth", accessToken="not-a-token")
     assert s.next(lambda e: e["type"] == "error")["data"]["code"] == "invalid_token"
+    # A fresh token of one's own, sent a few seconds later, moves the expiry on by as much.
+    time.sleep(max(0.0, min(3.0, seconds_until(first_expiry) - 3)))
+    s.send(type="auth", accessToken=fresh_token(users, account))
+    renewed = s.next(lambda e: e["type"] in ("authenticated", "error"))
+    assert renewed["type"] == "authenticated", renewed
+    second_expiry = renewed["data"]["expiresAt"]
+    assert second_expiry > first_expiry
+    # Past the first token's expiry (waited for by the clock the server stated) the socket
+    # still answers: the renewal gave it a second or more beyond that point.
+    time.sleep(max(0.0, seconds_until(first_expiry) + 0.5))
+    assert seconds_until(second_expiry) > 0, "the machine was too slow to check between the two expiries"
+    s.send(type="ping")
+    assert s.next(lambda e: e["type"] in ("pong", "error"))["type"] == "pong", s.events[-3:]
     # Without another refresh, it ends when the second token does.
     assert close_code(s, LIFETIME + 10) == 4401
+    assert seconds_until(second_expiry) <= 1
+    assert any(e["type"] == "error" and e["data"]["code"] == "token_expired" for e in s.events), s.events
 
 
 def test_resume_reads_membership_from_postgres(api, chat, stack_data, sockets):
@@ -103,10 +119,13 @@ def test_resume_reads_membership_from_postgres(api, chat, stack_data, sockets):
     s.send(type="resume", rooms={room["id"]: 0})
     refused = s.next(lambda e: e["type"] in ("error", "resumed") and e.get("roomId") == room["id"])
     assert refused["type"] == "error" and refused["data"]["code"] == "room_not_found", refused
-    # Nothing of the room arrives after the resume, live or replayed.
+    # Nothing of the room arrives after the resume, live or replayed. The barrier: the owner,
+    # on the same replica, has the message; a pong after that on the member's socket comes
+    # after anything the replica would have written to it for the same message.
+    watcher = sockets(chat.base, owner["accessToken"])
     seen_at = len(s.events)
     post_message(chat, room["id"], owner["accessToken"], "later secret")
-    time.sleep(1)
+    watcher.next(lambda e: e["type"] == "message.created" and e["data"]["content"] == "later secret")
     s.send(type="ping")
     s.next(lambda e: e["type"] == "pong")
     later = s.events[seen_at:]
@@ -122,9 +141,11 @@ def test_a_removal_closes_the_room_on_every_replica(api, chat, chat_b, sockets):
     assert chat.delete(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", token=owner["accessToken"]).status_code == 204
     for s in (on_a, on_b):
         s.next(lambda e: e["type"] == "participant.removed" and e.get("roomId") == room["id"])
+    # The owner listens on both replicas: each one's copy is the barrier for that replica.
+    watchers = [sockets(chat.base, owner["accessToken"]), sockets(chat_b.base, owner["accessToken"])]
     post_message(chat, room["id"], owner["accessToken"], "after the removal")
-    for s in (on_a, on_b):
+    for s, watcher in zip((on_a, on_b), watchers):
+        watcher.next(lambda e: e["type"] == "message.created" and e["data"]["content"] == "after the removal")
         s.send(type="ping")
         s.next(lambda e: e["type"] == "pong")
-        time.sleep(0.5)
         assert not [e for e in s.events if e["type"] == "message.created" and e.get("roomId") == room["id"]]

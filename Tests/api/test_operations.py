@@ -8,10 +8,13 @@ import time
 import websocket
 
 from conftest import assert_problem, register
+from helpers import wait_until
 
 
 def test_health_and_readiness(api):
     assert api.get("/healthz").json()["status"] == "ok"
+    # Each readiness check has a deadline of its own: a busy machine may miss one, so wait for ready.
+    wait_until(lambda: api.get("/readyz").status_code == 200, timeout=20, message="user-service never became ready")
     r = api.get("/readyz")
     assert r.status_code == 200
     assert r.json()["checks"]["postgres"] == "ok"

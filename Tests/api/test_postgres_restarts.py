@@ -15,6 +15,11 @@ def pg_ctl(stack_data, *args):
     as_db_owner([f"{bindir}/pg_ctl", "-D", f"{stack_data}/postgres/data", *args])
 
 
+# How long a request waits for an unreachable PostgreSQL (DATABASE_RECONNECT_WAIT_SECONDS,
+# the services' default, which the test stack keeps).
+RECONNECT_WAIT_SECONDS = 5
+
+
 def test_user_service_survives_a_postgres_restart(api, stack_data):
     before = register(api)
     # Warm every pooled connection so the restart leaves them all stale.
@@ -93,7 +98,12 @@ def test_sends_ride_through_a_postgres_restart(api, chat, chat_b, sockets, stack
         for thread in threads:
             thread.join(timeout=30)
     failures = [answer for answer in answers if answer[1] not in (200, 201)]
-    assert not failures, f"{len(failures)} of {len(answers)} requests failed across a {restart_took:.2f}s restart: {failures[:5]}"
+    if restart_took < RECONNECT_WAIT_SECONDS - 0.5:
+        # The server was back within the wait every request is given: none may fail.
+        assert not failures, f"{len(failures)} of {len(answers)} requests failed across a {restart_took:.2f}s restart: {failures[:5]}"
+    else:
+        # A restart slower than the wait (a very busy machine): what fails, fails as promised.
+        assert all(answer[1] == 503 and "database_unavailable" in answer[2] for answer in failures), failures[:5]
     sent = [answer[2] for answer in answers if answer[1] == 201]
     assert len(sent) > 20 and len(set(sent)) == len(sent)
     stored = psql(stack_data, f"SELECT count(*) FROM chat_service.messages WHERE room_id = '{room['id']}'")

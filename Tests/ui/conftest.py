@@ -111,6 +111,25 @@ class Page:
             return True
         self.wait(clicked, timeout, f"no {button_css} to click in {rows_css}")
 
+    def click_person(self, results_css, username, button_css):
+        """Clicks button_css in the row of a people search's results that is exactly @username:
+        the results follow typing (a shorter prefix may list others first), so the row is
+        waited for by name rather than taking the first one."""
+        def is_them(row):
+            handle = row.find_element(By.CSS_SELECTOR, ".person-handle").text
+            return handle.split(" ")[0] == f"@{username}"
+        self.click_in_row(f"{results_css} li.person", is_them, button_css)
+
+    def send_keys_to(self, css, *keys, timeout=WAIT):
+        """Types into the first visible match, found afresh if it was re-rendered meanwhile."""
+        def typed(driver):
+            element = self._first_visible(driver, css)
+            if element is None:
+                return False
+            element.send_keys(*keys)
+            return True
+        self.wait(typed, timeout, f"could not type into {css}")
+
     def type_into(self, css, text):
         element = self.visible(css)
         element.clear()
@@ -150,7 +169,7 @@ class Page:
     def start_direct_chat(self, username):
         self.find("#new-chat-button").click()
         self.type_into("#user-search", username)
-        self.click("#user-results button.start-chat")
+        self.click_person("#user-results", username, "button.start-chat")
         self.visible("#room-view")
         return self.find("#room-view").get_attribute("data-room-id")
 

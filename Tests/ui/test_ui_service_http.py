@@ -149,7 +149,8 @@ def test_service_down_is_a_503_problem_and_slow_is_a_504(lonely_ui):
     started = time.monotonic()
     slow = requests.get(lonely_ui + "/api/rooms", headers={"Authorization": "Bearer x"}, timeout=10)
     assert slow.status_code == 504 and slow.json()["code"] == "upstream_timeout"
-    assert time.monotonic() - started < 5
+    # Ended by the 1 s upstream timeout, not by the client's own 10 s one.
+    assert time.monotonic() - started < 9
     # The page itself is still served.
     assert requests.get(lonely_ui + "/", timeout=5).status_code == 200
 

@@ -60,11 +60,15 @@ def test_an_image_sent_from_the_page_arrives_live_and_opens_in_the_viewer(browse
     attach(ada, png_file(400, 300))
     # On Bob's page, live: the preview's box has the image's proportions before and after it loads.
     bob.open_room(room_id)
-    image = bob.visible("#timeline .image-button img")
-    box = bob.find("#timeline .image-button")
-    assert (box.size["width"], box.size["height"]) == (320, 240)
-    bob.wait(lambda d: image.get_attribute("src").startswith("blob:") and d.execute_script("return arguments[0].naturalWidth", image) == 400,
-             message="the image did not load")
+    # The timeline re-renders on live events (a read receipt, presence): each look finds the preview afresh.
+    bob.visible("#timeline .image-button img")
+    preview_box = ("const b = document.querySelector('#timeline .image-button'); if (!b) return null;"
+                   "const r = b.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]")
+    bob.wait(lambda d: d.execute_script(preview_box) == [320, 240], message="the preview's box is not the image's proportions")
+    loaded = ("const i = document.querySelector('#timeline .image-button img');"
+              "return !!i && i.src.startsWith('blob:') && i.complete && i.naturalWidth")
+    bob.wait(lambda d: d.execute_script(loaded) == 400, message="the image did not load")
+    assert bob.driver.execute_script(preview_box) == [320, 240]
     assert "the engine, drawn" in [text for _, text in bob.stored_messages()]
     bob.screenshot(screenshots, "10-image-in-conversation")
     bob.click("#timeline .image-button")
@@ -74,18 +78,20 @@ def test_an_image_sent_from_the_page_arrives_live_and_opens_in_the_viewer(browse
     assert not ada.console_errors() and not bob.console_errors()
 
 
-def test_an_svg_with_script_is_a_download_that_never_runs(browsers, ui_url):
+def test_an_svg_with_script_is_a_download_that_never_runs(browsers, ui_url, tmp_path):
     other = ApiUser(ui_url, unique("svo"))
     page = browsers()
+    page.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     page.register(unique("svg"))
     page.start_direct_chat(other.username)
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.cookie)</script><circle r="9"/></svg>'
     attach(page, temp_file("cat.svg", svg))
-    card = page.visible("#timeline .file-card")
-    assert "cat.svg" in card.text and not page.find_all("#timeline .image-button")
+    page.wait(lambda d: "cat.svg" in d.find_element("css selector", "#timeline .file-card").text, message="no file card")
+    assert not page.find_all("#timeline .image-button")
     page.click("#timeline .file-card .download-file")
-    page.wait(lambda d: d.execute_script("return document.querySelectorAll('#timeline .file-card .file-status').length") == 1)
-    wait_until(lambda: no_alert(page), timeout=2)
+    # The download finishing is the barrier: by then the page has had the file in hand.
+    saved = tmp_path / "cat.svg"
+    wait_until(lambda: saved.is_file() and saved.read_bytes() == svg, timeout=15, message="the SVG was not downloaded")
     assert no_alert(page), "the SVG's script ran"
     assert page.driver.current_url.startswith(ui_url)
 

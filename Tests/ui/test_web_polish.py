@@ -32,8 +32,8 @@ def test_days_are_marked_and_a_group_of_one_says_member(browsers, ui_url):
     assert not page.find("#room-subtitle").text.startswith("1 members")
     page.send("a message today")
     page.wait_for_text("a message today")
-    separators = [e.text for e in page.find_all("#timeline li.date-separator")]
-    assert separators == ["Today"]
+    separators = "return [...document.querySelectorAll('#timeline li.date-separator')].map(e => e.textContent.trim())"
+    page.wait(lambda d: d.execute_script(separators) == ["Today"], message="no single 'Today' line")
 
 
 def test_editing_with_up_and_enter_and_feedback_for_spaces(browsers, ui_url):
@@ -55,7 +55,7 @@ def test_editing_with_up_and_enter_and_feedback_for_spaces(browsers, ui_url):
     edit.send_keys("second draft")
     edit.send_keys(Keys.ENTER)
     page.wait_for_text("second draft")
-    assert not page.find_all("#edit-dialog")
+    page.wait(lambda d: not d.find_elements("css selector", "#edit-dialog"), message="the edit dialog stayed open after Enter")
     # Spaces alone are not sent, and the page says why.
     box = page.visible("#message-input")
     # (chromedriver types a string of only spaces as nothing: the spaces are put in directly.)
@@ -80,8 +80,8 @@ def test_the_members_dialog_follows_a_rename_and_shows_oneself_online(browsers, 
     page.type_into("#room-name-input", "After")
     page.click("#rename-form button[type=submit]")
     page.wait(lambda d: d.find_element("id", "members-dialog-title").text == "Members of After", message="the title kept the old name")
-    dots = page.find_all("#member-list .presence-dot")
-    assert dots and "online" in dots[0].get_attribute("class"), "one's own dot shows offline"
+    page.wait(lambda d: "online" in d.find_element("css selector", "#member-list .presence-dot").get_attribute("class"),
+              message="one's own dot shows offline")
 
 
 def test_new_messages_while_scrolled_up_get_a_button_down_to_them(browsers, ui_url):

@@ -84,7 +84,10 @@ def test_users_on_different_replicas_chat_live(browsers, screenshots):
     bob.send("to the other")
     ada.wait_for_text("to the other")
     assert ada.replica != bob.replica
-    assert ada.stored_messages() == bob.stored_messages()
+    # Bob's own message turns from pending to stored on his page when his send is answered,
+    # which may come after Ada's live copy: both pages are waited for, not read once.
+    wait_until(lambda: ada.stored_messages() == bob.stored_messages(),
+               message="the two pages show different messages")
 
 
 def test_forced_disconnect_while_the_other_sends_leaves_no_gap(browsers, replicas, screenshots):
@@ -120,4 +123,5 @@ def test_forced_disconnect_while_the_other_sends_leaves_no_gap(browsers, replica
     # Still live afterwards, and the same order on both sides.
     bob.send("after the reconnect")
     ada.wait_for_text("after the reconnect")
-    assert ada.stored_messages() == bob.stored_messages()
+    wait_until(lambda: ada.stored_messages() == bob.stored_messages(),
+               message="the two pages show different messages")

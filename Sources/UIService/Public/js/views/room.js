@@ -205,6 +205,8 @@ export class RoomView {
     this.focusId = null;
     if (!item) return;
     this.highlight = { id: messageId, until: Date.now() + 3000 };
+    // The mark fades after three seconds; the last message revealed stays on record.
+    this.timeline.dataset.revealed = messageId;
     item.classList.add('found');
     item.scrollIntoView({ block: 'center' });
     setTimeout(() => {
