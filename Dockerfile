@@ -16,14 +16,22 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq-dev libhiredis-dev libssl-dev pkg-config zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-# Dependencies first, so they are cached until Package.swift changes.
-COPY Package.swift ./
+# Dependencies first, so they are cached until Package.swift changes. Every
+# direct dependency is pinned exactly in Package.swift; the whole resolved graph
+# must match the committed Package.versions, or the build stops here.
+COPY Package.swift Package.versions ./
+COPY scripts/package-versions ./scripts/package-versions
+# Every target the manifest names must exist for SwiftPM to load it, test targets included.
 COPY Tests/SharedTests ./Tests/SharedTests
+COPY Tests/UserServiceTests ./Tests/UserServiceTests
+COPY Tests/ChatServiceTests ./Tests/ChatServiceTests
+COPY Tests/UIServiceTests ./Tests/UIServiceTests
 RUN mkdir -p Sources/Shared Sources/UserService Sources/ChatService Sources/UIService/Public \
     && swift package resolve
 COPY Sources ./Sources
 # Every product at once (`--product` may be given only once: the last would win).
-RUN swift build -c release --static-swift-stdlib \
+RUN scripts/package-versions check \
+    && swift build -c release --static-swift-stdlib \
     && mkdir -p /staging \
     && cp .build/release/user-service .build/release/chat-service .build/release/ui-service /staging/ \
     && cp -R .build/release/MicroChat_UIService.resources /staging/

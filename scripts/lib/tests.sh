@@ -30,6 +30,8 @@ cmd_test() {
   ensure_python_packages
   ensure_deploy_tools
   build --build-tests
+  # The versions just built are the committed ones, as the image build requires.
+  "$ROOT/scripts/package-versions" check || die "the Swift packages drifted from Package.versions (see above)"
   local bindir
   bindir=$(bin_dir)
 
@@ -137,7 +139,7 @@ lint_image() {
   flags=$(python3 -c '
 import re, sys
 text = open(sys.argv[1]).read().replace("\\\n", " ")
-match = re.search(r"^RUN swift build (.*?)(?:&&|$)", text, re.M)
+match = re.search(r"^RUN (?:.*?&&\s*)?swift build (.*?)(?:&&|$)", text, re.M)
 sys.exit("the Dockerfile has no RUN swift build line") if not match else print(match.group(1))' Dockerfile) || die "cannot read the Dockerfile's swift build line"
   say "building as the Dockerfile does: swift build $flags"
   [[ " $flags " == *" -c release "* ]] || die "the Dockerfile's swift build is not a release build ($flags)"
