@@ -130,8 +130,8 @@ def test_cluster_settings_flow_into_the_issuer():
     assert "https://${MICROCHAT_PUBLIC_HOST}/*" in client["redirectUris"]  # the page's /auth/callback
     assert client["publicClient"] is True and client["attributes"]["pkce.code.challenge.method"] == "S256"
     assert client["directAccessGrantsEnabled"] is False and client["implicitFlowEnabled"] is False
-    scope = next(s for s in realm["clientScopes"] if s["name"] in client["defaultClientScopes"] and s["name"] == "microchat")
-    audience = next(m for m in scope["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper")
+    # The audience is the client's own mapper (test_keycloak_import models which scopes and claims the tokens get).
+    audience = next(m for m in client["protocolMappers"] if m["protocolMapper"] == "oidc-audience-mapper")
     assert audience["config"]["included.custom.audience"] == chat["TOKEN_AUDIENCE"]
 
 
