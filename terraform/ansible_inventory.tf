@@ -26,6 +26,7 @@ resource "local_file" "cluster_settings" {
   file_permission = "0644"
   content         = <<-EOT
     PUBLIC_HOST=${local.public_host}
+    CERT_RESOLVER=${local.cert_resolver}
     INGRESS_IP=${google_compute_address.ingress_internal.address}
     BACKUP_BUCKET=${google_storage_bucket.postgres_backups.name}
     FILES_BUCKET=${google_storage_bucket.files.name}

@@ -5,6 +5,11 @@ locals {
   public_host       = var.domain != "" ? var.domain : "microchat.${replace(google_compute_address.ingress.address, ".", "-")}.sslip.io"
   ssh_keys          = "${var.ansible_user}:${trimspace(file(pathexpand(var.ssh_public_key_file)))}"
 
+  # Traefik's certificate resolver (values.yaml): Let's Encrypt for a domain one
+  # owns; for the shared sslip.io default, Let's Encrypt's staging CA, whose
+  # limits a new operator does not run into (browsers warn about its certificate).
+  cert_resolver = var.domain != "" ? "letsencrypt" : "letsencrypt-staging"
+
   # Only the Ansible user's key is accepted; OS Login and project-wide keys are off.
   node_metadata = {
     ssh-keys               = local.ssh_keys

@@ -2,6 +2,14 @@
 # the redis Service's names, kept in Secret Manager. External Secrets hands
 # the key pair to Redis (platform namespace) and the CA to chat-service and
 # user-service, which verify the server against it (rediss://…?sslrootcert=).
+#
+# Renewal: the server certificate lasts a year. Any plan made within
+# early_renewal_hours of its end replaces it; the pipeline's scheduled job
+# renew:redis-certificate plans weekly (a targeted apply of the Secret Manager
+# versions below). External Secrets copies the new version into the redis-tls
+# Secret (refreshInterval), the kubelet updates the pod's volume, and the
+# tls-reload container has Redis load the files again (CONFIG SET tls-*).
+# Clients trust the CA, which stays: they notice nothing.
 
 resource "tls_private_key" "redis_ca" {
   algorithm   = "ECDSA"
@@ -68,4 +76,10 @@ resource "google_secret_manager_secret_version" "redis_tls" {
   for_each    = local.redis_tls
   secret      = google_secret_manager_secret.redis_tls[each.key].id
   secret_data = each.value
+
+  # A renewal adds the new version before the old one is destroyed, so
+  # External Secrets never finds the secret without an enabled version.
+  lifecycle {
+    create_before_destroy = true
+  }
 }

@@ -97,9 +97,16 @@ variable "ssh_public_key_file" {
 }
 
 variable "domain" {
-  description = "Public host name for MicroChat; empty means <ingress-ip>.sslip.io, which needs no DNS."
+  description = "A host name you own, with a DNS A record for the ingress address: MicroChat gets a trusted Let's Encrypt certificate for it. Empty means microchat.<ingress-ip>.sslip.io, which needs no DNS but gets a certificate from Let's Encrypt's staging CA, which browsers do not trust."
   type        = string
   default     = ""
+
+  # Every user of a shared wildcard DNS service spends one Let's Encrypt limit
+  # (50 certificates a week for the whole of sslip.io): leave domain empty for those.
+  validation {
+    condition     = !can(regex("(^|\\.)(sslip\\.io|nip\\.io|xip\\.io)$", lower(var.domain)))
+    error_message = "domain must be a name you own: sslip.io and nip.io share one Let's Encrypt rate limit among all their users (leave domain empty for the sslip.io default with a staging certificate)."
+  }
 }
 
 variable "repo_url" {

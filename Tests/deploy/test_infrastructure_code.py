@@ -116,7 +116,8 @@ def test_cluster_settings_written_by_terraform_match_the_committed_keys():
     tf = (TERRAFORM / "ansible_inventory.tf").read_text()
     written = set(re.findall(r"^\s*([A-Z_]+)=\$\{", tf, re.M))
     committed = {line.split("=", 1)[0] for line in (ROOT / "k8s-manifests/settings/cluster.env").read_text().split()}
-    assert written == committed == {"PUBLIC_HOST", "INGRESS_IP", "BACKUP_BUCKET", "FILES_BUCKET", "GCP_PROJECT", "REPO_URL", "REPO_REVISION"}
+    assert written == committed == {"PUBLIC_HOST", "CERT_RESOLVER", "INGRESS_IP", "BACKUP_BUCKET", "FILES_BUCKET", "GCP_PROJECT", "REPO_URL",
+                                    "REPO_REVISION"}
     secrets_tf = "".join(f.read_text() for f in sorted(TERRAFORM.glob("*.tf")))
     made = {f"microchat-{name}" for name in re.findall(r'^\s*"([a-z-]+-password)",', secrets_tf, re.M)}
     made |= {f"microchat-{name}" for name in re.findall(r'secret_id\s*=\s*"\$\{var\.name_prefix\}-([a-z-]+)"', secrets_tf)}
@@ -326,12 +327,13 @@ def test_the_external_secrets_key_reaches_the_cluster_as_a_file():
 
 
 def test_argocd_gets_the_private_repositorys_credentials(tmp_path):
-    """`just configure` and the pipeline pass a token; the role's Secret carries it intact (rendered by Ansible itself)."""
+    """`just configure` and the pipeline pass a deploy token and its username; the role's Secret carries them intact (rendered by Ansible itself)."""
     cloud = (ROOT / "scripts/cloud").read_text()
-    for name in ("gitops_argocd_repo_url", "gitops_argocd_repo_username", "gitops_argocd_repo_password", "MICROCHAT_REPO_TOKEN"):
+    for name in ("gitops_argocd_repo_url", "gitops_argocd_repo_username", "gitops_argocd_repo_password", "MICROCHAT_REPO_TOKEN",
+                 "MICROCHAT_REPO_USERNAME"):
         assert name in cloud
-    assert "ARGOCD_REPO_TOKEN" in (ROOT / ".gitlab-ci.yml").read_text()
-    values = {"gitops_argocd_repo_url": "https://gitlab.com/me/x.git", "gitops_argocd_repo_username": "",
+    assert "ARGOCD_REPO_TOKEN" in (ROOT / ".gitlab-ci.yml").read_text() and "ARGOCD_REPO_USERNAME" in (ROOT / ".gitlab-ci.yml").read_text()
+    values = {"gitops_argocd_repo_url": "https://gitlab.com/me/x.git", "gitops_argocd_repo_username": "gitlab+deploy-token-7",
               "gitops_argocd_repo_password": "gldt-a: b#c'd\"e"}
     (tmp_path / "vars.json").write_text(json.dumps(values))
     out = tmp_path / "secret.yaml"
@@ -341,7 +343,7 @@ def test_argocd_gets_the_private_repositorys_credentials(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     secret = yaml.safe_load(out.read_text())
     assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
-    assert secret["stringData"] == {"type": "git", "url": values["gitops_argocd_repo_url"], "username": "oauth2",
+    assert secret["stringData"] == {"type": "git", "url": values["gitops_argocd_repo_url"], "username": "gitlab+deploy-token-7",
                                     "password": values["gitops_argocd_repo_password"]}
 
 

@@ -153,7 +153,7 @@ def test_ingress_routes_cover_the_public_url_space_and_reach_real_services():
     routes = find("IngressRoute")
     assert len(routes) == 1
     route = routes[0]
-    assert route["spec"]["entryPoints"] == ["websecure"] and route["spec"]["tls"]["certResolver"] == "letsencrypt"
+    assert route["spec"]["entryPoints"] == ["websecure"] and route["spec"]["tls"]["certResolver"] in ("letsencrypt", "letsencrypt-staging")
     middlewares = {m["metadata"]["name"] for m in find("Middleware")}
     by_prefix = {}
     for rule in route["spec"]["routes"]:
