@@ -27,9 +27,25 @@ resource "google_service_account" "postgres_backups" {
   display_name = "MicroChat PostgreSQL backups"
 }
 
-resource "google_storage_bucket_iam_member" "postgres_backups" {
+# What barman-cloud (CloudNativePG's WAL archiving, base backups, retention
+# and restores) calls, on this bucket only: it reads the bucket's metadata
+# first (storage.buckets.get; a 403 there stops every archive), then lists,
+# writes, reads and deletes objects. Legacy Bucket Writer gives buckets.get
+# and objects list/create/delete, Object Viewer gives objects.get (restores,
+# standbys fetching WAL); neither may change the bucket, its IAM policy or an
+# object's metadata. Object Admin alone lacks buckets.get; a custom role would
+# need Terraform's account to administer roles (iam.roles.create), which it
+# is not given. Tests/deploy/test_cloud_permissions.py checks the calls
+# (Tests/deploy/data/cloud_permissions.yaml) against these roles.
+resource "google_storage_bucket_iam_member" "postgres_backups_writer" {
   bucket = google_storage_bucket.postgres_backups.name
-  role   = "roles/storage.objectAdmin"
+  role   = "roles/storage.legacyBucketWriter"
+  member = "serviceAccount:${google_service_account.postgres_backups.email}"
+}
+
+resource "google_storage_bucket_iam_member" "postgres_backups_reader" {
+  bucket = google_storage_bucket.postgres_backups.name
+  role   = "roles/storage.objectViewer"
   member = "serviceAccount:${google_service_account.postgres_backups.email}"
 }
 
