@@ -23,6 +23,7 @@ DEPLOYED = [
     "k8s-manifests/platform/keycloak",
     "k8s-manifests/infrastructure/traefik",
     "k8s-manifests/infrastructure/monitoring",
+    "k8s-manifests/infrastructure/monitoring/chart-secrets",
     "k8s-manifests/infrastructure/external-secrets",
     "k8s-manifests/infrastructure/metrics-server",
     "k8s-manifests/infrastructure/local-path-storage",

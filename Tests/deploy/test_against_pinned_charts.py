@@ -256,11 +256,10 @@ def test_custom_resources_wait_for_the_chart_that_brings_their_crd():
     gitops = yaml.safe_load((ROOT / "ansible/roles/gitops/defaults/main.yml").read_text())
     problems = []
     for app in apps:
-        source = app["spec"].get("source", {})
-        if not source.get("path") or source.get("chart") or not (ROOT / source["path"]).is_dir():
-            continue
+        paths = [s["path"] for s in app["spec"].get("sources") or [app["spec"].get("source", {})]
+                 if s.get("path") and not s.get("chart") and (ROOT / s["path"]).is_dir()]
         options = app["spec"].get("syncPolicy", {}).get("syncOptions", [])
-        for obj in render(source["path"]):
+        for obj in [o for path in paths for o in render(path)]:
             if group_of(obj["apiVersion"]) in BUILT_IN_GROUPS:
                 continue
             chart = provider_chart(known, obj)
