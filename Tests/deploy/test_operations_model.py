@@ -231,11 +231,18 @@ def test_ansible_reads_the_named_cfg_in_a_world_writable_clone(tmp_path):
     assert str(clone / "ansible/roles") in named, f"with the pipeline's ANSIBLE_CONFIG ({config!r}) Ansible still ignores ansible.cfg"
 
 
+# Besides the renewal, the weekly schedule runs the restore drill (README, "The restore drill").
+SCHEDULED_CHECKS = {"test:restore-drill"}
+
+
 def test_a_schedule_renews_the_redis_certificate_and_starts_nothing_else():
     scheduled = started_jobs(SCHEDULE_ON_MAIN)
     renewal = [name for name, job in scheduled.items() if "apply" in _job_text(job) and "redis_tls" in _job_text(job)]
     assert renewal, "no scheduled job applies Terraform to renew the Redis certificate (it is renewed only by hand)"
-    assert set(scheduled) == set(renewal), f"a scheduled pipeline would also start {sorted(set(scheduled) - set(renewal))}"
+    others = set(scheduled) - set(renewal)
+    assert others <= SCHEDULED_CHECKS, f"a scheduled pipeline would also start {sorted(others - SCHEDULED_CHECKS)}"
+    for name in others:  # the drill changes no infrastructure: it starts its own stack on the runner
+        assert "terraform" not in _job_text(scheduled[name]) and "ansible" not in _job_text(scheduled[name])
     job = scheduled[renewal[0]]
     assert job["when"] == "on_success", "the renewal must run unattended, not wait for a person"
     text = _job_text(job)
