@@ -103,6 +103,45 @@ def test_failed_logins_per_address(limited):
     assert login(limited, bystander, victim, "correct-horse-9").status_code == 200
 
 
+def test_parallel_guesses_get_no_more_tries_than_the_limit(limited):
+    """Issue 23, item 1: every attempt is counted before its password is hashed, so 40
+    guesses sent at once (each from its own address) are not all read against a count
+    under the limit: at most 4 are checked, the rest are 429."""
+    name = register(limited, address()).json()["user"]["username"]
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(lambda n: login(limited, address(), name, f"wrong-guess-{n}"), range(40)))
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses.count(401) <= 4, f"{statuses.count(401)} guesses were checked, the limit is 4"
+    assert_limited(login(limited, address(), name, "correct-horse-9"), "too_many_login_attempts")
+
+
+def test_parallel_guesses_from_one_address_get_no_more_than_its_limit(limited):
+    guesser = address()
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(lambda n: login(limited, guesser, f"nobody{n}{uuid.uuid4().hex[:6]}", "wrong-password-1"), range(40)))
+    statuses = [r.status_code for r in answers]
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses.count(401) <= 6, f"{statuses.count(401)} guesses from one address were checked, the limit is 6"
+
+
+def test_a_username_and_its_email_share_one_count(limited):
+    r = register(limited, address())
+    user = r.json()["user"]
+    for login_name in (user["username"], user["username"].upper(), f"{user['username']}@example.com", f"{user['username']}@EXAMPLE.com"):
+        assert_problem(login(limited, address(), login_name, "wrong-password-1"), 401, "invalid_credentials")
+    assert_limited(login(limited, address(), f"{user['username']}@example.com", "correct-horse-9"), "too_many_login_attempts")
+    assert_limited(login(limited, address(), user["username"], "correct-horse-9"), "too_many_login_attempts")
+
+
+def test_a_right_password_does_not_use_up_the_address(limited):
+    client = address()
+    r = register(limited, client)
+    name = r.json()["user"]["username"]
+    for _ in range(8):  # more than the address's 6: successes are not failures
+        assert login(limited, client, name, "correct-horse-9").status_code == 200
+
+
 def test_registrations_per_address(limited):
     client = address()
     for _ in range(3):

@@ -81,9 +81,14 @@ struct MessagesController: Sendable {
         let attachmentIds = try Validation.attachmentIds(body.attachmentIds, for: type)
         try Validation.clientMessageId(body.clientMessageId)
         if let target = body.replyToId {
+            // Asked as the sender: a non-member gets the room's 404 whatever the target is.
             // A deleted message stays deleted, so this check cannot be overtaken before the send stores the link.
-            guard let deleted = try await messages.isDeleted(roomId: roomId, messageId: target) else { throw ChatError.replyTargetNotFound }
-            guard !deleted else { throw ChatError.messageDeleted }
+            switch try await messages.replyTarget(roomId: roomId, messageId: target, requester: identity.userId) {
+            case .none: throw ChatError.roomNotFound
+            case .absent: throw ChatError.replyTargetNotFound
+            case .deleted: throw ChatError.messageDeleted
+            case .present: break
+            }
         }
         if type.carriesAttachments {
             // A caption is optional; the uploads are claimed in the message's own transaction.

@@ -56,7 +56,7 @@ struct SearchController: Sendable {
         }
         var before: Date?
         if let text = query.get("before") {
-            before = try await Self.instant(text, messages: messages)
+            before = try await Self.instant(text, messages: messages, visibleTo: identity.userId)
         }
         var offset = 0
         if let cursor = query.get("cursor") {
@@ -82,10 +82,10 @@ struct SearchController: Sendable {
         return nil
     }
 
-    /// `before` is a time (ISO 8601) or a message id (that message's time).
-    static func instant(_ text: String, messages: MessageStore) async throws -> Date {
+    /// `before` is a time (ISO 8601) or the id of a message in one of the caller's rooms (its time).
+    static func instant(_ text: String, messages: MessageStore, visibleTo userId: UUID) async throws -> Date {
         if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let id = UUID(uuidString: text), let created = try await messages.createdAt(messageId: id) { return created }
+        if let id = UUID(uuidString: text), let created = try await messages.createdAt(messageId: id, visibleTo: userId) { return created }
         throw AppError.badRequest("invalid_cursor", "before must be an ISO 8601 time or the id of a message.")
     }
 

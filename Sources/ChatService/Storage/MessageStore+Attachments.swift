@@ -14,15 +14,17 @@ extension MessageStore {
                              attachmentIds: [UUID], replyToId: UUID? = nil, mentions: [UUID] = []) async throws -> (ChatMessage, created: Bool) {
         let messageId = UUID()
         let stored = try await pool.transaction(idempotent: true) { connection -> (UUID, Bool) in
+            // Membership first, as the text path does: a removed member, or anyone once the
+            // room is deleted, learns nothing from a repeated client id.
+            guard try connection.query("""
+                SELECT 1 FROM room_participants p JOIN rooms r ON r.id = p.room_id
+                WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
+                """, [roomId, senderId]).first != nil else { throw ChatError.roomNotFound }
             if let clientMessageId, let existing = try connection.query("""
                 SELECT id FROM messages WHERE room_id = $1 AND sender_id = $2 AND client_message_id = $3
                 """, [roomId, senderId, clientMessageId]).first {
                 return (try existing.decode("id"), false)
             }
-            guard try connection.query("""
-                SELECT 1 FROM room_participants p JOIN rooms r ON r.id = p.room_id
-                WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
-                """, [roomId, senderId]).first != nil else { throw ChatError.roomNotFound }
             let rows = try connection.query("""
                 SELECT id, room_id, uploader_id, message_id, content_type, width, height FROM attachments WHERE id = ANY($1::uuid[]) FOR UPDATE
                 """, [Rows.uuidArray(attachmentIds)])

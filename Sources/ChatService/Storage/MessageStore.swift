@@ -45,16 +45,34 @@ struct MessageStore: Sendable {
             """, [Rows.uuidArray(positions.map(\.room)), seqs, limit]).map(Rows.message)
     }
 
-    /// When a message was sent, wherever it is (for cursors).
-    func createdAt(messageId: UUID) async throws -> Date? {
-        try await pool.query("SELECT created_at FROM messages WHERE id = $1", [messageId]).first?.decode("created_at", as: Date.self)
+    /// When a message was sent (for cursors), if it is in a live room `userId` is in:
+    /// another room's message is no cursor of theirs, and its time is not told.
+    func createdAt(messageId: UUID, visibleTo userId: UUID) async throws -> Date? {
+        try await pool.query("""
+            SELECT m.created_at FROM messages m
+            JOIN room_participants p ON p.room_id = m.room_id AND p.user_id = $2
+            JOIN rooms r ON r.id = m.room_id AND r.deleted_at IS NULL
+            WHERE m.id = $1
+            """, [messageId, userId]).first?.decode("created_at", as: Date.self)
     }
 
-    /// Whether a message of the room exists and was deleted, without reading it (nil: no such message).
-    func isDeleted(roomId: UUID, messageId: UUID) async throws -> Bool? {
-        try await pool.query("SELECT deleted_at IS NOT NULL AS deleted FROM messages WHERE room_id = $1 AND id = $2", [roomId, messageId])
-            .first?.decode("deleted", as: Bool.self)
+    /// Where a reply may point, as seen by `requester`: nil when they are not a
+    /// member of the (live) room, so a stranger cannot tell an absent, a deleted
+    /// and a present message apart; otherwise whether the target exists and is deleted.
+    func replyTarget(roomId: UUID, messageId: UUID, requester: UUID) async throws -> ReplyTarget? {
+        guard let row = try await pool.query("""
+            SELECT (SELECT t.deleted_at IS NOT NULL FROM messages t WHERE t.room_id = $1 AND t.id = $2) AS deleted
+            FROM room_participants p JOIN rooms r ON r.id = p.room_id
+            WHERE p.room_id = $1 AND p.user_id = $3 AND r.deleted_at IS NULL
+            """, [roomId, messageId, requester]).first else { return nil }
+        switch try row.decode("deleted", as: Bool?.self) {
+        case .none: return .absent
+        case .some(true): return .deleted
+        case .some(false): return .present
+        }
     }
+
+    enum ReplyTarget { case absent, deleted, present }
 
     func find(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
         try await pool.query("SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.id = $2", [roomId, messageId])

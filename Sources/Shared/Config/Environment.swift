@@ -68,9 +68,18 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public var description: String { "configuration \(name): \(problem)" }
 }
 
-/// Hides the password in a connection URL before it is logged.
+/// Hides the credentials in a connection URL before it is logged: the password
+/// of its user part and any query parameter that carries one (libpq's
+/// `?password=` and `sslpassword=`, `secret`, `token`, `key` and the like).
 public func maskURLCredentials(_ url: String) -> String {
     guard var components = URLComponents(string: url) else { return "<unparseable>" }
     if components.password != nil { components.password = "****" }
+    if let items = components.queryItems {
+        components.queryItems = items.map { item in
+            let name = item.name.lowercased()
+            let secret = ["password", "passwd", "pwd", "secret", "token", "key"].contains { name.contains($0) }
+            return secret && item.value != nil ? URLQueryItem(name: item.name, value: "****") : item
+        }
+    }
     return components.string ?? "<unparseable>"
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
@@ -41,15 +42,25 @@ public struct ServiceClient: Sendable {
         }
         let data = Data(buffer: try await response.body.collect(upTo: 4 * 1024 * 1024))
         guard (200..<300).contains(response.status.code) else {
-            if let problem = try? JSONDecoder().decode(ProblemDetails.self, from: data) {
-                throw AppError(.init(code: problem.status), code: problem.code, detail: problem.detail, errors: problem.errors)
-            }
-            throw AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on failed (\(response.status.code)).")
+            throw Self.upstreamFailure(status: Int(response.status.code), body: data)
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
         } catch {
             throw AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on sent an answer that cannot be read.")
         }
+    }
+
+    /// The error for an upstream's failed answer. Its problem+json is passed on only
+    /// when the problem names a client or server error (400...599) that agrees
+    /// with the answer's own status class; anything else an upstream claims (a
+    /// status of 5000, -1 or 200 in a problem) is a 502, never a crash or a
+    /// success.
+    static func upstreamFailure(status: Int, body: Data) -> AppError {
+        if let problem = try? JSONDecoder().decode(ProblemDetails.self, from: body),
+           (400...599).contains(problem.status), problem.status / 100 == status / 100 {
+            return AppError(HTTPResponse.Status(code: problem.status), code: problem.code, detail: problem.detail, errors: problem.errors)
+        }
+        return AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on failed (\(status)).")
     }
 }

@@ -22,30 +22,40 @@ struct LoginThrottle: Sendable {
                                                     limit: limits.registrationsPerAddress, window: limits.registrationWindow)
     }
 
-    /// Accounts are counted by the login as typed, case-folded, so `Alice` and `alice` share one count.
-    static func account(_ login: String) -> String { login.lowercased() }
+    /// The account an attempt counts against: the person the login names (by id, so
+    /// `alice` and `alice@example.com` share one count), or, for a login that names
+    /// nobody, the login as typed, case-folded.
+    static func account(_ login: String, resolvedTo userId: UUID?) -> String {
+        userId.map { "user:\($0.uuidString.lowercased())" } ?? "login:\(login.lowercased())"
+    }
 
-    /// Throws 429 when the account or the address has used up its failures.
-    func checkLogin(_ login: String, from address: String?) async throws {
+    /// Counts this attempt against the account and the address before any password is
+    /// checked. The count is Redis's INCR, atomic across requests and replicas: of many
+    /// attempts made at once, only those within the limit go on to be hashed, and the
+    /// rest get 429 (even with the right password, so the answer gives nothing away).
+    /// A successful attempt is taken back by `recordSuccess`.
+    func admitLogin(account: String, from address: String?) async throws {
         try await guarded {
-            if let standing = try await failuresByAccount.isExhausted(Self.account(login)) {
-                throw Self.tooMany(standing)
-            }
-            if let address, let standing = try await failuresByAddress.isExhausted(address) {
-                throw Self.tooMany(standing)
-            }
+            let byAccount = try await failuresByAccount.record(account)
+            var byAddress: FixedWindowLimiter.Standing?
+            if let address { byAddress = try await failuresByAddress.record(address) }
+            if byAccount.count > failuresByAccount.limit { throw Self.tooMany(byAccount) }
+            if let byAddress, byAddress.count > failuresByAddress.limit { throw Self.tooMany(byAddress) }
         }
     }
 
-    func recordFailure(_ login: String, from address: String?) async throws {
-        try await guarded {
-            try await failuresByAccount.record(Self.account(login))
-            if let address { try await failuresByAddress.record(address) }
-        }
+    /// An attempt whose password was never checked (the hash queue was full): no guess
+    /// was made, so it counts for nothing.
+    func takeBack(account: String, from address: String?) async {
+        try? await failuresByAccount.forgetOne(account)
+        if let address { try? await failuresByAddress.forgetOne(address) }
     }
 
-    func recordSuccess(_ login: String) async {
-        try? await failuresByAccount.reset(Self.account(login))
+    /// A right password: the account's failures are forgotten, and the address's count
+    /// of this attempt is taken back (a success is no failure).
+    func recordSuccess(account: String, from address: String?) async {
+        try? await failuresByAccount.reset(account)
+        if let address { try? await failuresByAddress.forgetOne(address) }
     }
 
     /// Counts a registration attempt from `address`, throwing 429 once the window's are used up.

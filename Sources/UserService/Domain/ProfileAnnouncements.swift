@@ -12,6 +12,14 @@ struct ProfileAnnouncements: Sendable {
     let redis: RedisClient
     let logger: Logger
 
+    /// Announces `user` only when what others see of it differs from `before`
+    /// (nothing is announced for a request that changed nothing, so a client
+    /// looping on a profile call costs the rooms nothing).
+    func announce(_ user: UserRecord, changedFrom before: UserRecord?) async {
+        if let before, before.publicProfile(presence: false) == user.publicProfile(presence: false) { return }
+        await announce(user)
+    }
+
     func announce(_ user: UserRecord) async {
         let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
         do {

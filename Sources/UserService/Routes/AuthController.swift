@@ -64,19 +64,26 @@ struct AuthController: Sendable {
         guard !login.isEmpty, login.count <= 254, !body.password.isEmpty, body.password.count <= 128 else {
             throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
         }
-        // Over the limit, even the right password is refused: the answer says nothing about it.
+        // Every attempt is counted before its password is hashed; over the limit, even the
+        // right password is refused: the answer says nothing about it.
         let address = context.clientAddress
-        try await throttle.checkLogin(login, from: address)
-        guard let user = try await users.find(login: login) else {
-            try await hasher.burnTime()
-            try await throttle.recordFailure(login, from: address)
+        let user = try await users.find(login: login)
+        let account = LoginThrottle.account(login, resolvedTo: user?.id)
+        try await throttle.admitLogin(account: account, from: address)
+        let matches: Bool
+        do {
+            if let user { matches = try await hasher.verify(body.password, against: user.passwordHash) } else {
+                try await hasher.burnTime()
+                matches = false
+            }
+        } catch {
+            await throttle.takeBack(account: account, from: address)
+            throw error
+        }
+        guard let user, matches else {
             throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
         }
-        guard try await hasher.verify(body.password, against: user.passwordHash) else {
-            try await throttle.recordFailure(login, from: address)
-            throw AppError.unauthorized("invalid_credentials", "The login or password is wrong.")
-        }
-        await throttle.recordSuccess(login)
+        await throttle.recordSuccess(account: account, from: address)
         try await users.touch(id: user.id)
         return JSONResponse(try await issuer.session(for: user))
     }

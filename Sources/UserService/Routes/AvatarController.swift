@@ -65,8 +65,11 @@ struct AvatarController: Sendable {
 
     @Sendable func remove(_ request: Request, context: UserRequestContext) async throws -> Response {
         let identity = try context.requireIdentity()
-        if let key = try await avatars.remove(userId: identity.userId) { try? await store.delete(key: key) }
-        if let user = try await users.find(id: identity.userId) { await announcements.announce(user) }
+        // Only a picture that was there is news: removing none announces nothing.
+        if let key = try await avatars.remove(userId: identity.userId) {
+            try? await store.delete(key: key)
+            if let user = try await users.find(id: identity.userId) { await announcements.announce(user) }
+        }
         return Response(status: .noContent)
     }
 

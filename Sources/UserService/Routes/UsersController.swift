@@ -44,7 +44,6 @@ struct UsersController: Sendable {
         guard let user = try await users.find(id: identity.userId) else {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
         }
-        await announcements.announce(user)
         return JSONResponse(user.ownProfile)
     }
 
@@ -66,10 +65,11 @@ struct UsersController: Sendable {
         changes.avatarUrl = Self.normalized(body.avatarUrl) { Validation.avatarURL($0, into: &errors) }
         changes.phoneNumber = Self.normalized(body.phoneNumber) { Validation.phoneNumber($0, into: &errors) }
         guard errors.isEmpty else { throw AppError.validation(errors) }
+        let before = try await users.find(id: identity.userId)
         guard let user = try await users.update(id: identity.userId, changes: changes) else {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
         }
-        await announcements.announce(user)
+        await announcements.announce(user, changedFrom: before)
         return JSONResponse(user.ownProfile)
     }
 
