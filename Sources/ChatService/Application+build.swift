@@ -39,7 +39,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let sweeper = UnclaimedUploadSweeper(attachments: attachments, store: store, age: .seconds(configuration.unclaimedUploadSeconds),
                                          interval: .seconds(configuration.uploadSweepSeconds), logger: logger)
     let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
-                          messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds), logger: logger)
+                          messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds),
+                          membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
         ChatMetrics.messagesSent.increment(by: created.count)

@@ -62,7 +62,8 @@ struct UserServiceConfiguration: Sendable {
             loginFailureWindow: .seconds(try environment.int("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, in: 1...86_400)),
             registrationsPerAddress: try environment.int("REGISTRATIONS_PER_ADDRESS", default: 20, in: 1...1_000_000),
             registrationWindow: .seconds(try environment.int("REGISTRATION_WINDOW_SECONDS", default: 3600, in: 1...86_400)),
-            passwordHashQueue: try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000)
+            passwordHashQueue: try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000),
+            ipv6Prefix: try environment.int("IPV6_LIMIT_PREFIX", default: 64, in: 16...128)
         )
         do {
             storage = try ObjectStoreSettings.make(
@@ -94,7 +95,7 @@ struct UserServiceConfiguration: Sendable {
             "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
             "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
             "registrations_per_address": "\(limits.registrationsPerAddress)",
-            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)",
+            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)", "ipv6_limit_prefix": "\(limits.ipv6Prefix)",
             "storage": "\(storage)", "avatar_max_bytes": "\(avatarMaxBytes)",
         ]
     }

@@ -142,6 +142,21 @@ def test_a_right_password_does_not_use_up_the_address(limited):
         assert login(limited, client, name, "correct-horse-9").status_code == 200
 
 
+def test_an_ipv6_client_rotating_inside_its_64_is_one_client(limited):
+    """Issue 23, item 5: per-address limits count an IPv6 client by its /64, so
+    rotating addresses inside it buys no new registrations or guesses."""
+    network = "2001:db8:%x:%x" % (uuid.uuid4().int & 0xFFFF, uuid.uuid4().int & 0xFFFF)
+    rotating = [f"{network}:{uuid.uuid4().int & 0xFFFF:x}::{n + 1:x}" for n in range(5)]
+    answers = [register(limited, client).status_code for client in rotating]
+    assert answers[:3] == [201, 201, 201] and answers[3:] == [429, 429], answers
+    # The next /64 is someone else.
+    neighbour = network.rsplit(":", 1)[0] + ":%x" % ((int(network.rsplit(":", 1)[1], 16) + 1) & 0xFFFF)
+    assert register(limited, f"{neighbour}::1").status_code == 201
+    guesser = [f"{network}:{n:x}::1" for n in range(1, 9)]
+    statuses = [login(limited, client, f"nobody{uuid.uuid4().hex[:8]}", "wrong-password-1").status_code for client in guesser]
+    assert statuses[:6] == [401] * 6 and statuses[6:] == [429, 429], statuses
+
+
 def test_registrations_per_address(limited):
     client = address()
     for _ in range(3):

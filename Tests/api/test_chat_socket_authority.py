@@ -149,3 +149,41 @@ def test_a_removal_closes_the_room_on_every_replica(api, chat, chat_b, sockets):
         s.send(type="ping")
         s.next(lambda e: e["type"] == "pong")
         assert not [e for e in s.events if e["type"] == "message.created" and e.get("roomId") == room["id"]]
+
+
+def test_a_lost_removal_stops_delivery_within_the_recheck_bound(api, user_url, stack_data, sockets):
+    """Issue 23, item 9: a removal whose participant.removed never reached the replica (made
+    here in PostgreSQL directly) stops live delivery to the removed member within
+    MEMBERSHIP_RECHECK_SECONDS, without a resume or a Redis reconnect."""
+    replica = ServiceProcess("chat-service", "chat-service-recheck", AUTH_ISSUER=user_url, USER_SERVICE_URL=user_url,
+                             DATABASE_URL_FILE=database_url_file("chat_service"), REDIS_URL=os.environ["MICROCHAT_TEST_REDIS_URL"],
+                             REPLICA_ID="chat-recheck", MEMBERSHIP_RECHECK_SECONDS=1)
+    try:
+        from conftest import Api
+        chat = Api(replica.base)
+        owner, member = register(api), register(api)
+        room = make_group(chat, owner["accessToken"], [member["user"]["id"]])
+        listener = sockets(replica.base, member["accessToken"])
+        watcher = sockets(replica.base, owner["accessToken"])
+        post_message(chat, room["id"], owner["accessToken"], "while a member")
+        listener.next(lambda e: e["type"] == "message.created" and e["data"]["content"] == "while a member")
+        psql(stack_data, f"DELETE FROM chat_service.room_participants WHERE room_id = '{room['id']}' AND user_id = '{member['user']['id']}'")
+
+        def reached_member(n):
+            """Posts one message; after the owner's copy (the barrier) and a ping, says whether the member got it."""
+            text = f"after the removal {n}"
+            post_message(chat, room["id"], owner["accessToken"], text)
+            watcher.next(lambda e: e["type"] == "message.created" and e["data"]["content"] == text)
+            listener.send(type="ping")
+            listener.next(lambda e: e["type"] == "pong")
+            return any(e["type"] == "message.created" and e["data"]["content"] == text for e in listener.events)
+
+        deadline, n = time.monotonic() + 20, 0
+        while reached_member(n):
+            n += 1
+            assert time.monotonic() < deadline, f"still delivered {n} messages after the removal"
+            time.sleep(0.3)
+        # Once stopped, it stays stopped.
+        assert not reached_member(n + 1) and not reached_member(n + 2)
+    finally:
+        replica.stop()

@@ -38,6 +38,9 @@ final class Gateway: Sendable {
     /// New messages for the degraded path, read from PostgreSQL.
     private let messages: MessageStore
     private let degradedPollInterval: Duration
+    /// How often every connected person's rooms are read again, so a removal whose
+    /// `participant.removed` was lost stops delivery within this bound.
+    private let membershipRecheckInterval: Duration
     private let degraded = Atomic<Bool>(false)
     private let state = Mutex(State())
     private let logger: Logger
@@ -51,7 +54,8 @@ final class Gateway: Sendable {
     private let profileChangesInput: AsyncStream<(PublicProfile, ByteBuffer)>.Continuation
 
     init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
-         messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250), logger: Logger) {
+         messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250),
+         membershipRecheckInterval: Duration = .seconds(30), logger: Logger) {
         self.replicaId = replicaId
         self.redis = redis
         self.subscriber = subscriber
@@ -59,6 +63,7 @@ final class Gateway: Sendable {
         self.rooms = rooms
         self.messages = messages
         self.degradedPollInterval = degradedPollInterval
+        self.membershipRecheckInterval = membershipRecheckInterval
         self.logger = logger
         (profileChanges, profileChangesInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
         degradedGauge.record(0)
@@ -172,7 +177,18 @@ final class Gateway: Sendable {
         stopListening(connection.id, to: room)
     }
 
-    /// After Redis came back: every connected person's rooms read again in one query.
+    /// Every `membershipRecheckInterval`, what each connection hears is held against
+    /// PostgreSQL: the delivery path (Redis and the degraded poll alike) then serves
+    /// no one a room they were removed from, even if the removal's event was lost.
+    private func recheckMemberships() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: membershipRecheckInterval) } catch { return }
+            await reconcileAll()
+        }
+    }
+
+    /// Every connected person's rooms read again in one query (after Redis came back,
+    /// and every `membershipRecheckInterval`).
     private func reconcileAll() async {
         let connections = state.withLock { Array($0.connections.values) }
         guard !connections.isEmpty else { return }
@@ -402,6 +418,7 @@ extension Gateway: Service {
             group.addTask { await self.routeEvents() }
             group.addTask { await self.deliverWhileRedisIsAway() }
             group.addTask { await self.forwardProfileChanges() }
+            group.addTask { await self.recheckMemberships() }
             self.subscriber.subscribe(RealtimeChannel.profiles)
             try? await gracefulShutdown()
             self.profileChangesInput.finish()

@@ -14,10 +14,20 @@ import Shared
 /// itself could only answer a bare 400. Anything that is not such a handshake
 /// passes untouched; either way the handler then leaves the pipeline, and the
 /// route's `AuthMiddleware` still makes its own check.
-final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// While a token is being verified (up to the issuer's discovery timeout for an
+/// unknown `kid`), the connection is not read: what the client sends meanwhile
+/// waits in the kernel, and only what the decoder had already parsed is held,
+/// at most `holdLimit` parts — past that the handshake is refused 400.
+final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// Parts held while verifying: a handshake is one head and an end; anything
+    /// beyond a few pipelined requests is not a client waiting politely.
+    static let holdLimit = 16
 
     private enum State {
         case waitingForHead
@@ -30,6 +40,8 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
     private let admission: @Sendable (Identity) -> Bool
     private var state = State.waitingForHead
     private var held: [NIOAny] = []
+    /// A read the channel asked for while verifying, passed on once a verdict is in.
+    private var readPending = false
 
     /// `admission` says whether the verified caller may open one more socket here;
     /// when it says no, the handshake is answered 429 `too_many_connections`.
@@ -43,6 +55,11 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
         switch state {
         case .verifying:
             held.append(data)
+            if held.count > Self.holdLimit {
+                decided(context: context, refusal: AppError.badRequest("too_much_before_upgrade",
+                                                                       "Too much was sent before the WebSocket handshake was answered."),
+                        requestId: UUID().uuidString.lowercased())
+            }
             return
         case .refused:
             return
@@ -84,23 +101,38 @@ final class WebSocketHandshakeGuard: ChannelInboundHandler, RemovableChannelHand
         }
     }
 
+    /// No reads while a token is verified: the client's further bytes stay in the kernel.
+    func read(context: ChannelHandlerContext) {
+        if state == .verifying {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
     private func isHandshake(_ head: HTTPRequestHead) -> Bool {
         let target = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         return target == path && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
     }
 
     private func decided(context: ChannelHandlerContext, refusal: AppError?, requestId: String) {
+        guard state == .verifying else { return }  // refused already (too much held)
         guard let refusal else {
             let parts = held
             held = []
             state = .waitingForHead
             for part in parts { context.fireChannelRead(part) }
             context.fireChannelReadComplete()
+            if readPending {
+                readPending = false
+                context.read()
+            }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             return
         }
         state = .refused
         held = []
+        readPending = false
         let body = refusal.problemJSON(requestId: requestId)
         var headers = HTTPHeaders()
         for field in refusal.headers { headers.add(name: field.name.canonicalName, value: field.value) }

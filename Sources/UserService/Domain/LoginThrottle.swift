@@ -12,8 +12,11 @@ struct LoginThrottle: Sendable {
     let failuresByAccount: FixedWindowLimiter
     let failuresByAddress: FixedWindowLimiter
     let registrationsByAddress: FixedWindowLimiter
+    /// IPv6 addresses are counted by their network of this many bits (ClientNetwork).
+    let ipv6Prefix: Int
 
     init(redis: RedisClient, limits: AbuseLimits) {
+        ipv6Prefix = limits.ipv6Prefix
         failuresByAccount = FixedWindowLimiter(redis: redis, name: "login-failures:account",
                                                limit: limits.loginFailuresPerAccount, window: limits.loginFailureWindow)
         failuresByAddress = FixedWindowLimiter(redis: redis, name: "login-failures:address",
@@ -38,7 +41,7 @@ struct LoginThrottle: Sendable {
         try await guarded {
             let byAccount = try await failuresByAccount.record(account)
             var byAddress: FixedWindowLimiter.Standing?
-            if let address { byAddress = try await failuresByAddress.record(address) }
+            if let address = network(of: address) { byAddress = try await failuresByAddress.record(address) }
             if byAccount.count > failuresByAccount.limit { throw Self.tooMany(byAccount) }
             if let byAddress, byAddress.count > failuresByAddress.limit { throw Self.tooMany(byAddress) }
         }
@@ -48,19 +51,19 @@ struct LoginThrottle: Sendable {
     /// was made, so it counts for nothing.
     func takeBack(account: String, from address: String?) async {
         try? await failuresByAccount.forgetOne(account)
-        if let address { try? await failuresByAddress.forgetOne(address) }
+        if let address = network(of: address) { try? await failuresByAddress.forgetOne(address) }
     }
 
     /// A right password: the account's failures are forgotten, and the address's count
     /// of this attempt is taken back (a success is no failure).
     func recordSuccess(account: String, from address: String?) async {
         try? await failuresByAccount.reset(account)
-        if let address { try? await failuresByAddress.forgetOne(address) }
+        if let address = network(of: address) { try? await failuresByAddress.forgetOne(address) }
     }
 
     /// Counts a registration attempt from `address`, throwing 429 once the window's are used up.
     func admitRegistration(from address: String?) async throws {
-        guard let address else { return }
+        guard let address = network(of: address) else { return }
         try await guarded {
             let standing = try await registrationsByAddress.record(address)
             if standing.count > registrationsByAddress.limit {
@@ -68,6 +71,11 @@ struct LoginThrottle: Sendable {
                                                "Too many new accounts from your address; try again later.", retryAfter: standing.resetsIn)
             }
         }
+    }
+
+    /// What a client address is counted under: itself (IPv4), or its IPv6 network.
+    func network(of address: String?) -> String? {
+        address.map { ClientNetwork.key(for: $0, ipv6Prefix: ipv6Prefix) }
     }
 
     static func tooMany(_ standing: FixedWindowLimiter.Standing) -> AppError {
