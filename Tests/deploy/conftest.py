@@ -1,5 +1,6 @@
 """Helpers for the offline checks of the cluster side: render kustomizations
 with the real kubectl, load YAML, find the tools ./microchat test installed."""
+import copy
 import json
 import os
 import pathlib
@@ -169,3 +170,34 @@ def chart_defaults(chart, version):
     schema = json.loads(schema_file.read_text()) if schema_file.is_file() else None
     metadata = yaml.safe_load((folder / "Chart.yaml").read_text())
     return defaults, schema, metadata
+
+
+def strict_crd_schema(schema):
+    """A CRD's structural schema as JSON Schema that, like the API server's strict
+    field validation, refuses fields the schema does not declare."""
+    schema = copy.deepcopy(schema)
+
+    def visit(node):
+        if not isinstance(node, dict):
+            return
+        if node.pop("nullable", False) and "type" in node:
+            node["type"] = [node["type"], "null"]
+        if node.pop("x-kubernetes-int-or-string", False):
+            node.pop("type", None)
+            node.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
+        preserve = node.pop("x-kubernetes-preserve-unknown-fields", False)
+        if node.pop("x-kubernetes-embedded-resource", False):
+            preserve = True
+        if "properties" in node and "additionalProperties" not in node and not preserve:
+            node["additionalProperties"] = False
+        for key in ("properties", "patternProperties"):
+            for child in node.get(key, {}).values():
+                visit(child)
+        for key in ("items", "additionalProperties", "not"):
+            visit(node.get(key))
+        for key in ("allOf", "anyOf", "oneOf"):
+            for child in node.get(key, []):
+                visit(child)
+
+    visit(schema)
+    return schema

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, chart_crds, chart_defaults, chart_dir, chart_installs, find, merge_values, render, rendered_objects
+from conftest import ROOT, chart_crds, chart_defaults, chart_dir, chart_installs, find, merge_values, render, rendered_objects, strict_crd_schema
 
 # API groups the API server serves itself; everything else must come from a CRD.
 BUILT_IN_GROUPS = {
@@ -46,37 +46,6 @@ def _unique_pins():
     return list(seen.values())
 
 
-def strict(schema):
-    """A CRD's structural schema as JSON Schema that, like the API server's strict
-    field validation, refuses fields the schema does not declare."""
-    schema = copy.deepcopy(schema)
-
-    def visit(node):
-        if not isinstance(node, dict):
-            return
-        if node.pop("nullable", False) and "type" in node:
-            node["type"] = [node["type"], "null"]
-        if node.pop("x-kubernetes-int-or-string", False):
-            node.pop("type", None)
-            node.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
-        preserve = node.pop("x-kubernetes-preserve-unknown-fields", False)
-        if node.pop("x-kubernetes-embedded-resource", False):
-            preserve = True
-        if "properties" in node and "additionalProperties" not in node and not preserve:
-            node["additionalProperties"] = False
-        for key in ("properties", "patternProperties"):
-            for child in node.get(key, {}).values():
-                visit(child)
-        for key in ("items", "additionalProperties", "not"):
-            visit(node.get(key))
-        for key in ("allOf", "anyOf", "oneOf"):
-            for child in node.get(key, []):
-                visit(child)
-
-    visit(schema)
-    return schema
-
-
 def test_every_custom_resource_validates_against_the_crd_that_provides_it():
     known = providers()
     problems = []
@@ -95,7 +64,7 @@ def test_every_custom_resource_validates_against_the_crd_that_provides_it():
         source, schema = known[key]
         if schema is None:
             continue
-        validator = jsonschema.Draft7Validator(strict(schema))
+        validator = jsonschema.Draft7Validator(strict_crd_schema(schema))
         for error in sorted(validator.iter_errors(obj), key=lambda e: list(e.path)):
             problems.append(f"{name} against {source}: {error.message[:200]} at {'.'.join(map(str, error.path))}")
         checked += 1
@@ -108,7 +77,7 @@ def test_the_crd_check_sees_what_a_cluster_refuses():
     known = providers()
     _, cluster_schema = known[("postgresql.cnpg.io", "Cluster", "v1")]
     cluster, = find("Cluster")
-    validator = jsonschema.Draft7Validator(strict(cluster_schema))
+    validator = jsonschema.Draft7Validator(strict_crd_schema(cluster_schema))
     assert not list(validator.iter_errors(cluster))
     bad = copy.deepcopy(cluster)
     bad["spec"]["instancez"] = 3

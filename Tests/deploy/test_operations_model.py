@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from conftest import ROOT, render, tool
+from conftest import ROOT, merge_values, render, tool
 
 ANSIBLE = ROOT / "ansible"
 TERRAFORM = ROOT / "terraform"
@@ -120,13 +120,6 @@ def rule_matches(expression, env):
     return result
 
 
-def _merge(base, over):
-    merged = dict(base)
-    for key, value in over.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
-    return merged
-
-
 _KEYWORDS = {"default", "variables", "workflow", "stages", "include", "image", "services", "cache", "before_script", "after_script"}
 
 
@@ -140,8 +133,8 @@ def pipeline_jobs():
         parents = job.get("extends") or []
         merged = {}
         for parent in [parents] if isinstance(parents, str) else parents:
-            merged = _merge(merged, resolve(parent))
-        return _merge(merged, {k: v for k, v in job.items() if k != "extends"})
+            merged = merge_values(merged, resolve(parent))
+        return merge_values(merged, {k: v for k, v in job.items() if k != "extends"})
 
     return pipeline, {name: resolve(name) for name in raw if not name.startswith(".")}
 
@@ -198,7 +191,7 @@ def test_every_pipeline_job_running_ansible_names_the_repositorys_ansible_cfg():
                     if re.search(r"(^|[\s;&|(])ansible(-playbook|-lint|-inventory|-config|-galaxy)?(\s|$)", _job_text(job), re.M)}
     assert {"lint:ansible", "configure"} <= set(runs_ansible)
     for name, job in runs_ansible.items():
-        variables = _merge(pipeline.get("variables") or {}, job.get("variables") or {})
+        variables = merge_values(pipeline.get("variables") or {}, job.get("variables") or {})
         config = variables.get("ANSIBLE_CONFIG")
         assert config, f"{name} runs Ansible without ANSIBLE_CONFIG: in GitLab's world-writable clone ansible.cfg is ignored"
         assert _expand(config, PUSH_TO_MAIN) == PUSH_TO_MAIN["CI_PROJECT_DIR"] + "/ansible/ansible.cfg", f"{name}: {config}"

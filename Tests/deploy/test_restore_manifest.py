@@ -57,37 +57,8 @@ def restored(tmp_path_factory):
     return render_cluster(tmp_path_factory.mktemp("render"), with_restore=True)
 
 
-def strict(schema):
-    """The CRD's structural schema as JSON Schema that, like the API server's
-    strict field validation, refuses undeclared fields (as Tests/deploy checks)."""
-    schema = copy.deepcopy(schema)
-
-    def visit(node):
-        if not isinstance(node, dict):
-            return
-        if node.pop("nullable", False) and "type" in node:
-            node["type"] = [node["type"], "null"]
-        if node.pop("x-kubernetes-int-or-string", False):
-            node.pop("type", None)
-            node.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
-        preserve = node.pop("x-kubernetes-preserve-unknown-fields", False) | node.pop("x-kubernetes-embedded-resource", False)
-        if "properties" in node and "additionalProperties" not in node and not preserve:
-            node["additionalProperties"] = False
-        for key in ("properties", "patternProperties"):
-            for child in node.get(key, {}).values():
-                visit(child)
-        for key in ("items", "additionalProperties", "not"):
-            visit(node.get(key))
-        for key in ("allOf", "anyOf", "oneOf"):
-            for child in node.get(key, []):
-                visit(child)
-
-    visit(schema)
-    return schema
-
-
 def strict_validator():
-    return jsonschema.Draft7Validator(strict(cluster_schema()))
+    return jsonschema.Draft7Validator(deploy.strict_crd_schema(cluster_schema()))
 
 
 PLACEHOLDER_TIME = "2000-01-01T00:00:00Z"
