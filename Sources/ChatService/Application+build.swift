@@ -29,6 +29,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let verifier = TokenVerifier(
         configuration: .init(issuer: configuration.authIssuer, audience: configuration.audience),
         source: DiscoveryKeySource(discoveryURL: configuration.authDiscoveryURL, issuer: configuration.authIssuer, client: client),
+        revocations: RevokedSessions(redis: redis, logger: logger),
         logger: logger
     )
     let rooms = RoomStore(pool: pool)
@@ -78,6 +79,9 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 
+    let tickets = WebSocketTickets(redis: redis, logger: logger)
+    TicketsController(tickets: tickets).addRoutes(to: router.group("api/ws/tickets").add(middleware: authenticated))
+
     let limits = configuration.webSocketLimits
     let typing = TypingCoalescer(redis: redis, window: .milliseconds(configuration.typingWindowMilliseconds))
     router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
@@ -99,7 +103,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             configuration: .init(ws: .init(maxFrameSize: limits.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
             verifier: verifier,
             path: "/api/ws",
-            admission: { identity in gateway.connectionCount(of: identity.userId) < limits.connectionsPerPerson }
+            admission: { identity in gateway.connectionCount(of: identity.userId) < limits.connectionsPerPerson },
+            redeem: { ticket in await tickets.redeem(ticket) }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
         services: [pool, redis, subscriber, gateway, sends, sweeper],

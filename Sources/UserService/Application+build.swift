@@ -34,25 +34,27 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     // user-service verifies its own tokens through the same verifier other services use,
     // with its key store as the key source instead of an HTTP fetch of its own JWKS;
     // with an external issuer (AUTH_ISSUER), it verifies that issuer's tokens instead.
+    guard let redisEndpoint = RedisEndpoint(url: configuration.redisURL) else {
+        throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
+    }
+    let redis = RedisClient(endpoint: redisEndpoint, connections: MachineSize.redisConnections)
+    let revokedSessions = RevokedSessions(redis: redis, logger: logger)
     let verifier: TokenVerifier
     var provisioner: ExternalAccountProvisioner?
     if let external = configuration.externalIssuer, let discovery = configuration.externalDiscoveryURL {
         verifier = TokenVerifier(
             configuration: .init(issuer: external, audience: configuration.audience),
-            source: DiscoveryKeySource(discoveryURL: discovery, issuer: external, client: ServiceClient()), logger: logger
+            source: DiscoveryKeySource(discoveryURL: discovery, issuer: external, client: ServiceClient()), revocations: revokedSessions,
+            logger: logger
         )
         provisioner = ExternalAccountProvisioner(users: users, logger: logger)
     } else {
         verifier = TokenVerifier(
             configuration: .init(issuer: configuration.issuerURL, audience: configuration.audience, minimumRefetchInterval: .seconds(1)),
-            source: keyStore, logger: logger
+            source: keyStore, revocations: revokedSessions, logger: logger
         )
     }
 
-    guard let redisEndpoint = RedisEndpoint(url: configuration.redisURL) else {
-        throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
-    }
-    let redis = RedisClient(endpoint: redisEndpoint, connections: MachineSize.redisConnections)
 
     let router = Router(context: UserRequestContext.self)
     router.addStandardMiddleware()
@@ -69,9 +71,10 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         ExternalAccountsController(issuer: external).addRoutes(to: router.group("api/auth"))
     } else {
         AuthController(users: users, refreshTokens: refreshTokens,
-                       hasher: PasswordHasher(threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue),
+                       hasher: PasswordHasher(threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue,
+                                              unknownLoginLimit: configuration.limits.unknownLoginHashes),
                        issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits),
-                       revocations: SessionRevocations(redis: redis, logger: logger))
+                       revocations: SessionRevocations(redis: redis, list: revokedSessions, tokenLifetime: configuration.accessTokenLifetime, logger: logger))
             .addRoutes(to: router.group("api/auth"))
     }
 

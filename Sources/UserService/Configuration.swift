@@ -56,13 +56,15 @@ struct UserServiceConfiguration: Sendable {
         do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
             throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
         }
+        let hashQueue = try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000)
         limits = AbuseLimits(
             loginFailuresPerAccount: try environment.int("LOGIN_FAILURES_PER_ACCOUNT", default: 10, in: 1...1_000_000),
             loginFailuresPerAddress: try environment.int("LOGIN_FAILURES_PER_ADDRESS", default: 30, in: 1...1_000_000),
             loginFailureWindow: .seconds(try environment.int("LOGIN_FAILURE_WINDOW_SECONDS", default: 900, in: 1...86_400)),
             registrationsPerAddress: try environment.int("REGISTRATIONS_PER_ADDRESS", default: 20, in: 1...1_000_000),
             registrationWindow: .seconds(try environment.int("REGISTRATION_WINDOW_SECONDS", default: 3600, in: 1...86_400)),
-            passwordHashQueue: try environment.int("PASSWORD_HASH_QUEUE_LIMIT", default: 32 * MachineSize.cores, in: 1...100_000),
+            passwordHashQueue: hashQueue,
+            unknownLoginHashes: try environment.int("UNKNOWN_LOGIN_HASH_LIMIT", default: max(1, hashQueue / 4), in: 1...100_000),
             ipv6Prefix: try environment.int("IPV6_LIMIT_PREFIX", default: 64, in: 16...128)
         )
         do {
@@ -95,7 +97,8 @@ struct UserServiceConfiguration: Sendable {
             "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
             "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
             "registrations_per_address": "\(limits.registrationsPerAddress)",
-            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)", "ipv6_limit_prefix": "\(limits.ipv6Prefix)",
+            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)",
+            "unknown_login_hash_limit": "\(limits.unknownLoginHashes)", "ipv6_limit_prefix": "\(limits.ipv6Prefix)",
             "storage": "\(storage)", "avatar_max_bytes": "\(avatarMaxBytes)",
         ]
     }

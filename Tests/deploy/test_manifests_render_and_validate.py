@@ -280,7 +280,7 @@ def test_traefik_sends_each_path_where_it_belongs():
         "/resources/abc/login/keycloak.v2/css/styles.css": "keycloak",
         "/realms/master/protocol/openid-connect/auth": "ui-service", "/admin/master/console/": "ui-service",
         "/realms/microchatx/": "ui-service",
-        "/api/rooms/1/messages": "chat-service", "/api/ws": "chat-service", "/api/search": "chat-service", "/api/mentions": "chat-service", "/api/auth/login": "user-service",
+        "/api/rooms/1/messages": "chat-service", "/api/ws": "chat-service", "/api/ws/tickets": "chat-service", "/api/search": "chat-service", "/api/mentions": "chat-service", "/api/auth/login": "user-service",
         "/.well-known/jwks.json": "user-service", "/": "ui-service", "/js/app.js": "ui-service",
     }
     for path, service in expected.items():

@@ -15,6 +15,12 @@ import Shared
 /// passes untouched; either way the handler then leaves the pipeline, and the
 /// route's `AuthMiddleware` still makes its own check.
 ///
+/// A handshake may carry a one-time ticket (`?ticket=`, from `POST
+/// /api/ws/tickets`) instead of a token: the guard redeems it, verifies the
+/// token it stood for, and passes the request on with that token in the
+/// `Authorization` header and the ticket taken out of the URL, so the route
+/// sees an ordinary header-authenticated handshake.
+///
 /// While a token is being verified (up to the issuer's discovery timeout for an
 /// unknown `kid`), the connection is not read: what the client sends meanwhile
 /// waits in the kernel, and only what the decoder had already parsed is held,
@@ -38,6 +44,7 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
     private let verifier: TokenVerifier
     private let path: String
     private let admission: @Sendable (Identity) -> Bool
+    private let redeem: @Sendable (String) async -> String?
     private var state = State.waitingForHead
     private var held: [NIOAny] = []
     /// A read the channel asked for while verifying, passed on once a verdict is in.
@@ -45,10 +52,19 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
 
     /// `admission` says whether the verified caller may open one more socket here;
     /// when it says no, the handshake is answered 429 `too_many_connections`.
-    init(verifier: TokenVerifier, path: String, admission: @escaping @Sendable (Identity) -> Bool) {
+    /// `redeem` turns a ticket into the access token it stands for (nil: unknown, used or expired).
+    init(verifier: TokenVerifier, path: String, admission: @escaping @Sendable (Identity) -> Bool,
+         redeem: @escaping @Sendable (String) async -> String? = { _ in nil }) {
         self.verifier = verifier
         self.path = path
         self.admission = admission
+        self.redeem = redeem
+    }
+
+    /// What the check decided: refuse with a problem, or pass on (with the ticket's token, when one was redeemed).
+    private enum Verdict {
+        case refuse(AppError)
+        case pass(ticketToken: String?)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -74,31 +90,58 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
         state = .verifying
         held.append(data)
 
-        let verifier = self.verifier, admission = self.admission
+        let verifier = self.verifier, admission = self.admission, redeem = self.redeem
         let authorization = head.headers.first(name: "authorization")
-        let queryToken = URLComponents(string: head.uri)?.queryItems?.first { $0.name == "access_token" }?.value
+        let query = URLComponents(string: head.uri)?.queryItems ?? []
+        let queryToken = query.first { $0.name == "access_token" }?.value
+        let ticket = query.first { $0.name == "ticket" }?.value
         let requestId = head.headers.first(name: "x-request-id") ?? UUID().uuidString.lowercased()
-        let refusal = context.eventLoop.makePromise(of: AppError?.self)
-        refusal.completeWithTask {
+        let verdict = context.eventLoop.makePromise(of: Verdict.self)
+        verdict.completeWithTask {
             do {
-                let token = try AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
+                var ticketToken: String?
+                if let ticket {
+                    guard let token = await redeem(ticket) else {
+                        return .refuse(AppError.unauthorized("invalid_ticket",
+                                                             "The socket ticket is unknown, used or expired; ask POST /api/ws/tickets for a new one."))
+                    }
+                    ticketToken = token
+                }
+                let token = try ticketToken ?? AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
                 let identity = try await verifier.verify(token)
                 guard admission(identity) else {
-                    return AppError.tooManyRequests("too_many_connections",
-                                                    "You have too many live connections here; close one and try again.", retryAfter: 5)
+                    return .refuse(AppError.tooManyRequests("too_many_connections",
+                                                            "You have too many live connections here; close one and try again.", retryAfter: 5))
                 }
-                return nil
+                return .pass(ticketToken: ticketToken)
             } catch let error as AppError {
-                return error
+                return .refuse(error)
             } catch {
-                return nil  // not a verdict on the token: let the route decide
+                return .pass(ticketToken: nil)  // not a verdict on the token: let the route decide
             }
         }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        refusal.futureResult.whenSuccess { error in
+        verdict.futureResult.whenSuccess { verdict in
             let (handler, context) = bound.value
-            handler.decided(context: context, refusal: error, requestId: requestId)
+            switch verdict {
+            case let .refuse(error): handler.decided(context: context, refusal: error, requestId: requestId)
+            case let .pass(token):
+                if let token { handler.carry(token: token) }
+                handler.decided(context: context, refusal: nil, requestId: requestId)
+            }
         }
+    }
+
+    /// Puts a redeemed ticket's token in the held handshake's Authorization header and takes the ticket out of its URL.
+    private func carry(token: String) {
+        guard let first = held.first, case var .head(head) = unwrapInboundIn(first) else { return }
+        head.headers.replaceOrAdd(name: "authorization", value: "Bearer " + token)
+        if var components = URLComponents(string: head.uri) {
+            let rest = (components.queryItems ?? []).filter { $0.name != "ticket" && $0.name != "access_token" }
+            components.queryItems = rest.isEmpty ? nil : rest
+            head.uri = components.string ?? path
+        }
+        held[0] = wrapInboundOut(.head(head))
     }
 
     /// No reads while a token is verified: the client's further bytes stay in the kernel.
@@ -159,11 +202,13 @@ struct GuardedWebSocketChannel: ServerChildChannel {
     let verifier: TokenVerifier
     let path: String
     let admission: @Sendable (Identity) -> Bool
+    let redeem: @Sendable (String) async -> String?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path, admission: admission),
+            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path, admission: admission,
+                                                                                   redeem: redeem),
                                                            position: .after(decoder.handler))
             return value
         }
@@ -181,7 +226,8 @@ extension HTTPServerBuilder {
         configuration: HTTP1WebSocketUpgradeChannel.Configuration,
         verifier: TokenVerifier,
         path: String,
-        admission: @escaping @Sendable (Identity) -> Bool
+        admission: @escaping @Sendable (Identity) -> Bool,
+        redeem: @escaping @Sendable (String) async -> String?
     ) -> HTTPServerBuilder where WSResponderBuilder.Responder.Context: WebSocketRequestContext {
         let webSocketResponder = webSocketRouter.buildResponder()
         return .init { responder in
@@ -189,7 +235,8 @@ extension HTTPServerBuilder {
                 inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
                 verifier: verifier,
                 path: path,
-                admission: admission
+                admission: admission,
+                redeem: redeem
             )
         }
     }

@@ -951,16 +951,25 @@ enum ChatServiceOpenAPI {
     },
     "/api/ws": {
       "get": {
-        "summary": "The WebSocket (token in Authorization or ?access_token=). Messages: components.schemas.ClientCommand and ServerEvent.",
+        "summary": "The WebSocket. Authenticate with ?ticket= (from POST /api/ws/tickets; what browsers use, no token in the URL), the Authorization header, or ?access_token= (kept for non-browser clients; avoid: URLs end up in logs). Messages: components.schemas.ClientCommand and ServerEvent.",
         "tags": [
           "realtime"
         ],
         "parameters": [
           {
+            "name": "ticket",
+            "in": "query",
+            "required": false,
+            "description": "a one-time ticket from POST /api/ws/tickets (30 s)",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
             "name": "access_token",
             "in": "query",
             "required": false,
-            "description": "the access token, for browsers",
+            "description": "the access token (discouraged: use a ticket)",
             "schema": {
               "type": "string"
             }
@@ -1629,6 +1638,29 @@ enum ChatServiceOpenAPI {
                     "nextBefore"
                   ],
                   "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/ws/tickets": {
+      "post": {
+        "summary": "A one-time ticket to open the WebSocket with (GET /api/ws?ticket=…), valid 30 seconds",
+        "tags": [
+          "realtime"
+        ],
+        "responses": {
+          "201": {
+            "description": "The ticket",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SocketTicket"
                 }
               }
             }
@@ -2363,6 +2395,24 @@ enum ChatServiceOpenAPI {
         },
         "required": [
           "kind"
+        ],
+        "additionalProperties": false
+      },
+      "SocketTicket": {
+        "type": "object",
+        "properties": {
+          "ticket": {
+            "type": "string",
+            "minLength": 16
+          },
+          "expiresIn": {
+            "type": "integer",
+            "minimum": 1
+          }
+        },
+        "required": [
+          "ticket",
+          "expiresIn"
         ],
         "additionalProperties": false
       }

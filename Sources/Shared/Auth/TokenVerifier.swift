@@ -114,10 +114,13 @@ public final class TokenVerifier: Sendable {
     private let cache = Mutex(Cache())
     let verified: VerifiedTokenCache
     private let logger: Logger
+    /// Signed-out sessions: a token whose `sid` is listed is refused even though its signature and lifetime hold.
+    private let revocations: (any SessionRevocationList)?
 
-    public init(configuration: Configuration, source: any KeySetSource, logger: Logger) {
+    public init(configuration: Configuration, source: any KeySetSource, revocations: (any SessionRevocationList)? = nil, logger: Logger) {
         self.configuration = configuration
         self.source = source
+        self.revocations = revocations
         self.logger = logger
         self.verified = VerifiedTokenCache(capacity: configuration.verifiedTokenCacheSize)
     }
@@ -133,8 +136,17 @@ public final class TokenVerifier: Sendable {
     }
 
     /// Returns the caller's identity or throws a 401 `AppError` saying what is wrong.
-    /// A token verified before is answered from memory until it expires.
+    /// A token verified before is answered from memory until it expires; whether
+    /// its session was signed out is asked every time.
     public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
+        let identity = try await verifySignatureAndClaims(token, now: now)
+        if let session = identity.sessionId, let revocations, await revocations.isRevoked(session: session) {
+            throw Self.refuse("This sign-in was ended (signed out, or its refresh token was reused); sign in again.", code: "session_revoked")
+        }
+        return identity
+    }
+
+    private func verifySignatureAndClaims(_ token: String, now: Date) async throws -> Identity {
         if let known = verified.identity(for: token, now: now) { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]) else {

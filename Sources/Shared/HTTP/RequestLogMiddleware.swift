@@ -6,7 +6,7 @@ import Logging
 /// parameters that carry credentials (`access_token` on the WebSocket, OAuth
 /// `code`s) are masked, so a log never holds a usable token.
 public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var secretParameters: Set<String> { ["access_token", "refresh_token", "token", "code"] }
+    static var secretParameters: Set<String> { ["access_token", "refresh_token", "token", "code", "ticket"] }
 
     let level: Logger.Level
 

@@ -30,7 +30,7 @@ struct HTTPProxy: Sendable {
         for prefix in ["/api/auth", "/api/users", "/api/contacts", "/.well-known"] where Self.path(path, isUnder: prefix) {
             return users
         }
-        if Self.path(path, isUnder: "/api/rooms") || path == "/api/ws" || path == "/api/search" || path == "/api/mentions" { return chats }
+        if Self.path(path, isUnder: "/api/rooms") || Self.path(path, isUnder: "/api/ws") || path == "/api/search" || path == "/api/mentions" { return chats }
         return nil
     }
 

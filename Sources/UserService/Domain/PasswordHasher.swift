@@ -17,19 +17,27 @@ struct PasswordHasher: Sendable {
     /// Hashes running or waiting at once (each holds 16 MiB while it runs); the
     /// next is refused with 503 instead of queueing without end.
     let queueLimit: Int
+    /// Of those, how many may be spent on logins that name no account (the
+    /// timing equaliser): a flood of made-up logins uses up this share and is
+    /// answered 503 past it, while real sign-ins keep the rest of the queue.
+    let unknownLoginLimit: Int
     private let inFlight: Gate
+    private let burning: Gate
 
     final class Gate: Sendable {
         let count = Atomic<Int>(0)
     }
 
-    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max) {
+    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max,
+         unknownLoginLimit: Int? = nil) {
         self.rounds = rounds
         self.blockSize = blockSize
         self.parallelism = parallelism
         self.threads = threads
         self.queueLimit = queueLimit
+        self.unknownLoginLimit = unknownLoginLimit ?? max(1, queueLimit / 4)
         self.inFlight = Gate()
+        self.burning = Gate()
     }
 
     /// Runs `body` on the hashing threads if the queue has room, else throws 503 `busy`.
@@ -68,7 +76,13 @@ struct PasswordHasher: Sendable {
     }
 
     /// Spends the same effort as a real check, so an unknown login answers as slowly as a wrong password.
+    /// Within `unknownLoginLimit` at once; past it, 503 `busy` without hashing.
     func burnTime() async throws {
+        let running = burning.count.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { burning.count.wrappingSubtract(1, ordering: .relaxed) }
+        guard running <= unknownLoginLimit else {
+            throw AppError.busy("busy", "Too many sign-ins at once; try again in a moment.", retryAfter: 1)
+        }
         _ = try await hash("timing-equaliser")
     }
 

@@ -3,16 +3,30 @@ import Logging
 import Shared
 import Redis
 
-/// Tells every chat-service replica that a login was signed out (logout, or a
-/// refresh token reused), over the person's Redis channel: the WebSockets
-/// opened with that login's tokens close at once. Best effort — if Redis is
-/// down, those sockets still end when their short-lived token expires.
+/// Ends a login everywhere (logout, or a refresh token reused): its session id
+/// goes on the revoked list every service's verifier reads, for as long as an
+/// access token of that login can still be valid, so REST calls, new sockets
+/// and the socket `auth` command refuse its tokens at once; and every
+/// chat-service replica hears it over the person's Redis channel and closes
+/// the sockets that login opened.
 struct SessionRevocations: Sendable {
     let redis: RedisClient
+    let list: RevokedSessions
+    /// The access tokens' lifetime: how long a revoked session must stay listed.
+    let tokenLifetime: Duration
     let logger: Logger
 
+    /// Beyond the lifetime: the verifiers' clock leeway, and a little more.
+    static let margin = 60
+
     func announce(user: UUID, session: UUID) async {
-        let revoked = UserEvent(userId: user, sessionId: session.uuidString.lowercased())
+        let sid = session.uuidString.lowercased()
+        do {
+            try await list.revoke(session: sid, forSeconds: Int(tokenLifetime.components.seconds) + Self.margin)
+        } catch {
+            logger.error("could not list a signed-out session; its access tokens work until they expire", metadata: ["error": "\(error)"])
+        }
+        let revoked = UserEvent(userId: user, sessionId: sid)
         do {
             let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(revoked))))
             try await redis.publish(payload, to: RealtimeChannel.user(user))
