@@ -26,7 +26,17 @@ struct Api: Sendable {
         return Account(id: id, token: token)
     }
 
+    /// A group every member joined: each adds the owner as a contact first (people who have not
+    /// would only be invited), in parallel.
     func createGroup(at chatURL: String, owner: Account, members: [Account], name: String) async throws -> String {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in members where member.id != owner.id {
+                group.addTask {
+                    _ = try await call("POST", userURL + "/api/contacts", token: member.token, body: ["userId": owner.id], expect: [201, 409])
+                }
+            }
+            try await group.waitForAll()
+        }
         let body: [String: Any] = ["name": name, "roomType": "group", "participantIds": members.map(\.id)]
         let json = try await call("POST", chatURL + "/api/rooms", token: owner.token, body: body, expect: 201)
         guard let id = json["id"] as? String else { throw Failure(description: "room created without an id") }
@@ -66,6 +76,10 @@ struct Api: Sendable {
     }
 
     private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Int) async throws -> [String: Any] {
+        try await call(method, url, token: token, body: body, expect: [expect])
+    }
+
+    private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Set<Int>) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -75,7 +89,7 @@ struct Api: Sendable {
         }
         let response = try await http.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 16 << 20)
-        guard Int(response.status.code) == expect else {
+        guard expect.contains(Int(response.status.code)) else {
             throw Failure(description: "\(method) \(url) answered \(response.status.code): \(String(buffer: data).prefix(300))")
         }
         return (try JSONSerialization.jsonObject(with: Data(data.readableBytesView)) as? [String: Any]) ?? [:]

@@ -67,9 +67,11 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let authenticated = AuthMiddleware<ChatRequestContext>(verifier: verifier)
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
     InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
-    RoomsController(rooms: rooms, directory: UserDirectory(baseURL: configuration.userServiceURL, client: client), gateway: gateway,
-                    messages: messages)
-        .addRoutes(to: roomsGroup)
+    let directory = UserDirectory(baseURL: configuration.userServiceURL, client: client)
+    let roomsController = RoomsController(rooms: rooms, directory: directory, gateway: gateway, messages: messages,
+                                          creations: RoomCreationLimit(redis: redis, perHour: configuration.roomCreationsPerHour, logger: logger))
+    InvitationsController(rooms: rooms, directory: directory, gateway: gateway, announcer: roomsController).addRoutes(to: roomsGroup)
+    roomsController.addRoutes(to: roomsGroup)
     let mentions = MentionResolver(baseURL: configuration.userServiceURL, client: client, logger: logger)
     MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store,
                        mentions: mentions)
@@ -88,7 +90,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
             let session = WebSocketSession(identity: identity, verifier: verifier, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
-                                           limits: limits, typing: typing, logger: context.logger)
+                                           directory: directory, limits: limits, typing: typing, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }
 

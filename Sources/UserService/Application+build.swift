@@ -92,7 +92,9 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         .addRoutes(authenticated: usersGroup, public: router)
     ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
-    InternalController(users: users).addRoutes(to: router.group("internal").add(middleware: authenticated))
+    let blocks = BlockStore(pool: pool)
+    BlocksController(blocks: blocks, announcements: RelationAnnouncements(redis: redis, logger: logger)).addRoutes(to: usersGroup)
+    InternalController(users: users, blocks: blocks).addRoutes(to: router.group("internal").add(middleware: authenticated))
 
     let document = try OpenAPIDocument(UserServiceOpenAPI.document)
     document.addRoutes(to: router)

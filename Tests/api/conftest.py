@@ -59,7 +59,45 @@ def register(api, username=None, password="correct-horse-9", display_name=None, 
     assert response.status_code == 201, response.text
     data = response.json()
     data["password"] = password
+    _token_of[data["user"]["id"]] = data["accessToken"]
+    _id_of[data["accessToken"]] = data["user"]["id"]
+    if _acquainted["on"]:
+        # In an `acquainted` module, everyone registered in a test knows everyone else there.
+        for other in _acquainted["people"]:
+            consent(other["user"]["id"], [data["user"]["id"]])
+            consent(data["user"]["id"], [other["user"]["id"]])
+        _acquainted["people"].append(data)
     return data
+
+
+# Who registered with which token, so a helper can act for a person by id.
+_token_of = {}
+_id_of = {}
+_acquainted = {"on": False, "people": []}
+
+
+@pytest.fixture(autouse=True)
+def _acquaintances(request):
+    """Tests in a module marked `acquainted` register people who all have each other as
+    contacts: rooms they make put the others in directly. Elsewhere people are strangers
+    and putting one in a room invites them (tests of consent rely on that)."""
+    _acquainted["on"] = request.node.get_closest_marker("acquainted") is not None
+    _acquainted["people"] = []
+    yield
+    _acquainted["on"] = False
+    _acquainted["people"] = []
+
+
+def consent(adder, member_ids):
+    """Each of `member_ids` adds `adder` (a user id or one of their tokens) as a contact, so
+    rooms `adder` puts them in take them in directly instead of inviting them."""
+    adder_id = _id_of.get(adder, adder)
+    for member in member_ids:
+        if member == adder_id or member not in _token_of:
+            continue
+        r = requests.post(_require("MICROCHAT_TEST_USER_URL") + "/api/contacts", json={"userId": adder_id},
+                          headers={"Authorization": "Bearer " + _token_of[member]}, timeout=30)
+        assert r.status_code in (201, 409), r.text
 
 
 @pytest.fixture
@@ -172,6 +210,8 @@ def sockets():
 
 
 def make_group(chat, owner_token, member_ids, name="Team"):
+    """A group whose members all joined: each has the owner as a contact first."""
+    consent(owner_token, member_ids)
     r = chat.post("/api/rooms", json={"name": name, "roomType": "group", "participantIds": member_ids}, token=owner_token)
     assert r.status_code == 201, r.text
     return r.json()

@@ -1,5 +1,6 @@
 """The authorization matrix: every chat endpoint × {participant, member of another
 room, no token, expired token}. Outsiders get 404 so room ids reveal nothing."""
+import pytest
 import base64
 import http.client
 import json
@@ -14,6 +15,9 @@ from joserfc.jwk import ECKey
 
 from conftest import make_group, post_message, register
 from test_tokens import signing_key_pem
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 def endpoints(room_id, message_id, user_id):

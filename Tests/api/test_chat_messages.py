@@ -1,8 +1,12 @@
 """Messages: idempotent sends, paging both ways, edits, deletes, read state, bad input."""
+import pytest
 import concurrent.futures
 import uuid
 
 from conftest import assert_problem, make_group, post_message, register
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 def test_send_returns_the_stored_message(api, chat):

@@ -1,7 +1,11 @@
 """Rooms and participants in chat-service."""
+import pytest
 import uuid
 
 from conftest import assert_problem, make_group, post_message, register
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 def test_group_room_lifecycle(api, chat):

@@ -1,7 +1,7 @@
 """Presence (`online`, `lastSeenAt`) is shown only to people the person has as
 contacts and to people who share a live room with them; to anyone else the
 fields are absent — in profiles, search results and contact lists."""
-from conftest import make_group, register
+from conftest import register
 
 
 def presence(api, token, user_id):
@@ -45,7 +45,11 @@ def test_people_sharing_a_room_see_each_others_presence(api, chat):
     a, b = register(api), register(api)
     active(api, a)
     active(api, b)
-    room = make_group(chat, a["accessToken"], [b["user"]["id"]])
+    # b is a stranger to a: a's group invites b, and only b's accepting shares the room.
+    room = chat.post("/api/rooms", json={"name": "Shared", "roomType": "group", "participantIds": [b["user"]["id"]]},
+                     token=a["accessToken"]).json()
+    assert presence(api, a["accessToken"], b["user"]["id"]) == (None, None)
+    assert chat.post(f"/api/rooms/invitations/{room['id']}/accept", token=b["accessToken"]).status_code == 200
     assert presence(api, a["accessToken"], b["user"]["id"])[0] is True
     assert presence(api, b["accessToken"], a["user"]["id"])[0] is True
     found = api.get(f"/api/users?search={b['user']['username']}", token=a["accessToken"]).json()["users"]

@@ -1,8 +1,12 @@
 """Emoji reactions: one per person per emoji, counts and people in history,
 live events on both replicas, kept across resume, and the bad cases."""
+import pytest
 from urllib.parse import quote
 
 from conftest import assert_problem, make_group, post_message, register
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 def path(room, message, emoji=None):

@@ -2,6 +2,7 @@
 its WebSocket clients, connected through ui-service, reconnect there, land on the other
 replica and resume; senders whose request died with it send again with the same client id.
 No acknowledged message is lost or repeated at any listener."""
+import pytest
 import json
 import os
 import threading
@@ -13,6 +14,9 @@ import websocket
 
 from conftest import register, wait_until
 from stack_processes import ServiceProcess, database_url_file
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 class ResumingListener(threading.Thread):

@@ -4,6 +4,9 @@ import pytest
 
 from conftest import assert_problem, make_group, post_message, psql, register
 
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
+
 
 def send(chat, room, token, content, **extra):
     r = chat.post(f"/api/rooms/{room}/messages", json={"content": content, "messageType": "text", **extra}, token=token)

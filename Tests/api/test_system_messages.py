@@ -1,7 +1,11 @@
 """Joins, departures and renames are recorded in the room's timeline as
 system messages: in history and live, replayed by resume, never unread, never
 edited or deleted, and not found by search."""
+import pytest
 from conftest import assert_problem, make_group, post_message, register
+
+# People in these tests know each other: rooms they make take the others in (see conftest).
+pytestmark = pytest.mark.acquainted
 
 
 def history(chat, room, token):

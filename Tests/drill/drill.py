@@ -72,6 +72,10 @@ def cmd_setup(user_url, chat_url, state_file):
             fail(f"register {username}: {r.status_code} {r.text}")
         body = r.json()
         users.append({"username": username, "id": body["user"]["id"], "token": body["accessToken"]})
+    # Bob has Ann as a contact, so the room Ann makes takes him in (a stranger would be invited).
+    r = call(session, "POST", f"{user_url}/api/contacts", token=users[1]["token"], json={"userId": users[0]["id"]})
+    if r.status_code != 201:
+        fail(f"add contact: {r.status_code} {r.text}")
     r = call(session, "POST", f"{chat_url}/api/rooms", token=users[0]["token"],
              json={"name": "Restore drill", "roomType": "group", "participantIds": [users[1]["id"]]})
     if r.status_code != 201:

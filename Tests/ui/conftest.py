@@ -149,6 +149,9 @@ class Page:
         self.type_into("#register-password", password)
         self.find("#register-form button[type=submit]").click()
         self.wait_connected()
+        answer = requests.post(f"{self.base}/api/auth/login", json={"login": username, "password": password}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        _meet(self.base, answer.json()["user"]["id"], answer.json()["accessToken"])
 
     def login(self, login, password="correct-horse-9"):
         self.open()
@@ -229,6 +232,7 @@ class ApiUser:
         body = answer.json()
         self.id = body["user"]["id"]
         self.token = body["accessToken"]
+        _meet(base, self.id, self.token)
 
     def call(self, method, path, headers=None, **kwargs):
         headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
@@ -244,6 +248,61 @@ class ApiUser:
             "content": content, "messageType": "text", "clientMessageId": str(uuid.uuid4())})
         assert answer.status_code == 201, answer.text
         return answer.json()
+
+    def add_contact(self, other_id):
+        """Makes other_id one of this user's contacts (already one is fine): from then on,
+        rooms they add this user to take them in at once instead of inviting them."""
+        answer = self.call("POST", "/api/contacts", json={"userId": other_id})
+        assert answer.status_code in (201, 409), answer.text
+
+    def invitations(self):
+        """This user's open invitations, newest first."""
+        answer = self.call("GET", "/api/rooms/invitations")
+        assert answer.status_code == 200, answer.text
+        return answer.json()["invitations"]
+
+    def accept_invitation(self, room_id):
+        answer = self.call("POST", f"/api/rooms/invitations/{room_id}/accept")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def decline_invitation(self, room_id):
+        answer = self.call("POST", f"/api/rooms/invitations/{room_id}/decline")
+        assert answer.status_code == 204, answer.text
+
+
+# People registered in the running test (by the page or over HTTP): unless the test is
+# marked `strangers`, each has every other as a contact, as people who chat together
+# do — rooms between them make members at once instead of invitations.
+_acquainted = {"on": True, "people": []}
+
+
+@pytest.fixture(autouse=True)
+def _acquaintances(request):
+    _acquainted["on"] = request.node.get_closest_marker("strangers") is None
+    _acquainted["people"] = []
+    yield
+    _acquainted["people"] = []
+
+
+def _meet(base, user_id, token):
+    if not _acquainted["on"]:
+        return
+    for other_id, other_token in _acquainted["people"]:
+        for owner, contact in ((token, other_id), (other_token, user_id)):
+            answer = requests.post(f"{base}/api/contacts", json={"userId": contact}, timeout=10,
+                                   headers={"Authorization": f"Bearer {owner}"})
+            assert answer.status_code in (201, 409), answer.text
+    _acquainted["people"].append((user_id, token))
+
+
+def make_contacts(*users):
+    """Makes every one of these ApiUsers a contact of every other, so that rooms between
+    them make members at once rather than invitations."""
+    for user in users:
+        for other in users:
+            if other is not user:
+                user.add_contact(other.id)
 
 
 def wait_until(predicate, timeout=WAIT, message="condition not met"):

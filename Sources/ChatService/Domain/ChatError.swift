@@ -6,6 +6,9 @@ import Shared
 enum ChatError: Error, Equatable, ProblemConvertible {
     /// No such room, or the caller is not in it (the answer does not say which).
     case roomNotFound
+    /// A block between the caller and someone they tried to put in a room.
+    case blocked
+    case invitationNotFound
     case messageNotFound
     case alreadyParticipant
     case participantNotFound
@@ -37,6 +40,8 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     var problem: AppError {
         switch self {
         case .roomNotFound: .notFound("room_not_found", "There is no such room.")
+        case .blocked: .forbidden("blocked", "There is a block between you and that person: you cannot put them in a room, nor they you.")
+        case .invitationNotFound: .notFound("invitation_not_found", "You have no invitation into that room.")
         case .messageNotFound: .notFound("message_not_found", "There is no such message in this room.")
         case .alreadyParticipant: .conflict("already_participant", "That user is already in the room.")
         case .participantNotFound: .notFound("participant_not_found", "That user is not in the room.")

@@ -32,6 +32,10 @@ final class ClientConnection: Sendable {
     private let roomSet: Mutex<Set<UUID>>
     private let startingPositions = Mutex<[UUID: Int64]>([:])
     private let overflowFlag = Atomic<Bool>(false)
+    /// People with a block between them and this client: their presence events are not passed on.
+    private let hiddenPresence = Mutex<Set<UUID>>([])
+    /// Blocks could not be read: no presence at all is passed on.
+    private let presenceWithheld = Atomic<Bool>(false)
 
     init(userId: UUID, sessionId: String? = nil, rooms: Set<UUID>, queueLimit: Int) {
         self.userId = userId
@@ -48,6 +52,15 @@ final class ClientConnection: Sendable {
     /// Where each room stood when this client connected: it gets every message after that.
     func start(at positions: [UUID: Int64]) { startingPositions.withLock { $0 = positions } }
     func startingPosition(in room: UUID) -> Int64? { startingPositions.withLock { $0[room] } }
+
+    func hidePresence(of people: Set<UUID>) {
+        hiddenPresence.withLock { $0 = people }
+        presenceWithheld.store(false, ordering: .relaxed)
+    }
+    func withholdAllPresence() { presenceWithheld.store(true, ordering: .relaxed) }
+    func hidesPresence(of person: UUID) -> Bool {
+        person != userId && (presenceWithheld.load(ordering: .relaxed) || hiddenPresence.withLock { $0.contains(person) })
+    }
 
     /// True when the client fell behind and was cut off.
     var overflowed: Bool { overflowFlag.load(ordering: .relaxed) }

@@ -17,6 +17,8 @@ struct WebSocketSession {
     /// Live gaps are filled through here: one read per replica for listeners that miss the same messages.
     let gapFills: GapFillReads
     let rooms: RoomStore
+    /// Asked who has a block with this person (their presence is not passed on).
+    let directory: UserDirectory
     let limits: WebSocketLimits
     /// Typing events of one person in one room reach others at most once per window, across replicas.
     let typing: TypingCoalescer
@@ -40,6 +42,7 @@ struct WebSocketSession {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
         let connection = ClientConnection(userId: identity.userId, sessionId: identity.sessionId, rooms: roomIds, queueLimit: limits.queueLimit)
+        await readBlocks(into: connection)
         // Subscriptions are confirmed before `ready`, and each room's position is taken
         // after that: every message committed later reaches this client, live or by gap fill.
         guard case let .registered(firstConnection) = await gateway.register(connection, limit: limits.connectionsPerPerson) else {
@@ -229,7 +232,9 @@ struct WebSocketSession {
                         ChatMetrics.fanoutLag.recordSeconds(max(0, Date().timeIntervalSince(message.createdAt)))
                     }
                 } else {
-                    if let room = event.roomId, event.type != .participantAdded, event.type != .participantRemoved, !connection.isIn(room) { continue }
+                    if let room = event.roomId, !Self.aboutThePerson.contains(event.type), !connection.isIn(room) { continue }
+                    if event.type == .presence, case let .user(person)? = event.data, connection.hidesPresence(of: person.userId) { continue }
+                    if event.type == .relationsChanged { await readBlocks(into: connection) }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
             case let .resume(requested):
@@ -294,6 +299,20 @@ struct WebSocketSession {
             await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: identity.userId, online: online))), toRoom: room)
         }
     }
+
+    /// Who has a block with this person, either way. If user-service does not answer, every
+    /// co-member's presence is withheld until it does (at the next change or reconnect) rather than leaked.
+    private func readBlocks(into connection: ClientConnection) async {
+        do {
+            connection.hidePresence(of: try await directory.blockedPeople(as: identity, requestId: UUID().uuidString.lowercased()))
+        } catch {
+            logger.warning("cannot read blocks; presence withheld from this socket", metadata: ["error": "\(error)"])
+            connection.withholdAllPresence()
+        }
+    }
+
+    /// Events that name a room but are sent to a person (their own channel) whether or not they are in it.
+    static let aboutThePerson: Set<ChatEvent.Kind> = [.participantAdded, .participantRemoved, .invitationCreated, .invitationRemoved]
 
     static func error(_ code: String, _ message: String, room: UUID? = nil, retryAfter: Int? = nil) -> ChatEvent {
         var info = InfoEvent(message: message, code: code)

@@ -157,7 +157,7 @@ enum ChatServiceOpenAPI {
         ]
       },
       "post": {
-        "summary": "Make a group, or find or make the direct room of a pair",
+        "summary": "Make a group, or find or make the direct room of a pair — people who do not have the caller as a contact are invited (invitedUserIds); 429 too_many_rooms past ROOM_CREATIONS_PER_HOUR",
         "responses": {
           "201": {
             "description": "Made",
@@ -352,7 +352,7 @@ enum ChatServiceOpenAPI {
     },
     "/api/rooms/{roomId}/participants": {
       "post": {
-        "summary": "Add people (owners and admins of a group)",
+        "summary": "Add people (owners and admins of a group) — people who do not have the caller as a contact are invited instead (202)",
         "responses": {
           "201": {
             "description": "Added",
@@ -371,10 +371,17 @@ enum ChatServiceOpenAPI {
                           "items": {
                             "$ref": "#/components/schemas/Participant"
                           }
+                        },
+                        "invitations": {
+                          "type": "array",
+                          "items": {
+                            "$ref": "#/components/schemas/Invitation"
+                          }
                         }
                       },
                       "required": [
-                        "participants"
+                        "participants",
+                        "invitations"
                       ],
                       "additionalProperties": false
                     }
@@ -385,6 +392,51 @@ enum ChatServiceOpenAPI {
           },
           "default": {
             "$ref": "#/components/responses/Problem"
+          },
+          "202": {
+            "description": "Invited (the person, or everyone listed, decides)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {
+                      "type": "object",
+                      "properties": {
+                        "invitation": {
+                          "$ref": "#/components/schemas/Invitation"
+                        }
+                      },
+                      "required": [
+                        "invitation"
+                      ],
+                      "additionalProperties": false
+                    },
+                    {
+                      "type": "object",
+                      "properties": {
+                        "participants": {
+                          "type": "array",
+                          "items": {
+                            "$ref": "#/components/schemas/Participant"
+                          }
+                        },
+                        "invitations": {
+                          "type": "array",
+                          "items": {
+                            "$ref": "#/components/schemas/Invitation"
+                          }
+                        }
+                      },
+                      "required": [
+                        "participants",
+                        "invitations"
+                      ],
+                      "additionalProperties": false
+                    }
+                  ]
+                }
+              }
+            }
           }
         },
         "requestBody": {
@@ -1670,6 +1722,104 @@ enum ChatServiceOpenAPI {
           }
         }
       }
+    },
+    "/api/rooms/invitations": {
+      "get": {
+        "summary": "The caller's pending invitations, newest first (not from people with a block between you)",
+        "tags": [
+          "rooms"
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "invitations": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/PendingInvitation"
+                      }
+                    }
+                  },
+                  "required": [
+                    "invitations"
+                  ],
+                  "additionalProperties": false
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/rooms/invitations/{roomId}/accept": {
+      "post": {
+        "summary": "Accept an invitation: the caller joins the room (with the role it carried)",
+        "tags": [
+          "rooms"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Room"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
+    },
+    "/api/rooms/invitations/{roomId}/decline": {
+      "post": {
+        "summary": "Decline an invitation",
+        "tags": [
+          "rooms"
+        ],
+        "parameters": [
+          {
+            "name": "roomId",
+            "in": "path",
+            "required": true,
+            "description": "room id",
+            "schema": {
+              "type": "string",
+              "format": "uuid"
+            }
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Done"
+          },
+          "default": {
+            "$ref": "#/components/responses/Problem"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1985,6 +2135,14 @@ enum ChatServiceOpenAPI {
               "null"
             ],
             "description": "the caller muted this room (room list)"
+          },
+          "invitedUserIds": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "format": "uuid"
+            },
+            "description": "people invited who have not accepted yet (on create, GET one room, accept)"
           }
         },
         "required": [
@@ -2175,7 +2333,10 @@ enum ChatServiceOpenAPI {
               "authenticated",
               "reaction.added",
               "reaction.removed",
-              "user.updated"
+              "user.updated",
+              "invitation.created",
+              "invitation.removed",
+              "relations.changed"
             ]
           },
           "roomId": {
@@ -2186,8 +2347,8 @@ enum ChatServiceOpenAPI {
             "type": "integer"
           },
           "data": {
-            "description": "message (message.*), receipt (read.updated), room (room.updated), {userId, online?, role?} (typing, presence, participant.*), {userId?, replicaId?, code?, message?, retryAfter?, expiresAt?} (ready, error, authenticated); {messageId, userId, emoji, reactions} (reaction.*); a public profile (user.updated)",
-            "oneOf": [
+            "description": "message (message.*), receipt (read.updated), room (room.updated), {userId, online?, role?} (typing, presence, participant.*), {userId?, replicaId?, code?, message?, retryAfter?, expiresAt?} (ready, error, authenticated); {messageId, userId, emoji, reactions} (reaction.*); a public profile (user.updated); {invitation} (invitation.created); {userId} (relations.changed: a block with that person was made or undone)",
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/Message"
               },
@@ -2199,6 +2360,18 @@ enum ChatServiceOpenAPI {
               },
               {
                 "$ref": "#/components/schemas/ReactionChange"
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "invitation": {
+                    "$ref": "#/components/schemas/PendingInvitation"
+                  }
+                },
+                "required": [
+                  "invitation"
+                ],
+                "additionalProperties": false
               },
               {
                 "type": "object",
@@ -2413,6 +2586,73 @@ enum ChatServiceOpenAPI {
         "required": [
           "ticket",
           "expiresIn"
+        ],
+        "additionalProperties": false
+      },
+      "Invitation": {
+        "type": "object",
+        "description": "Someone was asked into a room by a person who is not their contact",
+        "properties": {
+          "roomId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "userId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "invitedBy": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "roomId",
+          "userId",
+          "invitedBy",
+          "createdAt"
+        ],
+        "additionalProperties": false
+      },
+      "PendingInvitation": {
+        "type": "object",
+        "description": "An invitation as its invitee sees it",
+        "properties": {
+          "room": {
+            "$ref": "#/components/schemas/Room"
+          },
+          "invitedBy": {
+            "type": "object",
+            "properties": {
+              "id": {
+                "type": "string",
+                "format": "uuid"
+              },
+              "username": {
+                "type": "string"
+              },
+              "displayName": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "id"
+            ],
+            "additionalProperties": false
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "room",
+          "invitedBy",
+          "createdAt"
         ],
         "additionalProperties": false
       }

@@ -52,6 +52,13 @@ struct AddParticipantRequest: StrictDecodable, Sendable {
 
 struct ParticipantListResponse: Codable, Sendable {
     var participants: [RoomParticipant]
+    /// Those who were invited instead (they do not have the adder as a contact).
+    var invitations: [RoomInvitation]
+}
+
+/// The answer when the one person added was invited rather than made a participant (202).
+struct InvitationResponse: Codable, Sendable {
+    var invitation: RoomInvitation
 }
 
 struct ChangeRoleRequest: StrictDecodable, Sendable {
@@ -71,6 +78,7 @@ struct RoomsController: Sendable {
     let gateway: Gateway
     /// Where joins, departures and renames are recorded as system messages.
     let messages: MessageStore
+    let creations: RoomCreationLimit
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
         group.post(use: create)
@@ -140,21 +148,61 @@ struct RoomsController: Sendable {
                            detail: "No such user(s): \(missing.map { $0.uuidString }.joined(separator: ", ")).",
                            errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
         }
+        // Consent: people who have the caller as a contact join; everyone else is invited and decides.
+        let relation = try await directory.relations(others, as: identity, requestId: context.requestId)
+        guard relation.blocked.isEmpty else { throw ChatError.blocked }
+        let contacts = Set(relation.contactOf)
+        let invitees = others.filter { !contacts.contains($0) }
+        try await creations.admit(identity.userId)
         if body.roomType == RoomType.direct.rawValue, let other = others.first {
-            switch try await rooms.findOrCreateDirect(creator: identity.userId, other: other) {
-            case let .created(room):
+            switch try await rooms.findOrCreateDirect(creator: identity.userId, other: other, inviteOther: !invitees.isEmpty) {
+            case let .created(room, invited):
                 await announceNewRoom(room)
-                return JSONResponse(room, status: .created)
-            case let .existing(room):
+                var answer = room
+                if invited {
+                    answer.invitedUserIds = [other]
+                    await announceInvitations([other], into: room, by: identity)
+                }
+                return JSONResponse(answer, status: .created)
+            case var .existing(room):
+                await creations.takeBack(identity.userId)
+                room.invitedUserIds = try await rooms.invitees(of: room.id)
+                return JSONResponse(room, status: .ok)
+            case let .joined(room, invitedBy):
+                await creations.takeBack(identity.userId)
+                await announceJoin(identity.userId, into: room.id, invitedBy: invitedBy, context)
                 return JSONResponse(room, status: .ok)
             case .left:
+                await creations.takeBack(identity.userId)
                 throw AppError.notFound("room_not_found", "You left your conversation with that person; they can add you back by asking again after they leave.")
             }
         }
-        let room = try await rooms.createGroup(name: name ?? "", description: description?.isEmpty == true ? nil : description,
-                                               creator: identity.userId, members: others)
+        var room = try await rooms.createGroup(name: name ?? "", description: description?.isEmpty == true ? nil : description,
+                                               creator: identity.userId, members: others.filter { contacts.contains($0) }, invitees: invitees)
         await announceNewRoom(room)
+        await announceInvitations(invitees, into: room, by: identity)
+        room.invitedUserIds = invitees
         return JSONResponse(room, status: .created)
+    }
+
+    /// Tells each invitee's sockets (every tab, every replica) about their new invitation.
+    func announceInvitations(_ invitees: [UUID], into room: ChatRoom, by inviter: Identity) async {
+        guard !invitees.isEmpty else { return }
+        let sender = InvitationSender(id: inviter.userId, username: inviter.username, displayName: inviter.displayName)
+        let pending = PendingInvitation(room: room, invitedBy: sender, createdAt: Date())
+        for invitee in invitees {
+            await gateway.publish(ChatEvent(type: .invitationCreated, roomId: room.id, data: .invitation(InvitationNotice(invitation: pending))),
+                                  toUser: invitee)
+        }
+    }
+
+    /// Someone accepted an invitation: their sockets start listening, the room hears of them, a system message records it.
+    func announceJoin(_ user: UUID, into roomId: UUID, invitedBy: UUID, _ context: ChatRequestContext) async {
+        let joined = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
+        await gateway.publish(joined, toUser: user)
+        await gateway.publish(joined, toRoom: roomId)
+        await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
+        await record(SystemEvent(kind: .memberAdded, userId: user), by: invitedBy, in: roomId, context)
     }
 
     /// Tells every participant's connections about the room so they start listening to it.
@@ -175,6 +223,7 @@ struct RoomsController: Sendable {
         let roomId = access.roomId
         guard var room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
         room.muted = access.muted
+        room.invitedUserIds = try await rooms.invitees(of: roomId)
         return JSONResponse(room)
     }
 
@@ -232,8 +281,12 @@ struct RoomsController: Sendable {
             throw AppError.notFound("user_not_found", "There is no user with the id \(missing[0].uuidString.lowercased()).")
         }
         let present = Set((room.participants ?? []).map(\.userId))
+        let candidates = targets.filter { !present.contains($0) }
+        let relation = try await directory.relations(candidates, as: identity, requestId: context.requestId)
+        guard relation.blocked.isEmpty else { throw ChatError.blocked }
+        let contacts = Set(relation.contactOf)
         var added: [RoomParticipant] = []
-        for userId in targets where !present.contains(userId) {
+        for userId in candidates where contacts.contains(userId) {
             do {
                 added.append(try await rooms.addParticipant(roomId, userId: userId, role: newRole))
             } catch ChatError.alreadyParticipant {
@@ -244,13 +297,23 @@ struct RoomsController: Sendable {
             await gateway.publish(event, toRoom: roomId)
             await record(SystemEvent(kind: .memberAdded, userId: userId), by: identity.userId, in: roomId, context)
         }
-        guard let first = added.first else {
-            throw AppError.conflict("already_participant", asList ? "Everyone listed is already in the room." : "That user is already in the room.")
-        }
+        // The others are asked first; an invitation already pending is not sent again.
+        let invitations = try await rooms.invite(candidates.filter { !contacts.contains($0) }, to: roomId, by: identity.userId, role: newRole)
+        await announceInvitations(invitations.map(\.userId), into: room, by: identity)
         if asList {
-            return try JSONResponse(ParticipantListResponse(participants: added), status: .created).response(from: request, context: context)
+            guard !added.isEmpty || !invitations.isEmpty else {
+                throw AppError.conflict("already_participant", "Everyone listed is already in the room or invited.")
+            }
+            return try JSONResponse(ParticipantListResponse(participants: added, invitations: invitations), status: added.isEmpty ? .accepted : .created)
+                .response(from: request, context: context)
         }
-        return try JSONResponse(first, status: .created).response(from: request, context: context)
+        if let first = added.first {
+            return try JSONResponse(first, status: .created).response(from: request, context: context)
+        }
+        if let invitation = invitations.first {
+            return try JSONResponse(InvitationResponse(invitation: invitation), status: .accepted).response(from: request, context: context)
+        }
+        throw AppError.conflict("already_participant", "That user is already in the room or invited.")
     }
 
     @Sendable func changeRole(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<RoomParticipant> {
@@ -302,7 +365,7 @@ struct RoomsController: Sendable {
 
     /// Puts a change in the timeline as a system message, after the change itself
     /// is done; a failure is logged (the change stands, only its line is missing).
-    private func record(_ change: SystemEvent, by actor: UUID, in roomId: UUID, _ context: ChatRequestContext) async {
+    func record(_ change: SystemEvent, by actor: UUID, in roomId: UUID, _ context: ChatRequestContext) async {
         do {
             if let message = try await messages.recordSystemEvent(roomId: roomId, actorId: actor, event: change) {
                 await gateway.publishInOrder([message], toRoom: roomId)

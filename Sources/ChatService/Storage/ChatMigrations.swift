@@ -113,5 +113,19 @@ enum ChatMigrations {
             -- For message_type 'system': the change it records ({"kind","userId","name"}); null otherwise.
             ALTER TABLE messages ADD COLUMN system_event jsonb;
             """),
+        Migration(version: 6, name: "invitations: joining a room by someone who is not one's contact takes consent", sql: """
+            -- user_id was asked into room_id by invited_by, who is not in user_id's contacts: they
+            -- become a participant (with role) only by accepting. Not a participant meanwhile:
+            -- they hear nothing of the room and share no presence through it.
+            CREATE TABLE room_invitations (
+                room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                user_id    uuid NOT NULL,
+                invited_by uuid NOT NULL,
+                role       text NOT NULL DEFAULT 'member',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (room_id, user_id)
+            );
+            CREATE INDEX room_invitations_user ON room_invitations (user_id, created_at DESC);
+            """),
     ]
 }

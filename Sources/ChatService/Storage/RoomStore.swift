@@ -28,7 +28,7 @@ struct RoomStore: Sendable {
             """, [roomId, userId, muted]).first != nil
     }
 
-    func createGroup(name: String, description: String?, creator: UUID, members: [UUID]) async throws -> ChatRoom {
+    func createGroup(name: String, description: String?, creator: UUID, members: [UUID], invitees: [UUID] = []) async throws -> ChatRoom {
         let id = UUID()
         try await pool.transaction { connection in
             try connection.query("INSERT INTO rooms (id, name, description, room_type, created_by) VALUES ($1, $2, $3, 'group', $4)",
@@ -41,6 +41,13 @@ struct RoomStore: Sendable {
                     SELECT $1, u, 'member' FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING
                     """, [id, Rows.uuidArray(others)])
             }
+            let invited = invitees.filter { $0 != creator }
+            if !invited.isEmpty {
+                try connection.query("""
+                    INSERT INTO room_invitations (room_id, user_id, invited_by)
+                    SELECT $1, u, $3 FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING
+                    """, [id, Rows.uuidArray(invited), creator])
+            }
         }
         guard let room = try await room(id) else { throw ChatError.roomNotFound }
         return room
@@ -48,19 +55,25 @@ struct RoomStore: Sendable {
 
     /// What asking for the direct room of a pair finds.
     enum DirectRoom {
-        case created(ChatRoom)
+        /// Made now; `invited` when the other person was invited rather than made a member.
+        case created(ChatRoom, invited: Bool)
         case existing(ChatRoom)
+        /// The caller had been invited into the pair's room: asking for it accepted.
+        case joined(ChatRoom, invitedBy: UUID)
         /// The pair's live room exists but the caller left it: they get nothing of it.
         case left
     }
 
     /// The one live direct room of a pair, made on first use. Both people are
-    /// plain members. A room both people left is closed (deleted) and a new one
-    /// made; a room only the caller left stays theirs no longer.
-    func findOrCreateDirect(creator: UUID, other: UUID) async throws -> DirectRoom {
+    /// plain members — or, when the other has not got the caller as a contact
+    /// (`inviteOther`), the caller is and the other is invited. A room both
+    /// people left is closed (deleted) and a new one made; a room only the
+    /// caller left stays theirs no longer, unless they were invited into it.
+    func findOrCreateDirect(creator: UUID, other: UUID, inviteOther: Bool) async throws -> DirectRoom {
         let key = [creator, other].map { $0.uuidString.lowercased() }.sorted().joined(separator: ":")
         let id = UUID()
-        let outcome = try await pool.transaction { connection -> (UUID, created: Bool)? in
+        enum Outcome { case existing(UUID), created(UUID), joined(UUID, invitedBy: UUID), left }
+        let outcome = try await pool.transaction { connection -> Outcome in
             // Serialise makers of the same pair, so the live-room check and the insert agree.
             try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
             if let live = try connection.query("""
@@ -69,20 +82,41 @@ struct RoomStore: Sendable {
                 WHERE r.direct_key = $1 AND r.deleted_at IS NULL GROUP BY r.id
                 """, [key, creator]).first {
                 let liveId = try live.decode("id", as: UUID.self)
-                if try live.decode("mine", as: Bool?.self) == true { return (liveId, false) }
-                if try live.decode("present", as: Int.self) > 0 { return nil }
+                if try live.decode("mine", as: Bool?.self) == true { return .existing(liveId) }
+                if let invitation = try connection.query("""
+                    DELETE FROM room_invitations WHERE room_id = $1 AND user_id = $2 RETURNING invited_by
+                    """, [liveId, creator]).first {
+                    try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member') ON CONFLICT DO NOTHING",
+                                         [liveId, creator])
+                    return .joined(liveId, invitedBy: try invitation.decode("invited_by"))
+                }
+                if try live.decode("present", as: Int.self) > 0 { return .left }
                 try connection.query("UPDATE rooms SET deleted_at = now() WHERE id = $1", [liveId])
             }
             try connection.query("INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)",
                                  [id, creator, key])
-            try connection.query("""
-                INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member'), ($1, $3, 'member')
-                """, [id, creator, other])
-            return (id, true)
+            if inviteOther {
+                try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member')", [id, creator])
+                try connection.query("INSERT INTO room_invitations (room_id, user_id, invited_by) VALUES ($1, $2, $3)", [id, other, creator])
+            } else {
+                try connection.query("""
+                    INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member'), ($1, $3, 'member')
+                    """, [id, creator, other])
+            }
+            return .created(id)
         }
-        guard let (roomId, created) = outcome else { return .left }
-        guard let room = try await room(roomId) else { throw ChatError.roomNotFound }
-        return created ? .created(room) : .existing(room)
+        switch outcome {
+        case .left: return .left
+        case let .existing(roomId):
+            guard let room = try await room(roomId) else { throw ChatError.roomNotFound }
+            return .existing(room)
+        case let .created(roomId):
+            guard let room = try await room(roomId) else { throw ChatError.roomNotFound }
+            return .created(room, invited: inviteOther)
+        case let .joined(roomId, invitedBy):
+            guard let room = try await room(roomId) else { throw ChatError.roomNotFound }
+            return .joined(room, invitedBy: invitedBy)
+        }
     }
 
     /// A live room with its participants.

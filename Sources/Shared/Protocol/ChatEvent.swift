@@ -27,6 +27,12 @@ public struct ChatEvent: Codable, Sendable {
         case authenticated
         /// A login was signed out (user-service → chat-service, on the person's channel); not sent to clients.
         case sessionRevoked = "session.revoked"
+        /// Someone invited the receiver into a room (`data.invitation`), sent to the invitee.
+        case invitationCreated = "invitation.created"
+        /// The invitation to `roomId` is gone: accepted, declined, or the room went away.
+        case invitationRemoved = "invitation.removed"
+        /// A block between the receiver and `data.userId` was made or undone (user-service → the sockets of both).
+        case relationsChanged = "relations.changed"
     }
 
     public var type: Kind
@@ -52,6 +58,7 @@ public enum EventData: Codable, Sendable {
     case info(InfoEvent)
     case reaction(ReactionEvent)
     case profile(PublicProfile)
+    case invitation(InvitationNotice)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -62,11 +69,13 @@ public enum EventData: Codable, Sendable {
         case let .info(value): try value.encode(to: encoder)
         case let .reaction(value): try value.encode(to: encoder)
         case let .profile(value): try value.encode(to: encoder)
+        case let .invitation(value): try value.encode(to: encoder)
         }
     }
 
     public init(from decoder: any Decoder) throws {
         // Consumers decode by the envelope's type; this is the generic fallback.
+        if let invitation = try? InvitationNotice(from: decoder) { self = .invitation(invitation); return }
         if let message = try? ChatMessage(from: decoder) { self = .message(message); return }
         if let read = try? ReadReceipt(from: decoder) { self = .read(read); return }
         if let room = try? ChatRoom(from: decoder) { self = .room(room); return }

@@ -17,6 +17,8 @@ public struct ChatRoom: Codable, Sendable, Equatable {
     public var mentionCount: Int?
     /// The caller muted the room: no notifications, left out of unread totals.
     public var muted: Bool?
+    /// People invited into the room who have not accepted yet (shown to its members).
+    public var invitedUserIds: [UUID]?
 
     public init(id: UUID, name: String?, description: String?, roomType: String, createdBy: UUID, createdAt: Date, updatedAt: Date,
                 lastSeq: Int64, participants: [RoomParticipant]? = nil, lastMessage: ChatMessage? = nil, unreadCount: Int? = nil) {

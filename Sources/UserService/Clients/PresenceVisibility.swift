@@ -4,7 +4,9 @@ import Shared
 import Postgres
 
 /// Who may see whose presence (`online`, `lastSeenAt`): the person themself,
-/// people they have as contacts, and people they share a live room with. The
+/// people they have as contacts, and people they share a live room with (as
+/// members: an invitation not yet accepted shares nothing) — never two people
+/// with a block between them, whichever of them made it. The
 /// contacts are this service's; the rooms are chat-service's, asked over its
 /// internal API with the caller's token. If chat-service does not answer, only
 /// contacts count: presence is withheld rather than leaked.
@@ -17,7 +19,9 @@ struct PresenceVisibility: Sendable {
     /// The ids among `ids` whose presence `viewer` may see.
     func visible(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> Set<UUID> {
         var shown: Set<UUID> = ids.contains(viewer.userId) ? [viewer.userId] : []
-        let others = Array(Set(ids).subtracting(shown))
+        let asked = Set(ids).subtracting(shown)
+        guard !asked.isEmpty else { return shown }
+        let others = Array(asked.subtracting(try await BlockStore(pool: pool).blockedEitherWay(viewer.userId, among: Array(asked))))
         guard !others.isEmpty else { return shown }
         for row in try await pool.query("SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
                                         [viewer.userId, "{" + others.map { $0.uuidString }.joined(separator: ",") + "}"]) {

@@ -70,5 +70,18 @@ enum UserMigrations {
                 updated_at   timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(version: 4, name: "blocked people", sql: """
+            -- blocker_id blocked blocked_id: no new direct room or group between them, no
+            -- presence either way, no mentions from the blocked person. Rooms they already
+            -- share stay readable.
+            CREATE TABLE blocks (
+                blocker_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                blocked_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (blocker_id, blocked_id),
+                CHECK (blocker_id <> blocked_id)
+            );
+            CREATE INDEX blocks_blocked ON blocks (blocked_id);
+            """),
     ]
 }

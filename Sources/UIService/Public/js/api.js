@@ -80,6 +80,8 @@ export class Api extends EventTarget {
 
   get(path) { return this.#send('GET', path); }
   post(path, body, options = {}) { return this.#send('POST', path, body ?? {}, true, false, options.timeoutMs); }
+  /// A POST whose address says everything (no body at all): tickets, accepting an invitation.
+  postEmpty(path) { return this.#send('POST', path); }
   put(path, body) { return this.#send('PUT', path, body); }
   patch(path, body) { return this.#send('PATCH', path, body); }
   delete(path) { return this.#send('DELETE', path); }
@@ -173,7 +175,8 @@ export class Api extends EventTarget {
   #report(reachable, path = '') {
     this.dispatchEvent(new CustomEvent('reachability', { detail: reachable }));
     if (reachable || this.probing) return;
-    const probePath = path.startsWith('/api/rooms') && this.session ? '/api/rooms' : '/.well-known/openid-configuration';
+    const chat = path.startsWith('/api/rooms') || path.startsWith('/api/ws');
+    const probePath = chat && this.session ? '/api/rooms' : '/.well-known/openid-configuration';
     this.probing = (async () => {
       for (let attempt = 0; ; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * 2 ** attempt)));

@@ -54,6 +54,7 @@ async function startChat() {
   });
   socket.addEventListener('ready', () => {
     store.refreshRooms().catch(() => {});
+    store.refreshInvitations().catch(() => {}); // any sent or withdrawn while the page was away
     store.retryFailed();
   });
   document.addEventListener('visibilitychange', () => {

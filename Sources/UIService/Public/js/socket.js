@@ -2,6 +2,9 @@
 // chat-service replica), tells the server where each room stood when it last
 // heard from it (`resume`), and reconnects with growing, jittered back-off
 // when the connection drops. A missing pong is treated as a dead connection.
+// Each (re)connect first asks for a fresh single-use ticket
+// (`POST /api/ws/tickets`) and opens `/api/ws?ticket=…`: the access token
+// never goes into a URL, where logs and proxies could keep it.
 
 const PING_EVERY_MS = 20_000;
 const PONG_WITHIN_MS = 10_000;
@@ -17,6 +20,7 @@ export class ChatSocket extends EventTarget {
     this.state = 'offline';
     this.replicaId = null;
     this.timers = {};
+    this.connecting = 0; // which #connect is current: one started later (reconnectNow) wins
   }
 
   start() {
@@ -49,17 +53,20 @@ export class ChatSocket extends EventTarget {
 
   async #connect() {
     if (this.stopped) return;
+    const current = ++this.connecting;
     this.#setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    let token;
+    let ticket;
     try {
-      token = await this.api.accessToken();
+      ticket = await this.#ticket();
     } catch (error) {
-      if (this.api.signedIn) this.#scheduleRetry();
+      // A 401 was already answered by a token refresh and one more try (Api);
+      // anything else waits like a failed connect. Signed out: nothing to retry.
+      if (current === this.connecting && this.api.signedIn) this.#scheduleRetry();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || current !== this.connecting) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/api/ws?access_token=${encodeURIComponent(token)}`);
+    const ws = new WebSocket(`${scheme}://${location.host}/api/ws?ticket=${encodeURIComponent(ticket)}`);
     this.ws = ws;
     ws.onmessage = (message) => this.#receive(message.data);
     ws.onclose = (close) => {
@@ -69,12 +76,20 @@ export class ChatSocket extends EventTarget {
       if (this.stopped) return;
       this.dispatchEvent(new CustomEvent('disconnected', { detail: { code: close.code, reason: close.reason } }));
       if (close.code === 4401) {
-        // The token was refused: refresh it before the next attempt.
+        // The ticket or the session behind it was refused: refresh the token
+        // (a revoked session signs out here), then connect with a new ticket.
         this.api.refresh().then(() => this.#scheduleRetry(), () => { if (this.api.signedIn) this.#scheduleRetry(); });
       } else {
         this.#scheduleRetry(close.code === 4000 || close.code === 4001);
       }
     };
+  }
+
+  /// A single-use ticket for the next handshake (valid 30 s, so fetched right before it).
+  async #ticket() {
+    const answer = await this.api.postEmpty('/api/ws/tickets');
+    if (typeof answer?.ticket !== 'string' || !answer.ticket) throw new Error('no ticket in the answer');
+    return answer.ticket;
   }
 
   #receive(raw) {

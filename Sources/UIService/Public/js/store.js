@@ -1,7 +1,8 @@
-// What the page knows: rooms, timelines, people, contacts, typing and
-// presence. Server events and HTTP answers are merged here by message id and
-// room seq, so a message that arrives twice (live and by resume, or as the
-// answer to a send and as its event) is shown once, in room order.
+// What the page knows: rooms, timelines, people, contacts, typing,
+// presence, invitations to rooms and the people one has blocked. Server
+// events and HTTP answers are merged here by message id and room seq, so a
+// message that arrives twice (live and by resume, or as the answer to a send
+// and as its event) is shown once, in room order.
 
 import { ApiError } from './api.js';
 import { newId } from './dom.js';
@@ -25,6 +26,8 @@ export class ChatStore extends EventTarget {
     this.activeRoomId = null;
     this.pendingProfiles = new Map();
     this.sendQueues = new Map();
+    this.invitations = new Map(); // roomId → { room, invitedBy, createdAt }
+    this.blocks = new Map();      // userId → { user, createdAt }
   }
 
   changed(what, roomId = null) {
@@ -40,7 +43,10 @@ export class ChatStore extends EventTarget {
     this.rooms = new Map(rooms.rooms.map((room) => [room.id, room]));
     this.contacts = new Map(contacts.contacts.map((contact) => [contact.user.id, contact]));
     for (const contact of contacts.contacts) this.#rememberUser(contact.user);
-    await this.#loadProfiles([...this.rooms.values()].flatMap((room) => (room.participants || []).map((p) => p.userId)));
+    // Invitations and blocks are extras: if they cannot be had now, the page
+    // still starts (invitations are read again on every connect).
+    await Promise.all([this.refreshInvitations({ quiet: true }).catch(() => {}), this.refreshBlocks({ quiet: true }).catch(() => {})]);
+    await this.#loadProfiles([...this.rooms.values()].flatMap((room) => this.#roomPeople(room)));
     this.changed('all');
   }
 
@@ -56,6 +62,7 @@ export class ChatStore extends EventTarget {
 
   isOnline(id) {
     if (id === this.me?.id) return true;  // one is here, using the page
+    if (this.blocks.has(id)) return false; // presence is hidden both ways
     return this.online.has(id) ? this.online.get(id) : Boolean(this.users.get(id)?.online);
   }
 
@@ -96,8 +103,21 @@ export class ChatStore extends EventTarget {
     return room.name || 'Group';
   }
 
+  /// The other person of a direct room: a member, or the person invited who has not accepted yet.
   otherParticipant(room) {
-    return (room.participants || []).map((p) => p.userId).find((id) => id !== this.me.id);
+    return (room.participants || []).map((p) => p.userId).find((id) => id !== this.me.id)
+      ?? (room.invitedUserIds || []).find((id) => id !== this.me.id);
+  }
+
+  /// Everyone a room names: its members and the people invited to it.
+  #roomPeople(room) {
+    return [...(room.participants || []).map((p) => p.userId), ...(room.invitedUserIds || [])];
+  }
+
+  /// People invited to the room who are not members yet (an answer may lag behind a join).
+  invitedTo(room) {
+    const members = new Set((room.participants || []).map((p) => p.userId));
+    return (room.invitedUserIds || []).filter((id) => !members.has(id));
   }
 
   myRole(room) {
@@ -113,8 +133,10 @@ export class ChatStore extends EventTarget {
     try {
       const room = await this.api.get(`/api/rooms/${roomId}`);
       const known = this.rooms.get(roomId);
-      this.rooms.set(roomId, { ...known, ...room, lastMessage: known?.lastMessage ?? room.lastMessage, unreadCount: known?.unreadCount ?? room.unreadCount ?? 0 });
-      await this.#loadProfiles((room.participants || []).map((p) => p.userId));
+      const merged = { ...known, ...room, lastMessage: known?.lastMessage ?? room.lastMessage, unreadCount: known?.unreadCount ?? room.unreadCount ?? 0 };
+      merged.invitedUserIds = this.invitedTo(merged);
+      this.rooms.set(roomId, merged);
+      await this.#loadProfiles(this.#roomPeople(room));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) this.#forgetRoom(roomId);
       else throw error;
@@ -127,7 +149,7 @@ export class ChatStore extends EventTarget {
     const next = new Map(answer.rooms.map((room) => [room.id, room]));
     if (this.activeRoomId && !next.has(this.activeRoomId)) this.activeRoomId = null;
     this.rooms = next;
-    await this.#loadProfiles(answer.rooms.flatMap((room) => (room.participants || []).map((p) => p.userId)));
+    await this.#loadProfiles(answer.rooms.flatMap((room) => this.#roomPeople(room)));
     this.changed('rooms');
   }
 
@@ -145,9 +167,11 @@ export class ChatStore extends EventTarget {
     return room;
   }
 
+  /// The new room; its `invitedUserIds` lists the people who were invited rather than added.
   async createGroup(name, description, participantIds) {
     const room = await this.api.post('/api/rooms', { roomType: 'group', name, description: description || undefined, participantIds });
     this.#addRoom(room);
+    await this.#loadProfiles(this.#roomPeople(room));
     return room;
   }
 
@@ -162,9 +186,17 @@ export class ChatStore extends EventTarget {
     this.#addRoom(room);
   }
 
+  /// Adds someone, or invites them when they do not have me as a contact
+  /// (the server answers 202 with an invitation). Returns `{ invited }`.
   async addParticipant(roomId, userId) {
-    await this.api.post(`/api/rooms/${roomId}/participants`, { userId });
+    const answer = await this.api.post(`/api/rooms/${roomId}/participants`, { userId });
+    const invited = Boolean(answer?.invitation);
+    if (invited) {
+      const room = this.rooms.get(roomId);
+      if (room) room.invitedUserIds = [...new Set([...(room.invitedUserIds || []), userId])];
+    }
     await this.refreshRoom(roomId);
+    return { invited };
   }
 
   async removeParticipant(roomId, userId) {
@@ -185,6 +217,117 @@ export class ChatStore extends EventTarget {
   async deleteRoom(roomId) {
     await this.api.delete(`/api/rooms/${roomId}`);
     this.#forgetRoom(roomId);
+  }
+
+  // ---- invitations (rooms someone who is not my contact added me to)
+
+  async refreshInvitations({ quiet = false } = {}) {
+    // Events that arrive while the list is on its way may be newer than it: applied again after it.
+    const during = [];
+    this.invitationEvents = during;
+    let answer;
+    try {
+      answer = await this.api.get('/api/rooms/invitations');
+    } finally {
+      if (this.invitationEvents === during) this.invitationEvents = null;
+    }
+    this.invitations = new Map(answer.invitations.map((invitation) => [invitation.room.id, invitation]));
+    for (const invitation of answer.invitations) this.#rememberInviter(invitation);
+    for (const event of during) this.#applyInvitationEvent(event);
+    if (!quiet) this.changed('invitations');
+  }
+
+  #applyInvitationEvent(event) {
+    this.invitationEvents?.push(event);
+    if (event.type === 'invitation.removed') {
+      // Accepted (here or on another page), declined, or withdrawn.
+      if (event.roomId) this.invitations.delete(event.roomId);
+      return;
+    }
+    const invitation = event.data?.invitation;
+    const id = invitation?.room?.id || event.roomId;
+    if (!invitation || !id) return;
+    this.#rememberInviter(invitation);
+    this.invitations.set(id, { ...invitation, room: { id, ...invitation.room } });
+  }
+
+  #rememberInviter(invitation) {
+    if (invitation.invitedBy?.id && invitation.invitedBy.id !== this.me?.id) this.#rememberUser(invitation.invitedBy);
+  }
+
+  /// Newest first.
+  sortedInvitations() {
+    return [...this.invitations.values()].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  }
+
+  /// What an invitation is to: the group's name, or for a direct room the person who invited.
+  invitationTitle(invitation) {
+    const inviter = invitation.invitedBy;
+    if (invitation.room?.roomType === 'direct') return inviter?.displayName || inviter?.username || 'Someone';
+    return invitation.room?.name || 'Group';
+  }
+
+  /// Joins the room; resolves with it (now one of my rooms).
+  async acceptInvitation(roomId) {
+    let room;
+    try {
+      room = await this.api.postEmpty(`/api/rooms/invitations/${roomId}/accept`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.#dropInvitation(roomId);
+      throw error;
+    }
+    this.#dropInvitation(roomId);
+    this.#addRoom(room);
+    await this.#loadProfiles(this.#roomPeople(room));
+    return room;
+  }
+
+  async declineInvitation(roomId) {
+    try {
+      await this.api.postEmpty(`/api/rooms/invitations/${roomId}/decline`);
+    } catch (error) {
+      // Already gone (withdrawn, or answered on another page): nothing left to decline.
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    }
+    this.#dropInvitation(roomId);
+  }
+
+  #dropInvitation(roomId) {
+    if (this.invitations.delete(roomId)) this.changed('invitations');
+  }
+
+  // ---- blocks (people who may not start chats with me, add me, or see me online)
+
+  async refreshBlocks({ quiet = false } = {}) {
+    const answer = await this.api.get('/api/users/me/blocks');
+    this.blocks = new Map(answer.blocks.map((block) => [block.user.id, block]));
+    for (const block of answer.blocks) this.#rememberUser(block.user);
+    if (!quiet) this.changed('blocks');
+  }
+
+  isBlocked(userId) { return this.blocks.has(userId); }
+
+  /// Newest first.
+  sortedBlocks() {
+    return [...this.blocks.values()].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  }
+
+  async block(userId) {
+    const block = await this.api.put(`/api/users/me/blocks/${userId}`);
+    const user = block?.user || this.users.get(userId) || { id: userId };
+    this.blocks.set(userId, { user, createdAt: block?.createdAt || new Date().toISOString() });
+    if (block?.user) this.#rememberUser(block.user);
+    this.changed('blocks');
+  }
+
+  async unblock(userId) {
+    try {
+      await this.api.delete(`/api/users/me/blocks/${userId}`);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error; // 404: not blocked any more anyway
+    }
+    this.blocks.delete(userId);
+    this.changed('blocks');
   }
 
   // ---- contacts and profile
@@ -535,7 +678,8 @@ export class ChatStore extends EventTarget {
           if (roomId === this.activeRoomId && visible) this.markRead(roomId);
           else {
             room.unreadCount = (room.unreadCount || 0) + 1;
-            if (event.data.mentions?.includes(this.me.id)) room.mentionCount = (room.mentionCount || 0) + 1;
+            // A blocked person's mentions do not call for me (the server does not count them either).
+            if (event.data.mentions?.includes(this.me.id) && !this.isBlocked(event.data.senderId)) room.mentionCount = (room.mentionCount || 0) + 1;
           }
           this.dispatchEvent(new CustomEvent('incoming', { detail: { message: event.data, room } }));
         }
@@ -608,6 +752,25 @@ export class ChatStore extends EventTarget {
       case 'room.updated':
         if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
         break;
+      case 'invitation.created':
+      case 'invitation.removed':
+        this.#applyInvitationEvent(event);
+        this.changed('invitations');
+        break;
+      case 'relations.changed': {
+        // A block between me and `userId` was made or undone (by either of us, on any page):
+        // their presence is unknown until heard again, and my blocks and invitations are read again.
+        const userId = event.data?.userId;
+        if (userId) {
+          this.online.delete(userId);
+          const user = this.users.get(userId);
+          if (user) delete user.online;
+        }
+        await Promise.all([this.refreshBlocks({ quiet: true }).catch(() => {}), this.refreshInvitations({ quiet: true }).catch(() => {})]);
+        this.changed('blocks');
+        this.changed('invitations');
+        break;
+      }
       case 'resumed':
         // Missed messages came in order; edits to older ones did not, so refresh the open room's newest page.
         if (roomId && roomId === this.activeRoomId) await this.loadNewest(roomId);

@@ -1,11 +1,14 @@
-// The signed-in screen: sidebar (me, actions, connection state, rooms) and
-// the open conversation, wired to the store and the live connection.
+// The signed-in screen: sidebar (me, actions, connection state,
+// invitations, rooms) and the open conversation, wired to the store and the
+// live connection.
 
 import { h, avatar, replaceChildren } from '../dom.js';
 import { renderRoomList } from './sidebar.js';
 import { RoomView } from './room.js';
 import { SearchPanel } from './search.js';
 import { Notifier } from './notifier.js';
+import { InvitationsPanel } from './invitations.js';
+import { blockButton, blockedPeopleSection, confirmBlock } from './blocks.js';
 import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDialog, editDialog, confirmDialog } from './dialogs.js';
 
 const STATE_TEXT = { online: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
@@ -26,12 +29,14 @@ export class ChatScreen {
     this.status = h('p', { id: 'connection-status', className: 'connection-status', role: 'status', 'aria-live': 'polite' });
     this.roomList = h('ul', { id: 'room-list', className: 'room-list', 'aria-label': 'Conversations' });
     this.search = new SearchPanel(this.store, (message) => this.jumpTo(message.roomId, message.id, message));
-    this.search.onOpen = () => { this.roomList.hidden = true; };
-    this.search.onClose = () => { this.roomList.hidden = false; };
+    this.invitations = new InvitationsPanel(this.store, open);
+    this.search.onOpen = () => { this.roomList.hidden = true; this.invitations.suppressed = true; this.invitations.render(); };
+    this.search.onClose = () => { this.roomList.hidden = false; this.invitations.suppressed = false; this.invitations.render(); };
     this.notifier = new Notifier(this.store, (roomId) => this.openRoom(roomId));
     const sidebar = h('nav', { className: 'sidebar', 'aria-label': 'Conversations and account' },
       h('header', { className: 'sidebar-header' },
-        h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile', onClick: () => profileDialog(this.store) },
+        h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile',
+          onClick: () => profileDialog(this.store, blockedPeopleSection(this.store)) },
           this.meAvatar, this.meName),
         h('button', { type: 'button', id: 'logout-button', className: 'secondary', onClick: () => this.onLogout() }, 'Log out')),
       h('div', { className: 'sidebar-actions' },
@@ -41,11 +46,13 @@ export class ChatScreen {
         this.search.mentionsButton, this.notifier.button),
       this.search.element,
       this.status,
+      this.invitations.element,
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });
     this.room = new RoomView(main, this.store, {
       back: () => { this.store.activeRoomId = null; history.replaceState(null, '', location.pathname); this.render(); },
-      manage: (roomId) => membersDialog(this.store, roomId),
+      manage: (roomId) => membersDialog(this.store, roomId, (userId, fail) => blockButton(this.store, userId, fail)),
+      block: (userId) => confirmBlock(this.store, userId),
       typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
       edit: (roomId, message) => editDialog(message, (content) => this.store.edit(roomId, message.id, content)),
       jumpTo: (roomId, messageId) => this.jumpTo(roomId, messageId),
@@ -110,7 +117,7 @@ export class ChatScreen {
   }
 
   onChange({ what, roomId }) {
-    if (what === 'all' || what === 'rooms' || what === 'contacts' || what === 'presence' || what === 'me' || what === 'active') {
+    if (['all', 'rooms', 'contacts', 'presence', 'me', 'active', 'invitations', 'blocks'].includes(what)) {
       this.render();
       return;
     }
@@ -134,6 +141,7 @@ export class ChatScreen {
     const me = avatar(this.store.me?.displayName, this.store.me?.avatarUrl);
     this.meAvatar.replaceWith(me);
     this.meAvatar = me;
+    this.invitations.render();
     renderRoomList(this.roomList, this.store, (roomId) => this.openRoom(roomId));
     // The tab says how many unread messages wait outside muted rooms.
     const unread = this.store.unreadTotal();

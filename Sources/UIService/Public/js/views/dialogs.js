@@ -1,6 +1,7 @@
 // Modal dialogs: start a direct chat, create a group, manage members, edit
 // the profile, contacts with nicknames, edit a message. Each is a <dialog>
-// (focus stays inside, Escape closes it) with labelled controls.
+// (focus stays inside, Escape closes it) with labelled controls. A server
+// refusal (someone who blocked you, say) shows as the dialog's error.
 
 import { h, avatar, replaceChildren } from '../dom.js';
 
@@ -98,12 +99,15 @@ export function newGroupDialog(store, openRoom) {
   name.focus();
 }
 
-export function membersDialog(store, roomId) {
+/// `personActions(userId, fail)` gives more buttons for each other member (Block); `fail` shows an error in the dialog.
+export function membersDialog(store, roomId, personActions = () => []) {
   const room = store.rooms.get(roomId);
   if (!room) return;
   const myRole = store.myRole(room);
   const manager = myRole === 'owner' || myRole === 'admin';
   const list = h('ul', { className: 'people', id: 'member-list' });
+  // People invited but not joined yet: said, rather than listed as members.
+  const invited = h('p', { id: 'members-invited', className: 'hint', role: 'status' });
   let dialog;
   const act = async (work) => {
     try { await work(); render(); } catch (error) { dialog.fail(error); }
@@ -114,6 +118,8 @@ export function membersDialog(store, roomId) {
     // The title follows a rename (made here or by someone else).
     const title = dialog?.querySelector('#members-dialog-title');
     if (title) title.textContent = `Members of ${store.roomTitle(current)}`;
+    const waiting = store.invitedTo(current).map((id) => store.displayName(id));
+    invited.textContent = waiting.length ? `Invitation sent to ${waiting.join(', ')}: they join once they accept.` : '';
     replaceChildren(list, (current.participants || []).map((p) => {
       const user = p.userId === store.me.id ? store.me : (store.user(p.userId) || { id: p.userId, displayName: 'Someone', username: '…' });
       const buttons = [];
@@ -128,6 +134,7 @@ export function membersDialog(store, roomId) {
             () => store.removeParticipant(roomId, p.userId).then(render)) }, 'Remove'));
         }
       }
+      if (p.userId !== store.me.id) buttons.push(personActions(p.userId, (error) => dialog.fail(error)));
       const row = personRow(store, user, buttons);
       row.querySelector('.person-handle').append(` · ${p.role}`);
       return row;
@@ -147,16 +154,18 @@ export function membersDialog(store, roomId) {
   dialog = openDialog('members-dialog', `Members of ${store.roomTitle(room)}`,
     manager ? rename : null,
     list,
+    invited,
     manager ? userSearch(store, 'member', (user) => h('button', { type: 'button', className: 'secondary add-member', 'aria-label': `Add ${user.displayName}`,
       onClick: () => act(() => store.addParticipant(roomId, user.id)) }, 'Add')) : null,
     h('div', { className: 'dialog-footer' }, leave));
   render();
-  const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence'].includes(event.detail?.what)) render(); };
+  const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence', 'blocks'].includes(event.detail?.what)) render(); };
   store.addEventListener('change', follow);
   dialog.addEventListener('close', () => store.removeEventListener('change', follow));
 }
 
-export function profileDialog(store) {
+/// `extra`: more sections below the form (the blocked people).
+export function profileDialog(store, ...extra) {
   const me = store.me;
   const field = (id, label, value, attributes = {}) => [h('label', { for: id }, label), h('input', { id, value: value ?? '', ...attributes })];
   const pictureInput = h('input', { type: 'file', id: 'avatar-input', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: true });
@@ -180,7 +189,7 @@ export function profileDialog(store) {
     h('label', { for: 'profile-bio' }, 'About you'),
     h('textarea', { id: 'profile-bio', rows: '3', maxlength: '500' }, me.bio ?? ''),
     h('button', { type: 'submit', className: 'primary' }, 'Save'));
-  const dialog = openDialog('profile-dialog', 'Your profile', form);
+  const dialog = openDialog('profile-dialog', 'Your profile', form, ...extra);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = (id) => { const value = form.querySelector(`#${id}`).value.trim(); return value || null; };

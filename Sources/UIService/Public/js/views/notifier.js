@@ -1,6 +1,7 @@
 // Browser notifications: while the tab is hidden, a new message in a direct
 // conversation or one that mentions me shows a notification, unless the room
-// is muted. Permission is asked only when the person clicks the button.
+// is muted or the sender is someone I blocked. Permission is asked only
+// when the person clicks the button.
 
 import { h } from '../dom.js';
 import { plainText } from '../format.js';
@@ -34,7 +35,7 @@ export class Notifier {
 
   onIncoming({ message, room }) {
     const hidden = document.visibilityState === 'hidden';
-    if (!Notifier.wanted(message, room, this.store.me.id, hidden)) return;
+    if (!Notifier.wanted(message, room, this.store.me.id, hidden) || this.store.isBlocked(message.senderId)) return;
     if (!Notifier.supported || Notification.permission !== 'granted') return;
     const sender = this.store.displayName(message.senderId);
     const title = room.roomType === 'direct' ? sender : `${sender} in ${this.store.roomTitle(room)}`;

@@ -1,7 +1,8 @@
-// One conversation: header with presence, the timeline (older history loads
-// as you scroll up), typing and "seen by" lines, and the composer (Enter
-// sends, Shift+Enter starts a new line). Own messages show at once and are
-// swapped for the stored copy when the server answers.
+// One conversation: header with presence (and Block, in a direct room), a
+// line naming people invited who have not joined yet, the timeline (older
+// history loads as you scroll up), typing and "seen by" lines, and the
+// composer (Enter sends, Shift+Enter starts a new line). Own messages show at
+// once and are swapped for the stored copy when the server answers.
 
 import { h, avatar, formatSize, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
 import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './attachments.js';
@@ -28,6 +29,9 @@ export class RoomView {
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
     this.muteButton = h('button', { type: 'button', id: 'mute-button', className: 'secondary', 'aria-pressed': 'false',
       onClick: () => this.toggleMute() }, 'Mute');
+    this.blockButton = h('button', { type: 'button', id: 'block-button', className: 'secondary', hidden: true,
+      onClick: () => this.toggleBlock() }, 'Block');
+    this.inviteNotice = h('p', { id: 'invite-notice', className: 'invite-notice', role: 'status', hidden: true });
     this.notice = h('p', { id: 'room-notice', className: 'room-notice', role: 'status', hidden: true });
     this.replyBar = h('div', { id: 'reply-bar', className: 'reply-bar', hidden: true });
     this.replyingTo = null;
@@ -70,7 +74,8 @@ export class RoomView {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
-        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.manageButton),
+        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.blockButton, this.manageButton),
+      this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
       this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
@@ -121,6 +126,16 @@ export class RoomView {
     try { await this.store.setMuted(room.id, !room.muted); } catch (error) { this.composerError.textContent = error.message; }
   }
 
+  /// Blocks the other person of a direct room (after the confirmation), or unblocks them.
+  async toggleBlock() {
+    const room = this.store.rooms.get(this.roomId);
+    const other = room && this.store.otherParticipant(room);
+    if (!other) return;
+    this.composerError.textContent = '';
+    if (!this.store.isBlocked(other)) { this.actions.block(other); return; }
+    try { await this.store.unblock(other); } catch (error) { this.composerError.textContent = error.message; }
+  }
+
   /// Starts (or with null, stops) answering `message`.
   setReply(message) {
     this.replyingTo = message;
@@ -140,13 +155,26 @@ export class RoomView {
     this.muteButton.textContent = room.muted ? 'Unmute' : 'Mute';
     this.muteButton.setAttribute('aria-pressed', room.muted ? 'true' : 'false');
     this.muteButton.title = room.muted ? 'Notifications are off for this conversation' : 'Turn off notifications for this conversation';
+    const invited = this.store.invitedTo(room);
+    this.inviteNotice.hidden = !invited.length;
+    this.inviteNotice.textContent = invited.length
+      ? `Invitation sent to ${listNames(invited.map((id) => this.store.displayName(id)))}: they join the conversation once they accept.`
+      : '';
     if (room.roomType === 'direct') {
       const other = this.store.otherParticipant(room);
+      const blocked = Boolean(other) && this.store.isBlocked(other);
       const online = other && this.store.isOnline(other);
-      this.subtitle.textContent = online ? 'online' : lastSeen(this.store.user(other)?.lastSeenAt);
-      this.subtitle.className = `subtitle${online ? ' online' : ''}`;
+      this.subtitle.textContent = blocked ? 'blocked' : invited.includes(other) ? 'invited, not joined yet'
+        : online ? 'online' : lastSeen(this.store.user(other)?.lastSeenAt);
+      this.subtitle.className = `subtitle${online ? ' online' : ''}${blocked ? ' blocked' : ''}`;
       this.manageButton.hidden = true;
+      this.blockButton.hidden = !other;
+      const name = other ? this.store.displayName(other) : '';
+      this.blockButton.textContent = blocked ? 'Unblock' : 'Block';
+      this.blockButton.setAttribute('aria-label', `${blocked ? 'Unblock' : 'Block'} ${name}`);
+      this.blockButton.className = blocked ? 'secondary' : 'danger';
     } else {
+      this.blockButton.hidden = true;
       const people = room.participants || [];
       const online = people.filter((p) => p.userId !== this.store.me.id && this.store.isOnline(p.userId)).length;
       this.subtitle.textContent = `${people.length} ${people.length === 1 ? 'member' : 'members'}${online ? `, ${online} online` : ''}`;
@@ -412,6 +440,11 @@ export class RoomView {
       this.input.value = caption;
     }
   }
+}
+
+/// "Ann", "Ann and Bob", "Ann, Bob and Cy".
+function listNames(names) {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /// A message's first line, for the reply bar.

@@ -1,5 +1,4 @@
 import Foundation
-import Redis
 
 /// Counts events per key in fixed windows kept in Redis, so every replica
 /// shares one count: the first event of a window starts it (the key expires
