@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Shared
+import Synchronization
 import Testing
 @testable import ChatService
 
@@ -49,6 +50,46 @@ struct HandshakeGuardTests {
         headers.add(name: "Authorization", value: "Bearer \(Self.token())")
         try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws", headers: headers)))
         return (channel, counter)
+    }
+
+    /// An issuer publishing one key at once.
+    struct OneKey: KeySetSource {
+        let signer: TokenSigner
+        func fetchKeySet() async throws -> PublishedKeySet { PublishedKeySet(keys: [PublishedKey(jwk: signer.jwk)]) }
+    }
+
+    @Test("a ticket is redeemed once: the handshake goes on with its token in the header and no ticket in the URL")
+    func ticketHandshake() async throws {
+        let signer = try await TokenSigner(key: .init())
+        let now = Int64(Date().timeIntervalSince1970)
+        let user = UUID()
+        let token = try await signer.sign(AccessTokenClaims(iss: "http://issuer.test", sub: user.uuidString, aud: "microchat", exp: now + 300, iat: now))
+        let verifier = TokenVerifier(configuration: .init(issuer: "http://issuer.test", audience: "microchat"), source: OneKey(signer: signer),
+                                     logger: Logger(label: "handshake-guard-test"))
+        let tickets = Mutex<[String: String]>(["ticket-1": token])
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: "/api/ws", admission: { _ in true },
+                                                                               redeem: { ticket in tickets.withLock { $0.removeValue(forKey: ticket) } }))
+        var headers = HTTPHeaders()
+        headers.add(name: "Upgrade", value: "websocket")
+        headers.add(name: "Connection", value: "Upgrade")
+        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws?ticket=ticket-1&x=1",
+                                                                             headers: headers)))
+        var passed: HTTPServerRequestPart?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while passed == nil && ContinuousClock.now < deadline {
+            channel.embeddedEventLoop.run()
+            passed = try channel.readInbound(as: HTTPServerRequestPart.self)
+            if passed == nil { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        guard case let .head(head)? = passed else {
+            Issue.record("the handshake was not passed on")
+            return
+        }
+        #expect(head.uri == "/api/ws?x=1")
+        #expect(head.headers.first(name: "authorization") == "Bearer \(token)")
+        #expect(tickets.withLock { $0.isEmpty }, "the ticket was not used up")
+        _ = try? channel.finish(acceptAlreadyClosed: true)
     }
 
     @Test("while the token is verified, the connection is not read")

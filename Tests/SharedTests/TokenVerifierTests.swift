@@ -18,6 +18,12 @@ final class RotatingKeys: KeySetSource {
     }
 }
 
+/// Signed-out sessions held in memory, standing in for the Redis list.
+final class RevokedList: SessionRevocationList {
+    let revoked = Mutex<Set<String>>([])
+    func isRevoked(session: String) async -> Bool { revoked.withLock { $0.contains(session) } }
+}
+
 @Suite("Access token verification")
 struct TokenVerifierTests {
     let issuer = "http://issuer.test"
@@ -51,6 +57,25 @@ struct TokenVerifierTests {
         let identity = try await verifier(RotatingKeys([signer])).verify(try await signer.sign(claims(sub: id.uuidString)))
         #expect(identity.userId == id)
         #expect(identity.username == "ada")
+    }
+
+    @Test("a token whose session was signed out is refused at once, even one verified (and remembered) before")
+    func signedOutSession() async throws {
+        let signer = try await TokenSigner(key: .init())
+        let list = RevokedList()
+        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat"), source: RotatingKeys([signer]),
+                                     revocations: list, logger: TestEnvironment.logger)
+        var ended = claims()
+        ended.sid = "session-a"
+        var other = claims()
+        other.sid = "session-b"
+        let endedToken = try await signer.sign(ended), otherToken = try await signer.sign(other)
+        #expect(try await verifier.verify(endedToken).sessionId == "session-a")
+        list.revoked.withLock { _ = $0.insert("session-a") }
+        #expect(await code { try await verifier.verify(endedToken) } == "session_revoked")
+        #expect(try await verifier.verify(otherToken).sessionId == "session-b")
+        // A token without a session id is not affected by the list.
+        #expect(try await verifier.verify(try await signer.sign(claims())).sessionId == nil)
     }
 
     @Test("expired, wrong issuer, wrong audience, forged and malformed tokens are refused")

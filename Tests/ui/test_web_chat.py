@@ -1,4 +1,5 @@
 """Two people chatting through the web front in real headless Chromium."""
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -218,6 +219,7 @@ def test_keyboard_only_login_and_send(browsers, ui_url):
     assert [m["content"] for m in answer.json()["messages"]] == ["sent from the keyboard"]
 
 
+@pytest.mark.strangers  # the page adds the contact itself
 def test_profile_and_contact_nickname(browsers, ui_url):
     friend = ApiUser(ui_url, unique("nick"))
     page = browsers()

@@ -189,6 +189,8 @@ def test_two_people_sign_in_at_the_provider_and_chat(oidc_stack, browsers, scree
 
     room_id = first.start_direct_chat(alan["username"])
     first.send("Hello from Keycloak-land")
+    # Alan does not have Grace as a contact: her chat reaches him as an invitation, which he accepts.
+    second.click(f'#invitation-list li.invitation[data-room-id="{room_id}"] button.accept-invitation')
     second.open_room(room_id)
     second.wait_for_text("Hello from Keycloak-land")
     second.send("Tokens verified both ways")

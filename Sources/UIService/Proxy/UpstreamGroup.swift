@@ -3,15 +3,20 @@ import Synchronization
 
 /// The replicas of one service: hands them out in turn, and leaves one that
 /// just refused a connection out of the rotation for a little while (unless
-/// every replica is out, when they are all tried again).
+/// every replica is out, when they are all tried again). Requests and
+/// WebSockets take turns separately: sockets live long, so they are spread
+/// over the replicas by themselves, whatever number of requests a page makes
+/// between two connects.
 final class UpstreamGroup: Sendable {
+    enum Traffic: Int { case requests = 0, sockets = 1 }
+
     let name: String
     let urls: [String]
     private let state: Mutex<State>
     private let quarantine: Duration
 
     private struct State {
-        var next = 0
+        var next = [0, 0]
         var downUntil: [ContinuousClock.Instant?]
     }
 
@@ -24,11 +29,11 @@ final class UpstreamGroup: Sendable {
     }
 
     /// Every replica once, starting with the next in turn and healthy ones first.
-    func attemptOrder() -> [String] {
+    func attemptOrder(for traffic: Traffic = .requests) -> [String] {
         let now = ContinuousClock.now
         return state.withLock { state in
-            let start = state.next
-            state.next = (state.next + 1) % urls.count
+            let start = state.next[traffic.rawValue]
+            state.next[traffic.rawValue] = (start + 1) % urls.count
             let order = (0..<urls.count).map { (start + $0) % urls.count }
             let healthy = order.filter { (state.downUntil[$0] ?? now) <= now }
             let resting = order.filter { (state.downUntil[$0] ?? now) > now }

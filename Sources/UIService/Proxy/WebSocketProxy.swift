@@ -38,7 +38,7 @@ struct WebSocketProxy: Sendable {
         let configuration = WebSocketClientConfiguration(maxFrameSize: Self.maxMessageSize, additionalHeaders: headers)
         let target = request.uri.description
 
-        for base in chats.attemptOrder() {
+        for base in chats.attemptOrder(for: .sockets) {
             let url = "ws" + base.dropFirst(4) + target  // http://… → ws://…, https://… → wss://…
             do {
                 let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { upInbound, upOutbound, _ in
