@@ -26,10 +26,11 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let subscriber = try RedisSubscriber(endpoint: endpoint, logger: logger)
 
     let client = ServiceClient()
+    let revokedSessions = RevokedSessions(redis: redis, logger: logger)
     let verifier = TokenVerifier(
         configuration: .init(issuer: configuration.authIssuer, audience: configuration.audience),
         source: DiscoveryKeySource(discoveryURL: configuration.authDiscoveryURL, issuer: configuration.authIssuer, client: client),
-        revocations: RevokedSessions(redis: redis, logger: logger),
+        revocations: revokedSessions,
         logger: logger
     )
     let rooms = RoomStore(pool: pool)
@@ -41,7 +42,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
                                          interval: .seconds(configuration.uploadSweepSeconds), logger: logger)
     let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
                           messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds),
-                          membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), logger: logger)
+                          membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), revocations: revokedSessions,
+                          logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
         ChatMetrics.messagesSent.increment(by: created.count)
@@ -81,6 +83,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 
+    let presence = PresenceRegistry(redis: redis, lifetime: .seconds(configuration.presenceSocketSeconds))
+    let presenceKeeper = PresenceKeeper(registry: presence, gateway: gateway, rooms: rooms, logger: logger)
     let tickets = WebSocketTickets(redis: redis, logger: logger)
     TicketsController(tickets: tickets).addRoutes(to: router.group("api/ws/tickets").add(middleware: authenticated))
 
@@ -90,7 +94,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
             let session = WebSocketSession(identity: identity, verifier: verifier, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
-                                           directory: directory, limits: limits, typing: typing, logger: context.logger)
+                                           directory: directory, presence: presence, limits: limits, typing: typing, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }
 
@@ -109,7 +113,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             redeem: { ticket in await tickets.redeem(ticket) }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
-        services: [pool, redis, subscriber, gateway, sends, sweeper],
+        services: [pool, redis, subscriber, gateway, sends, sweeper, presenceKeeper],
         logger: logger
     )
 }

@@ -31,6 +31,8 @@ struct ChatServiceConfiguration: Sendable {
     var membershipRecheckSeconds: Int
     /// Rooms one person may make per hour (429 `too_many_rooms` past it).
     var roomCreationsPerHour: Int
+    /// How long an open socket counts as presence without being renewed: a replica that dies takes its people offline within this.
+    var presenceSocketSeconds: Int
     var maxMessageLength: Int
     /// Where uploads are stored, and the limits on them.
     var storage: ObjectStoreSettings
@@ -61,6 +63,7 @@ struct ChatServiceConfiguration: Sendable {
         degradedPollMilliseconds = try environment.int("DEGRADED_POLL_MS", default: 250, in: 20...10_000)
         membershipRecheckSeconds = try environment.int("MEMBERSHIP_RECHECK_SECONDS", default: 30, in: 1...3600)
         roomCreationsPerHour = try environment.int("ROOM_CREATIONS_PER_HOUR", default: 60, in: 1...1_000_000)
+        presenceSocketSeconds = try environment.int("PRESENCE_SOCKET_SECONDS", default: 60, in: 3...3600)
         maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000)
         do {
             storage = try ObjectStoreSettings.make(
@@ -95,7 +98,7 @@ struct ChatServiceConfiguration: Sendable {
             "ws_max_connections_per_user": "\(webSocketConnectionsPerPerson)", "ws_commands_per_second": "\(webSocketCommandsPerSecond)",
             "ws_command_burst": "\(webSocketCommandBurst)", "ws_max_frame_bytes": "\(webSocketMaxFrameBytes)",
             "typing_window_ms": "\(typingWindowMilliseconds)", "degraded_poll_ms": "\(degradedPollMilliseconds)", "membership_recheck_s": "\(membershipRecheckSeconds)",
-            "room_creations_per_hour": "\(roomCreationsPerHour)", "log_level": "\(logLevel)",
+            "room_creations_per_hour": "\(roomCreationsPerHour)", "presence_socket_s": "\(presenceSocketSeconds)", "log_level": "\(logLevel)",
             "storage": "\(storage)", "attachment_max_bytes": "\(attachmentMaxBytes)", "unclaimed_upload_seconds": "\(unclaimedUploadSeconds)",
         ]
     }

@@ -83,7 +83,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }
-    let presence = PresenceVisibility(pool: pool, chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
+    let presence = PresenceVisibility(pool: pool, registry: PresenceRegistry(redis: redis), chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
     let usersGroup = router.group("api/users").add(middleware: authenticated)
     let announcements = ProfileAnnouncements(redis: redis, logger: logger)
     UsersController(users: users, presence: presence, announcements: announcements).addRoutes(to: usersGroup)

@@ -146,6 +146,9 @@ def test_a_block_shuts_a_person_out_both_ways(api, chat, user_url):
     shared = make_group(chat, alice["accessToken"], [bob["user"]["id"]], name="Before the block")
     users = Api(user_url)
     assert "online" in presence_of(api, alice, bob)
+    # Before the block alice's mention reaches bob (and the name is now remembered by chat-service).
+    before = post_message(chat, shared["id"], alice["accessToken"], f"hi @{bob['user']['username']}")
+    assert before["mentions"] == [bob["user"]["id"]]
     r = users.call("PUT", f"/api/users/me/blocks/{alice['user']['id']}", token=bob["accessToken"])
     assert r.status_code == 201 and r.json()["user"]["id"] == alice["user"]["id"] and "online" not in r.json()["user"], r.text
     assert users.call("PUT", f"/api/users/me/blocks/{alice['user']['id']}", token=bob["accessToken"]).status_code == 200
@@ -164,7 +167,7 @@ def test_a_block_shuts_a_person_out_both_ways(api, chat, user_url):
     assert chat.get(f"/api/rooms/{shared['id']}/messages", token=bob["accessToken"]).status_code == 200
     # alice's @mention of bob does not reach him.
     sent = post_message(chat, shared["id"], alice["accessToken"], f"hey @{bob['user']['username']}")
-    assert bob["user"]["id"] not in sent.get("mentions", [])
+    assert sent["mentions"] == []
     mentions = chat.get("/api/mentions", token=bob["accessToken"]).json()
     assert all(m["id"] != sent["id"] for m in mentions.get("messages", mentions.get("results", [])))
     # Undone: things are as before.
@@ -243,3 +246,45 @@ def test_asking_for_an_existing_direct_room_is_not_counted(api, limited_chat):
     for n in range(2):
         assert limited_chat.post("/api/rooms", json={"name": f"g{n}", "roomType": "group", "participantIds": []},
                                  token=alice["accessToken"]).status_code == 201
+
+
+def test_a_block_voids_a_pending_invitation(api, chat, user_url):
+    alice, bob = register(api), register(api)
+    room = direct(chat, alice, bob).json()
+    assert Api(user_url).call("PUT", f"/api/users/me/blocks/{bob['user']['id']}", token=alice["accessToken"]).status_code == 201
+    # bob knows the room id from the invitation event, and tries to accept anyway.
+    assert_problem(chat.post(f"/api/rooms/invitations/{room['id']}/accept", token=bob["accessToken"]), 403, "blocked")
+    assert_problem(chat.get(f"/api/rooms/{room['id']}", token=bob["accessToken"]), 404)
+    assert_problem(chat.post(f"/api/rooms/invitations/{room['id']}/accept", token=bob["accessToken"]), 404, "invitation_not_found")
+
+
+def test_an_invitation_stands_only_while_its_sender_may_add_people(api, chat):
+    owner, admin, stranger = register(api), register(api), register(api)
+    consent(owner["accessToken"], [admin["user"]["id"]])
+    group = make_group(chat, owner["accessToken"], [admin["user"]["id"]])
+    assert chat.patch(f"/api/rooms/{group['id']}/participants/{admin['user']['id']}", json={"role": "admin"},
+                      token=owner["accessToken"]).status_code == 200
+    r = chat.post(f"/api/rooms/{group['id']}/participants", json={"userId": stranger["user"]["id"], "role": "admin"},
+                  token=admin["accessToken"])
+    assert r.status_code == 202, r.text
+    # The admin is removed before the stranger answers: the invitation (and the role it carried) is void.
+    assert chat.delete(f"/api/rooms/{group['id']}/participants/{admin['user']['id']}", token=owner["accessToken"]).status_code == 204
+    assert_problem(chat.post(f"/api/rooms/invitations/{group['id']}/accept", token=stranger["accessToken"]), 404, "invitation_not_found")
+    assert_problem(chat.get(f"/api/rooms/{group['id']}", token=stranger["accessToken"]), 404)
+
+
+def test_an_invitee_sees_no_content_or_read_positions(api, chat, sockets):
+    owner, friend, stranger = register(api), register(api), register(api)
+    group = make_group(chat, owner["accessToken"], [friend["user"]["id"]])
+    post_message(chat, group["id"], friend["accessToken"], "private plans")
+    assert chat.post(f"/api/rooms/{group['id']}/read", json={"messageId": post_message(chat, group["id"], owner["accessToken"], "ok")["id"]},
+                     token=owner["accessToken"]).status_code == 200
+    watcher = sockets(chat.base, stranger["accessToken"])
+    assert chat.post(f"/api/rooms/{group['id']}/participants", json={"userId": stranger["user"]["id"]},
+                     token=owner["accessToken"]).status_code == 202
+    pushed = watcher.next(lambda e: e["type"] == "invitation.created")["data"]["invitation"]["room"]
+    listed = invitations(chat, stranger)[0]["room"]
+    for room in (pushed, listed):
+        assert room.get("lastMessage") is None, room
+        assert all(p.get("lastReadAt") is None and p["lastReadSeq"] == 0 for p in room["participants"]), room["participants"]
+        assert "private plans" not in str(room)

@@ -1,7 +1,9 @@
 """Presence (`online`, `lastSeenAt`) is shown only to people the person has as
 contacts and to people who share a live room with them; to anyone else the
 fields are absent — in profiles, search results and contact lists."""
-from conftest import register
+import pytest
+
+from conftest import register, wait_until
 
 
 def presence(api, token, user_id):
@@ -9,12 +11,17 @@ def presence(api, token, user_id):
     return profile.get("online"), profile.get("lastSeenAt")
 
 
-def active(api, account):
-    """Any authenticated call counts as activity: the account is online."""
-    assert api.get("/api/users/me", token=account["accessToken"]).status_code == 200
+@pytest.fixture
+def active(sockets, chat_urls):
+    """Opens a socket for the account, as the page does: the person is online while it is open."""
+    def go_online(api, account):
+        sockets(chat_urls[0], account["accessToken"])
+        wait_until(lambda: api.get(f"/api/users/{account['user']['id']}", token=account["accessToken"]).json().get("online") is True, 10,
+                   "the socket did not make its owner online")
+    return go_online
 
 
-def test_strangers_do_not_see_presence(api):
+def test_strangers_do_not_see_presence(api, active):
     viewer, stranger = register(api), register(api)
     active(api, stranger)
     assert presence(api, viewer["accessToken"], stranger["user"]["id"]) == (None, None)
@@ -26,11 +33,12 @@ def test_strangers_do_not_see_presence(api):
     listed = api.get("/api/contacts", token=viewer["accessToken"]).json()["contacts"]
     assert [c["user"].get("online") for c in listed if c["user"]["id"] == stranger["user"]["id"]] == [None]
     # One's own presence is always one's own to see.
+    active(api, viewer)
     online, seen = presence(api, viewer["accessToken"], viewer["user"]["id"])
     assert online is True and seen
 
 
-def test_contacts_see_the_presence_of_who_added_them(api):
+def test_contacts_see_the_presence_of_who_added_them(api, active):
     viewer, friend = register(api), register(api)
     active(api, friend)
     assert api.post("/api/contacts", json={"userId": viewer["user"]["id"]}, token=friend["accessToken"]).status_code == 201
@@ -41,7 +49,7 @@ def test_contacts_see_the_presence_of_who_added_them(api):
     assert presence(api, viewer["accessToken"], friend["user"]["id"]) == (None, None)
 
 
-def test_people_sharing_a_room_see_each_others_presence(api, chat):
+def test_people_sharing_a_room_see_each_others_presence(api, chat, active):
     a, b = register(api), register(api)
     active(api, a)
     active(api, b)

@@ -82,3 +82,23 @@ def test_the_socket_auth_command_refuses_a_signed_out_token(api, user_url, chat_
             assert event["type"] != "error", event
     finally:
         ws.close()
+
+
+def test_a_refresh_racing_a_logout_leaves_no_live_token(api, user_url):
+    """Logout and a refresh of the same login at the same moment: whatever order they
+    land in, nothing the refresh handed out outlives the logout."""
+    from concurrent.futures import ThreadPoolExecutor
+    user = register(api)
+    for _ in range(8):
+        login = sign_in(user_url, user["user"]["username"])
+        with ThreadPoolExecutor(2) as pool:
+            refreshed = pool.submit(Api(user_url).post, "/api/auth/refresh", json={"refreshToken": login["refreshToken"]})
+            logged_out = pool.submit(Api(user_url).post, "/api/auth/logout", json={"refreshToken": login["refreshToken"]})
+            refreshed, logged_out = refreshed.result(), logged_out.result()
+        assert logged_out.status_code == 204
+        if refreshed.status_code == 200:
+            body = refreshed.json()
+            assert_problem(Api(user_url).post("/api/auth/refresh", json={"refreshToken": body["refreshToken"]}), 401)
+            assert_problem(Api(user_url).get("/api/users/me", token=body["accessToken"]), 401, "session_revoked")
+        else:
+            assert_problem(refreshed, 401)

@@ -87,15 +87,18 @@ def test_search_by_username_or_display_name_prefix(api, user):
     assert_problem(api.get(f"/api/users?search={stem}&limit=abc"), 400, "invalid_limit")
 
 
-def test_presence_last_seen_is_updated_by_activity(api, user):
+def test_presence_last_seen_is_updated_by_activity(api, user, sockets, chat_urls):
     other = register(api)
     # The other person has the caller as a contact, so the caller may see their presence.
     assert api.post("/api/contacts", json={"userId": user["user"]["id"]}, token=other["accessToken"]).status_code == 201
-    profile = api.get(f"/api/users/{other['user']['id']}").json()
-    # Registration is not activity; a call with the token is.
+    # Registration is not activity; a call with the token is — it moves lastSeenAt, but being
+    # online means having the page (a socket) open.
     api.get("/api/users/me", token=other["accessToken"])
     profile = api.get(f"/api/users/{other['user']['id']}").json()
     assert profile["lastSeenAt"] is not None
+    assert profile["online"] is False
+    sockets(chat_urls[0], other["accessToken"])
+    profile = api.get(f"/api/users/{other['user']['id']}").json()
     assert profile["online"] is True
 
 

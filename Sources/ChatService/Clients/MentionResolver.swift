@@ -34,7 +34,14 @@ final class MentionResolver: Sendable {
                 return true
             }
         }
-        guard !unknown.isEmpty else { return ids }
+        if !unknown.isEmpty {
+            ids += await resolve(unknown, as: identity, requestId: requestId)
+        }
+        return await withoutBlocks(ids, as: identity, requestId: requestId)
+    }
+
+    /// Asks user-service for names not seen yet (and remembers them).
+    private func resolve(_ unknown: [String], as identity: Identity, requestId: String) async -> [UUID] {
         do {
             let answer = try await client.post(baseURL + "/internal/users/by-username", body: UsernameLookupRequest(usernames: unknown),
                                                as: UsernameLookupResponse.self, bearer: identity.token, requestId: requestId)
@@ -42,10 +49,27 @@ final class MentionResolver: Sendable {
                 if cache.count + answer.users.count > capacity { cache.removeAll(keepingCapacity: true) }
                 for user in answer.users { cache[user.username.lowercased()] = user.id }
             }
-            ids += answer.users.map(\.id)
+            return answer.users.map(\.id)
         } catch {
             logger.warning("could not resolve mentions; sending without them", metadata: ["names": "\(unknown.count)", "error": "\(error)"])
+            return []
         }
-        return ids
+    }
+
+    /// Leaves out people with a block between them and the sender: a blocked person's mention
+    /// does not reach the blocker. Asked every time (blocks change; names do not). If
+    /// user-service cannot say, no mention is made at all rather than one across a block.
+    private func withoutBlocks(_ ids: [UUID], as identity: Identity, requestId: String) async -> [UUID] {
+        let others = Array(Set(ids).subtracting([identity.userId]))
+        guard !others.isEmpty else { return ids }
+        do {
+            let relations = try await client.post(baseURL + "/internal/users/relations", body: RelationsRequest(userIds: others),
+                                                  as: RelationsResponse.self, bearer: identity.token, requestId: requestId)
+            let blocked = Set(relations.blocked)
+            return ids.filter { !blocked.contains($0) }
+        } catch {
+            logger.warning("could not check blocks for mentions; sending without them", metadata: ["error": "\(error)"])
+            return ids.filter { $0 == identity.userId }
+        }
     }
 }

@@ -30,6 +30,8 @@ final class Gateway: Sendable {
     }
 
     let replicaId: String
+    /// Signed-out sessions: re-checked with memberships, so a lost `session.revoked` ends its sockets within the same bound.
+    let revocations: (any SessionRevocationList)?
     private let redis: RedisClient
     private let subscriber: RedisSubscriber
     private let gapFills: GapFillReads
@@ -55,8 +57,9 @@ final class Gateway: Sendable {
 
     init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
          messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250),
-         membershipRecheckInterval: Duration = .seconds(30), logger: Logger) {
+         membershipRecheckInterval: Duration = .seconds(30), revocations: (any SessionRevocationList)? = nil, logger: Logger) {
         self.replicaId = replicaId
+        self.revocations = revocations
         self.redis = redis
         self.subscriber = subscriber
         self.gapFills = gapFills
@@ -76,6 +79,13 @@ final class Gateway: Sendable {
     static func userChannel(_ id: UUID) -> String { RealtimeChannel.user(id) }
 
     var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Every socket open here, as the presence registry names them (`<replica>:<connection>`).
+    func liveSockets() -> [(user: UUID, socket: String)] {
+        state.withLock { state in state.connections.values.map { ($0.userId, socketName($0)) } }
+    }
+
+    func socketName(_ connection: ClientConnection) -> String { replicaId + ":" + connection.id.uuidString.lowercased() }
 
     /// How many WebSockets `user` has open on this replica.
     func connectionCount(of user: UUID) -> Int { state.withLock { $0.userConnections[user]?.count ?? 0 } }
@@ -196,6 +206,11 @@ final class Gateway: Sendable {
             let memberships = try await rooms.roomIds(of: Array(Set(connections.map(\.userId))))
             for connection in connections {
                 await reconcile(connection, rooms: memberships[connection.userId] ?? [])
+            }
+            if let revocations {
+                for session in Set(connections.compactMap(\.sessionId)) where await revocations.isRevoked(session: session) {
+                    for connection in connections where connection.sessionId == session { connection.enqueue(.revoked) }
+                }
             }
         } catch {
             logger.warning("could not re-read memberships after Redis came back", metadata: ["error": "\(error)"])

@@ -3,6 +3,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
+import Redis
 import Shared
 import Synchronization
 
@@ -19,6 +20,8 @@ struct WebSocketSession {
     let rooms: RoomStore
     /// Asked who has a block with this person (their presence is not passed on).
     let directory: UserDirectory
+    /// Where open sockets are counted for presence, across replicas.
+    let presence: PresenceRegistry
     let limits: WebSocketLimits
     /// Typing events of one person in one room reach others at most once per window, across replicas.
     let typing: TypingCoalescer
@@ -50,14 +53,26 @@ struct WebSocketSession {
             try await outbound.close(Self.tooManyConnections, reason: "too many connections; close one and retry")
             return
         }
+        // A logout between the handshake's check and this registration sent its `session.revoked`
+        // before this socket could hear it: look once more now that it would.
+        if await verifier.isSignedOut(identity) {
+            gateway.unregister(connection)
+            try await outbound.close(Self.tokenExpired, reason: "signed out")
+            return
+        }
         let positions = try await rooms.lastSeqs(Array(roomIds))
         connection.start(at: positions)
-        if firstConnection { await announcePresence(online: true, rooms: roomIds) }
+        // Online is decided across replicas (the registry in Redis); without Redis, by this replica's sockets.
+        let socket = gateway.socketName(connection)
+        let firstAnywhere = (try? await presence.opened(user: identity.userId, socket: socket)) ?? firstConnection
+        if firstAnywhere { await PresenceAnnouncer(gateway: gateway, rooms: rooms).announce(identity.userId, online: true, lastSeenAt: nil, in: roomIds) }
         defer {
             let lastConnection = gateway.unregister(connection)
-            if lastConnection {
-                let gateway = self.gateway, userId = identity.userId, rooms = connection.rooms
-                Task { for room in rooms { await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: userId, online: false))), toRoom: room) } }
+            let announcer = PresenceAnnouncer(gateway: gateway, rooms: rooms), presence = self.presence
+            let userId = identity.userId, rooms = connection.rooms
+            Task {
+                let lastAnywhere = (try? await presence.closed(user: userId, socket: socket)) ?? lastConnection
+                if lastAnywhere { await announcer.announce(userId, online: false, lastSeenAt: Date(), in: rooms) }
             }
         }
         let expiry = Expiry(identity.expiresAt)
@@ -233,7 +248,9 @@ struct WebSocketSession {
                     }
                 } else {
                     if let room = event.roomId, !Self.aboutThePerson.contains(event.type), !connection.isIn(room) { continue }
-                    if event.type == .presence, case let .user(person)? = event.data, connection.hidesPresence(of: person.userId) { continue }
+                    if event.type == .presence || event.type == .typing, case let .user(person)? = event.data,
+                       connection.hidesPresence(of: person.userId) { continue }
+                    if event.type == .readUpdated, case let .read(receipt)? = event.data, connection.hidesPresence(of: receipt.userId) { continue }
                     if event.type == .relationsChanged { await readBlocks(into: connection) }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
@@ -292,12 +309,6 @@ struct WebSocketSession {
     private func send(_ event: ChatEvent, _ outbound: WebSocketOutboundWriter) async throws {
         let data = try JSONCoding.encoder.encode(event)
         try await outbound.write(.text(String(decoding: data, as: UTF8.self)))
-    }
-
-    private func announcePresence(online: Bool, rooms: Set<UUID>) async {
-        for room in rooms {
-            await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: identity.userId, online: online))), toRoom: room)
-        }
     }
 
     /// Who has a block with this person, either way. If user-service does not answer, every

@@ -18,6 +18,8 @@ import Synchronization
 /// refused and the page asks for a new ticket.
 final class WebSocketTickets: Sendable {
     static let lifetimeSeconds = 30
+    /// Tickets kept in memory at most while Redis is away (then new ones are refused 503).
+    static let localLimit = 10_000
 
     private let redis: RedisClient
     private let logger: Logger
@@ -31,7 +33,7 @@ final class WebSocketTickets: Sendable {
     static func key(_ ticket: String) -> String { "microchat:ws-ticket:" + ticket }
 
     /// A new ticket standing for `token` for `lifetimeSeconds`.
-    func issue(for token: String) async -> String {
+    func issue(for token: String) async throws -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
@@ -42,10 +44,16 @@ final class WebSocketTickets: Sendable {
         } catch {
             logger.warning("cannot store a socket ticket in Redis; it works on this replica only", metadata: ["error": "\(error)"])
             let expires = ContinuousClock.now + .seconds(Self.lifetimeSeconds)
-            local.withLock { tickets in
+            let kept = local.withLock { tickets -> Bool in
                 let now = ContinuousClock.now
-                tickets = tickets.filter { $0.value.expires > now }
+                if tickets.count >= Self.localLimit { tickets = tickets.filter { $0.value.expires > now } }
+                guard tickets.count < Self.localLimit else { return false }
                 tickets[ticket] = (token, expires)
+                return true
+            }
+            guard kept else {
+                throw AppError(.serviceUnavailable, code: "busy", detail: "Too many socket tickets are waiting; try again in a moment.",
+                               headers: [.retryAfter: "1"])
             }
         }
         return ticket

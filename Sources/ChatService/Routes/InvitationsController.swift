@@ -31,10 +31,9 @@ struct InvitationsController: Sendable {
         let profiles = try await directory.profiles(inviters, as: identity, requestId: context.requestId)
         var listed: [PendingInvitation] = []
         for invitation in pending where !blocked.contains(invitation.invitedBy) {
-            guard var room = try await rooms.room(invitation.roomId) else { continue }
-            room.lastMessage = nil  // what was said is for members
+            guard let room = try await rooms.room(invitation.roomId) else { continue }
             let profile = profiles[invitation.invitedBy]
-            listed.append(PendingInvitation(room: room, invitedBy: InvitationSender(id: invitation.invitedBy, username: profile?.username,
+            listed.append(PendingInvitation(room: room.asInvitationView, invitedBy: InvitationSender(id: invitation.invitedBy, username: profile?.username,
                                                                                     displayName: profile?.displayName),
                                             createdAt: invitation.createdAt))
         }
@@ -44,10 +43,22 @@ struct InvitationsController: Sendable {
     @Sendable func accept(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
-        guard let (_, invitedBy) = try await rooms.accept(invitationTo: roomId, user: identity.userId) else {
-            throw ChatError.invitationNotFound
+        guard let inviter = try await rooms.inviter(of: identity.userId, in: roomId) else { throw ChatError.invitationNotFound }
+        // A block made after the invitation voids it (whichever of the two made it).
+        guard try await directory.relations([inviter], as: identity, requestId: context.requestId).blocked.isEmpty else {
+            _ = try await rooms.decline(invitationTo: roomId, user: identity.userId)
+            await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: identity.userId)
+            throw ChatError.blocked
         }
-        await announcer.announceJoin(identity.userId, into: roomId, invitedBy: invitedBy, context)
+        switch try await rooms.accept(invitationTo: roomId, user: identity.userId) {
+        case .missing:
+            throw ChatError.invitationNotFound
+        case .void:
+            await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: identity.userId)
+            throw AppError.notFound("invitation_not_found", "That invitation no longer stands: whoever sent it is no longer in the room or may no longer add people.")
+        case let .joined(_, invitedBy):
+            await announcer.announceJoin(identity.userId, into: roomId, invitedBy: invitedBy, context)
+        }
         guard var room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
         room.invitedUserIds = try await rooms.invitees(of: roomId)
         return JSONResponse(room)

@@ -189,7 +189,7 @@ struct RoomsController: Sendable {
     func announceInvitations(_ invitees: [UUID], into room: ChatRoom, by inviter: Identity) async {
         guard !invitees.isEmpty else { return }
         let sender = InvitationSender(id: inviter.userId, username: inviter.username, displayName: inviter.displayName)
-        let pending = PendingInvitation(room: room, invitedBy: sender, createdAt: Date())
+        let pending = PendingInvitation(room: room.asInvitationView, invitedBy: sender, createdAt: Date())
         for invitee in invitees {
             await gateway.publish(ChatEvent(type: .invitationCreated, roomId: room.id, data: .invitation(InvitationNotice(invitation: pending))),
                                   toUser: invitee)
@@ -297,8 +297,11 @@ struct RoomsController: Sendable {
             await gateway.publish(event, toRoom: roomId)
             await record(SystemEvent(kind: .memberAdded, userId: userId), by: identity.userId, in: roomId, context)
         }
-        // The others are asked first; an invitation already pending is not sent again.
-        let invitations = try await rooms.invite(candidates.filter { !contacts.contains($0) }, to: roomId, by: identity.userId, role: newRole)
+        // The others are asked first; an invitation already pending is not sent again. Asking
+        // strangers in counts like making a room, so invitations cannot be sent without end.
+        let strangers = candidates.filter { !contacts.contains($0) }
+        if !strangers.isEmpty { try await creations.admit(identity.userId) }
+        let invitations = try await rooms.invite(strangers, to: roomId, by: identity.userId, role: newRole)
         await announceInvitations(invitations.map(\.userId), into: room, by: identity)
         if asList {
             guard !added.isEmpty || !invitations.isEmpty else {

@@ -18,7 +18,7 @@ struct TicketsController: Sendable {
 
     @Sendable func issue(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<TicketResponse> {
         let identity = try context.requireIdentity()
-        let ticket = await tickets.issue(for: identity.token)
+        let ticket = try await tickets.issue(for: identity.token)
         return JSONResponse(TicketResponse(ticket: ticket, expiresIn: WebSocketTickets.lifetimeSeconds), status: .created)
     }
 }

@@ -43,23 +43,48 @@ extension RoomStore {
         }
     }
 
-    /// Accepts `user`'s invitation into `roomId`: in one transaction it goes and they join with its role.
-    /// Nil when there is no such invitation (or the room is gone).
-    func accept(invitationTo roomId: UUID, user: UUID) async throws -> (participant: RoomParticipant, invitedBy: UUID)? {
+    /// Who invited `user` into `roomId`, if they have a pending invitation there.
+    func inviter(of user: UUID, in roomId: UUID) async throws -> UUID? {
+        try await pool.query("SELECT invited_by FROM room_invitations WHERE room_id = $1 AND user_id = $2", [roomId, user])
+            .first?.decode("invited_by", as: UUID.self)
+    }
+
+    enum Acceptance: Sendable {
+        case joined(RoomParticipant, invitedBy: UUID)
+        /// The inviter is no longer in the room, or no longer may add people (with that role): the invitation was void, and is gone.
+        case void
+        case missing
+    }
+
+    /// Accepts `user`'s invitation into `roomId`: in one transaction it goes and they join with
+    /// its role — if whoever sent it still may add people with that role (a member of a direct
+    /// room; an owner or admin of a group, an owner for an owner's role).
+    func accept(invitationTo roomId: UUID, user: UUID) async throws -> Acceptance {
         try await pool.transaction { connection in
             guard let invitation = try connection.query("""
                 DELETE FROM room_invitations i USING rooms r
                 WHERE i.room_id = $1 AND i.user_id = $2 AND r.id = i.room_id AND r.deleted_at IS NULL
-                RETURNING i.role, i.invited_by
-                """, [roomId, user]).first else { return nil }
+                RETURNING i.role, i.invited_by, r.room_type
+                """, [roomId, user]).first else { return .missing }
             let role: String = try invitation.decode("role")
+            let inviter: UUID = try invitation.decode("invited_by")
+            let inviterRole = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2 FOR SHARE",
+                                                   [roomId, inviter]).first?.decode("role", as: String.self)
+            let mayStillInvite: Bool
+            switch (try invitation.decode("room_type", as: String.self), inviterRole.flatMap(RoomRole.init(rawValue:))) {
+            case (RoomType.direct.rawValue, .some): mayStillInvite = true
+            case (RoomType.group.rawValue, let .some(standing)):
+                mayStillInvite = standing.managesGroup && (role != RoomRole.owner.rawValue || standing.isOwner)
+            default: mayStillInvite = false
+            }
+            guard mayStillInvite else { return .void }
             let joined = try connection.query("""
                 INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, $3)
                 ON CONFLICT (room_id, user_id) DO UPDATE SET role = room_participants.role
                 RETURNING user_id, role, joined_at, last_read_at, last_read_seq
                 """, [roomId, user, role])
-            guard let row = joined.first else { return nil }
-            return (try Rows.participant(row), try invitation.decode("invited_by", as: UUID.self))
+            guard let row = joined.first else { return .missing }
+            return .joined(try Rows.participant(row), invitedBy: inviter)
         }
     }
 

@@ -146,6 +146,12 @@ public final class TokenVerifier: Sendable {
         return identity
     }
 
+    /// True when the session `identity` came with has been signed out since.
+    public func isSignedOut(_ identity: Identity) async -> Bool {
+        guard let session = identity.sessionId, let revocations else { return false }
+        return await revocations.isRevoked(session: session)
+    }
+
     private func verifySignatureAndClaims(_ token: String, now: Date) async throws -> Identity {
         if let known = verified.identity(for: token, now: now) { return known }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)

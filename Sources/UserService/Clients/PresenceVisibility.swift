@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Shared
 import Postgres
+import Redis
 
 /// Who may see whose presence (`online`, `lastSeenAt`): the person themself,
 /// people they have as contacts, and people they share a live room with (as
@@ -12,9 +13,25 @@ import Postgres
 /// contacts count: presence is withheld rather than leaked.
 struct PresenceVisibility: Sendable {
     let pool: PostgresPool
+    /// Who has a socket open (chat-service writes it, this service reads it).
+    let registry: PresenceRegistry
     let chatServiceURL: String
     let client: ServiceClient
     let logger: Logger
+
+    /// What `viewer` may see of the presence of each of `ids`: `shown` are the ids whose
+    /// presence they may see, and `states` what the registry says of them (nil when Redis
+    /// does not answer: callers then fall back on API activity).
+    func presence(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> (shown: Set<UUID>, states: [UUID: PresenceRegistry.State]?) {
+        let shown = try await visible(to: viewer, among: ids, requestId: requestId)
+        guard !shown.isEmpty else { return (shown, [:]) }
+        do {
+            return (shown, try await registry.states(of: Array(shown)))
+        } catch {
+            logger.warning("cannot read presence from Redis; falling back on recent API activity", metadata: ["error": "\(error)"])
+            return (shown, nil)
+        }
+    }
 
     /// The ids among `ids` whose presence `viewer` may see.
     func visible(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> Set<UUID> {

@@ -18,8 +18,9 @@ struct PasswordHasher: Sendable {
     /// next is refused with 503 instead of queueing without end.
     let queueLimit: Int
     /// Of those, how many may be spent on logins that name no account (the
-    /// timing equaliser): a flood of made-up logins uses up this share and is
-    /// answered 503 past it, while real sign-ins keep the rest of the queue.
+    /// timing equaliser): past this share a made-up login waits as long as a
+    /// hash takes without hashing (so it still answers like a wrong password,
+    /// never sooner), and real sign-ins keep the rest of the queue.
     let unknownLoginLimit: Int
     private let inFlight: Gate
     private let burning: Gate
@@ -27,6 +28,17 @@ struct PasswordHasher: Sendable {
     final class Gate: Sendable {
         let count = Atomic<Int>(0)
     }
+
+    /// How long a hash has been taking (microseconds, a moving average): what a made-up login past its share waits.
+    final class Timing: Sendable {
+        let microseconds = Atomic<Int>(0)
+        func record(_ duration: Duration) {
+            let sample = Int(duration.components.seconds) * 1_000_000 + Int(duration.components.attoseconds / 1_000_000_000_000)
+            let old = microseconds.load(ordering: .relaxed)
+            microseconds.store(old == 0 ? sample : (old * 7 + sample) / 8, ordering: .relaxed)
+        }
+    }
+    private let timing = Timing()
 
     init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max,
          unknownLoginLimit: Int? = nil) {
@@ -47,7 +59,12 @@ struct PasswordHasher: Sendable {
         guard waiting <= queueLimit else {
             throw AppError.busy("busy", "Too many sign-ins at once; try again in a moment.", retryAfter: 1)
         }
-        return try await threads.runIfActive(body)
+        let timing = self.timing
+        return try await threads.runIfActive {
+            let started = ContinuousClock.now
+            defer { timing.record(ContinuousClock.now - started) }
+            return try body()
+        }
     }
 
     func hash(_ password: String) async throws -> String {
@@ -76,12 +93,14 @@ struct PasswordHasher: Sendable {
     }
 
     /// Spends the same effort as a real check, so an unknown login answers as slowly as a wrong password.
-    /// Within `unknownLoginLimit` at once; past it, 503 `busy` without hashing.
+    /// Within `unknownLoginLimit` at once it hashes; past it, it waits a hash's usual time without using a thread.
     func burnTime() async throws {
         let running = burning.count.wrappingAdd(1, ordering: .relaxed).newValue
         defer { burning.count.wrappingSubtract(1, ordering: .relaxed) }
         guard running <= unknownLoginLimit else {
-            throw AppError.busy("busy", "Too many sign-ins at once; try again in a moment.", retryAfter: 1)
+            let usual = timing.microseconds.load(ordering: .relaxed)
+            try await Task.sleep(for: .microseconds(usual > 0 ? usual : 100_000))
+            return
         }
         _ = try await hash("timing-equaliser")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Shared
+import Redis
 
 struct AddContactRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["userId", "nickname"]
@@ -27,8 +28,8 @@ struct ContactResponse: Codable, Sendable {
     var nickname: String?
     var createdAt: Date
 
-    init(_ record: ContactRecord, presence: Bool) {
-        user = record.user.publicProfile(presence: presence)
+    init(_ record: ContactRecord, presence: Bool, state: PresenceRegistry.State? = nil) {
+        user = record.user.publicProfile(presence: presence, state: state)
         nickname = record.nickname
         createdAt = record.createdAt
     }
@@ -54,8 +55,10 @@ struct ContactsController: Sendable {
     @Sendable func list(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactListResponse> {
         let identity = try context.requireIdentity()
         let records = try await contacts.list(owner: identity.userId)
-        let shown = try await presence.visible(to: identity, among: records.map(\.user.id), requestId: context.requestId)
-        return JSONResponse(ContactListResponse(contacts: records.map { ContactResponse($0, presence: shown.contains($0.user.id)) }))
+        let seen = try await presence.presence(to: identity, among: records.map(\.user.id), requestId: context.requestId)
+        return JSONResponse(ContactListResponse(contacts: records.map {
+            ContactResponse($0, presence: seen.shown.contains($0.user.id), state: seen.states?[$0.user.id])
+        }))
     }
 
     @Sendable func add(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactResponse> {
@@ -67,8 +70,8 @@ struct ContactsController: Sendable {
             throw AppError.badRequest("cannot_add_self", "You cannot add yourself as a contact.")
         }
         let record = try await contacts.add(owner: identity.userId, contact: body.userId, nickname: nickname)
-        let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
-        return JSONResponse(ContactResponse(record, presence: !shown.isEmpty), status: .created)
+        let seen = try await presence.presence(to: identity, among: [record.user.id], requestId: context.requestId)
+        return JSONResponse(ContactResponse(record, presence: !seen.shown.isEmpty, state: seen.states?[record.user.id]), status: .created)
     }
 
     @Sendable func rename(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactResponse> {
@@ -79,8 +82,8 @@ struct ContactsController: Sendable {
         guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname)) else {
             throw UserError.contactNotFound
         }
-        let shown = try await presence.visible(to: identity, among: [record.user.id], requestId: context.requestId)
-        return JSONResponse(ContactResponse(record, presence: !shown.isEmpty))
+        let seen = try await presence.presence(to: identity, among: [record.user.id], requestId: context.requestId)
+        return JSONResponse(ContactResponse(record, presence: !seen.shown.isEmpty, state: seen.states?[record.user.id]))
     }
 
     @Sendable func remove(_ request: Request, context: UserRequestContext) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Shared
+import Redis
 
 struct UpdateProfileRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["displayName", "bio", "avatarUrl", "status", "phoneNumber"]
@@ -88,8 +89,8 @@ struct UsersController: Sendable {
         guard let user = try await users.find(id: id) else {
             throw UserError.userNotFound
         }
-        let shown = try await presence.visible(to: identity, among: [id], requestId: context.requestId)
-        return JSONResponse(user.publicProfile(presence: shown.contains(id)))
+        let seen = try await presence.presence(to: identity, among: [id], requestId: context.requestId)
+        return JSONResponse(user.publicProfile(presence: seen.shown.contains(id), state: seen.states?[id]))
     }
 
     @Sendable func search(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<UserSearchResponse> {
@@ -104,7 +105,7 @@ struct UsersController: Sendable {
             throw AppError.badRequest("invalid_limit", "limit must be an integer from 1 to 50.")
         }
         let found = try await users.search(prefix: query, limit: limit)
-        let shown = try await presence.visible(to: identity, among: found.map(\.id), requestId: context.requestId)
-        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile(presence: shown.contains($0.id)) }))
+        let seen = try await presence.presence(to: identity, among: found.map(\.id), requestId: context.requestId)
+        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile(presence: seen.shown.contains($0.id), state: seen.states?[$0.id]) }))
     }
 }

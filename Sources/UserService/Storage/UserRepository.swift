@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Postgres
+import Redis
 
 /// A stored user with profile, as the repository returns it.
 struct UserRecord: Sendable {
@@ -22,13 +23,21 @@ struct UserRecord: Sendable {
     }
 
     /// The profile others see; `presence` says whether `online` and `lastSeenAt` are among it.
-    func publicProfile(now: Date = Date(), presence: Bool) -> PublicProfile {
+    /// `state` is what the presence registry (open sockets, in Redis) says: online while a
+    /// socket is open anywhere, and last seen the later of a socket and an API call. Without
+    /// it (Redis not answering), a call in the last two minutes counts as online.
+    func publicProfile(now: Date = Date(), presence: Bool, state: PresenceRegistry.State? = nil) -> PublicProfile {
         guard presence else {
             return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
                                  lastSeenAt: nil, online: nil)
         }
+        guard let state else {
+            return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                                 lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
+        }
+        let seen = [lastSeenAt, state.lastSeenAt].compactMap { $0 }.max()
         return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
-                             lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
+                             lastSeenAt: state.online ? max(seen ?? now, now) : seen, online: state.online)
     }
 }
 
