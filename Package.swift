@@ -60,6 +60,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            // The OpenAPI parts every service shares (problems, bearer auth, operations routes).
+            resources: [.embedInCode("OpenAPI/shared.json")],
             swiftSettings: swiftSettings
         ),
         // libpq behind async calls on a thread pool: user-service and chat-service own a schema each.
@@ -110,6 +112,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
+            resources: [.embedInCode("OpenAPI/user-service.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -121,6 +124,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
+            resources: [.embedInCode("OpenAPI/chat-service.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -98,7 +98,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             try await session.run(inbound: inbound, outbound: outbound)
         }
 
-    let document = try OpenAPIDocument(ChatServiceOpenAPI.document)
+    let document = try OpenAPIDocument(serviceDocument: PackageResources.chat_service_json)
     document.addRoutes(to: router)
     try document.check(router)
 

@@ -96,7 +96,7 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     BlocksController(blocks: blocks, announcements: RelationAnnouncements(redis: redis, logger: logger)).addRoutes(to: usersGroup)
     InternalController(users: users, blocks: blocks).addRoutes(to: router.group("internal").add(middleware: authenticated))
 
-    let document = try OpenAPIDocument(UserServiceOpenAPI.document)
+    let document = try OpenAPIDocument(serviceDocument: PackageResources.user_service_json)
     document.addRoutes(to: router)
     try document.check(router)
 

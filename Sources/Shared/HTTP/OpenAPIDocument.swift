@@ -14,6 +14,35 @@ public struct OpenAPIDocument: Sendable {
         public var description: String
     }
 
+    /// A service's document (a JSON file embedded in its executable) completed with the parts
+    /// every service shares (`Sources/Shared/OpenAPI/shared.json`: the problem schema and
+    /// response, bearer auth, the operations routes). A name defined in both is an error.
+    public init(serviceDocument bytes: [UInt8]) throws {
+        guard var root = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let shared = try JSONSerialization.jsonObject(with: Data(PackageResources.shared_json)) as? [String: Any] else {
+            throw Invalid(description: "an OpenAPI document is not a JSON object")
+        }
+        root["paths"] = try Self.merged(root["paths"], shared["paths"], at: "paths")
+        var components = root["components"] as? [String: Any] ?? [:]
+        for (section, entries) in shared["components"] as? [String: Any] ?? [:] {
+            components[section] = try Self.merged(components[section], entries, at: "components." + section)
+        }
+        root["components"] = components
+        if root["security"] == nil { root["security"] = shared["security"] }
+        let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try self.init(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `own` with `shared`'s entries added; an entry in both is a mistake, not an override.
+    static func merged(_ own: Any?, _ shared: Any?, at place: String) throws -> [String: Any] {
+        var result = own as? [String: Any] ?? [:]
+        for (key, value) in shared as? [String: Any] ?? [:] {
+            guard result[key] == nil else { throw Invalid(description: "\(place).\(key) is defined by the service and by the shared parts") }
+            result[key] = value
+        }
+        return result
+    }
+
     public init(_ text: String) throws {
         guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let paths = root["paths"] as? [String: Any] else {

@@ -25,17 +25,13 @@ struct HTTPProxy: Sendable {
         "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
     ]
 
-    /// The group that owns `path`, or nil for paths the suite does not route publicly.
+    /// The group that owns `path` (by the one declared table, `PublicRoutes`), or nil for paths the suite does not route publicly.
     func owner(of path: String) -> UpstreamGroup? {
-        for prefix in ["/api/auth", "/api/users", "/api/contacts", "/.well-known"] where Self.path(path, isUnder: prefix) {
-            return users
+        switch PublicRoutes.service(for: path) {
+        case .users: users
+        case .chats: chats
+        case nil: nil
         }
-        if Self.path(path, isUnder: "/api/rooms") || Self.path(path, isUnder: "/api/ws") || path == "/api/search" || path == "/api/mentions" { return chats }
-        return nil
-    }
-
-    static func path(_ path: String, isUnder prefix: String) -> Bool {
-        path == prefix || path.hasPrefix(prefix + "/")
     }
 
     func addRoutes<Context: RequestIDContext & ClientAddressContext>(to router: Router<Context>) {
