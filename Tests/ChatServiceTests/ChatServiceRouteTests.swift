@@ -13,7 +13,7 @@ import Testing
 /// database role). The issuer it trusts is not running here, so these are the
 /// contract's edges that need no valid token: operations, the document, and
 /// every way a call without a good token is refused.
-@Suite("chat-service routes")
+@Suite("chat-service routes", .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct ChatServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
@@ -72,6 +72,10 @@ struct ChatServiceRouteTests {
 }
 
 enum TestSettings {
+    static var serversAreSet: Bool {
+        ["MICROCHAT_TEST_CHAT_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL"].allSatisfy { ProcessInfo.processInfo.environment[$0] != nil }
+    }
+
     static func require(_ name: String) throws -> String {
         try #require(ProcessInfo.processInfo.environment[name], "\(name) is not set: run the suites through ./microchat test")
     }

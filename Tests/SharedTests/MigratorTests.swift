@@ -3,7 +3,7 @@ import Testing
 @testable import Shared
 @testable import Postgres
 
-@Suite("Versioned migrations")
+@Suite("Versioned migrations", .needsServers)
 struct MigratorTests {
     @Test("replicas migrating at once apply each migration exactly once")
     func concurrentReplicas() async throws {

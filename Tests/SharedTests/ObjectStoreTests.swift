@@ -6,7 +6,7 @@ import Testing
 
 /// Both backends through the one interface: the file system in a temporary
 /// folder, and S3 against the S3-compatible server `./microchat test` starts.
-@Suite("Object storage")
+@Suite("Object storage", .needsServers)
 struct ObjectStoreTests {
     static func bytes(_ count: Int, seed: UInt8 = 7) -> ByteBuffer {
         var buffer = ByteBuffer()

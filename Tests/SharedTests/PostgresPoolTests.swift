@@ -4,7 +4,7 @@ import Testing
 @testable import Shared
 @testable import Postgres
 
-@Suite("PostgreSQL pool over libpq")
+@Suite("PostgreSQL pool over libpq", .needsServers)
 struct PostgresPoolTests {
     func makePool(size: Int = 4, url: String? = nil) throws -> PostgresPool {
         PostgresPool(configuration: .init(url: try url ?? TestEnvironment.databaseURL, size: size), logger: TestEnvironment.logger)

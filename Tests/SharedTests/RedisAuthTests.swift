@@ -3,7 +3,7 @@ import Testing
 @testable import Shared
 @testable import Redis
 
-@Suite("Redis with a password")
+@Suite("Redis with a password", .needsServers)
 struct RedisAuthTests {
     @Test("the URL's password is sent with AUTH, kept out of descriptions, and percent-decoded")
     func endpointParsing() throws {
@@ -44,7 +44,7 @@ struct RedisAuthTests {
     }
 }
 
-@Suite("Redis over TLS")
+@Suite("Redis over TLS", .needsServers)
 struct RedisTLSTests {
     @Test("rediss:// URLs name TLS and the CA file")
     func parsing() throws {

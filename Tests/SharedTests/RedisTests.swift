@@ -3,7 +3,7 @@ import Testing
 @testable import Shared
 @testable import Redis
 
-@Suite("Redis over hiredis")
+@Suite("Redis over hiredis", .needsServers)
 struct RedisTests {
     /// Waits for the next event matching `predicate`, failing after `timeout`.
     static func next(_ iterator: inout AsyncStream<RedisSubscriberEvent>.Iterator, timeout: Duration = .seconds(10),

@@ -11,7 +11,7 @@ import Testing
 /// user-service's route-level contract through `buildApplication`, against
 /// the real PostgreSQL and Redis that ./microchat test starts (the service's
 /// own database role, so its migrations run as in production).
-@Suite("user-service routes")
+@Suite("user-service routes", .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct UserServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
@@ -85,6 +85,10 @@ struct UserServiceRouteTests {
 }
 
 enum TestSettings {
+    static var serversAreSet: Bool {
+        ["MICROCHAT_TEST_USER_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL"].allSatisfy { ProcessInfo.processInfo.environment[$0] != nil }
+    }
+
     static func require(_ name: String) throws -> String {
         try #require(ProcessInfo.processInfo.environment[name], "\(name) is not set: run the suites through ./microchat test")
     }
