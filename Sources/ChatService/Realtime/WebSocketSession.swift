@@ -221,7 +221,7 @@ struct WebSocketSession {
     // MARK: writing
 
     private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64]) async throws {
-        var delivered = connectPoints
+        var cursor = DeliveryCursor(connectPoints: connectPoints)
         for await delivery in connection.deliveries {
             switch delivery {
             case let .reply(event):
@@ -229,19 +229,21 @@ struct WebSocketSession {
             case let .event(event, frame):
                 if event.type == .messageCreated, let room = event.roomId, let seq = event.seq {
                     guard connection.isIn(room) else { continue }
-                    if let last = delivered[room] {
-                        if seq <= last { continue }  // already sent (replay or duplicate notification)
-                        if seq > last + 1 {
-                            // Events were missed — perhaps this person's removal: ask PostgreSQL before filling.
-                            guard try await rooms.membership(of: identity.userId, in: room) != nil else {
-                                gateway.reconcile(connection, dropping: room)
-                                continue
-                            }
-                            try await fill(room, from: last, upTo: seq - 1, &delivered, outbound, shared: true)
+                    switch cursor.decide(room: room, seq: seq) {
+                    case .skip:
+                        continue
+                    case let .fill(after, through):
+                        // Events were missed — perhaps this person's removal: ask PostgreSQL before filling.
+                        guard try await rooms.membership(of: identity.userId, in: room) != nil else {
+                            gateway.reconcile(connection, dropping: room)
+                            continue
                         }
+                        try await fill(room, after: after, through: through, &cursor, outbound, shared: true)
+                    case .send:
+                        break
                     }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                    delivered[room] = seq
+                    cursor.sent(room: room, seq: seq)
                     // Sampled: one delivery in 16 is timed, so the metric does not cost every delivery a histogram update.
                     if seq % 16 == 0, case let .message(message)? = event.data {
                         ChatMetrics.fanoutLag.recordSeconds(max(0, Date().timeIntervalSince(message.createdAt)))
@@ -260,18 +262,13 @@ struct WebSocketSession {
                         try await send(Self.error("room_not_found", "No such room.", room: room), outbound)
                         continue
                     }
-                    let from = max(seq, 0)
-                    if let connectedAt = connectPoints[room], let sentLive = delivered[room], from < connectedAt {
-                        // Live messages after the connection point, up to `sentLive`, are already
-                        // with the client: send only what lies between its position and that point.
-                        var scratch = delivered
-                        try await fill(room, from: from, upTo: min(connectedAt, sentLive), &scratch, outbound)
-                        delivered[room] = sentLive
-                    } else {
-                        delivered[room] = max(from, delivered[room] ?? from)
+                    let plan = cursor.resume(room: room, from: seq)
+                    if let replay = plan.replay {
+                        var untouched = cursor  // a replay does not move where the socket stands
+                        try await fill(room, after: replay.after, through: replay.through, &untouched, outbound)
                     }
-                    try await fill(room, from: delivered[room] ?? from, upTo: nil, &delivered, outbound)
-                    try await send(ChatEvent(type: .resumed, roomId: room, seq: delivered[room]), outbound)
+                    try await fill(room, after: plan.fillAfter, through: nil, &cursor, outbound)
+                    try await send(ChatEvent(type: .resumed, roomId: room, seq: cursor.position(of: room)), outbound)
                 }
             case .revoked:
                 logger.info("closing a WebSocket whose session was signed out", metadata: ["user_id": "\(identity.userId)"])
@@ -289,19 +286,19 @@ struct WebSocketSession {
         }
     }
 
-    /// Sends the stored messages of `room` after `from` (up to `upTo`), in seq order.
-    private func fill(_ room: UUID, from: Int64, upTo: Int64?, _ delivered: inout [UUID: Int64], _ outbound: WebSocketOutboundWriter,
+    /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
+    private func fill(_ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
                       shared: Bool = false) async throws {
-        var position = from
+        var position = after
         while true {
             let batch = shared ? try await gapFills.after(room: room, seq: position, limit: 500)
                                : try await messages.after(roomId: room, seq: position, limit: 500)
             for message in batch {
-                if let upTo, message.seq > upTo { delivered[room] = position; return }
+                if let through, message.seq > through { return }
                 try await send(ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)), outbound)
                 position = message.seq
+                cursor.sent(room: room, seq: message.seq)
             }
-            delivered[room] = position
             if batch.count < 500 { return }
         }
     }
