@@ -24,19 +24,8 @@ final class SendBatcher: Service, Sendable {
     }
 
     private struct State {
-        /// Sends waiting per room, oldest first.
-        var waiting: [UUID: [Pending]] = [:]
-        /// Rooms with sends waiting and no commit in flight, in the order they became ready.
-        var ready: [UUID] = []
-        var inFlight: Set<UUID> = []
+        var queue = SendQueue<Pending>()
         var idleWorkers: [CheckedContinuation<Void, Never>] = []
-        var stopped = false
-
-        mutating func markReady(_ roomId: UUID) -> CheckedContinuation<Void, Never>? {
-            guard !inFlight.contains(roomId), !ready.contains(roomId) else { return nil }
-            ready.append(roomId)
-            return idleWorkers.popLast()
-        }
     }
 
     private let store: MessageStore
@@ -58,9 +47,10 @@ final class SendBatcher: Service, Sendable {
     func send(_ request: MessageStore.SendRequest) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                guard !state.stopped else { return (false, nil) }
-                state.waiting[request.roomId, default: []].append(Pending(request: request, continuation: continuation))
-                return (true, state.markReady(request.roomId))
+                switch state.queue.enqueue(Pending(request: request, continuation: continuation), room: request.roomId) {
+                case .refused: return (false, nil)
+                case let .queued(roomBecameReady): return (true, roomBecameReady ? state.idleWorkers.popLast() : nil)
+                }
             }
             if !accepted { continuation.resume(throwing: ChatError.shuttingDown) }
             worker?.resume()
@@ -88,13 +78,7 @@ final class SendBatcher: Service, Sendable {
     private func work() async {
         while true {
             let next = state.withLock { state -> Next in
-                guard !state.ready.isEmpty else { return state.stopped && state.inFlight.isEmpty ? .finish : .wait }
-                let roomId = state.ready.removeFirst()
-                var queue = state.waiting.removeValue(forKey: roomId) ?? []
-                let batch = Array(queue.prefix(maxBatch))
-                queue.removeFirst(batch.count)
-                if !queue.isEmpty { state.waiting[roomId] = queue }
-                state.inFlight.insert(roomId)
+                guard let (roomId, batch) = state.queue.nextBatch(limit: maxBatch) else { return state.queue.isDrained ? .finish : .wait }
                 return .batch(roomId, batch)
             }
             switch next {
@@ -103,7 +87,7 @@ final class SendBatcher: Service, Sendable {
             case .wait:
                 await withCheckedContinuation { continuation in
                     let wake = state.withLock { state -> Bool in
-                        if !state.ready.isEmpty || (state.stopped && state.inFlight.isEmpty) { return true }
+                        if state.queue.hasReady || state.queue.isDrained { return true }
                         state.idleWorkers.append(continuation)
                         return false
                     }
@@ -112,10 +96,9 @@ final class SendBatcher: Service, Sendable {
             case let .batch(roomId, batch):
                 await commit(roomId, batch)
                 let wake = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                    state.inFlight.remove(roomId)
-                    if state.waiting[roomId] != nil, let worker = state.markReady(roomId) { return [worker] }
+                    if state.queue.finish(roomId), let worker = state.idleWorkers.popLast() { return [worker] }
                     // The last commit of a stopping batcher: let waiting workers see that they may end.
-                    if state.stopped && state.inFlight.isEmpty && state.ready.isEmpty {
+                    if state.queue.isDrained {
                         defer { state.idleWorkers = [] }
                         return state.idleWorkers
                     }
@@ -148,7 +131,7 @@ final class SendBatcher: Service, Sendable {
     /// Stops taking sends; workers finish what is queued, then end.
     private func stop() {
         let idle = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.stopped = true
+            state.queue.stop()
             defer { state.idleWorkers = [] }
             return state.idleWorkers
         }
