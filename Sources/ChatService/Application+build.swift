@@ -46,8 +46,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
                           logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
-        ChatMetrics.messagesSent.increment(by: created.count)
-        await gateway.publishInOrder(created, toRoom: room)
+        await gateway.announceCreated(created, inRoom: room)
     }
 
     let router = Router(context: ChatRequestContext.self)

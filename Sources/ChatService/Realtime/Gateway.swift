@@ -225,14 +225,14 @@ final class Gateway: Sendable {
         await publish([event], channel: Self.roomChannel(room))
     }
 
-    /// Publishes a room's new messages in seq order, in one round trip, on the
-    /// Redis connection this room always uses — so one room's events reach Redis
-    /// in order, and listeners see no gap they must fill from PostgreSQL.
-    func publishInOrder(_ messages: [ChatMessage], toRoom room: UUID) async {
-        let events = messages.sorted { $0.seq < $1.seq }.map { message in
-            ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message))
-        }
-        await publish(events, channel: Self.roomChannel(room))
+    /// The one path for newly committed messages: counted once (people's messages, not the
+    /// system's records), then published in seq order, in one round trip, on the Redis
+    /// connection this room always uses — so one room's events reach Redis in order, and
+    /// listeners see no gap they must fill from PostgreSQL. Called after the commit.
+    func announceCreated(_ messages: [ChatMessage], inRoom room: UUID) async {
+        let sent = messages.filter { $0.messageType != MessageType.system.rawValue }.count
+        if sent > 0 { ChatMetrics.messagesSent.increment(by: sent) }
+        await publish(messages.sorted { $0.seq < $1.seq }.map(ChatEvent.messageCreated), channel: Self.roomChannel(room))
     }
 
     func publish(_ event: ChatEvent, toUser user: UUID) async {
@@ -352,7 +352,7 @@ final class Gateway: Sendable {
                 while true {
                     let batch = try await gapFills.after(room: room, seq: position, limit: 500)
                     for message in batch {
-                        let event = ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message))
+                        let event = ChatEvent.messageCreated(message)
                         route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: room)
                         position = message.seq
                     }
@@ -418,7 +418,7 @@ extension Gateway {
         do {
             let found = try await messages.after(positions: plan, limit: 2000)
             for message in found {
-                let event = ChatEvent(type: .messageCreated, roomId: message.roomId, seq: message.seq, data: .message(message))
+                let event = ChatEvent.messageCreated(message)
                 route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: message.roomId)
             }
         } catch {

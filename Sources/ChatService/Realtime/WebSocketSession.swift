@@ -295,7 +295,7 @@ struct WebSocketSession {
                                : try await messages.after(roomId: room, seq: position, limit: 500)
             for message in batch {
                 if let through, message.seq > through { return }
-                try await send(ChatEvent(type: .messageCreated, roomId: room, seq: message.seq, data: .message(message)), outbound)
+                try await send(ChatEvent.messageCreated(message), outbound)
                 position = message.seq
                 cursor.sent(room: room, seq: message.seq)
             }

@@ -99,10 +99,7 @@ struct MessagesController: Sendable {
                                                                             messageType: type, clientMessageId: body.clientMessageId,
                                                                             attachmentIds: attachmentIds, replyToId: body.replyToId,
                                                                             mentions: mentioned)
-            if created {
-                ChatMetrics.messagesSent.increment()
-                await gateway.publishInOrder([message], toRoom: roomId)
-            }
+            if created { await gateway.announceCreated([message], inRoom: roomId) }
             return JSONResponse(message, status: .created)
         }
         let text: String
@@ -166,7 +163,7 @@ struct MessagesController: Sendable {
         guard let updated = try await messages.edit(roomId: roomId, messageId: messageId, content: content, mentions: mentioned) else {
             throw deleted
         }
-        await gateway.publish(ChatEvent(type: .messageUpdated, roomId: roomId, seq: updated.seq, data: .message(updated)), toRoom: roomId)
+        await gateway.publish(ChatEvent.messageUpdated(updated), toRoom: roomId)
         return JSONResponse(updated)
     }
 
@@ -191,7 +188,7 @@ struct MessagesController: Sendable {
             }
         }
         if existing.deletedAt == nil {
-            await gateway.publish(ChatEvent(type: .messageDeleted, roomId: roomId, seq: deleted.seq, data: .message(deleted)), toRoom: roomId)
+            await gateway.publish(ChatEvent.messageDeleted(deleted), toRoom: roomId)
         }
         return JSONResponse(deleted)
     }

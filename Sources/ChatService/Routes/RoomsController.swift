@@ -371,7 +371,7 @@ struct RoomsController: Sendable {
     func record(_ change: SystemEvent, by actor: UUID, in roomId: UUID, _ context: ChatRequestContext) async {
         do {
             if let message = try await messages.recordSystemEvent(roomId: roomId, actorId: actor, event: change) {
-                await gateway.publishInOrder([message], toRoom: roomId)
+                await gateway.announceCreated([message], inRoom: roomId)
             }
         } catch {
             context.logger.warning("could not record a room change in its timeline", metadata: ["kind": "\(change.kind.rawValue)", "error": "\(error)"])
