@@ -230,7 +230,7 @@ final class Gateway: Sendable {
     /// connection this room always uses — so one room's events reach Redis in order, and
     /// listeners see no gap they must fill from PostgreSQL. Called after the commit.
     func announceCreated(_ messages: [ChatMessage], inRoom room: UUID) async {
-        let sent = messages.filter { $0.messageType != MessageType.system.rawValue }.count
+        let sent = messages.filter { $0.messageType != .system }.count
         if sent > 0 { ChatMetrics.messagesSent.increment(by: sent) }
         await publish(messages.sorted { $0.seq < $1.seq }.map(ChatEvent.messageCreated), channel: Self.roomChannel(room))
     }

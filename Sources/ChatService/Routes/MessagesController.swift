@@ -115,7 +115,7 @@ struct MessagesController: Sendable {
         let content = try Validation.content(text, maxLength: maxLength)
         let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
         let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
-                                                      messageType: type.rawValue, clientMessageId: body.clientMessageId,
+                                                      messageType: type, clientMessageId: body.clientMessageId,
                                                       replyToId: body.replyToId, mentions: mentioned))
         // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
@@ -154,7 +154,7 @@ struct MessagesController: Sendable {
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw ChatError.messageNotFound
         }
-        guard existing.messageType != MessageType.system.rawValue else { throw ChatError.systemMessage }
+        guard existing.messageType != .system else { throw ChatError.systemMessage }
         guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
         let deleted = AppError.conflict("message_deleted", "A deleted message cannot be edited.")
         guard existing.deletedAt == nil else { throw deleted }
@@ -174,7 +174,7 @@ struct MessagesController: Sendable {
         guard let existing = try await messages.find(roomId: roomId, messageId: messageId) else {
             throw ChatError.messageNotFound
         }
-        guard existing.messageType != MessageType.system.rawValue else { throw ChatError.systemMessage }
+        guard existing.messageType != .system else { throw ChatError.systemMessage }
         guard existing.senderId == identity.userId || access.managesGroup else {
             throw AppError.forbidden("not_message_author", "You can only delete your own messages.")
         }

@@ -8,7 +8,7 @@ extension MessageStore {
         var roomId: UUID
         var senderId: UUID
         var content: String
-        var messageType: String
+        var messageType: MessageType
         var clientMessageId: String?
         /// A message of the same room (the controller checked it exists).
         var replyToId: UUID? = nil
@@ -135,7 +135,7 @@ extension MessageStore {
     private func storeTogether(roomId: UUID, _ requests: [SendRequest]) async throws -> [Int: (ChatMessage, created: Bool)] {
         let rows = requests.enumerated().map { index, request in
             Row(ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
-                content: request.content, message_type: request.messageType, reply_to_id: request.replyToId, mentions: request.mentions)
+                content: request.content, message_type: request.messageType.rawValue, reply_to_id: request.replyToId, mentions: request.mentions)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]

@@ -38,11 +38,20 @@ enum Rows {
     }
     static let roomColumns = "r.id, r.name, r.description, r.room_type, r.created_by, r.created_at, r.updated_at, r.last_seq"
 
+    /// The stored type as the enum; a value the code does not know is a broken row, not a guess.
+    static func messageType(_ row: PostgresRow) throws -> MessageType {
+        let text: String = try row.decode("message_type")
+        guard let type = MessageType(rawValue: text) else {
+            throw PostgresError(kind: .server, message: "a message has the unknown type \(text)")
+        }
+        return type
+    }
+
     static func message(_ row: PostgresRow) throws -> ChatMessage {
         ChatMessage(
             id: try row.decode("id"), roomId: try row.decode("room_id"), seq: try row.decode("seq"),
             senderId: try row.decode("sender_id"), content: try row.decode("content", as: String?.self),
-            messageType: try row.decode("message_type"), clientMessageId: try row.decode("client_message_id", as: String?.self),
+            messageType: try messageType(row), clientMessageId: try row.decode("client_message_id", as: String?.self),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at", as: Date?.self),
             deletedAt: try row.decode("deleted_at", as: Date?.self),
             attachments: try attachments(row),

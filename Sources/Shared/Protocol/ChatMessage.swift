@@ -9,7 +9,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var senderId: UUID
     /// nil once the message is deleted (it keeps its place in the timeline).
     public var content: String?
-    public var messageType: String
+    public var messageType: MessageType
     public var clientMessageId: String?
     public var createdAt: Date
     public var updatedAt: Date?
@@ -26,7 +26,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     /// For a `system` message: the change it records (nil for every other type).
     public var system: SystemEvent?
 
-    public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: String,
+    public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: MessageType,
                 clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
                 replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
                 system: SystemEvent? = nil) {
@@ -59,7 +59,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         seq = try container.decode(Int64.self, forKey: .seq)
         senderId = try container.decode(UUID.self, forKey: .senderId)
         content = try container.decodeIfPresent(String.self, forKey: .content)
-        messageType = try container.decode(String.self, forKey: .messageType)
+        messageType = try container.decode(MessageType.self, forKey: .messageType)
         clientMessageId = try container.decodeIfPresent(String.self, forKey: .clientMessageId)
         createdAt = try container.decode(Date.self, forKey: .createdAt)
         updatedAt = try container.decodeIfPresent(Date.self, forKey: .updatedAt)

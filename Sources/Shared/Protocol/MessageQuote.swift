@@ -5,13 +5,13 @@ import Foundation
 public struct MessageQuote: Codable, Sendable, Equatable {
     public var id: UUID
     public var senderId: UUID
-    public var messageType: String
+    public var messageType: MessageType
     /// The first line, at most 140 characters; nil once the original is deleted
     /// (and for a file or image sent without a caption).
     public var excerpt: String?
     public var deleted: Bool
 
-    public init(id: UUID, senderId: UUID, messageType: String, excerpt: String?, deleted: Bool) {
+    public init(id: UUID, senderId: UUID, messageType: MessageType, excerpt: String?, deleted: Bool) {
         self.id = id
         self.senderId = senderId
         self.messageType = messageType
