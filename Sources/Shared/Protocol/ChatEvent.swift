@@ -47,6 +47,43 @@ public struct ChatEvent: Codable, Sendable {
         self.seq = seq
         self.data = data
     }
+
+    enum CodingKeys: String, CodingKey { case type, roomId, seq, data }
+
+    /// One decoder keyed on `type`: the payload is read as what that type carries, not
+    /// tried against each payload in turn.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(Kind.self, forKey: .type)
+        roomId = try container.decodeIfPresent(UUID.self, forKey: .roomId)
+        seq = try container.decodeIfPresent(Int64.self, forKey: .seq)
+        guard container.contains(.data), try !container.decodeNil(forKey: .data) else {
+            data = nil
+            return
+        }
+        let payload = try container.superDecoder(forKey: .data)
+        switch type {
+        case .messageCreated, .messageUpdated, .messageDeleted: data = .message(try ChatMessage(from: payload))
+        case .readUpdated: data = .read(try ReadReceipt(from: payload))
+        case .reactionAdded, .reactionRemoved: data = .reaction(try ReactionEvent(from: payload))
+        case .userUpdated: data = .profile(try PublicProfile(from: payload))
+        case .invitationCreated: data = .invitation(try InvitationNotice(from: payload))
+        case .typing, .presence, .participantAdded, .participantRemoved, .sessionRevoked, .relationsChanged:
+            data = .user(try UserEvent(from: payload))
+        // A room's new state, or (a role or mute change) the person it concerns.
+        case .roomUpdated:
+            if let room = try? ChatRoom(from: payload) { data = .room(room) } else { data = .user(try UserEvent(from: payload)) }
+        case .resync, .ready, .resumed, .pong, .error, .authenticated, .invitationRemoved: data = .info(try InfoEvent(from: payload))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encodeIfPresent(roomId, forKey: .roomId)
+        try container.encodeIfPresent(seq, forKey: .seq)
+        try container.encodeIfPresent(data, forKey: .data)
+    }
 }
 
 /// The payloads an event can carry. Encoded as the bare payload object.
