@@ -21,10 +21,8 @@ import Redis
 final class Gateway: Sendable {
     private struct State {
         var connections: [UUID: ClientConnection] = [:]
-        var roomListeners: [UUID: Set<UUID>] = [:]
-        var userConnections: [UUID: Set<UUID>] = [:]
-        /// The newest message seq this replica routed per room with listeners.
-        var routed: [UUID: Int64] = [:]
+        /// Who listens to which room, and how far each room was routed (the rules; no I/O).
+        var registry = ListenerRegistry()
         /// When publishing to Redis last failed.
         var lastPublishFailure: ContinuousClock.Instant?
     }
@@ -88,7 +86,7 @@ final class Gateway: Sendable {
     func socketName(_ connection: ClientConnection) -> String { replicaId + ":" + connection.id.uuidString.lowercased() }
 
     /// How many WebSockets `user` has open on this replica.
-    func connectionCount(of user: UUID) -> Int { state.withLock { $0.userConnections[user]?.count ?? 0 } }
+    func connectionCount(of user: UUID) -> Int { state.withLock { $0.registry.connections(of: user).count } }
 
     /// What registering a connection found.
     enum Registration: Equatable {
@@ -103,16 +101,11 @@ final class Gateway: Sendable {
     func register(_ connection: ClientConnection, limit: Int = .max) async -> Registration {
         var channels: [String] = []
         let admitted = state.withLock { state -> Bool? in
-            guard state.userConnections[connection.userId, default: []].count < limit else { return nil }
+            guard let change = state.registry.register(connection.id, of: connection.userId, rooms: connection.rooms, limit: limit) else { return nil }
             state.connections[connection.id] = connection
-            for room in connection.rooms {
-                if state.roomListeners[room, default: []].isEmpty { channels.append(Self.roomChannel(room)) }
-                state.roomListeners[room, default: []].insert(connection.id)
-            }
-            let first = state.userConnections[connection.userId, default: []].isEmpty
-            if first { channels.append(Self.userChannel(connection.userId)) }
-            state.userConnections[connection.userId, default: []].insert(connection.id)
-            return first
+            channels = change.newRooms.map(Self.roomChannel)
+            if change.firstOfPerson { channels.append(Self.userChannel(connection.userId)) }
+            return change.firstOfPerson
         }
         guard let first = admitted else { return .overLimit }
         // Channels already held by other connections count as confirmed at once.
@@ -127,21 +120,10 @@ final class Gateway: Sendable {
         var channels: [String] = []
         let last = state.withLock { state -> Bool in
             state.connections[connection.id] = nil
-            for room in connection.rooms {
-                state.roomListeners[room]?.remove(connection.id)
-                if state.roomListeners[room]?.isEmpty == true {
-                    state.roomListeners[room] = nil
-                    state.routed[room] = nil
-                    channels.append(Self.roomChannel(room))
-                }
-            }
-            state.userConnections[connection.userId]?.remove(connection.id)
-            let last = state.userConnections[connection.userId]?.isEmpty ?? true
-            if last {
-                state.userConnections[connection.userId] = nil
-                channels.append(Self.userChannel(connection.userId))
-            }
-            return last
+            let change = state.registry.unregister(connection.id, of: connection.userId, rooms: connection.rooms)
+            channels = change.emptiedRooms.map(Self.roomChannel)
+            if change.lastOfPerson { channels.append(Self.userChannel(connection.userId)) }
+            return change.lastOfPerson
         }
         channels.forEach(subscriber.unsubscribe)
         connection.finish()
@@ -153,9 +135,7 @@ final class Gateway: Sendable {
         let subscribe = state.withLock { state -> Bool in
             guard let connection = state.connections[connectionId] else { return false }
             connection.join(room)
-            let first = state.roomListeners[room, default: []].isEmpty
-            state.roomListeners[room, default: []].insert(connectionId)
-            return first
+            return state.registry.listen(connectionId, to: room)
         }
         if subscribe { subscriber.subscribe(Self.roomChannel(room)) }
     }
@@ -163,11 +143,7 @@ final class Gateway: Sendable {
     private func stopListening(_ connectionId: UUID, to room: UUID) {
         let unsubscribe = state.withLock { state -> Bool in
             state.connections[connectionId]?.leave(room)
-            state.roomListeners[room]?.remove(connectionId)
-            guard state.roomListeners[room]?.isEmpty == true else { return false }
-            state.roomListeners[room] = nil
-            state.routed[room] = nil
-            return true
+            return state.registry.stopListening(connectionId, to: room)
         }
         if unsubscribe { subscriber.unsubscribe(Self.roomChannel(room)) }
     }
@@ -283,7 +259,7 @@ final class Gateway: Sendable {
             return
         }
         if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
-            let targets = state.withLock { state in (state.userConnections[user] ?? []).compactMap { state.connections[$0] } }
+            let targets = state.withLock { state in state.registry.connections(of: user).compactMap { state.connections[$0] } }
             if event.type == .sessionRevoked {
                 // Sockets of that login end; a revocation without a session id ends all of the person's.
                 guard case let .user(revoked)? = event.data else { return }
@@ -309,10 +285,8 @@ final class Gateway: Sendable {
 
     private func route(_ event: ChatEvent, frame: ByteBuffer, toRoom room: UUID) {
         let targets = state.withLock { state -> [ClientConnection] in
-            if event.type == .messageCreated, let seq = event.seq, state.roomListeners[room] != nil {
-                state.routed[room] = max(seq, state.routed[room] ?? seq)
-            }
-            return (state.roomListeners[room] ?? []).compactMap { state.connections[$0] }
+            if event.type == .messageCreated, let seq = event.seq { state.registry.routedMessage(seq, in: room) }
+            return state.registry.listeners(of: room).compactMap { state.connections[$0] }
         }
         for connection in targets { connection.enqueue(.event(event, frame: frame)) }
         deliveredCounter.increment(by: targets.count)
@@ -327,8 +301,8 @@ final class Gateway: Sendable {
             do {
                 let roomsOfUser = Set(try await rooms.roomIds(for: profile.id))
                 let targets = state.withLock { state -> [ClientConnection] in
-                    var ids = state.userConnections[profile.id] ?? []
-                    for room in roomsOfUser { ids.formUnion(state.roomListeners[room] ?? []) }
+                    var ids = state.registry.connections(of: profile.id)
+                    for room in roomsOfUser { ids.formUnion(state.registry.listeners(of: room)) }
                     return ids.compactMap { state.connections[$0] }
                 }
                 let event = ChatEvent(type: .userUpdated, data: .profile(profile))
@@ -371,8 +345,8 @@ extension Gateway {
     /// or else the earliest point one of its listeners started at.
     private func positions() -> [(room: UUID, seq: Int64)] {
         state.withLock { state in
-            state.roomListeners.compactMap { room, listeners in
-                if let routed = state.routed[room] { return (room, routed) }
+            state.registry.roomListeners.compactMap { room, listeners in
+                if let routed = state.registry.routed[room] { return (room, routed) }
                 let starts = listeners.compactMap { state.connections[$0]?.startingPosition(in: room) }
                 return starts.min().map { (room, $0) }
             }
