@@ -1,3 +1,4 @@
+// @ts-check
 // Small DOM helpers. Everything a user typed goes in as text (textContent or
 // a Text node), never as markup, so a message can never run script.
 

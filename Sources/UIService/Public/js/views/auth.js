@@ -1,3 +1,4 @@
+// @ts-check
 // Log in and create-account forms. Field errors from the server's
 // problem+json land next to the field they are about.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The signed-in screen: sidebar (me, actions, connection state,
 // invitations, rooms) and the open conversation, wired to the store and the
 // live connection.

@@ -1,3 +1,4 @@
+// @ts-check
 // Modal dialogs: start a direct chat, create a group, manage members, edit
 // the profile, contacts with nicknames, edit a message. Each is a <dialog>
 // (focus stays inside, Escape closes it) with labelled controls. A server
@@ -100,6 +101,11 @@ export function newGroupDialog(store, openRoom) {
 }
 
 /// `personActions(userId, fail)` gives more buttons for each other member (Block); `fail` shows an error in the dialog.
+/**
+ * @param {import('../store.js').ChatStore} store
+ * @param {string} roomId
+ * @param {(userId: string, fail: (error: unknown) => void) => HTMLElement | HTMLElement[]} [personActions]
+ */
 export function membersDialog(store, roomId, personActions = () => []) {
   const room = store.rooms.get(roomId);
   if (!room) return;

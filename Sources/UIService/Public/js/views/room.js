@@ -1,3 +1,4 @@
+// @ts-check
 // One conversation: header with presence (and Block, in a direct room), a
 // line naming people invited who have not joined yet, the timeline (older
 // history loads as you scroll up), typing and "seen by" lines, and the
