@@ -14,7 +14,7 @@
 /** Messages asked for per page. */
 export const PAGE = 30;
 /** The most messages one timeline keeps; past it, the far end is let go (and becomes a gap). */
-export const MAX_MESSAGES = 600;
+export const MAX_MESSAGES = 1000;
 
 /**
  * One entry of what a room shows, in order: a message, or a gap between two
