@@ -175,20 +175,36 @@ export function profileDialog(store, ...extra) {
   const me = store.me;
   const field = (id, label, value, attributes = {}) => [h('label', { for: id }, label), h('input', { id, value: value ?? '', ...attributes })];
   const pictureInput = h('input', { type: 'file', id: 'avatar-input', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: true });
+  const pictureStatus = h('p', { id: 'avatar-status', className: 'hint', role: 'status' });
+  // A picture is saved on its own, and the dialog stays open: what was typed in the fields stays.
+  const removeButton = h('button', { type: 'button', id: 'avatar-remove', className: 'link', hidden: !me.avatarUrl, onClick: async () => {
+    try {
+      await store.removeAvatar();
+      showPicture();
+      pictureStatus.textContent = 'Picture removed.';
+    } catch (error) { dialog.fail(error); }
+  } }, 'Remove');
   const picture = h('div', { className: 'avatar-editor' },
     avatar(me.displayName, me.avatarUrl, 'avatar large'),
     h('button', { type: 'button', id: 'avatar-change', className: 'secondary', onClick: () => pictureInput.click() }, 'Change picture'),
-    me.avatarUrl ? h('button', { type: 'button', id: 'avatar-remove', className: 'link', onClick: async () => {
-      try { await store.removeAvatar(); dialog.close(); } catch (error) { dialog.fail(error); }
-    } }, 'Remove') : null, pictureInput);
+    removeButton, pictureInput);
+  const showPicture = () => {
+    picture.querySelector('.avatar')?.replaceWith(avatar(store.me.displayName, store.me.avatarUrl, 'avatar large'));
+    removeButton.hidden = !store.me.avatarUrl;
+  };
   pictureInput.addEventListener('change', async () => {
     const file = pictureInput.files[0];
     pictureInput.value = '';
     if (!file) return;
-    try { await store.uploadAvatar(file); dialog.close(); } catch (error) { dialog.fail(error); }
+    pictureStatus.textContent = 'Saving the picture…';
+    try {
+      await store.uploadAvatar(file);
+      showPicture();
+      pictureStatus.textContent = 'Picture saved.';
+    } catch (error) { pictureStatus.textContent = ''; dialog.fail(error); }
   });
   const form = h('form', { id: 'profile-form', className: 'stack' },
-    picture,
+    picture, pictureStatus,
     h('p', { className: 'hint' }, `@${me.username} · ${me.email}`),
     ...field('profile-display-name', 'Display name', me.displayName, { required: true, maxlength: '64' }),
     ...field('profile-status', 'Status', me.status, { maxlength: '100', placeholder: 'What are you up to?' }),
