@@ -5,6 +5,7 @@ shows, until scrolling loads them."""
 import uuid
 
 from conftest import ApiUser, unique, wait_until
+from test_web_accessibility import audit
 
 # Every message and gap marker of the timeline, in the order shown.
 TIMELINE = """
@@ -83,6 +84,8 @@ def test_a_jump_to_an_old_message_and_back_never_shows_a_gap_as_continuous(brows
     other.post(room_id, "number 301")
     page.wait(lambda d: "number 301" in [t for _, t in page.stored_messages()], message="the live message did not arrive")
     assert_no_hidden_gap(page, 301)
+    assert ["gap", 0] in shown(page)
+    audit(page, "a timeline with a gap marker")
 
     # Scrolling down loads the newer messages, page by page, until no gap is left.
     for _ in range(60):

@@ -3,6 +3,7 @@ first of them under "New messages"; messages count as read only once they were
 on screen; after a reload straight into #room/<id> the badges and the tab title
 agree with the server; "Seen" sits under the message it is about."""
 from conftest import ApiUser, unique, wait_until
+from test_web_accessibility import audit
 
 
 def server_unread(user):
@@ -68,6 +69,8 @@ def test_a_room_opens_at_the_first_unread_message_and_reads_only_what_was_on_scr
     wait_until(lambda: page_badges(page).get(room_id) == server_unread(me)[room_id] == 80 - seen,
                message=f"badge {page_badges(page).get(room_id)} vs server {server_unread(me)[room_id]}")
     assert page.driver.title == f"({80 - seen}) MicroChat"
+    # (axe scrolls while it checks: after the reading checks.)
+    audit(page, "a room opened at its first unread message")
     # Reading on down reads the rest.
     wait_until(lambda: page.driver.execute_script(
         "const s = document.getElementById('timeline-scroller'); s.scrollTop += 300;"

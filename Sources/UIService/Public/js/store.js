@@ -294,16 +294,20 @@ export class ChatStore extends EventTarget {
 
   /** @param {string} roomId */
   async leaveRoom(roomId) {
+    const title = this.rooms.has(roomId) ? this.roomTitle(this.rooms.get(roomId)) : '';
     await this.api.post(`/api/rooms/${roomId}/leave`);
     this.drafts.clear(roomId);
     this.forgetRoom(roomId);
+    this.dispatchEvent(new CustomEvent('gone', { detail: { roomId, text: `You left “${title}”.` } }));
   }
 
   /** @param {string} roomId */
   async deleteRoom(roomId) {
+    const title = this.rooms.has(roomId) ? this.roomTitle(this.rooms.get(roomId)) : '';
     await this.api.delete(`/api/rooms/${roomId}`);
     this.drafts.clear(roomId);
     this.forgetRoom(roomId);
+    this.dispatchEvent(new CustomEvent('gone', { detail: { roomId, text: `You deleted “${title}”.` } }));
   }
 
   // ---- invitations (rooms someone who is not my contact added me to)

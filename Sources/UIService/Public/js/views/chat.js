@@ -71,6 +71,12 @@ export class ChatScreen {
         this.room.showNotice(`You are no longer in “${event.detail.title}”: you were removed, or it was deleted.`);
       }
     });
+    // Left or deleted here: said where the room was.
+    this.store.addEventListener('gone', (/** @type {CustomEvent} */ event) => {
+      history.replaceState(null, '', location.pathname);
+      this.render();
+      this.room.showNotice(event.detail.text);
+    });
     this.socket.addEventListener('state', (event) => this.renderStatus(event.detail));
     setInterval(() => { if (this.store.activeRoomId) this.room.renderHeader(); }, 30_000);
     this.render();

@@ -154,16 +154,21 @@ export function membersDialog(store, roomId, personActions = () => []) {
     event.preventDefault();
     act(() => store.renameRoom(roomId, rename.querySelector('input').value.trim(), room.description ?? null));
   });
-  const leave = h('button', { type: 'button', id: 'leave-room', className: 'danger', onClick: async () => {
-    try { await store.leaveRoom(roomId); dialog.close(); } catch (error) { dialog.fail(error); }
-  } }, 'Leave group');
+  // Leaving, and deleting the group (its owner only), ask first; the page then says it was done.
+  const title = store.roomTitle(room);
+  const leave = h('button', { type: 'button', id: 'leave-room', className: 'danger', onClick: () => confirmDialog(
+    'Leave the group?', `You will no longer see new messages in “${title}”. Someone in it would have to add you again.`, 'Leave',
+    async () => { await store.leaveRoom(roomId); dialog.close(); }) }, 'Leave group');
+  const remove = myRole === 'owner' ? h('button', { type: 'button', id: 'delete-room', className: 'danger', onClick: () => confirmDialog(
+    'Delete the group?', `“${title}” and all its messages will be deleted for everyone in it. This cannot be undone.`, 'Delete group',
+    async () => { await store.deleteRoom(roomId); dialog.close(); }) }, 'Delete group') : null;
   dialog = openDialog('members-dialog', `Members of ${store.roomTitle(room)}`,
     manager ? rename : null,
     list,
     invited,
     manager ? userSearch(store, 'member', (user) => h('button', { type: 'button', className: 'secondary add-member', 'aria-label': `Add ${user.displayName}`,
       onClick: () => act(() => store.addParticipant(roomId, user.id)) }, 'Add')) : null,
-    h('div', { className: 'dialog-footer' }, leave));
+    h('div', { className: 'dialog-footer' }, leave, remove));
   render();
   const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence', 'blocks'].includes(event.detail?.what)) render(); };
   store.addEventListener('change', follow);

@@ -101,7 +101,7 @@ export class RoomView {
       }
       this.markSeen();
     }, { root: this.scroller, threshold: 0.5 });
-    document.addEventListener('visibilitychange', () => this.markSeen());
+    document.addEventListener('visibilitychange', () => { if (this.roomId && !this.landing) this.seenFromHere(); });
     // Gap markers load what they stand for once they come into view.
     this.gapObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
       for (const entry of entries) if (entry.isIntersecting) this.fillGap(/** @type {HTMLElement} */ (entry.target), null);
@@ -190,7 +190,9 @@ export class RoomView {
       this.stickToBottom = !this.landing;
     }
     this.renderHeader();
-    this.renderTimeline();
+    // A room just opened is drawn at once; changes to the open one wait for the next frame (one render per frame).
+    if (changed) this.renderTimeline();
+    else this.scheduleRender();
     if (changed) this.input.focus();
   }
 
@@ -321,6 +323,11 @@ export class RoomView {
     const me = this.store.me.id;
     const divider = this.dividerLine(timeline);
     const seen = this.seenLine(room, timeline.messages);
+    // The beginning of a group: who made it (the server keeps no message for that).
+    if (room.roomType === 'group' && timeline.loaded && !timeline.hasMore && room.createdBy) {
+      const text = `${this.store.displayName(room.createdBy)} created the group`;
+      items.push(this.item(next, 'created', text, () => h('li', { className: 'created-line' }, text)));
+    }
     for (const entry of timeline.entries()) {
       if (entry.kind === 'gap') {
         const { after, before } = entry;
@@ -337,7 +344,7 @@ export class RoomView {
         previousSender = null;
       }
       if (divider && message.id === divider.id) {
-        items.push(this.item(next, 'unread-divider', '', () => h('li', { id: 'unread-divider', className: 'unread-divider', role: 'separator' },
+        items.push(this.item(next, 'unread-divider', '', () => h('li', { id: 'unread-divider', className: 'unread-divider' },
           h('span', {}, 'New messages'))));
         previousSender = null;
       }
@@ -410,9 +417,8 @@ export class RoomView {
     const divider = this.timeline.querySelector('#unread-divider');
     if (divider) {
       this.landing = false;
-      // What was on screen on the way here was not read: the observer reports afresh from here.
-      this.onScreen.clear();
       this.scroller.scrollTop += divider.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8;
+      this.seenFromHere();
       return;
     }
     if (!this.landingLoad && timeline.messages.length && !timeline.continuous(this.dividerAfter, this.dividerAfter + 1)) {
@@ -428,6 +434,24 @@ export class RoomView {
     // Nothing unread to land at (one's own messages, deleted ones), or it could not be loaded: the newest, as usual.
     this.landing = false;
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.seenFromHere();
+  }
+
+  /**
+   * Landed: what is on screen now, from the items' boxes (the observer reports only
+   * changes, and an item on screen before and after the landing would never be reported
+   * again), then read as usual.
+   */
+  seenFromHere() {
+    this.onScreen.clear();
+    const view = this.scroller.getBoundingClientRect();
+    for (const [element, message] of this.observed) {
+      if (!element.isConnected) continue;
+      const box = element.getBoundingClientRect();
+      const shown = Math.min(box.bottom, view.bottom) - Math.max(box.top, view.top);
+      if (box.height > 0 && shown >= box.height * 0.5) this.onScreen.add(message.seq);
+    }
+    this.markSeen();
   }
 
   /**
@@ -496,7 +520,7 @@ export class RoomView {
       ? h('button', { type: 'button', className: 'link load-older', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'older') }, 'Load older messages')
       : null;
     const newer = h('button', { type: 'button', className: 'link load-newer', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'newer') }, 'Load newer messages');
-    return h('li', { className: 'gap-marker', role: 'separator', 'aria-label': 'Messages not loaded here',
+    return h('li', { className: 'gap-marker',
       dataset: { after: String(after), before: Number.isFinite(before) ? String(before) : '' } },
     h('span', { className: 'gap-text' }, 'Messages not loaded here'), older, newer);
   }
