@@ -31,7 +31,8 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
 
     OperationsController(service: "ui-service", checks: [], registry: registry).addRoutes(to: router)
     PageConfigController<UIRequestContext>(oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId,
-                                           maxUploadBytes: configuration.attachmentMaxBytes).addRoutes(to: router)
+                                           maxUploadBytes: configuration.attachmentMaxBytes,
+                                           maxMessageLength: configuration.maxMessageLength).addRoutes(to: router)
     WebSocketProxy(chats: chats).addRoutes(to: router)
     HTTPProxy(users: users, chats: chats, http: http, timeout: .seconds(Int64(configuration.upstreamTimeoutSeconds)))
         .addRoutes(to: router)

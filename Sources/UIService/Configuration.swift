@@ -15,6 +15,8 @@ struct UIServiceConfiguration: Sendable {
     var oidcClientId: String
     /// The largest file the page offers to send (the same setting as chat-service's).
     var attachmentMaxBytes: Int
+    /// The longest message chat-service takes (its `MAX_MESSAGE_LENGTH`): the page counts characters near it.
+    var maxMessageLength: Int
     /// Proxies in front of ui-service whose X-Forwarded-For is believed (none by default: it faces browsers).
     var trustedProxies: TrustedProxies
     var trustedProxiesText: String
@@ -33,6 +35,7 @@ struct UIServiceConfiguration: Sendable {
         oidcIssuer = try environment.optionalString("OIDC_ISSUER").map { try Self.baseURL($0, name: "OIDC_ISSUER") }
         oidcClientId = environment.string("OIDC_CLIENT_ID", default: "microchat-web")
         attachmentMaxBytes = try environment.int("ATTACHMENT_MAX_BYTES", default: 25 * 1024 * 1024, in: 1...1024 * 1024 * 1024)
+        maxMessageLength = try environment.int("MAX_MESSAGE_LENGTH", default: 4000, in: 1...1_000_000)
         trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "none")
         do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
             throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
@@ -54,7 +57,7 @@ struct UIServiceConfiguration: Sendable {
             "chat_service_urls": "\(chatServiceURLs.joined(separator: ","))",
             "upstream_timeout_seconds": "\(upstreamTimeoutSeconds)",
             "ui_assets_dir": "\(assetsDirectory ?? "(bundled)")", "log_level": "\(logLevel)",
-            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)", "attachment_max_bytes": "\(attachmentMaxBytes)",
+            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)", "attachment_max_bytes": "\(attachmentMaxBytes)", "max_message_length": "\(maxMessageLength)",
             "trusted_proxies": "\(trustedProxiesText)",
         ]
     }

@@ -53,6 +53,12 @@ struct UIServiceRouteTests {
                 #expect(body.contains("\"oidc\"") && body.contains("id.example.com"))
             }
         }
+        // The longest message chat-service takes, so the page can count near it (MAX_MESSAGE_LENGTH, as chat-service reads it).
+        try await application(["MAX_MESSAGE_LENGTH": "1234"]).test(.router) { client in
+            try await client.execute(uri: "/config.json", method: .get) { response in
+                #expect(String(buffer: response.body).contains("\"maxMessageLength\":1234"))
+            }
+        }
     }
 
     @Test("with every upstream down, /api answers 503 problem+json with Retry-After, naming no host")

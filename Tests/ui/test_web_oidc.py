@@ -153,7 +153,7 @@ def oidc_stack():
 def test_page_config_and_csp_name_the_provider(oidc_stack):
     provider, ui_url = oidc_stack
     config = requests.get(ui_url + "/config.json", timeout=5).json()
-    assert config == {"auth": {"mode": "oidc", "issuer": provider.url, "clientId": Provider.CLIENT_ID}, "maxUploadBytes": 25 * 1024 * 1024}
+    assert config == {"auth": {"mode": "oidc", "issuer": provider.url, "clientId": Provider.CLIENT_ID}, "maxUploadBytes": 25 * 1024 * 1024, "maxMessageLength": 4000}
     csp = requests.get(ui_url + "/", timeout=5).headers["Content-Security-Policy"]
     assert f"connect-src 'self' http://127.0.0.1:{provider.port}" in csp
     # Accounts live at the provider: user-service's password endpoints say so.

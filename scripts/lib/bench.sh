@@ -10,6 +10,7 @@ cmd_bench() {
   local fault="" args=()
   while [ $# -gt 0 ]; do
     case "$1" in
+      --page) shift; bench_page "$@"; return ;;
       --fault) fault=${2:?--fault needs redis, postgres or replica}; shift 2 ;;
       --fault=*) fault=${1#*=}; shift ;;
       *) args+=("$1"); shift ;;
@@ -52,6 +53,22 @@ cmd_bench() {
   say "benchmarking the $BUILD build with chat-load (MICROCHAT_BUILD=release for release figures)"
   "$bindir/chat-load" --user-url "http://127.0.0.1:$USER_PORT" --chat-urls "${urls%,}" --ui-url "http://127.0.0.1:$UI_PORT" \
     "${pids[@]}" --build "$BUILD" --pg-insert-rate "${ceiling% *}" --fsync-ms "${ceiling#* }" --out "$ROOT/test-artifacts/bench" "$@"
+}
+
+# ./microchat bench --page [--messages N] [--incoming N]: the page's own figures
+# (scripts/bench-page.py) in headless Chromium against a throwaway stack with one
+# chat-service: the longest main-thread task per incoming message with 1,000
+# messages loaded, and the delay from the socket frame to the message on screen.
+bench_page() {
+  ensure_packages test
+  ensure_python_packages
+  CHAT_REPLICAS=1
+  build
+  throwaway_stack bench "$ROOT/test-artifacts/bench-logs"
+  start_infrastructure "$TEST_DATA"
+  LOG_LEVEL=warning start_suite "$TEST_DATA" "$(bin_dir)"
+  say "measuring the page ($BUILD build of ui-service; the page itself has no build step)"
+  "$PYTHON" "$ROOT/scripts/bench-page.py" --url "http://127.0.0.1:$UI_PORT" --out "$ROOT/test-artifacts/bench/page.json" "$@"
 }
 
 # ./microchat fault redis|postgres|replica PID — one fault against the stack in

@@ -42,6 +42,29 @@ ensure_packages() {
   # Debian starts a system-wide redis/postgres on install where it can; ours are private, on other ports.
 }
 
+# The web page's checks need Node.js (`node --test`, 18 or newer) and TypeScript's
+# compiler (`tsc --noEmit` over the page's JSDoc types): Debian's nodejs and
+# node-typescript, installed when missing. Never skipped: missing, they install
+# or the suite fails saying why.
+ensure_web_tools() {
+  local missing=()
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v tsc >/dev/null || missing+=(node-typescript)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      die "the web checks need Debian packages: ${missing[*]} — install them (sudo apt-get install ${missing[*]}) or run as root"
+    fi
+    say "installing Debian packages for the web checks: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get could not install ${missing[*]}"
+  fi
+  command -v node >/dev/null && command -v tsc >/dev/null || die "node or tsc is still missing after installing ${missing[*]:-nothing}"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 18 ] || die "node $major is too old for node --test (18 or newer is needed)"
+}
+
 # Every Python tool — pytest and the test libraries, schemathesis, the
 # cluster-side checks (kubernetes-validate, yamllint, checkov, hadolint,
 # ansible-lint, just) — lives in one virtualenv, installed from

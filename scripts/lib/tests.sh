@@ -1,30 +1,36 @@
 # shellcheck shell=bash
 # Sourced by ./microchat. `test` and `lint`: the suites, each with what it needs started.
 
-# ./microchat test [swift] [api] [ui] [deploy] [-- pytest arguments]: the
-# suites named (all four when none is), each with what it needs started.
+# ./microchat test [swift] [api] [ui] [web] [deploy] [-- pytest arguments]: the
+# suites named (all five when none is), each with what it needs started.
 # Arguments that are not suite names (and all after --) go to pytest.
+# `web` (the page's types and the store's unit tests) needs no build and no servers.
 cmd_test() {
   local suites=() pytest_args=()
   while [ $# -gt 0 ]; do
     case "$1" in
-      swift|api|ui|deploy) suites+=("$1"); shift ;;
+      swift|api|ui|web|deploy) suites+=("$1"); shift ;;
       --) shift; pytest_args+=("$@"); break ;;
       *) pytest_args+=("$1"); shift ;;
     esac
   done
-  [ ${#suites[@]} -gt 0 ] || suites=(swift api ui deploy)
+  [ ${#suites[@]} -gt 0 ] || suites=(swift api ui web deploy)
   wants() { [[ " ${suites[*]} " == *" $1 "* ]]; }
   set -- "${pytest_args[@]}"
   if ! wants swift && ! wants api && ! wants ui; then
-    # The deployment checks alone need neither a build nor servers — except the
-    # one that reads the services' /metrics, which runs with api or ui.
-    ensure_deploy_tools
+    # The web checks and the deployment checks alone need neither a build nor
+    # servers — except the deployment check that reads the services' /metrics,
+    # which runs with api or ui.
     mkdir -p "$ROOT/test-artifacts"
-    say "running the deployment checks (pytest Tests/deploy); the dashboard-metrics check needs running services: ./microchat test deploy api"
-    PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy -k "not metrics_the_services_export" "$@" 2>&1 |
-      tee "$ROOT/test-artifacts/pytest-deploy.log"
-    return
+    local status=0
+    if wants web; then run_web_checks "$ROOT/test-artifacts" || status=1; fi
+    if wants deploy; then
+      ensure_deploy_tools
+      say "running the deployment checks (pytest Tests/deploy); the dashboard-metrics check needs running services: ./microchat test deploy api"
+      PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy -k "not metrics_the_services_export" "$@" 2>&1 |
+        tee "$ROOT/test-artifacts/pytest-deploy.log" || status=1
+    fi
+    return $status
   fi
   ensure_packages test
   ensure_python_packages
@@ -103,12 +109,31 @@ cmd_test() {
     say "running the web front's tests (pytest Tests/ui, headless Chromium)"
     "$PYTHON" -m pytest -q -p no:cacheprovider Tests/ui "$@" 2>&1 | tee "$artifacts/pytest-ui.log" || status=1
   fi
+  if wants web; then
+    run_web_checks "$artifacts" || status=1
+  fi
   if wants deploy; then
     say "running the deployment checks (pytest Tests/deploy: manifests, Dockerfile, Terraform, Ansible, pipeline)"
     PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy "$@" 2>&1 | tee "$artifacts/pytest-deploy.log" || status=1
   fi
 
   if [ $status -eq 0 ]; then say "all tests passed"; else warn "some tests failed (logs in test-artifacts/)"; fi
+  return $status
+}
+
+# The page's own checks, without a browser: its JSDoc types with TypeScript's
+# compiler (tsconfig.json: checkJs, noEmit), then the unit tests of the store's
+# logic (Tests/web-unit/*.test.mjs under node --test). Logs in $1.
+run_web_checks() {
+  local artifacts=$1 status=0
+  ensure_web_tools
+  say "checking the page's types (tsc --noEmit -p tsconfig.json, $(tsc --version))"
+  tsc --noEmit -p "$ROOT/tsconfig.json" 2>&1 | tee "$artifacts/tsc-web.log" || status=1
+  say "running the page's unit tests (node --test Tests/web-unit, node $(node --version))"
+  local unit=0
+  node --test "$ROOT"/Tests/web-unit/*.test.mjs >"$artifacts/node-test-web.log" 2>&1 || unit=1
+  # The whole TAP report when something failed, else the totals.
+  if [ $unit -ne 0 ]; then cat "$artifacts/node-test-web.log"; status=1; else grep -E '^# (tests|pass|fail)' "$artifacts/node-test-web.log"; fi
   return $status
 }
 

@@ -14,16 +14,15 @@ struct PageConfigController<Context: RequestContext>: Sendable {
         var auth: Auth
         /// The largest file the page offers to upload (chat-service refuses bigger ones anyway).
         var maxUploadBytes: Int
+        /// The longest message chat-service takes, in characters: the page counts near it and never cuts.
+        var maxMessageLength: Int
     }
 
     let config: PageConfig
 
-    init(oidcIssuer: String?, clientId: String, maxUploadBytes: Int) {
-        if let oidcIssuer {
-            config = PageConfig(auth: .init(mode: "oidc", issuer: oidcIssuer, clientId: clientId), maxUploadBytes: maxUploadBytes)
-        } else {
-            config = PageConfig(auth: .init(mode: "local"), maxUploadBytes: maxUploadBytes)
-        }
+    init(oidcIssuer: String?, clientId: String, maxUploadBytes: Int, maxMessageLength: Int) {
+        let auth: PageConfig.Auth = oidcIssuer.map { .init(mode: "oidc", issuer: $0, clientId: clientId) } ?? .init(mode: "local")
+        config = PageConfig(auth: auth, maxUploadBytes: maxUploadBytes, maxMessageLength: maxMessageLength)
     }
 
     func addRoutes(to router: Router<Context>) {

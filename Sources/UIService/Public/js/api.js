@@ -1,3 +1,4 @@
+// @ts-check
 // The HTTP side: one place that knows the tokens. Access tokens are refreshed
 // before they run out and once more when a call says the token expired; the
 // refresh token lives in localStorage so a reload keeps the session.
@@ -89,7 +90,12 @@ export class Api extends EventTarget {
   /// Sends `blob` as the body of `method path` with upload progress (XMLHttpRequest:
   /// fetch reports none). Returns `{ done, abort }`: `done` resolves with the JSON
   /// answer, or rejects with an ApiError (code `cancelled` after `abort()`).
-  upload(path, blob, { method = 'POST', onProgress = () => {} } = {}) {
+  /**
+   * @param {string} path
+   * @param {Blob} blob
+   * @param {{ method?: string, onProgress?: (fraction: number) => void }} options
+   */
+  upload(path, blob, { method = 'POST', onProgress = (fraction) => {} } = {}) {
     const xhr = new XMLHttpRequest();
     let aborted = false;
     const done = (async () => {
@@ -182,7 +188,7 @@ export class Api extends EventTarget {
         await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1000 * 2 ** attempt)));
         try {
           const headers = probePath === '/api/rooms' ? { Authorization: `Bearer ${this.session?.accessToken}` } : {};
-          const response = await fetch(probePath, { headers, signal: AbortSignal.timeout(10_000) });
+          const response = await fetch(probePath, { headers, signal: /** @type {any} */ (AbortSignal).timeout(10_000) });
           if (response.status < 500) break;
         } catch { /* still down */ }
       }

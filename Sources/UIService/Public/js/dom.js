@@ -1,3 +1,4 @@
+// @ts-check
 // Small DOM helpers. Everything a user typed goes in as text (textContent or
 // a Text node), never as markup, so a message can never run script.
 
@@ -33,9 +34,30 @@ export function replaceChildren(element, ...children) {
   append(element, children);
 }
 
+const graphemes = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+
+/**
+ * The first character a person sees of `word`: a whole grapheme (an emoji with its
+ * joiners and skin tone, a letter with its accents), never half of a surrogate pair.
+ * @param {string} word
+ */
+function firstGrapheme(word) {
+  if (graphemes) {
+    for (const { segment } of graphemes.segment(word)) return segment;
+    return '';
+  }
+  return [...word][0] || '';
+}
+
+/**
+ * "Ada Lovelace" → "AL"; "ömer" → "Ö"; "👩‍💻 Dev" → "👩‍💻D".
+ * @param {string|null|undefined} name
+ */
 export function initials(name) {
   const parts = String(name || '?').trim().split(/\s+/).filter(Boolean);
-  return ((parts[0]?.[0] || '?') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase();
+  const first = firstGrapheme(parts[0] || '?') || '?';
+  const last = parts.length > 1 ? firstGrapheme(parts[parts.length - 1]) : '';
+  return (first + last).toUpperCase();
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });

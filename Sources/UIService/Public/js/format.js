@@ -1,3 +1,4 @@
+// @ts-check
 // Message formatting: a small Markdown subset turned into DOM nodes. The
 // stored message stays the text the person typed; this only decides how the
 // page shows it. Nothing is ever parsed as HTML: every piece of text becomes a

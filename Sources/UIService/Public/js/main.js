@@ -1,3 +1,4 @@
+// @ts-check
 // Starts the page: the sign-in forms when there is no session, otherwise
 // the chat screen with its store and live connection.
 
@@ -21,7 +22,7 @@ function showBanner(text) {
   banner.hidden = !text;
 }
 
-api.addEventListener('reachability', (event) => {
+api.addEventListener('reachability', (/** @type {CustomEvent} */ event) => {
   if (event.detail) { if (banner.dataset.kind === 'api') { showBanner(''); delete banner.dataset.kind; } }
   else { banner.dataset.kind = 'api'; showBanner('MicroChat cannot reach its servers right now. Retrying in the background…'); }
 });
@@ -34,7 +35,7 @@ function stopSession() {
 
 async function startChat() {
   const store = new ChatStore(api);
-  store.limits = { maxUploadBytes: config.maxUploadBytes || 25 * 1024 * 1024 };
+  store.limits = { maxUploadBytes: config.maxUploadBytes || 25 * 1024 * 1024, maxMessageLength: config.maxMessageLength || 4000 };
   const socket = new ChatSocket(api, () => store.positions());
   session = { store, socket };
   replaceChildren(root, h('p', { className: 'loading', role: 'status' }, 'Loading your conversations…'));
@@ -49,20 +50,19 @@ async function startChat() {
     }
   }
   const screen = new ChatScreen(root, store, socket, async () => { stopSession(); await api.logout(); start(); });
-  socket.addEventListener('event', (event) => {
+  socket.addEventListener('event', (/** @type {CustomEvent} */ event) => {
     store.apply(event.detail, { visible: document.visibilityState === 'visible' }).catch((error) => console.warn('event not applied', error));
   });
+  // Live messages continue a room's window only while the connection holds.
+  socket.addEventListener('disconnected', () => store.lostTouch());
   socket.addEventListener('ready', () => {
     store.refreshRooms().catch(() => {});
     store.refreshInvitations().catch(() => {}); // any sent or withdrawn while the page was away
     store.retryFailed();
   });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && store.activeRoomId) store.markRead(store.activeRoomId);
-  });
   window.addEventListener('online', () => socket.reconnectNow());
   socket.start();
-  window.microchat = { store, socket, screen };
+  /** @type {any} */ (window).microchat = { store, socket, screen };
 }
 
 function start() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Sign-in through an OpenID Connect provider (Keycloak in a cluster): the
 // authorization code flow with PKCE (S256), for a public client. Tokens are
 // exchanged and refreshed at the provider's token endpoint; the provider's

@@ -1,3 +1,4 @@
+// @ts-check
 // The live connection. It connects through ui-service (which picks a
 // chat-service replica), tells the server where each room stood when it last
 // heard from it (`resume`), and reconnects with growing, jittered back-off
@@ -6,19 +7,30 @@
 // (`POST /api/ws/tickets`) and opens `/api/ws?ticket=…`: the access token
 // never goes into a URL, where logs and proxies could keep it.
 
+import { CloseCode, Command, EventType, reconnectsAtOnce } from './protocol.js';
+
+/** @typedef {import('./api.js').Api} Api */
+
 const PING_EVERY_MS = 20_000;
 const PONG_WITHIN_MS = 10_000;
 
 export class ChatSocket extends EventTarget {
+  /**
+   * @param {Api} api
+   * @param {() => Record<string, number>} positions each room's last seq, for `resume`
+   */
   constructor(api, positions) {
     super();
     this.api = api;
     this.positions = positions; // () => { roomId: lastSeq }
+    /** @type {WebSocket|null} */
     this.ws = null;
     this.attempt = 0;
     this.stopped = true;
     this.state = 'offline';
+    /** @type {string|null} */
     this.replicaId = null;
+    /** @type {{ auth?: ReturnType<typeof setTimeout>, ping?: ReturnType<typeof setInterval>, pong?: ReturnType<typeof setTimeout>, retry?: ReturnType<typeof setTimeout> }} */
     this.timers = {};
     this.connecting = 0; // which #connect is current: one started later (reconnectNow) wins
   }
@@ -32,11 +44,14 @@ export class ChatSocket extends EventTarget {
   stop() {
     this.stopped = true;
     this.#clearTimers();
-    if (this.ws) { this.ws.onclose = null; this.ws.close(1000, 'signed out'); this.ws = null; }
+    if (this.ws) { this.ws.onclose = null; this.ws.close(CloseCode.NORMAL, 'signed out'); this.ws = null; }
     this.#setState('offline');
   }
 
-  /// Sends a command when connected; returns false when it could not.
+  /**
+   * Sends a command when connected; returns false when it could not.
+   * @param {{ type: string, [key: string]: unknown }} command
+   */
   send(command) {
     if (this.ws?.readyState !== WebSocket.OPEN || this.state !== 'online') return false;
     this.ws.send(JSON.stringify(command));
@@ -47,7 +62,7 @@ export class ChatSocket extends EventTarget {
   reconnectNow() {
     if (this.stopped) return;
     this.attempt = 0;
-    if (this.ws) this.ws.close(4001, 'reconnecting');
+    if (this.ws) this.ws.close(CloseCode.RECONNECTING, 'reconnecting');
     else { clearTimeout(this.timers.retry); this.#connect(); }
   }
 
@@ -75,12 +90,12 @@ export class ChatSocket extends EventTarget {
       this.#clearTimers();
       if (this.stopped) return;
       this.dispatchEvent(new CustomEvent('disconnected', { detail: { code: close.code, reason: close.reason } }));
-      if (close.code === 4401) {
+      if (close.code === CloseCode.REFUSED) {
         // The ticket or the session behind it was refused: refresh the token
         // (a revoked session signs out here), then connect with a new ticket.
         this.api.refresh().then(() => this.#scheduleRetry(), () => { if (this.api.signedIn) this.#scheduleRetry(); });
       } else {
-        this.#scheduleRetry(close.code === 4000 || close.code === 4001);
+        this.#scheduleRetry(reconnectsAtOnce(close.code));
       }
     };
   }
@@ -92,36 +107,38 @@ export class ChatSocket extends EventTarget {
     return answer.ticket;
   }
 
+  /** @param {string} raw */
   #receive(raw) {
     let event;
     try { event = JSON.parse(raw); } catch { return; }
     this.#armPong();
-    if (event.type === 'ready') {
+    if (event.type === EventType.READY) {
       this.replicaId = event.data?.replicaId || null;
       this.attempt = 0;
-      this.ws?.send(JSON.stringify({ type: 'resume', rooms: this.positions() }));
+      this.ws?.send(JSON.stringify({ type: Command.RESUME, rooms: this.positions() }));
       this.#setState('online');
       this.timers.ping = setInterval(() => this.#ping(), PING_EVERY_MS);
       this.#renewBefore(event.data?.expiresAt);
       this.dispatchEvent(new CustomEvent('ready', { detail: event }));
       return;
     }
-    if (event.type === 'authenticated') { this.#renewBefore(event.data?.expiresAt); return; }
-    if (event.type === 'pong') return;
+    if (event.type === EventType.AUTHENTICATED) { this.#renewBefore(event.data?.expiresAt); return; }
+    if (event.type === EventType.PONG) return;
     this.dispatchEvent(new CustomEvent('event', { detail: event }));
   }
 
   #ping() {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify({ type: 'ping' }));
+    this.ws.send(JSON.stringify({ type: Command.PING }));
     clearTimeout(this.timers.pong);
-    this.timers.pong = setTimeout(() => this.ws?.close(4002, 'no pong'), PONG_WITHIN_MS);
+    this.timers.pong = setTimeout(() => this.ws?.close(CloseCode.NO_PONG, 'no pong'), PONG_WITHIN_MS);
   }
 
   #armPong() { clearTimeout(this.timers.pong); }
 
   /// The server closes the socket when its token expires: a minute before (or
   /// half-way, for short tokens) it gets a fresh one over the socket (`auth`).
+  /** @param {string|undefined} expiresAt */
   #renewBefore(expiresAt) {
     clearTimeout(this.timers.auth);
     const at = Date.parse(expiresAt || '');
@@ -132,13 +149,14 @@ export class ChatSocket extends EventTarget {
       try {
         await this.api.refresh();
         const token = await this.api.accessToken();
-        if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: 'auth', accessToken: token }));
+        if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: Command.AUTH, accessToken: token }));
       } catch {
         // Refresh failed: the server closes at expiry with 4401 and the reconnect path refreshes again.
       }
     }, delay);
   }
 
+  /** @param {boolean} [immediate] */
   #scheduleRetry(immediate = false) {
     if (this.stopped) return;
     const base = immediate && this.attempt === 0 ? 100 : Math.min(15_000, 500 * 2 ** this.attempt);
@@ -156,6 +174,10 @@ export class ChatSocket extends EventTarget {
     clearTimeout(this.timers.retry);
   }
 
+  /**
+   * @param {string} state
+   * @param {number|null} [retryIn]
+   */
   #setState(state, retryIn = null) {
     this.state = state;
     if (state !== 'online') this.replicaId = state === 'offline' ? null : this.replicaId;

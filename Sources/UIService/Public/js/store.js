@@ -1,85 +1,143 @@
-// What the page knows: rooms, timelines, people, contacts, typing,
-// presence, invitations to rooms and the people one has blocked. Server
-// events and HTTP answers are merged here by message id and room seq, so a
-// message that arrives twice (live and by resume, or as the answer to a send
-// and as its event) is shown once, in room order.
+// @ts-check
+// What the page knows, and the calls that change it. The parts live in
+// js/store/: rooms.js (room rules), timeline.js (each room's window of
+// messages by seq, with its gaps), presence.js (online, last seen, typing),
+// drafts.js (unsent text per room), relations.js (invitations and blocks) and
+// events.js (the server's live events, one handler per type). Server events
+// and HTTP answers are merged by message id and room seq, so a message that
+// arrives twice (live and by resume, or as the answer to a send and as its
+// event) is shown once, in room order.
 
 import { ApiError } from './api.js';
 import { newId } from './dom.js';
+import { Timeline, PAGE } from './store/timeline.js';
+import { Presence } from './store/presence.js';
+import { Drafts } from './store/drafts.js';
+import { Invitations, Blocks } from './store/relations.js';
+import * as rooms from './store/rooms.js';
+import { applyEvent } from './store/events.js';
 
-const PAGE = 30;
-const TYPING_MS = 5000;
-/// A send the server has not answered within this long is shown as not sent, with Retry.
+/** @typedef {import('./protocol.js').Message} Message */
+/** @typedef {import('./protocol.js').Room} Room */
+/** @typedef {import('./protocol.js').PublicUser} PublicUser */
+/** @typedef {import('./protocol.js').Contact} Contact */
+/** @typedef {import('./protocol.js').ServerEvent} ServerEvent */
+/** @typedef {import('./protocol.js').PendingMessage} PendingMessage */
+/** @typedef {import('./protocol.js').MessagePage} MessagePage */
+/** @typedef {import('./api.js').Api} Api */
+
+/** A send the server has not answered within this long is shown as not sent, with Retry. */
 const SEND_TIMEOUT_MS = 10_000;
 
+export { PAGE };
+
 export class ChatStore extends EventTarget {
+  /** @param {Api} api */
   constructor(api) {
     super();
     this.api = api;
+    /** @type {PublicUser} */
     this.me = api.user;
+    /** @type {Map<string, Room>} */
     this.rooms = new Map();
+    /** @type {Map<string, PublicUser>} */
     this.users = new Map();
+    /** @type {Map<string, Contact>} */
     this.contacts = new Map();
+    /** @type {Map<string, Timeline>} */
     this.timelines = new Map();
-    this.typing = new Map();
-    this.online = new Map();
+    this.presence = new Presence();
+    /** @type {string|null} */
     this.activeRoomId = null;
+    /** @type {Map<string, Promise<PublicUser>>} */
     this.pendingProfiles = new Map();
+    /** @type {Map<string, Promise<void>>} */
     this.sendQueues = new Map();
-    this.invitations = new Map(); // roomId → { room, invitedBy, createdAt }
-    this.blocks = new Map();      // userId → { user, createdAt }
+    this.invitationList = new Invitations();
+    this.blockList = new Blocks();
+    this.drafts = new Drafts(globalThis.localStorage ?? null, this.me?.id ?? 'anonymous');
+    /** @type {Map<string, number>} read markers on their way, by room */
+    this.reading = new Map();
+    /** Counts read answers; `readAt` says when each room's last one came (refreshRooms keeps newer counts). */
+    this.readGeneration = 0;
+    /** @type {Map<string, number>} */
+    this.readAt = new Map();
+    /** @type {{ maxUploadBytes?: number, maxMessageLength?: number }} */
+    this.limits = {};
   }
 
+  /** Rooms I was invited to, by room id. */
+  get invitations() { return this.invitationList.byRoom; }
+  /** People I blocked, by user id. */
+  get blocks() { return this.blockList.byUser; }
+
+  /**
+   * @param {string} what
+   * @param {string|null} [roomId]
+   */
   changed(what, roomId = null) {
     this.dispatchEvent(new CustomEvent('change', { detail: { what, roomId } }));
   }
 
   async load() {
-    const [me, rooms, contacts] = await Promise.all([
+    const [me, roomList, contacts] = await Promise.all([
       this.api.get('/api/users/me'), this.api.get('/api/rooms'), this.api.get('/api/contacts'),
     ]);
     this.me = me;
+    this.drafts = new Drafts(globalThis.localStorage ?? null, me.id);
     this.api.updateUser(me);
-    this.rooms = new Map(rooms.rooms.map((room) => [room.id, room]));
-    this.contacts = new Map(contacts.contacts.map((contact) => [contact.user.id, contact]));
-    for (const contact of contacts.contacts) this.#rememberUser(contact.user);
+    this.rooms = new Map(roomList.rooms.map((/** @type {Room} */ room) => [room.id, room]));
+    this.contacts = new Map(contacts.contacts.map((/** @type {Contact} */ contact) => [contact.user.id, contact]));
+    for (const contact of contacts.contacts) this.rememberUser(contact.user);
     // Invitations and blocks are extras: if they cannot be had now, the page
     // still starts (invitations are read again on every connect).
     await Promise.all([this.refreshInvitations({ quiet: true }).catch(() => {}), this.refreshBlocks({ quiet: true }).catch(() => {})]);
-    await this.#loadProfiles([...this.rooms.values()].flatMap((room) => this.#roomPeople(room)));
+    await this.loadProfiles([...this.rooms.values()].flatMap((room) => rooms.roomPeople(room)));
     this.changed('all');
   }
 
   // ---- people
 
+  /** @param {string} id */
   user(id) { return this.users.get(id); }
 
+  /** @param {string} id */
   displayName(id) {
     if (id === this.me?.id) return 'You';
     const nickname = this.contacts.get(id)?.nickname;
     return nickname || this.users.get(id)?.displayName || this.users.get(id)?.username || 'Someone';
   }
 
+  /** @param {string} id */
   isOnline(id) {
     if (id === this.me?.id) return true;  // one is here, using the page
     if (this.blocks.has(id)) return false; // presence is hidden both ways
-    return this.online.has(id) ? this.online.get(id) : Boolean(this.users.get(id)?.online);
+    return this.presence.isOnline(id);
   }
 
-  #rememberUser(user) {
+  /**
+   * When they were last seen (a presence event's `lastSeenAt`, or their profile's), if known.
+   * @param {string} id
+   */
+  lastSeenAt(id) { return this.presence.lastSeenAt(id) ?? this.users.get(id)?.lastSeenAt ?? null; }
+
+  /** @param {PublicUser} user */
+  rememberUser(user) {
     this.users.set(user.id, { ...this.users.get(user.id), ...user });
-    if (!this.online.has(user.id) && typeof user.online === 'boolean') this.online.set(user.id, user.online);
+    this.presence.fromProfile(user);
   }
 
-  async #loadProfiles(ids) {
+  /** @param {string[]} ids */
+  async loadProfiles(ids) {
     const missing = [...new Set(ids)].filter((id) => id !== this.me?.id && !this.users.has(id));
     await Promise.all(missing.map((id) => this.profile(id).catch(() => null)));
   }
 
+  /** @param {string} id */
   profile(id) {
     if (!this.pendingProfiles.has(id)) {
-      const request = this.api.get(`/api/users/${id}`).then((user) => {
-        this.#rememberUser(user);
+      const request = this.api.get(`/api/users/${id}`).then((/** @type {PublicUser} */ user) => {
+        this.rememberUser(user);
         return user;
       }).finally(() => this.pendingProfiles.delete(id));
       this.pendingProfiles.set(id, request);
@@ -87,14 +145,16 @@ export class ChatStore extends EventTarget {
     return this.pendingProfiles.get(id);
   }
 
+  /** @param {string} text */
   async searchUsers(text) {
     const answer = await this.api.get(`/api/users?search=${encodeURIComponent(text)}&limit=10`);
-    for (const user of answer.users) this.#rememberUser(user);
-    return answer.users.filter((user) => user.id !== this.me.id);
+    for (const user of answer.users) this.rememberUser(user);
+    return answer.users.filter((/** @type {PublicUser} */ user) => user.id !== this.me.id);
   }
 
   // ---- rooms
 
+  /** @param {Room} room */
   roomTitle(room) {
     if (room.roomType === 'direct') {
       const other = this.otherParticipant(room);
@@ -103,91 +163,105 @@ export class ChatStore extends EventTarget {
     return room.name || 'Group';
   }
 
-  /// The other person of a direct room: a member, or the person invited who has not accepted yet.
-  otherParticipant(room) {
-    return (room.participants || []).map((p) => p.userId).find((id) => id !== this.me.id)
-      ?? (room.invitedUserIds || []).find((id) => id !== this.me.id);
-  }
+  /** @param {Room} room */
+  otherParticipant(room) { return rooms.otherParticipant(room, this.me.id); }
 
-  /// Everyone a room names: its members and the people invited to it.
-  #roomPeople(room) {
-    return [...(room.participants || []).map((p) => p.userId), ...(room.invitedUserIds || [])];
-  }
+  /** @param {Room} room */
+  invitedTo(room) { return rooms.invitedTo(room); }
 
-  /// People invited to the room who are not members yet (an answer may lag behind a join).
-  invitedTo(room) {
-    const members = new Set((room.participants || []).map((p) => p.userId));
-    return (room.invitedUserIds || []).filter((id) => !members.has(id));
-  }
+  /** @param {Room} room */
+  myRole(room) { return rooms.myRole(room, this.me.id); }
 
-  myRole(room) {
-    return (room.participants || []).find((p) => p.userId === this.me.id)?.role;
-  }
+  sortedRooms() { return rooms.sortRooms(this.rooms.values()); }
 
-  sortedRooms() {
-    const activity = (room) => room.lastMessage?.createdAt || room.updatedAt || room.createdAt;
-    return [...this.rooms.values()].sort((a, b) => String(activity(b)).localeCompare(String(activity(a))));
-  }
-
+  /** @param {string} roomId */
   async refreshRoom(roomId) {
     try {
       const room = await this.api.get(`/api/rooms/${roomId}`);
       const known = this.rooms.get(roomId);
       const merged = { ...known, ...room, lastMessage: known?.lastMessage ?? room.lastMessage, unreadCount: known?.unreadCount ?? room.unreadCount ?? 0 };
-      merged.invitedUserIds = this.invitedTo(merged);
+      merged.invitedUserIds = rooms.invitedTo(merged);
       this.rooms.set(roomId, merged);
-      await this.#loadProfiles(this.#roomPeople(room));
+      await this.loadProfiles(rooms.roomPeople(room));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) this.#forgetRoom(roomId);
+      if (error instanceof ApiError && error.status === 404) this.forgetRoom(roomId);
       else throw error;
     }
     this.changed('rooms', roomId);
   }
 
   async refreshRooms() {
+    const started = this.readGeneration;
     const answer = await this.api.get('/api/rooms');
-    const next = new Map(answer.rooms.map((room) => [room.id, room]));
+    /** @type {Map<string, Room>} */
+    const next = new Map(answer.rooms.map((/** @type {Room} */ room) => [room.id, room]));
+    // A read marker moved (or moving) while the list was on its way is newer than the list's counts.
+    for (const room of next.values()) {
+      const known = this.rooms.get(room.id);
+      if (!known || !(this.reading.has(room.id) || (this.readAt.get(room.id) ?? -1) > started)) continue;
+      room.unreadCount = known.unreadCount;
+      room.mentionCount = known.mentionCount;
+      const mine = room.participants?.find((p) => p.userId === this.me.id);
+      if (mine) mine.lastReadSeq = Math.max(mine.lastReadSeq || 0, rooms.myReadSeq(known, this.me.id));
+    }
     if (this.activeRoomId && !next.has(this.activeRoomId)) this.activeRoomId = null;
     this.rooms = next;
-    await this.#loadProfiles(answer.rooms.flatMap((room) => this.#roomPeople(room)));
+    await this.loadProfiles(answer.rooms.flatMap((/** @type {Room} */ room) => rooms.roomPeople(room)));
     this.changed('rooms');
   }
 
-  #forgetRoom(roomId) {
+  /** @param {string} roomId */
+  forgetRoom(roomId) {
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
     if (this.activeRoomId === roomId) this.activeRoomId = null;
     this.changed('rooms');
   }
 
+  /** @param {string} userId */
   async startDirect(userId) {
     const room = await this.api.post('/api/rooms', { roomType: 'direct', participantIds: [userId] });
     this.#addRoom(room);
-    await this.#loadProfiles([userId]);
+    await this.loadProfiles([userId]);
     return room;
   }
 
-  /// The new room; its `invitedUserIds` lists the people who were invited rather than added.
+  /**
+   * The new room; its `invitedUserIds` lists the people who were invited rather than added.
+   * @param {string} name
+   * @param {string} description
+   * @param {string[]} participantIds
+   */
   async createGroup(name, description, participantIds) {
     const room = await this.api.post('/api/rooms', { roomType: 'group', name, description: description || undefined, participantIds });
     this.#addRoom(room);
-    await this.#loadProfiles(this.#roomPeople(room));
+    await this.loadProfiles(rooms.roomPeople(room));
     return room;
   }
 
+  /** @param {Room} room */
   #addRoom(room) {
     const known = this.rooms.get(room.id);
     this.rooms.set(room.id, { unreadCount: 0, ...known, ...room });
     this.changed('rooms', room.id);
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} name
+   * @param {string} description
+   */
   async renameRoom(roomId, name, description) {
     const room = await this.api.patch(`/api/rooms/${roomId}`, { name, description });
     this.#addRoom(room);
   }
 
-  /// Adds someone, or invites them when they do not have me as a contact
-  /// (the server answers 202 with an invitation). Returns `{ invited }`.
+  /**
+   * Adds someone, or invites them when they do not have me as a contact
+   * (the server answers 202 with an invitation). Returns `{ invited }`.
+   * @param {string} roomId
+   * @param {string} userId
+   */
   async addParticipant(roomId, userId) {
     const answer = await this.api.post(`/api/rooms/${roomId}/participants`, { userId });
     const invited = Boolean(answer?.invitation);
@@ -199,75 +273,85 @@ export class ChatStore extends EventTarget {
     return { invited };
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} userId
+   */
   async removeParticipant(roomId, userId) {
     await this.api.delete(`/api/rooms/${roomId}/participants/${userId}`);
     await this.refreshRoom(roomId);
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} userId
+   * @param {string} role
+   */
   async setRole(roomId, userId, role) {
     await this.api.patch(`/api/rooms/${roomId}/participants/${userId}`, { role });
     await this.refreshRoom(roomId);
   }
 
+  /** @param {string} roomId */
   async leaveRoom(roomId) {
+    const title = this.rooms.has(roomId) ? this.roomTitle(this.rooms.get(roomId)) : '';
     await this.api.post(`/api/rooms/${roomId}/leave`);
-    this.#forgetRoom(roomId);
+    this.drafts.clear(roomId);
+    this.forgetRoom(roomId);
+    this.dispatchEvent(new CustomEvent('gone', { detail: { roomId, text: `You left “${title}”.` } }));
   }
 
+  /** @param {string} roomId */
   async deleteRoom(roomId) {
+    const title = this.rooms.has(roomId) ? this.roomTitle(this.rooms.get(roomId)) : '';
     await this.api.delete(`/api/rooms/${roomId}`);
-    this.#forgetRoom(roomId);
+    this.drafts.clear(roomId);
+    this.forgetRoom(roomId);
+    this.dispatchEvent(new CustomEvent('gone', { detail: { roomId, text: `You deleted “${title}”.` } }));
   }
 
   // ---- invitations (rooms someone who is not my contact added me to)
 
   async refreshInvitations({ quiet = false } = {}) {
     // Events that arrive while the list is on its way may be newer than it: applied again after it.
-    const during = [];
-    this.invitationEvents = during;
+    const during = this.invitationList.begin();
     let answer;
     try {
       answer = await this.api.get('/api/rooms/invitations');
-    } finally {
-      if (this.invitationEvents === during) this.invitationEvents = null;
+    } catch (error) {
+      this.invitationList.abandon(during);
+      throw error;
     }
-    this.invitations = new Map(answer.invitations.map((invitation) => [invitation.room.id, invitation]));
     for (const invitation of answer.invitations) this.#rememberInviter(invitation);
-    for (const event of during) this.#applyInvitationEvent(event);
+    this.invitationList.replace(answer.invitations, during);
     if (!quiet) this.changed('invitations');
   }
 
-  #applyInvitationEvent(event) {
-    this.invitationEvents?.push(event);
-    if (event.type === 'invitation.removed') {
-      // Accepted (here or on another page), declined, or withdrawn.
-      if (event.roomId) this.invitations.delete(event.roomId);
-      return;
-    }
-    const invitation = event.data?.invitation;
-    const id = invitation?.room?.id || event.roomId;
-    if (!invitation || !id) return;
-    this.#rememberInviter(invitation);
-    this.invitations.set(id, { ...invitation, room: { id, ...invitation.room } });
+  /** @param {ServerEvent} event */
+  applyInvitationEvent(event) {
+    const made = this.invitationList.apply(event);
+    if (made) this.#rememberInviter(made);
+    this.changed('invitations');
   }
 
+  /** @param {import('./protocol.js').Invitation} invitation */
   #rememberInviter(invitation) {
-    if (invitation.invitedBy?.id && invitation.invitedBy.id !== this.me?.id) this.#rememberUser(invitation.invitedBy);
+    if (invitation.invitedBy?.id && invitation.invitedBy.id !== this.me?.id) this.rememberUser(invitation.invitedBy);
   }
 
-  /// Newest first.
-  sortedInvitations() {
-    return [...this.invitations.values()].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-  }
+  /** Newest first. */
+  sortedInvitations() { return this.invitationList.sorted(); }
 
-  /// What an invitation is to: the group's name, or for a direct room the person who invited.
-  invitationTitle(invitation) {
-    const inviter = invitation.invitedBy;
-    if (invitation.room?.roomType === 'direct') return inviter?.displayName || inviter?.username || 'Someone';
-    return invitation.room?.name || 'Group';
-  }
+  /**
+   * What an invitation is to: the group's name, or for a direct room the person who invited.
+   * @param {import('./protocol.js').Invitation} invitation
+   */
+  invitationTitle(invitation) { return Invitations.title(invitation); }
 
-  /// Joins the room; resolves with it (now one of my rooms).
+  /**
+   * Joins the room; resolves with it (now one of my rooms).
+   * @param {string} roomId
+   */
   async acceptInvitation(roomId) {
     let room;
     try {
@@ -278,10 +362,11 @@ export class ChatStore extends EventTarget {
     }
     this.#dropInvitation(roomId);
     this.#addRoom(room);
-    await this.#loadProfiles(this.#roomPeople(room));
+    await this.loadProfiles(rooms.roomPeople(room));
     return room;
   }
 
+  /** @param {string} roomId */
   async declineInvitation(roomId) {
     try {
       await this.api.postEmpty(`/api/rooms/invitations/${roomId}/decline`);
@@ -292,65 +377,77 @@ export class ChatStore extends EventTarget {
     this.#dropInvitation(roomId);
   }
 
+  /** @param {string} roomId */
   #dropInvitation(roomId) {
-    if (this.invitations.delete(roomId)) this.changed('invitations');
+    if (this.invitationList.drop(roomId)) this.changed('invitations');
   }
 
   // ---- blocks (people who may not start chats with me, add me, or see me online)
 
   async refreshBlocks({ quiet = false } = {}) {
     const answer = await this.api.get('/api/users/me/blocks');
-    this.blocks = new Map(answer.blocks.map((block) => [block.user.id, block]));
-    for (const block of answer.blocks) this.#rememberUser(block.user);
+    this.blockList.replace(answer.blocks);
+    for (const block of answer.blocks) this.rememberUser(block.user);
     if (!quiet) this.changed('blocks');
   }
 
-  isBlocked(userId) { return this.blocks.has(userId); }
+  /** @param {string} userId */
+  isBlocked(userId) { return this.blockList.has(userId); }
 
-  /// Newest first.
-  sortedBlocks() {
-    return [...this.blocks.values()].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-  }
+  /** Newest first. */
+  sortedBlocks() { return this.blockList.sorted(); }
 
+  /** @param {string} userId */
   async block(userId) {
     const block = await this.api.put(`/api/users/me/blocks/${userId}`);
     const user = block?.user || this.users.get(userId) || { id: userId };
-    this.blocks.set(userId, { user, createdAt: block?.createdAt || new Date().toISOString() });
-    if (block?.user) this.#rememberUser(block.user);
+    this.blockList.add({ user, createdAt: block?.createdAt || new Date().toISOString() });
+    if (block?.user) this.rememberUser(block.user);
     this.changed('blocks');
   }
 
+  /** @param {string} userId */
   async unblock(userId) {
     try {
       await this.api.delete(`/api/users/me/blocks/${userId}`);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 404) throw error; // 404: not blocked any more anyway
     }
-    this.blocks.delete(userId);
+    this.blockList.remove(userId);
     this.changed('blocks');
   }
 
   // ---- contacts and profile
 
+  /**
+   * @param {string} userId
+   * @param {string} [nickname]
+   */
   async addContact(userId, nickname) {
     const contact = await this.api.post('/api/contacts', { userId, nickname: nickname || undefined });
     this.contacts.set(userId, contact);
-    this.#rememberUser(contact.user);
+    this.rememberUser(contact.user);
     this.changed('contacts');
   }
 
+  /**
+   * @param {string} userId
+   * @param {string} nickname
+   */
   async renameContact(userId, nickname) {
     const contact = await this.api.patch(`/api/contacts/${userId}`, { nickname: nickname || null });
     this.contacts.set(userId, contact);
     this.changed('contacts');
   }
 
+  /** @param {string} userId */
   async removeContact(userId) {
     await this.api.delete(`/api/contacts/${userId}`);
     this.contacts.delete(userId);
     this.changed('contacts');
   }
 
+  /** @param {Record<string, unknown>} fields */
   async updateProfile(fields) {
     this.me = await this.api.patch('/api/users/me', fields);
     this.api.updateUser(this.me);
@@ -359,55 +456,99 @@ export class ChatStore extends EventTarget {
 
   // ---- timelines
 
+  /** @param {string} roomId */
   timeline(roomId) {
-    if (!this.timelines.has(roomId)) {
-      this.timelines.set(roomId, { messages: [], byId: new Map(), pending: new Map(), hasMore: true, loaded: false, loading: false });
+    let timeline = this.timelines.get(roomId);
+    if (!timeline) {
+      timeline = new Timeline();
+      this.timelines.set(roomId, timeline);
     }
-    return this.timelines.get(roomId);
+    return timeline;
   }
 
-  /// The last seq the page has for each room: what `resume` asks the server to continue from.
+  /**
+   * A message is known (from any source): the room's preview and newest seq follow it.
+   * @param {Message} message
+   */
+  noteMessage(message) {
+    const room = this.rooms.get(message.roomId);
+    if (!room) return;
+    room.knownSeq = Math.max(room.knownSeq ?? 0, message.seq);
+    if (!room.lastMessage || room.lastMessage.seq <= message.seq) room.lastMessage = { ...message };
+  }
+
+  /**
+   * Stored messages from an HTTP answer.
+   * @param {Message[]} messages
+   */
+  #noteAll(messages) { for (const message of messages) this.noteMessage(message); }
+
+  /**
+   * The position `resume` continues each room from: the newest message of a window
+   * that reaches its end (so what `resume` brings joins it), else the newest heard of.
+   */
   positions() {
+    /** @type {Record<string, number>} */
     const positions = {};
     for (const room of this.rooms.values()) {
       const timeline = this.timelines.get(room.id);
-      const newest = timeline?.messages.at(-1)?.seq ?? 0;
-      positions[room.id] = Math.max(newest, room.lastMessage?.seq ?? 0, room.knownSeq ?? 0);
+      const point = timeline?.resumePoint();
+      positions[room.id] = point ?? Math.max(timeline?.newestSeq ?? 0, room.lastMessage?.seq ?? 0, room.knownSeq ?? 0);
     }
     return positions;
   }
 
+  /** The connection dropped: no window is known to reach its end until resumed or read again. */
+  lostTouch() {
+    for (const timeline of this.timelines.values()) timeline.lostTouch();
+  }
+
+  /** @param {string} roomId */
   async openRoom(roomId) {
     this.activeRoomId = roomId;
     this.changed('active', roomId);
     const timeline = this.timeline(roomId);
-    if (!timeline.loaded) {
-      await this.loadNewest(roomId);
-    }
-    this.markRead(roomId);
+    if (!timeline.loaded || !timeline.atEnd) await this.loadNewest(roomId);
   }
 
+  /** @param {string} roomId */
   async loadNewest(roomId) {
     const timeline = this.timeline(roomId);
+    /** @type {MessagePage} */
     const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}`);
     await this.#profilesOf(answer.messages);
-    for (const message of answer.messages) this.#merge(message);
-    if (!timeline.loaded) timeline.hasMore = answer.hasMore;
-    timeline.loaded = true;
+    timeline.addNewest(answer);
+    this.#noteAll(answer.messages);
     this.changed('timeline', roomId);
   }
 
+  /**
+   * Older history: the page before the first message held.
+   * @param {string} roomId
+   */
   async loadOlder(roomId) {
     const timeline = this.timeline(roomId);
-    if (timeline.loading || !timeline.hasMore || !timeline.loaded) return false;
+    if (!timeline.hasMore || !timeline.loaded) return false;
     const first = timeline.messages[0];
-    if (!first) { timeline.hasMore = false; return false; }
+    if (!first) return false;
+    return this.loadBefore(roomId, first.seq);
+  }
+
+  /**
+   * The page before `seq` (older history, or a gap filled from above).
+   * @param {string} roomId
+   * @param {number} seq
+   */
+  async loadBefore(roomId, seq) {
+    const timeline = this.timeline(roomId);
+    if (timeline.loading) return false;
     timeline.loading = true;
     try {
-      const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${first.seq}`);
+      /** @type {MessagePage} */
+      const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${seq}`);
       await this.#profilesOf(answer.messages);
-      for (const message of answer.messages) this.#merge(message);
-      timeline.hasMore = answer.hasMore;
+      timeline.addBefore(seq, answer);
+      this.#noteAll(answer.messages);
       this.changed('older', roomId);
       return answer.messages.length > 0;
     } finally {
@@ -415,41 +556,71 @@ export class ChatStore extends EventTarget {
     }
   }
 
-  /// Loads the profiles of the people messages name (senders who left, people added or removed).
+  /**
+   * The page after `seq` (newer history, or a gap filled from below).
+   * @param {string} roomId
+   * @param {number} seq
+   */
+  async loadAfter(roomId, seq) {
+    const timeline = this.timeline(roomId);
+    if (timeline.loading) return false;
+    timeline.loading = true;
+    try {
+      /** @type {MessagePage} */
+      const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&after=${seq}`);
+      await this.#profilesOf(answer.messages);
+      timeline.addAfter(seq, answer);
+      this.#noteAll(answer.messages);
+      this.changed('newer', roomId);
+      return answer.messages.length > 0;
+    } finally {
+      timeline.loading = false;
+    }
+  }
+
+  /**
+   * Loads the profiles of the people messages name (senders who left, people added or removed).
+   * @param {Message[]} messages
+   */
   async #profilesOf(messages) {
-    await this.#loadProfiles(messages.flatMap((m) => [m.senderId, m.system?.userId]).filter(Boolean));
+    await this.loadProfiles(messages.flatMap((m) => [m.senderId, m.system?.userId]).filter(Boolean));
   }
 
-  /// Puts a stored message in its room's timeline, replacing an older copy or the pending send it answers.
+  /**
+   * Puts a stored message from an HTTP answer in its room's timeline (its neighbours come by the socket).
+   * @param {Message} message
+   */
   #merge(message) {
-    const timeline = this.timeline(message.roomId);
-    if (message.clientMessageId && timeline.pending.has(message.clientMessageId)) {
-      timeline.pending.delete(message.clientMessageId);
-    }
-    const known = timeline.byId.get(message.id);
-    if (known) {
-      const newer = (message.deletedAt && !known.deletedAt) || String(message.updatedAt || '') >= String(known.updatedAt || '');
-      if (newer) Object.assign(known, message);
-    } else {
-      const copy = { ...message };
-      timeline.byId.set(copy.id, copy);
-      const list = timeline.messages;
-      let index = list.length;
-      while (index > 0 && list[index - 1].seq > copy.seq) index -= 1;
-      list.splice(index, 0, copy);
-    }
-    const room = this.rooms.get(message.roomId);
-    if (room) {
-      room.knownSeq = Math.max(room.knownSeq ?? 0, message.seq);
-      if (!room.lastMessage || room.lastMessage.seq <= message.seq) room.lastMessage = { ...message };
-    }
-    return !known;
+    const fresh = this.timeline(message.roomId).addAnswer(message);
+    this.noteMessage(message);
+    return fresh;
   }
 
+  /**
+   * An edit or a delete heard live.
+   * @param {ServerEvent} event
+   */
+  applyMessageChange(event) {
+    const timeline = this.timeline(event.roomId);
+    if (timeline.byId.has(event.data.id)) timeline.merge(event.data);
+    const room = this.rooms.get(event.roomId);
+    if (room?.lastMessage?.id === event.data.id) room.lastMessage = { ...room.lastMessage, ...event.data };
+    this.changed('timeline', event.roomId);
+    this.changed('rooms', event.roomId);
+  }
+
+  /** @param {string} roomId */
   pendingMessages(roomId) { return [...this.timeline(roomId).pending.values()]; }
 
+  /**
+   * @param {string} roomId
+   * @param {string} content
+   * @param {string} [clientMessageId]
+   * @param {string|null} [replyToId]
+   */
   async send(roomId, content, clientMessageId = newId(), replyToId = null) {
     const timeline = this.timeline(roomId);
+    /** @type {PendingMessage} */
     const pending = { clientMessageId, roomId, content, replyToId, senderId: this.me.id, createdAt: new Date().toISOString(), state: 'sending' };
     timeline.pending.set(clientMessageId, pending);
     this.changed('timeline', roomId);
@@ -460,6 +631,10 @@ export class ChatStore extends EventTarget {
     return mine;
   }
 
+  /**
+   * @param {string} roomId
+   * @param {PendingMessage} pending
+   */
   async #post(roomId, pending) {
     const timeline = this.timeline(roomId);
     const { clientMessageId, content, replyToId } = pending;
@@ -479,7 +654,13 @@ export class ChatStore extends EventTarget {
     this.changed('timeline', roomId);
   }
 
-  /// A file or image message carrying uploads already made (the caption may be empty).
+  /**
+   * A file or image message carrying uploads already made (the caption may be empty).
+   * @param {string} roomId
+   * @param {{ id: string }[]} attachments
+   * @param {string} messageType
+   * @param {string} [caption]
+   */
   async sendAttachments(roomId, attachments, messageType, caption = '') {
     const message = await this.api.post(`/api/rooms/${roomId}/messages`, {
       messageType, content: caption, attachmentIds: attachments.map((a) => a.id), clientMessageId: newId(),
@@ -489,7 +670,10 @@ export class ChatStore extends EventTarget {
     return message;
   }
 
-  /// Makes `file` one's profile picture (the server checks it is an image).
+  /**
+   * Makes `file` one's profile picture (the server checks it is an image).
+   * @param {File} file
+   */
   async uploadAvatar(file) {
     this.me = await this.api.upload('/api/users/me/avatar', file, { method: 'PUT' }).done;
     this.api.updateUser(this.me);
@@ -503,7 +687,7 @@ export class ChatStore extends EventTarget {
     this.changed('me');
   }
 
-  /// Sends again every message that failed for want of a connection (same clientMessageId, so never twice).
+  /** Sends again every message that failed for want of a connection (same clientMessageId, so never twice). */
   retryFailed() {
     for (const timeline of this.timelines.values()) {
       for (const pending of timeline.pending.values()) {
@@ -512,6 +696,10 @@ export class ChatStore extends EventTarget {
     }
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} clientMessageId
+   */
   retry(roomId, clientMessageId) {
     const pending = this.timeline(roomId).pending.get(clientMessageId);
     if (!pending) return Promise.resolve();
@@ -519,25 +707,38 @@ export class ChatStore extends EventTarget {
     return this.send(roomId, pending.content, clientMessageId, pending.replyToId).catch(() => {});
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} messageId
+   * @param {string} content
+   */
   async edit(roomId, messageId, content) {
-    this.#merge(await this.api.patch(`/api/rooms/${roomId}/messages/${messageId}`, { content }));
+    this.timeline(roomId).merge(await this.api.patch(`/api/rooms/${roomId}/messages/${messageId}`, { content }));
     this.changed('timeline', roomId);
   }
 
+  /**
+   * @param {string} roomId
+   * @param {string} messageId
+   */
   async remove(roomId, messageId) {
     const answer = await this.api.delete(`/api/rooms/${roomId}/messages/${messageId}`);
-    if (answer?.id) this.#merge(answer);
+    const timeline = this.timeline(roomId);
+    if (answer?.id) timeline.merge(answer);
     else {
-      const known = this.timeline(roomId).byId.get(messageId);
-      if (known) { known.deletedAt = new Date().toISOString(); known.content = null; }
+      const known = timeline.byId.get(messageId);
+      if (known) { known.deletedAt = new Date().toISOString(); known.content = null; timeline.version += 1; }
     }
     this.changed('timeline', roomId);
   }
 
-  /// A system message in words: who changed what in the room.
+  /**
+   * A system message in words: who changed what in the room.
+   * @param {Message} message
+   */
   systemText(message) {
     const actor = this.displayName(message.senderId);
-    const event = message.system || {};
+    const event = message.system || { kind: '' };
     const user = event.userId ? this.displayName(event.userId) : 'someone';
     switch (event.kind) {
       case 'member_added': return `${actor} added ${user}`;
@@ -550,22 +751,37 @@ export class ChatStore extends EventTarget {
 
   // ---- reactions, search, mentions, mute
 
-  /// Adds my `emoji` to a message, or takes it back if it is there.
+  /**
+   * Adds my `emoji` to a message, or takes it back if it is there.
+   * @param {string} roomId
+   * @param {string} messageId
+   * @param {string} emoji
+   */
   async toggleReaction(roomId, messageId, emoji) {
     const message = this.timeline(roomId).byId.get(messageId);
     const mine = message?.reactions?.find((r) => r.emoji === emoji)?.userIds.includes(this.me.id);
     const path = `/api/rooms/${roomId}/messages/${messageId}/reactions`;
     const answer = mine ? await this.api.delete(`${path}/${encodeURIComponent(emoji)}`) : await this.api.post(path, { emoji });
-    this.#setReactions(roomId, answer);
+    this.setReactions(roomId, answer);
   }
 
-  #setReactions(roomId, change) {
-    const message = this.timeline(roomId).byId.get(change.messageId);
+  /**
+   * @param {string} roomId
+   * @param {{ messageId: string, reactions: import('./protocol.js').Reaction[] }} change
+   */
+  setReactions(roomId, change) {
+    const timeline = this.timeline(roomId);
+    const message = timeline.byId.get(change.messageId);
     if (!message) return;
     message.reactions = change.reactions;
+    timeline.version += 1;
     this.changed('timeline', roomId);
   }
 
+  /**
+   * @param {string} roomId
+   * @param {boolean} muted
+   */
   async setMuted(roomId, muted) {
     const answer = muted ? await this.api.put(`/api/rooms/${roomId}/mute`) : await this.api.delete(`/api/rooms/${roomId}/mute`);
     const room = this.rooms.get(roomId);
@@ -573,210 +789,117 @@ export class ChatStore extends EventTarget {
     this.changed('rooms', roomId);
   }
 
+  /**
+   * @param {string} text
+   * @param {{ roomId?: string|null, cursor?: string|null }} options
+   */
   async search(text, { roomId = null, cursor = null } = {}) {
     const params = new URLSearchParams({ q: text, limit: '20' });
     if (roomId) params.set('roomId', roomId);
     if (cursor) params.set('cursor', cursor);
     const answer = await this.api.get(`/api/search?${params}`);
-    await this.#loadProfiles(answer.results.map((hit) => hit.message.senderId));
+    await this.loadProfiles(answer.results.map((/** @type {{ message: Message }} */ hit) => hit.message.senderId));
     return answer;
   }
 
   async mentions() {
     const answer = await this.api.get('/api/mentions?limit=30');
-    await this.#loadProfiles(answer.messages.map((m) => m.senderId));
+    await this.loadProfiles(answer.messages.map((/** @type {Message} */ m) => m.senderId));
     return answer;
   }
 
-  /// Loads the history around one message (a search hit), so the room can show it in place.
+  /**
+   * Loads the history around one message (a search hit, a quoted original, the first
+   * unread), beside whatever else the room holds: the stretches between stay gaps.
+   * @param {string} roomId
+   * @param {{ seq: number }} message
+   */
   async loadAround(roomId, message) {
     const timeline = this.timeline(roomId);
+    /** @type {[MessagePage, MessagePage]} */
     const [before, after] = await Promise.all([
       this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&before=${message.seq + 1}`),
       this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}&after=${message.seq}`),
     ]);
-    // What is loaded must stay one unbroken stretch of the room: start over from this window.
-    const newest = timeline.messages.at(-1)?.seq ?? 0;
-    if (after.hasMore || (timeline.messages.length && timeline.messages[0].seq > message.seq + 1) || newest < message.seq) {
-      this.#clear(timeline);
-    }
     await this.#profilesOf([...before.messages, ...after.messages]);
-    for (const found of [...before.messages, ...after.messages]) this.#merge(found);
-    timeline.hasMore = before.hasMore;
-    timeline.loaded = true;
-    timeline.newerMissing = after.hasMore;
+    timeline.addBefore(message.seq + 1, before);
+    timeline.addAfter(message.seq, after);
+    this.#noteAll([...before.messages, ...after.messages]);
     this.changed('timeline', roomId);
   }
 
-  /// Drops a window loaded around an old message and loads the newest page again.
+  /**
+   * "Jump to the latest": the newest page, beside what the room holds (a gap between them if any).
+   * @param {string} roomId
+   */
   async resetToNewest(roomId) {
-    const timeline = this.timeline(roomId);
-    this.#clear(timeline);
-    timeline.loaded = false;
-    timeline.hasMore = true;
-    timeline.newerMissing = false;
     await this.loadNewest(roomId);
   }
 
-  #clear(timeline) {
-    timeline.messages = [];
-    timeline.byId = new Map();
-  }
+  /** Unread messages of rooms that are not muted: the number in the tab title. */
+  unreadTotal() { return rooms.unreadTotal(this.rooms.values()); }
 
-  /// Unread messages of rooms that are not muted: the number in the tab title.
-  unreadTotal() {
-    let total = 0;
-    for (const room of this.rooms.values()) if (!room.muted) total += room.unreadCount || 0;
-    return total;
-  }
-
-  /// Moves my read marker to the newest message in the room (when I am looking at it).
-  async markRead(roomId) {
+  /**
+   * Moves my read marker to `message` (by default the newest the page holds), never back.
+   * The room view calls it for the newest message that was on screen.
+   * @param {string} roomId
+   * @param {Message} [message]
+   */
+  async markRead(roomId, message) {
     const room = this.rooms.get(roomId);
-    const newest = this.timeline(roomId).messages.at(-1) || room?.lastMessage;
-    if (!room || !newest?.id) return;
+    const target = message || this.timeline(roomId).messages.at(-1) || room?.lastMessage;
+    if (!room || !target?.id) return;
     const mine = (room.participants || []).find((p) => p.userId === this.me.id);
-    if (mine && mine.lastReadSeq >= newest.seq && !room.unreadCount) return;
-    room.unreadCount = 0;
-    room.mentionCount = 0;
-    if (mine) mine.lastReadSeq = Math.max(mine.lastReadSeq || 0, newest.seq);
+    const before = mine?.lastReadSeq || 0;
+    const reachesEnd = target.seq >= (room.lastMessage?.seq ?? 0);
+    if (before >= target.seq && !(reachesEnd && room.unreadCount)) return;
+    // One call at a time per room and position: views ask on every render.
+    if ((this.reading.get(roomId) ?? -1) >= target.seq) return;
+    this.reading.set(roomId, target.seq);
+    if (mine) mine.lastReadSeq = Math.max(before, target.seq);
+    // Optimistic: what is left unread is what lies after it (the server's answer says exactly).
+    if (reachesEnd) { room.unreadCount = 0; room.mentionCount = 0; }
     this.changed('rooms', roomId);
     try {
-      const answer = await this.api.post(`/api/rooms/${roomId}/read`, { messageId: newest.id });
-      room.unreadCount = answer.unreadCount;
-      if (!answer.unreadCount) room.mentionCount = 0;
+      const answer = await this.api.post(`/api/rooms/${roomId}/read`, { messageId: target.id });
+      // The room list may have been read again meanwhile: the room as it is now takes the answer.
+      const current = this.rooms.get(roomId) ?? room;
+      const me = current.participants?.find((p) => p.userId === this.me.id);
+      if (me) me.lastReadSeq = Math.max(me.lastReadSeq || 0, target.seq);
+      current.unreadCount = answer.unreadCount;
+      if (typeof answer.mentionCount === 'number') current.mentionCount = answer.mentionCount;
+      else if (!answer.unreadCount) current.mentionCount = 0;
+      this.readAt.set(roomId, ++this.readGeneration);
       this.changed('rooms', roomId);
-    } catch { /* the next look at the room tries again */ }
+    } catch {
+      if (mine && mine.lastReadSeq === target.seq && before < target.seq) mine.lastReadSeq = before; // the next look tries again
+    } finally {
+      if (this.reading.get(roomId) === target.seq) this.reading.delete(roomId);
+    }
   }
 
-  /// Who (besides me) has read up to at least `seq` in the room.
-  readers(roomId, seq) {
-    const room = this.rooms.get(roomId);
-    return (room?.participants || []).filter((p) => p.userId !== this.me.id && (p.lastReadSeq || 0) >= seq).map((p) => p.userId);
-  }
+  /**
+   * Who (besides me) has read up to at least `seq` in the room.
+   * @param {string} roomId
+   * @param {number} seq
+   */
+  readers(roomId, seq) { return rooms.readersOf(this.rooms.get(roomId), this.me.id, seq); }
 
-  typingIn(roomId) {
-    const now = Date.now();
-    const entries = this.typing.get(roomId);
-    if (!entries) return [];
-    return [...entries].filter(([, until]) => until > now).map(([userId]) => userId);
-  }
+  /**
+   * How far I have read in the room.
+   * @param {string} roomId
+   */
+  readSeq(roomId) { return rooms.myReadSeq(this.rooms.get(roomId), this.me.id); }
+
+  /** @param {string} roomId */
+  typingIn(roomId) { return this.presence.typingIn(roomId); }
 
   // ---- live events
 
-  async apply(event, { visible }) {
-    const roomId = event.roomId;
-    switch (event.type) {
-      case 'message.created': {
-        if (!this.rooms.has(roomId)) { await this.refreshRoom(roomId); }
-        const fresh = this.#merge(event.data);
-        const room = this.rooms.get(roomId);
-        if (event.data.messageType === 'system') {
-          await this.#loadProfiles([event.data.senderId, event.data.system?.userId].filter(Boolean));
-        } else if (fresh && room && event.data.senderId !== this.me.id) {
-          this.typing.get(roomId)?.delete(event.data.senderId);
-          if (roomId === this.activeRoomId && visible) this.markRead(roomId);
-          else {
-            room.unreadCount = (room.unreadCount || 0) + 1;
-            // A blocked person's mentions do not call for me (the server does not count them either).
-            if (event.data.mentions?.includes(this.me.id) && !this.isBlocked(event.data.senderId)) room.mentionCount = (room.mentionCount || 0) + 1;
-          }
-          this.dispatchEvent(new CustomEvent('incoming', { detail: { message: event.data, room } }));
-        }
-        this.changed('timeline', roomId);
-        this.changed('rooms', roomId);
-        break;
-      }
-      case 'reaction.added':
-      case 'reaction.removed':
-        if (event.data?.messageId) this.#setReactions(roomId, event.data);
-        break;
-      case 'user.updated':
-        if (event.data?.id && event.data.id !== this.me.id) {
-          this.#rememberUser(event.data);
-          this.changed('presence');
-        }
-        break;
-      case 'message.updated':
-      case 'message.deleted':
-        this.#merge(event.data);
-        this.changed('timeline', roomId);
-        this.changed('rooms', roomId);
-        break;
-      case 'read.updated': {
-        const room = this.rooms.get(roomId);
-        const participant = room?.participants?.find((p) => p.userId === event.data.userId);
-        if (participant) participant.lastReadSeq = Math.max(participant.lastReadSeq || 0, event.data.seq);
-        if (room && event.data.userId === this.me.id && event.data.seq >= (room.lastMessage?.seq ?? 0)) room.unreadCount = 0;
-        this.changed('receipts', roomId);
-        this.changed('rooms', roomId);
-        break;
-      }
-      case 'typing': {
-        const userId = event.data?.userId;
-        if (!userId || userId === this.me.id) break;
-        if (!this.typing.has(roomId)) this.typing.set(roomId, new Map());
-        this.typing.get(roomId).set(userId, Date.now() + TYPING_MS);
-        this.changed('typing', roomId);
-        setTimeout(() => this.changed('typing', roomId), TYPING_MS + 50);
-        break;
-      }
-      case 'presence': {
-        const userId = event.data?.userId;
-        if (!userId) break;
-        this.online.set(userId, Boolean(event.data.online));
-        const user = this.users.get(userId);
-        if (user && !event.data.online) user.lastSeenAt = new Date().toISOString();
-        this.changed('presence');
-        break;
-      }
-      case 'participant.added':
-        if (event.data?.userId === this.me.id && !this.rooms.has(roomId)) await this.refreshRoom(roomId);
-        else if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
-        break;
-      case 'participant.removed': {
-        const known = this.rooms.get(roomId);
-        if (event.data?.userId === this.me.id) {
-          // Not when one left or deleted it oneself on this page: it is already gone from here.
-          if (known) {
-            const title = this.roomTitle(known);
-            const wasOpen = this.activeRoomId === roomId;
-            this.#forgetRoom(roomId);
-            this.dispatchEvent(new CustomEvent('removed', { detail: { roomId, title, wasOpen } }));
-          }
-        } else if (known) {
-          await this.refreshRoom(roomId);
-        }
-        break;
-      }
-      case 'room.updated':
-        if (this.rooms.has(roomId)) await this.refreshRoom(roomId);
-        break;
-      case 'invitation.created':
-      case 'invitation.removed':
-        this.#applyInvitationEvent(event);
-        this.changed('invitations');
-        break;
-      case 'relations.changed': {
-        // A block between me and `userId` was made or undone (by either of us, on any page):
-        // their presence is unknown until heard again, and my blocks and invitations are read again.
-        const userId = event.data?.userId;
-        if (userId) {
-          this.online.delete(userId);
-          const user = this.users.get(userId);
-          if (user) delete user.online;
-        }
-        await Promise.all([this.refreshBlocks({ quiet: true }).catch(() => {}), this.refreshInvitations({ quiet: true }).catch(() => {})]);
-        this.changed('blocks');
-        this.changed('invitations');
-        break;
-      }
-      case 'resumed':
-        // Missed messages came in order; edits to older ones did not, so refresh the open room's newest page.
-        if (roomId && roomId === this.activeRoomId) await this.loadNewest(roomId);
-        break;
-      default:
-        break;
-    }
-  }
+  /**
+   * Applies a server event (js/store/events.js has a handler per type).
+   * @param {ServerEvent} event
+   * @param {{ visible: boolean }} context
+   */
+  async apply(event, context) { await applyEvent(this, event, context); }
 }

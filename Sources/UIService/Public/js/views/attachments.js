@@ -1,3 +1,4 @@
+// @ts-check
 // Files and images in the timeline and the composer. Attachments are behind
 // the bearer token, so the page fetches each one (fetch + Blob) and shows it
 // through an object URL; an image's box is sized from the stored width and

@@ -1,3 +1,4 @@
+// @ts-check
 // Log in and create-account forms. Field errors from the server's
 // problem+json land next to the field they are about.
 
@@ -11,7 +12,7 @@ export function renderAuth(root, api, onSignedIn, notice = '') {
 
   const field = (id, label, attributes) => h('div', { className: 'field' },
     h('label', { for: id }, label),
-    h('input', { id, name: id, ...attributes }),
+    h('input', { id, name: id, 'aria-describedby': `${id}-error`, ...attributes }),
     h('p', { className: 'field-error', id: `${id}-error` }));
 
   const loginForm = h('form', { id: 'login-form', className: 'auth-form', novalidate: true },
@@ -80,18 +81,34 @@ export function renderAuth(root, api, onSignedIn, notice = '') {
 
 const FIELD_IDS = { username: 'register-username', displayName: 'register-display-name', email: 'register-email', password: 'register-password' };
 
+/** Refusals about one field that come without a field list: said at that field. */
+const CODE_FIELDS = { username_taken: 'username', email_taken: 'email' };
+
+/**
+ * Puts each field's error next to its field (marked invalid), and the focus on the
+ * first wrong field in the form's order; anything else goes to the form's error line.
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement} error
+ * @param {any} failure
+ */
 function showProblem(form, error, failure) {
-  if (failure instanceof ApiError && failure.errors.length) {
-    let placed = false;
-    for (const item of failure.errors) {
-      const target = form.querySelector(`#${FIELD_IDS[item.field] || 'none'}-error`);
-      if (target) { target.textContent = item.detail; placed = true; }
-    }
-    if (!placed) error.textContent = failure.message;
-    else error.textContent = 'Please fix the fields below.';
-  } else {
-    error.textContent = failure.message || 'Something went wrong.';
+  for (const input of form.querySelectorAll('input[aria-invalid]')) input.removeAttribute('aria-invalid');
+  /** @type {{ field: string, detail: string }[]} */
+  const items = !(failure instanceof ApiError) ? []
+    : failure.errors.length ? failure.errors
+      : CODE_FIELDS[failure.code] ? [{ field: CODE_FIELDS[failure.code], detail: failure.message }] : [];
+  let placed = false;
+  for (const item of items) {
+    const id = FIELD_IDS[item.field];
+    const target = id && form.querySelector(`#${id}-error`);
+    if (!target) continue;
+    target.textContent = item.detail;
+    form.querySelector(`#${id}`)?.setAttribute('aria-invalid', 'true');
+    placed = true;
   }
+  if (!placed) { error.textContent = failure?.message || 'Something went wrong.'; return; }
+  error.textContent = 'Please fix the fields below.';
+  /** @type {HTMLElement|null} */ (form.querySelector('input[aria-invalid="true"]'))?.focus();
 }
 
 /// Sign-in when accounts live at an OpenID Connect provider: its pages take the password.

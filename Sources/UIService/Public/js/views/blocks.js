@@ -1,3 +1,4 @@
+// @ts-check
 // Blocking people: Block where the page shows a person (a direct room's
 // header, the members dialog), after a confirmation, and the "Blocked people"
 // list in the profile dialog with Unblock for each. A blocked person cannot
@@ -18,7 +19,12 @@ export function confirmBlock(store, userId) {
 }
 
 /// A Block button for one person, or Unblock when they are blocked already (that needs no confirmation).
-export function blockButton(store, userId, onError = () => {}) {
+/**
+ * @param {import('../store.js').ChatStore} store
+ * @param {string} userId
+ * @param {(error: unknown) => void} [onError]
+ */
+export function blockButton(store, userId, onError = (error) => {}) {
   const name = store.displayName(userId);
   if (store.isBlocked(userId)) {
     return h('button', { type: 'button', className: 'secondary unblock-person', 'aria-label': `Unblock ${name}`,

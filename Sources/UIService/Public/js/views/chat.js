@@ -1,3 +1,4 @@
+// @ts-check
 // The signed-in screen: sidebar (me, actions, connection state,
 // invitations, rooms) and the open conversation, wired to the store and the
 // live connection.
@@ -70,10 +71,18 @@ export class ChatScreen {
         this.room.showNotice(`You are no longer in “${event.detail.title}”: you were removed, or it was deleted.`);
       }
     });
+    // Left or deleted here: said where the room was.
+    this.store.addEventListener('gone', (/** @type {CustomEvent} */ event) => {
+      history.replaceState(null, '', location.pathname);
+      this.render();
+      this.room.showNotice(event.detail.text);
+    });
     this.socket.addEventListener('state', (event) => this.renderStatus(event.detail));
     setInterval(() => { if (this.store.activeRoomId) this.room.renderHeader(); }, 30_000);
     this.render();
     this.reopenFromAddress();
+    // A #room/<id> link followed (or typed) while the page is open opens that room.
+    window.addEventListener('hashchange', () => this.reopenFromAddress());
   }
 
   async openRoom(roomId) {
@@ -89,6 +98,7 @@ export class ChatScreen {
     if (!this.store.rooms.has(roomId)) return;
     this.search.close();
     await this.openRoom(roomId);
+    this.room.landing = false; // at this message, not at the first unread one
     try {
       const timeline = this.store.timeline(roomId);
       if (!timeline.byId.has(messageId)) {
@@ -97,6 +107,7 @@ export class ChatScreen {
         if (message) await this.store.loadAround(roomId, message);
       }
       this.room.focusId = messageId;
+      this.room.jumpedAway = true;
       this.room.renderTimeline();
     } catch (error) {
       this.room.composerError.textContent = `Could not show that message: ${error.message}`;
@@ -113,7 +124,7 @@ export class ChatScreen {
   reopenFromAddress() {
     const match = /^#room\/([0-9A-Fa-f-]{36})$/.exec(location.hash);
     const roomId = match && [...this.store.rooms.keys()].find((id) => id.toLowerCase() === match[1].toLowerCase());
-    if (roomId) this.openRoom(roomId);
+    if (roomId && roomId !== this.store.activeRoomId) this.openRoom(roomId);
   }
 
   onChange({ what, roomId }) {
@@ -125,9 +136,10 @@ export class ChatScreen {
       if (what === 'timeline') this.renderSidebar();
       return;
     }
-    if (what === 'older') this.room.renderTimeline({ keepOlderAnchor: true });
+    // History loaded above or below stays where one reads; live changes render once per frame.
+    if (what === 'older' || what === 'newer') this.room.renderTimeline({ keepOlderAnchor: true });
     else if (what === 'typing') this.room.renderTyping();
-    else this.room.renderTimeline();
+    else this.room.scheduleRender();
   }
 
   render() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Modal dialogs: start a direct chat, create a group, manage members, edit
 // the profile, contacts with nicknames, edit a message. Each is a <dialog>
 // (focus stays inside, Escape closes it) with labelled controls. A server
@@ -100,6 +101,11 @@ export function newGroupDialog(store, openRoom) {
 }
 
 /// `personActions(userId, fail)` gives more buttons for each other member (Block); `fail` shows an error in the dialog.
+/**
+ * @param {import('../store.js').ChatStore} store
+ * @param {string} roomId
+ * @param {(userId: string, fail: (error: unknown) => void) => HTMLElement | HTMLElement[]} [personActions]
+ */
 export function membersDialog(store, roomId, personActions = () => []) {
   const room = store.rooms.get(roomId);
   if (!room) return;
@@ -148,16 +154,21 @@ export function membersDialog(store, roomId, personActions = () => []) {
     event.preventDefault();
     act(() => store.renameRoom(roomId, rename.querySelector('input').value.trim(), room.description ?? null));
   });
-  const leave = h('button', { type: 'button', id: 'leave-room', className: 'danger', onClick: async () => {
-    try { await store.leaveRoom(roomId); dialog.close(); } catch (error) { dialog.fail(error); }
-  } }, 'Leave group');
+  // Leaving, and deleting the group (its owner only), ask first; the page then says it was done.
+  const title = store.roomTitle(room);
+  const leave = h('button', { type: 'button', id: 'leave-room', className: 'danger', onClick: () => confirmDialog(
+    'Leave the group?', `You will no longer see new messages in “${title}”. Someone in it would have to add you again.`, 'Leave',
+    async () => { await store.leaveRoom(roomId); dialog.close(); }) }, 'Leave group');
+  const remove = myRole === 'owner' ? h('button', { type: 'button', id: 'delete-room', className: 'danger', onClick: () => confirmDialog(
+    'Delete the group?', `“${title}” and all its messages will be deleted for everyone in it. This cannot be undone.`, 'Delete group',
+    async () => { await store.deleteRoom(roomId); dialog.close(); }) }, 'Delete group') : null;
   dialog = openDialog('members-dialog', `Members of ${store.roomTitle(room)}`,
     manager ? rename : null,
     list,
     invited,
     manager ? userSearch(store, 'member', (user) => h('button', { type: 'button', className: 'secondary add-member', 'aria-label': `Add ${user.displayName}`,
       onClick: () => act(() => store.addParticipant(roomId, user.id)) }, 'Add')) : null,
-    h('div', { className: 'dialog-footer' }, leave));
+    h('div', { className: 'dialog-footer' }, leave, remove));
   render();
   const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence', 'blocks'].includes(event.detail?.what)) render(); };
   store.addEventListener('change', follow);
@@ -169,20 +180,36 @@ export function profileDialog(store, ...extra) {
   const me = store.me;
   const field = (id, label, value, attributes = {}) => [h('label', { for: id }, label), h('input', { id, value: value ?? '', ...attributes })];
   const pictureInput = h('input', { type: 'file', id: 'avatar-input', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: true });
+  const pictureStatus = h('p', { id: 'avatar-status', className: 'hint', role: 'status' });
+  // A picture is saved on its own, and the dialog stays open: what was typed in the fields stays.
+  const removeButton = h('button', { type: 'button', id: 'avatar-remove', className: 'link', hidden: !me.avatarUrl, onClick: async () => {
+    try {
+      await store.removeAvatar();
+      showPicture();
+      pictureStatus.textContent = 'Picture removed.';
+    } catch (error) { dialog.fail(error); }
+  } }, 'Remove');
   const picture = h('div', { className: 'avatar-editor' },
     avatar(me.displayName, me.avatarUrl, 'avatar large'),
     h('button', { type: 'button', id: 'avatar-change', className: 'secondary', onClick: () => pictureInput.click() }, 'Change picture'),
-    me.avatarUrl ? h('button', { type: 'button', id: 'avatar-remove', className: 'link', onClick: async () => {
-      try { await store.removeAvatar(); dialog.close(); } catch (error) { dialog.fail(error); }
-    } }, 'Remove') : null, pictureInput);
+    removeButton, pictureInput);
+  const showPicture = () => {
+    picture.querySelector('.avatar')?.replaceWith(avatar(store.me.displayName, store.me.avatarUrl, 'avatar large'));
+    removeButton.hidden = !store.me.avatarUrl;
+  };
   pictureInput.addEventListener('change', async () => {
     const file = pictureInput.files[0];
     pictureInput.value = '';
     if (!file) return;
-    try { await store.uploadAvatar(file); dialog.close(); } catch (error) { dialog.fail(error); }
+    pictureStatus.textContent = 'Saving the picture…';
+    try {
+      await store.uploadAvatar(file);
+      showPicture();
+      pictureStatus.textContent = 'Picture saved.';
+    } catch (error) { pictureStatus.textContent = ''; dialog.fail(error); }
   });
   const form = h('form', { id: 'profile-form', className: 'stack' },
-    picture,
+    picture, pictureStatus,
     h('p', { className: 'hint' }, `@${me.username} · ${me.email}`),
     ...field('profile-display-name', 'Display name', me.displayName, { required: true, maxlength: '64' }),
     ...field('profile-status', 'Status', me.status, { maxlength: '100', placeholder: 'What are you up to?' }),

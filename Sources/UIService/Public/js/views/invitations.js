@@ -1,3 +1,4 @@
+// @ts-check
 // The sidebar's invitations: rooms that someone who is not one's contact
 // added one to. Each says what it is to (the group's name, or for a direct
 // room the person who invited) and who invited, with Accept (joins and opens
@@ -70,7 +71,7 @@ export class InvitationsPanel {
     // The item is gone: keyboard focus goes to the next invitation, or to the conversations.
     if (!this.store.invitations.has(roomId)) {
       if (next) this.focusButton(next, false);
-      else document.querySelector('#room-list .room-item, #new-chat-button')?.focus();
+      else /** @type {HTMLElement|null} */ (document.querySelector('#room-list .room-item, #new-chat-button'))?.focus();
     }
   }
 

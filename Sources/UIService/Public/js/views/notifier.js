@@ -1,3 +1,4 @@
+// @ts-check
 // Browser notifications: while the tab is hidden, a new message in a direct
 // conversation or one that mentions me shows a notification, unless the room
 // is muted or the sender is someone I blocked. Permission is asked only

@@ -1,3 +1,4 @@
+// @ts-check
 // One conversation: header with presence (and Block, in a direct room), a
 // line naming people invited who have not joined yet, the timeline (older
 // history loads as you scroll up), typing and "seen by" lines, and the
@@ -7,6 +8,47 @@
 import { h, avatar, formatSize, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
 import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './attachments.js';
 import { formatMessage } from '../format.js';
+import { firstUnread } from '../store/rooms.js';
+import { MAX_MESSAGES } from '../store/timeline.js';
+
+/** @typedef {import('../protocol.js').Message} Message */
+/** @typedef {import('../protocol.js').Room} Room */
+/** @typedef {import('../store.js').ChatStore} ChatStore */
+
+/** How close to its limit a message gets before the composer counts its characters. */
+const COUNTER_FROM = 200;
+
+/**
+ * Characters as the server counts them (Swift's String.count: grapheme clusters).
+ * @param {string} text
+ */
+export function characterCount(text) {
+  if (typeof Intl !== 'undefined' && 'Segmenter' in Intl) {
+    let count = 0;
+    for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)) count += 1;
+    return count;
+  }
+  return [...text].length;
+}
+
+/**
+ * Puts `nodes` in `parent` in this order, moving only what is out of place, so a
+ * node that stays (and the focus inside it) is not taken out of the document.
+ * @param {Element} parent
+ * @param {Node[]} nodes
+ */
+export function reconcile(parent, nodes) {
+  let current = parent.firstChild;
+  for (const node of nodes) {
+    if (node === current) { current = current.nextSibling; continue; }
+    parent.insertBefore(node, current);
+  }
+  while (current) {
+    const next = current.nextSibling;
+    parent.removeChild(current);
+    current = next;
+  }
+}
 
 /// The emoji offered by the reaction picker (the API takes any single emoji).
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
@@ -39,16 +81,41 @@ export class RoomView {
     this.backButton = h('button', { type: 'button', id: 'back-button', className: 'icon back', 'aria-label': 'Back to conversations', onClick: () => this.actions.back() }, '←');
     this.olderStatus = h('p', { id: 'older-status', className: 'older-status', 'aria-live': 'polite' });
     this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
+    /** @type {Map<string, { node: HTMLElement, sig: string }>} the timeline's items by key, reused while unchanged */
+    this.nodes = new Map();
+    /** @type {Map<Element, Message>} */
+    this.observed = new Map();
+    /** Seqs of others' messages on screen now. */
+    this.onScreen = new Set();
+    this.renderQueued = false;
+    this.scrollingDown = false;
+    this.lastScrollTop = 0;
     this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timeline);
     this.scroller.addEventListener('scroll', () => this.onScroll());
+    // Messages count as read only once they were on screen (in a visible tab).
+    this.seenObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const message = this.observed.get(entry.target);
+        if (!message) continue;
+        if (entry.isIntersecting) this.onScreen.add(message.seq); else this.onScreen.delete(message.seq);
+      }
+      this.markSeen();
+    }, { root: this.scroller, threshold: 0.5 });
+    document.addEventListener('visibilitychange', () => { if (this.roomId && !this.landing) this.seenFromHere(); });
+    // Gap markers load what they stand for once they come into view.
+    this.gapObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+      for (const entry of entries) if (entry.isIntersecting) this.fillGap(/** @type {HTMLElement} */ (entry.target), null);
+    }, { root: this.scroller, rootMargin: '200px 0px' });
     // Scrolled up when new messages come: a button says how many and brings you down to them.
     this.jumpButton = h('button', { type: 'button', id: 'jump-to-bottom', className: 'primary jump', hidden: true,
       onClick: () => this.scrollToBottom() });
     this.unseen = 0;
     this.newestShown = 0;
-    this.seenBy = h('p', { id: 'seen-by', className: 'seen-by', 'aria-live': 'polite' });
     this.typingLine = h('p', { id: 'typing-indicator', className: 'typing', 'aria-live': 'polite' });
-    this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message', maxlength: '4000' });
+    // No maxlength: the browser would cut a long paste silently. The counter says how far over it is.
+    this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message',
+      'aria-describedby': 'message-counter' });
+    this.counter = h('p', { id: 'message-counter', className: 'message-counter', 'aria-live': 'polite', hidden: true });
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
       if (event.key === 'Escape' && this.replyingTo) { event.preventDefault(); this.setReply(null); }
@@ -77,7 +144,7 @@ export class RoomView {
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
-      this.typingLine, this.seenBy, this.uploads.element, this.composerError, this.replyBar, this.form);
+      this.typingLine, this.uploads.element, this.composerError, this.counter, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
       if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
@@ -93,10 +160,12 @@ export class RoomView {
     replaceChildren(this.container, this.empty);
   }
 
+  /** @param {string|null} roomId */
   show(roomId) {
     const changed = roomId !== this.roomId;
+    if (changed && this.roomId) this.saveDraft();
     this.roomId = roomId;
-    if (!roomId) { replaceChildren(this.container, this.empty); return; }
+    if (!roomId) { this.roomId = null; replaceChildren(this.container, this.empty); return; }
     if (changed) {
       this.notice.hidden = true;
       this.setReply(null);
@@ -104,13 +173,26 @@ export class RoomView {
       replaceChildren(this.container, this.element);
       this.element.dataset.roomId = roomId;
       this.composerError.textContent = '';
-      this.input.value = '';
-      this.stickToBottom = true;
+      // What was typed here before (another room, a reload) comes back.
+      this.input.value = this.store.drafts.get(roomId);
+      this.resizeInput();
+      this.renderCounter();
       this.unseen = 0;
+      this.jumpedAway = false;
       this.newestShown = 0;
+      this.forgetNodes();
+      // With unread messages, the room opens at the first of them, under a "New messages" line.
+      const room = this.store.rooms.get(roomId);
+      this.dividerAfter = room?.unreadCount ? this.store.readSeq(roomId) : null;
+      this.landing = this.dividerAfter !== null;
+      /** @type {false|'loading'|'done'} */
+      this.landingLoad = false;
+      this.stickToBottom = !this.landing;
     }
     this.renderHeader();
-    this.renderTimeline();
+    // A room just opened is drawn at once; changes to the open one wait for the next frame (one render per frame).
+    if (changed) this.renderTimeline();
+    else this.scheduleRender();
     if (changed) this.input.focus();
   }
 
@@ -165,7 +247,7 @@ export class RoomView {
       const blocked = Boolean(other) && this.store.isBlocked(other);
       const online = other && this.store.isOnline(other);
       this.subtitle.textContent = blocked ? 'blocked' : invited.includes(other) ? 'invited, not joined yet'
-        : online ? 'online' : lastSeen(this.store.user(other)?.lastSeenAt);
+        : online ? 'online' : lastSeen(this.store.lastSeenAt(other));
       this.subtitle.className = `subtitle${online ? ' online' : ''}${blocked ? ' blocked' : ''}`;
       this.manageButton.hidden = true;
       this.blockButton.hidden = !other;
@@ -183,48 +265,321 @@ export class RoomView {
     }
   }
 
+  /** Renders on the next animation frame: many events in one frame make one render. */
+  scheduleRender() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      if (this.roomId) this.renderTimeline();
+    });
+  }
+
+  /** Forgets the items drawn for the previous room. */
+  forgetNodes() {
+    this.nodes.clear();
+    this.seenObserver?.disconnect();
+    this.gapObserver?.disconnect();
+    this.observed.clear();
+    this.onScreen.clear();
+  }
+
+  /**
+   * The item for `key`, built again only when `sig` (what it shows) changed.
+   * @param {Map<string, { node: HTMLElement, sig: string }>} next
+   * @param {string} key
+   * @param {string} sig
+   * @param {() => HTMLElement} build
+   */
+  item(next, key, sig, build) {
+    const known = this.nodes.get(key);
+    const entry = known && known.sig === sig ? known : { node: build(), sig };
+    next.set(key, entry);
+    return entry.node;
+  }
+
+  /** What a message item shows, as a string: the item is rebuilt when it changes. */
+  messageSig(/** @type {Message} */ message, /** @type {boolean} */ showSender) {
+    const sender = this.store.user(message.senderId);
+    return JSON.stringify([message.content, message.updatedAt, message.deletedAt, message.reactions, message.replyTo, message.mentions,
+      message.attachments?.length, showSender, this.store.displayName(message.senderId), sender?.avatarUrl, this.pickerFor === message.id,
+      this.highlight?.id === message.id && Date.now() < this.highlight.until]);
+  }
+
   renderTimeline({ keepOlderAnchor = false } = {}) {
     const room = this.store.rooms.get(this.roomId);
     if (!room) return;
     const timeline = this.store.timeline(this.roomId);
-    const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
-    const atBottom = fromBottom - this.scroller.clientHeight < 40;
+    const scroller = this.scroller;
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    const anchor = atBottom && !keepOlderAnchor ? null : this.anchor();
+    const focus = this.focusedItem();
+    /** @type {Map<string, { node: HTMLElement, sig: string }>} */
+    const next = new Map();
+    /** @type {HTMLElement[]} */
     const items = [];
     let previousSender = null;
     let previousDay = null;
-    for (const message of timeline.messages) {
-      // A line with the date wherever the day changes.
-      const day = new Date(message.createdAt).toDateString();
-      if (day !== previousDay) {
-        items.push(h('li', { className: 'date-separator' }, h('span', {}, dayLabel(message.createdAt))));
-        previousDay = day;
-        previousSender = null;
-      }
-      if (message.messageType === 'system') {
-        items.push(h('li', { className: 'system-line', dataset: { id: message.id, seq: String(message.seq) } }, this.store.systemText(message)));
+    const me = this.store.me.id;
+    const divider = this.dividerLine(timeline);
+    const seen = this.seenLine(room, timeline.messages);
+    // The beginning of a group: who made it (the server keeps no message for that).
+    if (room.roomType === 'group' && timeline.loaded && !timeline.hasMore && room.createdBy) {
+      const text = `${this.store.displayName(room.createdBy)} created the group`;
+      items.push(this.item(next, 'created', text, () => h('li', { className: 'created-line' }, text)));
+    }
+    for (const entry of timeline.entries()) {
+      if (entry.kind === 'gap') {
+        const { after, before } = entry;
+        items.push(this.item(next, `gap:${after}:${before}`, '', () => this.gapItem(after, before)));
         previousSender = null;
         continue;
       }
-      items.push(this.messageItem(message, room, message.senderId !== previousSender));
-      previousSender = message.senderId;
+      const message = entry.message;
+      // A line with the date wherever the day changes.
+      const day = new Date(message.createdAt).toDateString();
+      if (day !== previousDay) {
+        items.push(this.item(next, `day:${day}:${message.seq}`, day, () => h('li', { className: 'date-separator' }, h('span', {}, dayLabel(message.createdAt)))));
+        previousDay = day;
+        previousSender = null;
+      }
+      if (divider && message.id === divider.id) {
+        items.push(this.item(next, 'unread-divider', '', () => h('li', { id: 'unread-divider', className: 'unread-divider' },
+          h('span', {}, 'New messages'))));
+        previousSender = null;
+      }
+      if (message.messageType === 'system') {
+        const text = this.store.systemText(message);
+        items.push(this.item(next, `m:${message.id}`, text, () => h('li', { className: 'system-line', dataset: { id: message.id, seq: String(message.seq) } }, text)));
+        previousSender = null;
+      } else {
+        const showSender = message.senderId !== previousSender;
+        items.push(this.item(next, `m:${message.id}`, this.messageSig(message, showSender), () => this.messageItem(message, room, showSender)));
+        previousSender = message.senderId;
+      }
+      // "Seen" under the message it is about.
+      if (seen && seen.message.id === message.id) {
+        items.push(this.item(next, 'seen', seen.text, () => h('li', { id: 'seen-by', className: 'seen-by' }, seen.text)));
+      }
     }
     for (const pending of this.store.pendingMessages(this.roomId)) {
-      items.push(this.pendingItem(pending));
+      items.push(this.item(next, `p:${pending.clientMessageId}`, pending.state, () => this.pendingItem(pending)));
     }
-    replaceChildren(this.timeline, items);
+    reconcile(this.timeline, items);
+    this.observe(next, timeline);
+    this.nodes = next;
+    this.restoreFocus(focus);
     this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore ? '' : 'This is the beginning of the conversation.';
-    this.renderSeenBy(room, timeline);
     this.renderTyping();
-    const newest = timeline.messages.length ? timeline.messages[timeline.messages.length - 1].seq : 0;
-    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== this.store.me.id && m.messageType !== 'system').length;
-    if (keepOlderAnchor) this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
-    else if (atBottom || this.stickToBottom) { this.scroller.scrollTop = this.scroller.scrollHeight; this.unseen = 0; }
-    else if (this.newestShown && arrived) this.unseen += arrived;
+    const newest = timeline.newestSeq;
+    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== me && m.messageType !== 'system').length;
+    if (this.landing && timeline.loaded) this.land(timeline);
+    else if ((atBottom && !keepOlderAnchor) || this.stickToBottom) { scroller.scrollTop = scroller.scrollHeight; this.unseen = 0; }
+    else {
+      if (anchor) this.restoreAnchor(anchor);
+      if (this.newestShown && arrived && !this.focusId) this.unseen += arrived;
+    }
     this.newestShown = Math.max(this.newestShown, newest);
     this.stickToBottom = false;
     this.renderJump();
-    if (timeline.loaded && timeline.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight) this.loadOlder();
+    if (timeline.loaded && timeline.hasMore && scroller.scrollHeight <= scroller.clientHeight) this.loadOlder();
     if (this.focusId) this.reveal(this.focusId);
+    // A bounded window: far from where one reads, history is let go (it loads again on the way back).
+    if (timeline.messages.length > MAX_MESSAGES && !this.trimming) {
+      this.trimming = true;
+      queueMicrotask(() => {
+        this.trimming = false;
+        const t = this.store.timeline(this.roomId);
+        const readingOld = scroller.scrollTop < scroller.scrollHeight / 2;
+        if (t.trim(MAX_MESSAGES, readingOld ? 'oldest' : 'newest')) this.renderTimeline({ keepOlderAnchor: true });
+      });
+    }
+    // (Read markers move when the IntersectionObserver says what is on screen, after layout.)
+  }
+
+  /**
+   * The first unread message, if it is held with nothing missing between it and my read marker:
+   * "New messages" goes above it.
+   * @param {import('../store/timeline.js').Timeline} timeline
+   */
+  dividerLine(timeline) {
+    if (this.dividerAfter === null) return null;
+    const first = firstUnread(timeline.messages, this.dividerAfter, this.store.me.id);
+    if (!first) return null;
+    return first.seq === this.dividerAfter + 1 || timeline.continuous(this.dividerAfter, first.seq) ? first : null;
+  }
+
+  /**
+   * Opens at the first unread message (loading the history around it first if it is not held).
+   * @param {import('../store/timeline.js').Timeline} timeline
+   */
+  land(timeline) {
+    const divider = this.timeline.querySelector('#unread-divider');
+    if (divider) {
+      this.landing = false;
+      this.scroller.scrollTop += divider.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8;
+      this.seenFromHere();
+      return;
+    }
+    if (!this.landingLoad && timeline.messages.length && !timeline.continuous(this.dividerAfter, this.dividerAfter + 1)) {
+      // The first unread message is not held: load the history around it, then land there.
+      this.landingLoad = 'loading';
+      const roomId = this.roomId;
+      this.store.loadAround(roomId, { seq: this.dividerAfter + 1 })
+        .catch(() => {})
+        .finally(() => { if (this.roomId === roomId && this.landingLoad) { this.landingLoad = 'done'; this.scheduleRender(); } });
+      return;
+    }
+    if (this.landingLoad === 'loading') return;
+    // Nothing unread to land at (one's own messages, deleted ones), or it could not be loaded: the newest, as usual.
+    this.landing = false;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.seenFromHere();
+  }
+
+  /**
+   * Landed: what is on screen now, from the items' boxes (the observer reports only
+   * changes, and an item on screen before and after the landing would never be reported
+   * again), then read as usual.
+   */
+  seenFromHere() {
+    this.onScreen.clear();
+    const view = this.scroller.getBoundingClientRect();
+    for (const [element, message] of this.observed) {
+      if (!element.isConnected) continue;
+      const box = element.getBoundingClientRect();
+      const shown = Math.min(box.bottom, view.bottom) - Math.max(box.top, view.top);
+      if (box.height > 0 && shown >= box.height * 0.5) this.onScreen.add(message.seq);
+    }
+    this.markSeen();
+  }
+
+  /**
+   * The newest of my messages someone has read, and who: the "Seen" line goes under it.
+   * @param {Room} room
+   * @param {Message[]} messages
+   */
+  seenLine(room, messages) {
+    const me = this.store.me.id;
+    for (let index = messages.length - 1; index >= 0; index -= 1) {
+      const message = messages[index];
+      if (message.senderId !== me || message.deletedAt || message.messageType === 'system') continue;
+      const readers = this.store.readers(room.id, message.seq);
+      if (!readers.length) {
+        // Only my newest message may go unseen; an older one's readers are worth saying.
+        continue;
+      }
+      const names = readers.map((id) => this.store.displayName(id));
+      return { message, text: room.roomType === 'direct' ? 'Seen' : `Seen by ${names.join(', ')}` };
+    }
+    return null;
+  }
+
+  /**
+   * Watches others' messages (read once on screen) and the gap markers (loaded once in view).
+   * @param {Map<string, { node: HTMLElement, sig: string }>} next
+   * @param {import('../store/timeline.js').Timeline} timeline
+   */
+  observe(next, timeline) {
+    const me = this.store.me.id;
+    for (const [element] of this.observed) {
+      if (!element.isConnected) { this.seenObserver?.unobserve(element); this.observed.delete(element); }
+    }
+    for (const [key, { node }] of next) {
+      if (key.startsWith('gap:')) { this.gapObserver?.observe(node); continue; }
+      if (!key.startsWith('m:') || this.observed.has(node)) continue;
+      const message = timeline.byId.get(key.slice(2));
+      if (!message || message.senderId === me) continue;
+      this.observed.set(node, message);
+      this.seenObserver?.observe(node);
+    }
+    // Seqs of messages no longer drawn are not on screen.
+    const drawn = new Set([...this.observed.values()].map((m) => m.seq));
+    for (const seq of this.onScreen) if (!drawn.has(seq)) this.onScreen.delete(seq);
+  }
+
+  /** Marks read up to the newest message of others that is on screen, if the tab is visible. */
+  markSeen() {
+    // Not while the room is still on its way to its first unread message.
+    if (!this.roomId || this.landing || document.visibilityState !== 'visible' || !this.onScreen.size) return;
+    const newest = Math.max(...this.onScreen);
+    const message = this.store.timeline(this.roomId).messages.find((m) => m.seq === newest);
+    if (message && this.store.readSeq(this.roomId) < newest) this.store.markRead(this.roomId, message);
+    else if (message && this.store.rooms.get(this.roomId)?.unreadCount && newest >= this.store.timeline(this.roomId).newestSeq) {
+      this.store.markRead(this.roomId, message);
+    }
+  }
+
+  /**
+   * A marker where messages are missing between two loaded stretches (or after the last).
+   * @param {number} after
+   * @param {number} before
+   */
+  gapItem(after, before) {
+    const older = Number.isFinite(before)
+      ? h('button', { type: 'button', className: 'link load-older', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'older') }, 'Load older messages')
+      : null;
+    const newer = h('button', { type: 'button', className: 'link load-newer', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'newer') }, 'Load newer messages');
+    return h('li', { className: 'gap-marker',
+      dataset: { after: String(after), before: Number.isFinite(before) ? String(before) : '' } },
+    h('span', { className: 'gap-text' }, 'Messages not loaded here'), older, newer);
+  }
+
+  /**
+   * Loads what a gap marker stands for: newer messages (the stretch below it grows) or older
+   * ones (the stretch above it grows down). `direction` null: the way one is scrolling.
+   * @param {HTMLElement|null} marker
+   * @param {'older'|'newer'|null} direction
+   */
+  async fillGap(marker, direction) {
+    if (!marker || !this.roomId || !marker.isConnected) return;
+    const roomId = this.roomId;
+    const after = Number(marker.dataset.after);
+    const before = marker.dataset.before ? Number(marker.dataset.before) : null;
+    const way = direction ?? (before === null || this.scrollingDown ? 'newer' : 'older');
+    try {
+      if (way === 'older' && before !== null) await this.store.loadBefore(roomId, before);
+      else await this.store.loadAfter(roomId, after);
+    } catch (error) {
+      if (this.roomId === roomId) this.composerError.textContent = `Could not load messages: ${error.message}`;
+    }
+  }
+
+  /** The first item at or below the top of the view, and where it is: kept in place by the next render. */
+  anchor() {
+    const top = this.scroller.getBoundingClientRect().top;
+    for (const [key, { node }] of this.nodes) {
+      if (!node.isConnected || key.startsWith('day:')) continue;
+      const rect = node.getBoundingClientRect();
+      if (rect.bottom > top) return { key, offset: rect.top - top };
+    }
+    return null;
+  }
+
+  /** @param {{ key: string, offset: number }} anchor */
+  restoreAnchor(anchor) {
+    const node = this.nodes.get(anchor.key)?.node;
+    if (!node?.isConnected) return;
+    const offset = node.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top;
+    this.scroller.scrollTop += offset - anchor.offset;
+  }
+
+  /** Which item holds the focus, and which of its controls, so a rebuilt item gets it back. */
+  focusedItem() {
+    const active = document.activeElement;
+    if (!active || !this.timeline.contains(active) || active === this.timeline) return null;
+    const item = active.closest('li');
+    const key = [...this.nodes].find(([, { node }]) => node === item)?.[0];
+    return key ? { key, className: active.className.split(' ').filter(Boolean).pop() || '', element: active } : null;
+  }
+
+  /** @param {{ key: string, className: string, element: Element } | null} focus */
+  restoreFocus(focus) {
+    if (!focus || focus.element.isConnected) return;
+    const node = this.nodes.get(focus.key)?.node;
+    const target = node && (focus.className ? node.querySelector(`.${CSS.escape(focus.className)}`) : null);
+    /** @type {HTMLElement} */ (target || (node?.isConnected ? node : this.timeline)).focus?.({ preventScroll: true });
+    if (document.activeElement === document.body) this.timeline.focus({ preventScroll: true });
   }
 
   /// Scrolls to a message and marks it for a few seconds (a search hit, a quoted original).
@@ -323,29 +678,33 @@ export class RoomView {
           failed ? h('button', { type: 'button', className: 'link retry-message', onClick: () => this.store.retry(pending.roomId, pending.clientMessageId) }, 'Retry') : null)));
   }
 
-  renderSeenBy(room, timeline) {
-    const lastMine = [...timeline.messages].reverse().find((m) => m.senderId === this.store.me.id && !m.deletedAt && m.messageType !== 'system');
-    const readers = lastMine ? this.store.readers(room.id, lastMine.seq) : [];
-    if (!readers.length) { this.seenBy.textContent = ''; return; }
-    const names = readers.map((id) => this.store.displayName(id));
-    this.seenBy.textContent = room.roomType === 'direct' ? 'Seen' : `Seen by ${names.join(', ')}`;
-  }
-
   renderTyping() {
     const names = this.store.typingIn(this.roomId).map((id) => this.store.displayName(id));
     this.typingLine.textContent = !names.length ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   }
 
   async onScroll() {
-    if (this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40 && this.unseen) {
+    const scroller = this.scroller;
+    this.scrollingDown = scroller.scrollTop > this.lastScrollTop;
+    this.lastScrollTop = scroller.scrollTop;
+    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+    if (nearBottom && (this.unseen || this.jumpedAway)) {
       this.unseen = 0;
+      this.jumpedAway = false;
       this.renderJump();
     }
-    if (this.scroller.scrollTop < 80) await this.loadOlder();
+    // Scrolling down past the newest message held loads the newer ones.
+    const timeline = this.store.timeline(this.roomId);
+    if (nearBottom && timeline.newerMissing && !timeline.loading && timeline.messages.length) {
+      await this.store.loadAfter(this.roomId, timeline.newestSeq).catch(() => {});
+      return;
+    }
+    if (scroller.scrollTop < 80) await this.loadOlder();
   }
 
   renderJump() {
-    const behind = Boolean(this.store.timeline(this.roomId)?.newerMissing);
+    // After a jump to an old message (a search hit, a quote), the way back stays offered until one is back.
+    const behind = Boolean(this.store.timeline(this.roomId)?.newerMissing) || (this.jumpedAway && !this.unseen);
     this.jumpButton.hidden = this.unseen === 0 && !behind;
     this.jumpButton.textContent = behind ? '↓ Jump to the latest messages' : `↓ ${this.unseen} new message${this.unseen === 1 ? '' : 's'}`;
   }
@@ -354,9 +713,11 @@ export class RoomView {
     if (this.store.timeline(this.roomId)?.newerMissing) {
       this.stickToBottom = true;
       await this.store.resetToNewest(this.roomId);
+      this.renderTimeline();
     }
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.unseen = 0;
+    this.jumpedAway = false;
     this.renderJump();
   }
 
@@ -371,7 +732,35 @@ export class RoomView {
     }
   }
 
+  /** Keeps what is typed for this room (a switch or a reload loses nothing), and counts it near the limit. */
+  saveDraft() {
+    if (this.roomId) this.store.drafts.set(this.roomId, this.input.value);
+  }
+
+  /** The number of characters, once the text nears the server's limit; over it, by how much. */
+  renderCounter() {
+    const limit = this.store.limits?.maxMessageLength || 4000;
+    const text = this.input.value;
+    // Cheap first: far from the limit even counted in UTF-16 units.
+    const count = text.length < limit - COUNTER_FROM ? text.length : characterCount(text.trim());
+    const near = count >= limit - COUNTER_FROM;
+    this.counter.hidden = !near;
+    this.counter.classList.toggle('over', count > limit);
+    this.counter.textContent = !near ? '' : count > limit
+      ? `${count - limit} ${count - limit === 1 ? 'character' : 'characters'} over the limit of ${limit}: shorten it to send`
+      : `${count} / ${limit}`;
+    return { count, limit };
+  }
+
+  resizeInput() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight, 160)}px`;
+    this.input.style.overflowY = this.input.scrollHeight > 160 ? 'auto' : 'hidden';
+  }
+
   onInput() {
+    this.saveDraft();
+    this.renderCounter();
     this.input.style.height = 'auto';
     this.input.style.height = `${Math.min(this.input.scrollHeight, 160)}px`;
     // A scrollbar only once the text is taller than the box can grow.
@@ -389,17 +778,27 @@ export class RoomView {
       this.composerError.textContent = this.input.value ? 'Write something other than spaces to send a message.' : '';
       return;
     }
+    const { count, limit } = this.renderCounter();
+    if (count > limit) {
+      // Never cut: the text stays as typed until it is short enough.
+      this.composerError.textContent = `This message is ${count} characters long; messages can be at most ${limit}.`;
+      return;
+    }
+    const roomId = this.roomId;
     this.input.value = '';
+    this.store.drafts.clear(roomId);
+    this.renderCounter();
     this.input.style.height = 'auto';
     this.composerError.textContent = '';
     this.stickToBottom = true;
     const replyTo = this.replyingTo?.id || null;
     this.setReply(null);
     try {
-      await this.store.send(this.roomId, content, undefined, replyTo);
+      await this.store.send(roomId, content, undefined, replyTo);
     } catch (error) {
-      this.composerError.textContent = error.message;
-      this.input.value = content;
+      if (this.roomId === roomId && !this.input.value) { this.input.value = content; this.saveDraft(); }
+      else this.store.drafts.set(roomId, content);
+      if (this.roomId === roomId) this.composerError.textContent = error.message;
     }
   }
 

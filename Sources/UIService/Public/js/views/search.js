@@ -1,3 +1,4 @@
+// @ts-check
 // The sidebar's search: full-text search over one's conversations, and the
 // list of messages that mention one. A result opens its conversation at the
 // message, with the history around it loaded.
@@ -9,6 +10,10 @@ export class SearchPanel {
   constructor(store, onJump) {
     this.store = store;
     this.onJump = onJump;
+    /** @type {(() => void) | null} called when the results open */
+    this.onOpen = null;
+    /** @type {(() => void) | null} called when they close */
+    this.onClose = null;
     this.input = h('input', { type: 'search', id: 'search-input', placeholder: 'Search messages', 'aria-label': 'Search messages', maxlength: '200' });
     this.results = h('ul', { id: 'search-results', className: 'search-results', 'aria-label': 'Search results', hidden: true });
     this.status = h('p', { id: 'search-status', className: 'search-status', role: 'status', 'aria-live': 'polite' });

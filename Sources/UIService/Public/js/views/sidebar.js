@@ -1,3 +1,4 @@
+// @ts-check
 // The room list: newest activity first, with unread badges, a preview of the
 // last message and, for direct chats, the other person's presence.
 
