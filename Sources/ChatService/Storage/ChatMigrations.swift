@@ -3,6 +3,8 @@ import Postgres
 
 /// chat-service's schema history. Append new migrations; never edit applied ones.
 enum ChatMigrations {
+    // Applied migrations are never edited, not even their layout: swift format leaves them alone.
+    // swift-format-ignore
     static let all: [Migration] = [
         Migration(version: 1, name: "rooms, participants, messages, reads", sql: """
             CREATE TABLE rooms (

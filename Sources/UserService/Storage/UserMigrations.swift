@@ -4,6 +4,8 @@ import Postgres
 /// user-service's schema history. Append new migrations; never edit applied ones
 /// (the migrator refuses a changed checksum).
 enum UserMigrations {
+    // Applied migrations are never edited, not even their layout: swift format leaves them alone.
+    // swift-format-ignore
     static let all: [Migration] = [
         Migration(version: 1, name: "users, profiles and contacts", sql: """
             CREATE TABLE users (
