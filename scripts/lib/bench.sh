@@ -76,6 +76,8 @@ bench_page() {
 # and started again with its own configuration; PostgreSQL restarted fast; a
 # chat-service replica killed with SIGKILL (it is not restarted).
 cmd_fault() {
+  # DATA is ./microchat's setting (the suite's data directory), not a misspelt `data`.
+  # shellcheck disable=SC2153
   case "${1:-}" in
     redis) redis_stop "$DATA"; sleep "${2:-10}"; redis_start "$DATA" "$REDIS_PORT" ;;
     postgres) pg_restart "$DATA" "$PG_PORT" ;;

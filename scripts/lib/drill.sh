@@ -117,11 +117,15 @@ cmd_drill() {
   say "checking the restore manifest (Tests/deploy/test_restore_manifest.py: the restore Component rendered, against the pinned CloudNativePG CRD)"
   PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider "$ROOT/Tests/deploy/test_restore_manifest.py" || die "the restore manifest check failed"
   local bindir
+  # BUILD is ./microchat's setting (debug or release), not a misspelt `build`.
+  # shellcheck disable=SC2153
   if [ $build -eq 1 ]; then build; bindir=$(bin_dir); else bindir="$ROOT/.build/$BUILD"; fi
-  [ -x "$bindir/user-service" ] && [ -x "$bindir/chat-service" ] || die "no built services in $bindir (run without --no-build)"
+  { [ -x "$bindir/user-service" ] && [ -x "$bindir/chat-service" ]; } || die "no built services in $bindir (run without --no-build)"
 
   local art="$ROOT/test-artifacts/drill"
   rm -rf "$art"; mkdir -p "$art"
+  # Read by throwaway_stack and start_suite (scripts/lib/services.sh).
+  # shellcheck disable=SC2034
   CHAT_REPLICAS=1
   throwaway_stack drill
   trap drill_end EXIT
@@ -251,8 +255,8 @@ EOF
   drill_barman barman-cloud-backup --gzip --immediate-checkpoint -h "$rdata/postgres/socket" -p "$r_port" -U postgres \
     -n drill-r1-base "$dest" "$DRILL_NEW_SERVER" >"$rdata/logs/barman-cloud-backup-r1.log" 2>&1 ||
     { cat "$rdata/logs/barman-cloud-backup-r1.log" >&2; die "barman-cloud-backup to $DRILL_NEW_SERVER failed"; }
-  drill_barman barman-cloud-backup-list "$dest" "$DRILL_NEW_SERVER" >"$rdata/logs/backup-list-r1.log" 2>&1 &&
-    grep -q drill-r1-base "$rdata/logs/backup-list-r1.log" || die "the backup under $DRILL_NEW_SERVER is not listed"
+  { drill_barman barman-cloud-backup-list "$dest" "$DRILL_NEW_SERVER" >"$rdata/logs/backup-list-r1.log" 2>&1 &&
+    grep -q drill-r1-base "$rdata/logs/backup-list-r1.log"; } || die "the backup under $DRILL_NEW_SERVER is not listed"
   local r1_wal
   r1_wal=$("$PYTHON" "$DRILL_PY" size "$DRILL_S3_URL" "$DRILL_BUCKET" "$DRILL_SERVER/$DRILL_NEW_SERVER/wals/")
   say "the restored server archived ${r1_wal#* } WAL files and a base backup under $DRILL_NEW_SERVER"
@@ -264,7 +268,9 @@ EOF
   done
   cp "$data/secrets/redis.url" "$rdata/secrets/redis.url"
   chmod 600 "$rdata/secrets"/*
-  USER_PORT=$(free_port); CHAT_PORT=$(free_port); UI_PORT=$(free_port)
+  # All three are read by start_suite (scripts/lib/services.sh).
+  # shellcheck disable=SC2034
+  USER_PORT=$(free_port) CHAT_PORT=$(free_port) UI_PORT=$(free_port)
   LOG_LEVEL=warning start_suite "$rdata" "$bindir"
   local verified=0
   "$PYTHON" "$DRILL_PY" verify "http://127.0.0.1:$USER_PORT" "http://127.0.0.1:$CHAT_PORT" "$data/state.json" \

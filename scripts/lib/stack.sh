@@ -2,6 +2,8 @@
 # Sourced by ./microchat. `up`, `down`, `status`, `logs`: the suite on this machine.
 
 cmd_up() {
+  # BUILD (--release) is read by build, in scripts/lib/services.sh.
+  # shellcheck disable=SC2034
   while [ $# -gt 0 ]; do
     case "$1" in
       --chat-replicas) CHAT_REPLICAS=${2:?}; shift 2 ;;
@@ -38,6 +40,8 @@ cmd_down() {
 }
 
 cmd_status() {
+  # Written by `up` (ports and replicas of the running suite); not there to follow when linting.
+  # shellcheck source=/dev/null
   [ -f "$DATA/run/settings" ] && source "$DATA/run/settings"
   local pidfile name pid state
   printf '%-16s %-8s %s\n' COMPONENT PID STATE
@@ -73,7 +77,7 @@ cmd_logs() {
   else
     local files=() name
     for name in "${names[@]}"; do
-      compgen -G "$DATA/logs/$name*.log" >/dev/null || die "no log for $name (have: $(ls "$DATA/logs" | tr '\n' ' '))"
+      compgen -G "$DATA/logs/$name*.log" >/dev/null || die "no log for $name (have: $(cd "$DATA/logs" && echo *))"
       files+=("$DATA"/logs/"$name"*.log)
     done
     tail -n 100 "${follow[@]}" "${files[@]}"

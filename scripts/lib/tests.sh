@@ -59,7 +59,8 @@ cmd_test() {
   MICROCHAT_TEST_REDIS_URL=$(cat "$data/secrets/redis.url")
   export MICROCHAT_TEST_REDIS_URL MICROCHAT_TEST_REDIS_PASSWORD
   MICROCHAT_TEST_REDIS_PASSWORD=$(cat "$data/secrets/redis.password")
-  export MICROCHAT_TEST_REDIS_SERVER="$(command -v redis-server)"
+  MICROCHAT_TEST_REDIS_SERVER=$(command -v redis-server)
+  export MICROCHAT_TEST_REDIS_SERVER
   # The services' own database URLs, for the route tests that build a service in-process.
   MICROCHAT_TEST_USER_DATABASE_URL=$(cat "$data/secrets/user_service.database-url")
   MICROCHAT_TEST_CHAT_DATABASE_URL=$(cat "$data/secrets/chat_service.database-url")
