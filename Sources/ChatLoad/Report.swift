@@ -59,10 +59,12 @@ enum Report {
         }
         if !r.ackMs.isEmpty { parts.append("ack p50 \(f(r.ackMs["p50"])) / p99 \(f(r.ackMs["p99"])) ms;") }
         if !r.deliverMs.isEmpty {
-            parts.append("deliver p50 \(f(r.deliverMs["p50"])) / p90 \(f(r.deliverMs["p90"])) / p99 \(f(r.deliverMs["p99"])) / p99.9 \(f(r.deliverMs["p99.9"])) / max \(f(r.deliverMs["max"])) ms;")
+            parts.append("deliver p50 \(f(r.deliverMs["p50"])) / p90 \(f(r.deliverMs["p90"])) / p99 \(f(r.deliverMs["p99"])) "
+                         + "/ p99.9 \(f(r.deliverMs["p99.9"])) / max \(f(r.deliverMs["max"])) ms;")
         }
         if r.acked > 0 {
-            parts.append("\(r.deliveries) deliveries, missing \(r.missing), duplicated \(r.duplicated), out of order \(r.outOfOrder), not stored \(r.notStored), send failures \(r.failures);")
+            parts.append("\(r.deliveries) deliveries, missing \(r.missing), duplicated \(r.duplicated), "
+                         + "out of order \(r.outOfOrder), not stored \(r.notStored), send failures \(r.failures);")
         }
         if let fault = r.fault {
             let during = r.faultDeliverMs ?? [:]
@@ -91,7 +93,8 @@ enum Report {
             height - bottom - (height - top - bottom) * (log10(max(ms, low)) - log10(low)) / (log10(high) - log10(low))
         }
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        var out = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#
+        var out = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))""#
+            + #" font-family="sans-serif" font-size="12">"#
         out += #"<rect width="100%" height="100%" fill="white"/><text x="\#(left)" y="22" font-size="14">\#(escape(title))</text>"#
         out += #"<line x1="\#(left)" y1="\#(height - bottom)" x2="\#(width - right)" y2="\#(height - bottom)" stroke="black"/>"#
         out += #"<line x1="\#(left)" y1="\#(top)" x2="\#(left)" y2="\#(height - bottom)" stroke="black"/>"#
@@ -101,16 +104,20 @@ enum Report {
         }
         var tick = low
         while tick <= high * 1.001 {
-            out += #"<text x="\#(left - 6)" y="\#(y(tick) + 4)" text-anchor="end">\#(tick < 1 ? String(format: "%.2g", tick) : String(format: "%.0f", tick))</text>"#
+            let label = tick < 1 ? String(format: "%.2g", tick) : String(format: "%.0f", tick)
+            out += #"<text x="\#(left - 6)" y="\#(y(tick) + 4)" text-anchor="end">\#(label)</text>"#
             out += #"<line x1="\#(left)" y1="\#(y(tick))" x2="\#(width - right)" y2="\#(y(tick))" stroke="gainsboro"/>"#
             tick *= 10
         }
-        out += #"<text x="16" y="\#(top + (height - top - bottom) / 2)" transform="rotate(-90 16 \#(top + (height - top - bottom) / 2))" text-anchor="middle">send → deliver, ms</text>"#
+        let middle = top + (height - top - bottom) / 2
+        out += #"<text x="16" y="\#(middle)" transform="rotate(-90 16 \#(middle))" text-anchor="middle">send → deliver, ms</text>"#
         for (index, result) in curves.enumerated() {
             let color = colors[index % colors.count]
             let points = result.deliverCurve.map { "\(x($0[0])),\(y($0[1]))" }.joined(separator: " ")
             out += #"<polyline fill="none" stroke="\#(color)" stroke-width="2" points="\#(points)"/>"#
-            out += #"<text x="\#(width - right + 10)" y="\#(top + 18 * Double(index) + 10)" fill="\#(color)">(\#(result.key)) \#(escape(String(result.title.prefix(24))))</text>"#
+            let label = escape(String(result.title.prefix(24)))
+            let labelY = top + 18 * Double(index) + 10
+            out += #"<text x="\#(width - right + 10)" y="\#(labelY)" fill="\#(color)">(\#(result.key)) \#(label)</text>"#
         }
         return out + "</svg>\n"
     }

@@ -16,7 +16,8 @@ struct PostgresPoolTests {
         let id = UUID()
         let when = Date(timeIntervalSince1970: 1_764_083_908.123456)
         let row = try #require(try await pool.query(
-            "SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::bool AS flag, $5::text AS missing, $6::text AS word, $7::float8 AS x",
+            "SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::bool AS flag, "
+                + "$5::text AS missing, $6::text AS word, $7::float8 AS x",
             [id, when, 42, true, Optional<String>.none, "héllo ☃", 2.5]
         ).first)
         #expect(try row.decode("id", as: UUID.self) == id)

@@ -26,7 +26,8 @@ struct AttachmentRecord: Sendable {
 struct AttachmentStore: Sendable {
     let pool: PostgresPool
 
-    static let columns = "a.id, a.room_id, a.uploader_id, a.storage_key, a.filename, a.content_type, a.size_bytes, a.width, a.height, a.sha256, a.message_id, a.created_at"
+    static let columns = "a.id, a.room_id, a.uploader_id, a.storage_key, a.filename, a.content_type, a.size_bytes, "
+        + "a.width, a.height, a.sha256, a.message_id, a.created_at"
 
     func create(_ record: AttachmentRecord) async throws {
         try await pool.query("""

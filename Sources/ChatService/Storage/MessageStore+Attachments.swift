@@ -26,7 +26,8 @@ extension MessageStore {
                 return (try existing.decode("id"), false)
             }
             let rows = try connection.query("""
-                SELECT id, room_id, uploader_id, message_id, content_type, width, height FROM attachments WHERE id = ANY($1::uuid[]) FOR UPDATE
+                SELECT id, room_id, uploader_id, message_id, content_type, width, height FROM attachments
+                WHERE id = ANY($1::uuid[]) FOR UPDATE
                 """, [Rows.uuidArray(attachmentIds)])
             var found: [UUID: PostgresRow] = [:]
             for row in rows { found[try row.decode("id")] = row }
@@ -60,7 +61,8 @@ extension MessageStore {
     func deleteWithAttachments(roomId: UUID, messageId: UUID) async throws -> (ChatMessage, storageKeys: [String])? {
         let keys = try await pool.transaction { connection -> [String]? in
             guard try connection.query("""
-                UPDATE messages SET content = NULL, mentions = '{}', deleted_at = COALESCE(deleted_at, now()) WHERE room_id = $1 AND id = $2 RETURNING id
+                UPDATE messages SET content = NULL, mentions = '{}', deleted_at = COALESCE(deleted_at, now())
+                WHERE room_id = $1 AND id = $2 RETURNING id
                 """, [roomId, messageId]).first != nil else { return nil }
             // A deleted message keeps its place in the timeline, nothing else.
             try connection.query("DELETE FROM message_reactions WHERE message_id = $1", [messageId])

@@ -76,9 +76,10 @@ extension MessageStore {
             JOIN room_participants p ON p.room_id = m.room_id AND p.user_id = $1
             JOIN rooms r ON r.id = m.room_id AND r.deleted_at IS NULL
             WHERE m.mentions <> '{}' AND m.mentions @> ARRAY[$1::uuid] AND m.deleted_at IS NULL AND m.sender_id <> $1
-              AND ($2::uuid IS NULL OR (m.created_at, m.id) < (SELECT c.created_at, c.id FROM messages c
-                                                                         JOIN room_participants cp ON cp.room_id = c.room_id AND cp.user_id = $1
-                                                                         WHERE c.id = $2))
+              AND ($2::uuid IS NULL OR (m.created_at, m.id) < (
+                SELECT c.created_at, c.id FROM messages c
+                JOIN room_participants cp ON cp.room_id = c.room_id AND cp.user_id = $1
+                WHERE c.id = $2))
             ORDER BY m.created_at DESC, m.id DESC
             LIMIT $3
             """, [userId, before, limit + 1])

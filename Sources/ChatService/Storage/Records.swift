@@ -12,8 +12,10 @@ enum Rows {
     /// A message's own columns and the quote of the message it replies to.
     static let messageFields = ownFields + """
         ,
-        (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type, 'deleted', q.deleted_at IS NOT NULL,
-                                  'excerpt', CASE WHEN q.deleted_at IS NULL THEN NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
+        (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type,
+                                  'deleted', q.deleted_at IS NOT NULL,
+                                  'excerpt', CASE WHEN q.deleted_at IS NULL THEN
+                                      NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
            FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
         """
     /// A message's columns with its attachments and reactions as JSON arrays (null when it has none).
