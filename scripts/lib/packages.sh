@@ -31,15 +31,32 @@ ensure_packages() {
   local missing
   missing=$(missing_packages "${1:-}")
   [ -z "${missing// /}" ] && return 0
+  install_debian_packages "$missing"
+  # Debian starts a system-wide redis/postgres on install where it can; ours are private, on other ports.
+}
+
+install_debian_packages() { # "package ..." — installed as root, or a clear stop
+  local missing=$1
   if [ "$(id -u)" -ne 0 ]; then
     die "missing Debian packages: $missing — install them (sudo apt-get install $missing) or run as root"
   fi
   say "installing Debian packages: $missing"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
+  apt-get update -qq >/dev/null || die "apt-get update failed (see above); cannot install $missing"
+  # The list is one word per package.
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  # Debian starts a system-wide redis/postgres on install where it can; ours are private, on other ports.
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null || die "apt-get could not install $missing (see above)"
+}
+
+# What `lint --code` needs: swift format (it ships with the Swift 6 toolchain)
+# and Debian's shellcheck, installed when missing. Never a skip.
+ensure_lint_tools() {
+  command -v swift >/dev/null ||
+    die "swift is not on PATH: swift format comes with the Swift 6.3 toolchain (e.g. export PATH=/opt/swift/usr/bin:\$PATH)"
+  swift format --version >/dev/null 2>&1 ||
+    die "this Swift toolchain has no swift format ($(command -v swift)); Swift 6 and later ship it"
+  command -v shellcheck >/dev/null || install_debian_packages shellcheck
+  command -v shellcheck >/dev/null || die "shellcheck is still missing after installing it"
 }
 
 # The web page's checks need Node.js (`node --test`, 18 or newer) and TypeScript's

@@ -138,20 +138,86 @@ run_web_checks() {
   return $status
 }
 
-# The cluster-side checks alone (no build, no servers): kustomize renders,
-# CRDs, chart values, Pod Security, schemas, checkov, hadolint, yamllint,
-# Terraform, Ansible, the pipeline. `--image` adds the runtime-image check.
+# The offline checks (no build, no servers): first the code's (lint_code),
+# then the cluster side's: kustomize renders, CRDs, chart values, Pod
+# Security, schemas, checkov, hadolint, yamllint, Terraform, Ansible, the
+# pipeline. `--code` runs the code's alone (seconds; CI runs it before the
+# tests); `--image` adds the runtime-image check.
 cmd_lint() {
-  local image=0 args=()
+  local image=0 code_only=0 args=()
   for arg in "$@"; do
-    case "$arg" in --image) image=1 ;; *) args+=("$arg") ;; esac
+    case "$arg" in --image) image=1 ;; --code) code_only=1 ;; *) args+=("$arg") ;; esac
   done
-  ensure_deploy_tools
+  if [ $code_only -eq 1 ]; then
+    if [ $image -eq 1 ] || [ ${#args[@]} -gt 0 ]; then die "lint --code takes no other arguments"; fi
+    lint_code
+    return
+  fi
   local status=0
+  lint_code || status=1
+  ensure_deploy_tools
   PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy \
     -k "not metrics_the_services_export" "${args[@]}" || status=1
   if [ $image -eq 1 ]; then lint_image "${args[@]}" || status=1; fi
   return $status
+}
+
+# The code's checks: swift format (the committed .swift-format) over Sources,
+# Tests and Package.swift, no Swift line past its lineLength (swift format
+# does not report the string literals it cannot wrap), and shellcheck over
+# every shell script in git (*.sh, and any file whose first line is a sh or
+# bash shebang). Each check runs even when one before it failed.
+lint_code() {
+  ensure_lint_tools
+  local status=0 started=$SECONDS
+  say "swift format lint --strict (Sources, Tests, Package.swift; .swift-format)"
+  swift format lint --strict --parallel --recursive --configuration "$ROOT/.swift-format" \
+    "$ROOT/Sources" "$ROOT/Tests" "$ROOT/Package.swift" || status=1
+  lint_swift_line_length || status=1
+  local scripts=()
+  mapfile -t scripts < <(shell_scripts)
+  [ ${#scripts[@]} -gt 0 ] || die "found no shell scripts to check (is $ROOT a git checkout?)"
+  say "shellcheck (${#scripts[@]} scripts: ${scripts[*]})"
+  (cd "$ROOT" && shellcheck --external-sources "${scripts[@]}") || status=1
+  if [ $status -eq 0 ]; then
+    say "code lint passed in $((SECONDS - started))s"
+  else
+    warn "code lint failed (see above); swift format format --in-place --recursive Sources Tests Package.swift fixes the layout"
+  fi
+  return $status
+}
+
+# Every shell script git knows: *.sh, and any file whose first line is a sh or bash shebang.
+shell_scripts() {
+  local file first
+  # safe.directory: CI checkouts may belong to another user than the job's.
+  local git=(git -c safe.directory="$ROOT" -C "$ROOT")
+  "${git[@]}" ls-files >/dev/null || die "lint --code lists the scripts with git: $ROOT is not a git checkout"
+  while IFS= read -r file; do
+    [ -f "$ROOT/$file" ] || continue
+    case "$file" in
+      *.sh|*.bash) echo "$file"; continue ;;
+    esac
+    IFS= read -r first <"$ROOT/$file" 2>/dev/null || continue
+    if [[ "$first" =~ ^\#!(/usr)?/bin/(env[[:space:]]+)?(ba)?sh([[:space:]]|$) ]]; then echo "$file"; fi
+  done < <("${git[@]}" ls-files)
+}
+
+# Lines longer than .swift-format's lineLength that swift format leaves (long
+# string literals). The OpenAPI documents are JSON data, kept as written.
+lint_swift_line_length() {
+  say "Swift lines within .swift-format's lineLength"
+  python3 - "$ROOT" <<'PY'
+import json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+limit = json.loads((root / ".swift-format").read_text())["lineLength"]
+files = [root / "Package.swift", *sorted((root / "Sources").rglob("*.swift")), *sorted((root / "Tests").rglob("*.swift"))]
+long = [(path, number, len(line)) for path in files if not path.name.endswith("OpenAPI.swift")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > limit]
+for path, number, length in long:
+    print(f"{path.relative_to(root)}:{number}: {length} characters, over {limit}")
+sys.exit(1 if long else 0)
+PY
 }
 
 # The Dockerfile's runtime stage rebuilt as a root file system (debootstrap),
