@@ -32,7 +32,8 @@ struct Api: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for member in members where member.id != owner.id {
                 group.addTask {
-                    _ = try await call("POST", userURL + "/api/contacts", token: member.token, body: ["userId": owner.id], expect: [201, 409])
+                    _ = try await call(
+                        "POST", userURL + "/api/contacts", token: member.token, body: ["userId": owner.id], expect: [201, 409])
                 }
             }
             try await group.waitForAll()
@@ -56,9 +57,11 @@ struct Api: Sendable {
             throw Failure(description: "send answered \(response.status.code): \(String(buffer: body).prefix(200))")
         }
         // The seq is the one number the loader needs from the answer.
-        guard let seq = body.withUnsafeReadableBytes({ raw -> Int64? in
-            FrameScan.integer(after: FrameScan.seq, in: raw.bindMemory(to: UInt8.self))
-        }) else { throw Failure(description: "send answered without a seq") }
+        guard
+            let seq = body.withUnsafeReadableBytes({ raw -> Int64? in
+                FrameScan.integer(after: FrameScan.seq, in: raw.bindMemory(to: UInt8.self))
+            })
+        else { throw Failure(description: "send answered without a seq") }
         return seq
     }
 
@@ -67,7 +70,8 @@ struct Api: Sendable {
         var seqs: [Int64] = []
         var after: Int64 = 0
         while true {
-            let json = try await call("GET", "\(chatURL)/api/rooms/\(room)/messages?limit=200&after=\(after)", token: token, body: nil, expect: 200)
+            let json = try await call(
+                "GET", "\(chatURL)/api/rooms/\(room)/messages?limit=200&after=\(after)", token: token, body: nil, expect: 200)
             let page = (json["messages"] as? [[String: Any]] ?? []).compactMap { ($0["seq"] as? NSNumber)?.int64Value }
             seqs += page
             guard json["hasMore"] as? Bool == true, let last = page.last else { return seqs }
@@ -79,7 +83,8 @@ struct Api: Sendable {
         try await call(method, url, token: token, body: body, expect: [expect])
     }
 
-    private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Set<Int>) async throws -> [String: Any] {
+    private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Set<Int>) async throws -> [String: Any]
+    {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

@@ -30,8 +30,9 @@ struct ChatLoad {
         let http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         let run = String(UUID().uuidString.prefix(6)).lowercased()
         let scenarios = Scenarios(api: Api(http: http, userURL: options.userURL), options: options, run: run, logger: logger)
-        print("chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-              + "chat-service at \(options.chatURLs.joined(separator: ", ")), \(Int(options.seconds)) s per load scenario")
+        print(
+            "chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+                + "chat-service at \(options.chatURLs.joined(separator: ", ")), \(Int(options.seconds)) s per load scenario")
         let results: [ScenarioResult]
         do {
             results = try await scenarios.all()
@@ -41,8 +42,10 @@ struct ChatLoad {
         }
         try? await http.shutdown()
         if let ceiling = options.pgInsertRate, let a = results.first(where: { $0.key == "a" }), let rate = a.ackedPerSecond {
-            print(String(format: "PostgreSQL alone here: %.0f single-row inserts/s at 8 clients%@; (a) is %.0f%% of that",
-                         ceiling, options.fsyncMs.map { String(format: ", fsync %.2f ms", $0) } ?? "", rate / ceiling * 100))
+            print(
+                String(
+                    format: "PostgreSQL alone here: %.0f single-row inserts/s at 8 clients%@; (a) is %.0f%% of that",
+                    ceiling, options.fsyncMs.map { String(format: ", fsync %.2f ms", $0) } ?? "", rate / ceiling * 100))
         }
         try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
         struct Summary: Encodable {
@@ -53,8 +56,9 @@ struct ChatLoad {
             var fsyncMs: Double?
             var scenarios: [ScenarioResult]
         }
-        let summary = Summary(build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
-                              pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results)
+        let summary = Summary(
+            build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
+            pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: URL(fileURLWithPath: options.output + "/bench.json"))

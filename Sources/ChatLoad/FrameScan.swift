@@ -21,7 +21,8 @@ struct FrameScan {
         buffer.withUnsafeReadableBytes { raw -> Delivery? in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard find(created, in: bytes) != nil,
-                  let value = integer(after: seq, in: bytes), let roomAt = find(roomId, in: bytes) else { return nil }
+                let value = integer(after: seq, in: bytes), let roomAt = find(roomId, in: bytes)
+            else { return nil }
             let room = String(decoding: bytes[roomAt..<min(bytes.count, roomAt + 36)], as: UTF8.self)
             var sentAt: UInt64?
             if let idAt = find(clientId, in: bytes) {

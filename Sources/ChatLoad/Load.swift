@@ -50,8 +50,9 @@ enum Load {
                         // A retry gives up a minute past the end: a send still failing then is lost to its sender.
                         while true {
                             do {
-                                let seq = try await api.send(at: sender.chatURL, room: sender.room, token: sender.token,
-                                                             content: "load \(index)-\(n)", clientId: "\(run)-\(sentAt)-s\(index)n\(n)")
+                                let seq = try await api.send(
+                                    at: sender.chatURL, room: sender.room, token: sender.token,
+                                    content: "load \(index)-\(n)", clientId: "\(run)-\(sentAt)-s\(index)n\(n)")
                                 outcome.acked[sender.room, default: []].append(seq)
                                 _ = outcome.ackLatency.record((Clock.now() - sentAt) / 1000)
                                 break
@@ -106,8 +107,9 @@ enum Load {
                 let sender = senders[index % senders.count]
                 group.addTask {
                     do {
-                        let seq = try await api.send(at: sender.chatURL, room: sender.room, token: sender.token,
-                                                     content: "open \(index)", clientId: "\(run)-\(scheduled)-o\(index)")
+                        let seq = try await api.send(
+                            at: sender.chatURL, room: sender.room, token: sender.token,
+                            content: "open \(index)", clientId: "\(run)-\(scheduled)-o\(index)")
                         return One(room: sender.room, seq: seq, ackMicros: (Clock.now() - scheduled) / 1000, lagMicros: lag)
                     } catch {
                         return One(room: sender.room, seq: nil, ackMicros: 0, lagMicros: lag, failure: "\(error)")

@@ -59,17 +59,20 @@ enum Report {
         }
         if !r.ackMs.isEmpty { parts.append("ack p50 \(f(r.ackMs["p50"])) / p99 \(f(r.ackMs["p99"])) ms;") }
         if !r.deliverMs.isEmpty {
-            parts.append("deliver p50 \(f(r.deliverMs["p50"])) / p90 \(f(r.deliverMs["p90"])) / p99 \(f(r.deliverMs["p99"])) "
-                         + "/ p99.9 \(f(r.deliverMs["p99.9"])) / max \(f(r.deliverMs["max"])) ms;")
+            parts.append(
+                "deliver p50 \(f(r.deliverMs["p50"])) / p90 \(f(r.deliverMs["p90"])) / p99 \(f(r.deliverMs["p99"])) "
+                    + "/ p99.9 \(f(r.deliverMs["p99.9"])) / max \(f(r.deliverMs["max"])) ms;")
         }
         if r.acked > 0 {
-            parts.append("\(r.deliveries) deliveries, missing \(r.missing), duplicated \(r.duplicated), "
-                         + "out of order \(r.outOfOrder), not stored \(r.notStored), send failures \(r.failures);")
+            parts.append(
+                "\(r.deliveries) deliveries, missing \(r.missing), duplicated \(r.duplicated), "
+                    + "out of order \(r.outOfOrder), not stored \(r.notStored), send failures \(r.failures);")
         }
         if let fault = r.fault {
             let during = r.faultDeliverMs ?? [:]
-            parts.append("during the fault (\(fault), a \(f(r.faultSeconds)) s window): \(r.sentDuringFault ?? 0) messages sent, "
-                         + "deliver p50 \(f(during["p50"])) / p99 \(f(during["p99"])) / max \(f(during["max"])) ms;")
+            parts.append(
+                "during the fault (\(fault), a \(f(r.faultSeconds)) s window): \(r.sentDuringFault ?? 0) messages sent, "
+                    + "deliver p50 \(f(during["p50"])) / p99 \(f(during["p99"])) / max \(f(during["max"])) ms;")
         }
         if let kib = r.memoryKiBPerConnection { parts.append("\(f(kib)) KiB per idle WebSocket;") }
         let cpu = r.cpuSeconds.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 2))" }.joined(separator: ", ")
@@ -93,7 +96,8 @@ enum Report {
             height - bottom - (height - top - bottom) * (log10(max(ms, low)) - log10(low)) / (log10(high) - log10(low))
         }
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        var out = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))""#
+        var out =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))""#
             + #" font-family="sans-serif" font-size="12">"#
         out += #"<rect width="100%" height="100%" fill="white"/><text x="\#(left)" y="22" font-size="14">\#(escape(title))</text>"#
         out += #"<line x1="\#(left)" y1="\#(height - bottom)" x2="\#(width - right)" y2="\#(height - bottom)" stroke="black"/>"#

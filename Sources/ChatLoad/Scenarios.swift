@@ -25,16 +25,20 @@ struct Scenarios {
 
     func room(_ cast: Cast, at chatURL: String, name: String, listeners: [Api.Account]? = nil) async throws -> String {
         let owner = cast.senders[0]
-        return try await api.createGroup(at: chatURL, owner: owner, members: Array(cast.senders.dropFirst()) + (listeners ?? cast.listeners), name: name)
+        return try await api.createGroup(
+            at: chatURL, owner: owner, members: Array(cast.senders.dropFirst()) + (listeners ?? cast.listeners), name: name)
     }
 
     /// Opens `count` listeners (spread over `urls`, accounts taken in turn) and waits until each said `ready`.
-    func listen(_ count: Int, accounts: [Api.Account], urls: [String], measure: Bool = true, reconnects: Bool = false,
-                group: inout [Task<Void, Never>]) async throws -> [Listener] {
+    func listen(
+        _ count: Int, accounts: [Api.Account], urls: [String], measure: Bool = true, reconnects: Bool = false,
+        group: inout [Task<Void, Never>]
+    ) async throws -> [Listener] {
         var listeners: [Listener] = []
         for index in 0..<count {
-            let listener = Listener(chatURL: urls[index % urls.count], token: accounts[index % accounts.count].token, run: run,
-                                    measure: measure, reconnects: reconnects)
+            let listener = Listener(
+                chatURL: urls[index % urls.count], token: accounts[index % accounts.count].token, run: run,
+                measure: measure, reconnects: reconnects)
             listeners.append(listener)
             let logger = self.logger
             group.append(Task { await listener.listen(logger: logger) })
@@ -71,8 +75,10 @@ struct Scenarios {
     }
 
     /// Sends, drains, verifies (deliveries and storage) and reports one load scenario.
-    func measure(key: String, title: String, listeners: [(Listener, [String])], rooms: [String], viewer: Api.Account, chatURL: String,
-                 send: () async -> SendOutcome, openLoopRate: Double? = nil) async throws -> ScenarioResult {
+    func measure(
+        key: String, title: String, listeners: [(Listener, [String])], rooms: [String], viewer: Api.Account, chatURL: String,
+        send: () async -> SendOutcome, openLoopRate: Double? = nil
+    ) async throws -> ScenarioResult {
         let before = cpuNow()
         let outcome = await send()
         await Load.drain(listeners, acked: outcome.acked, timeout: 20)
@@ -103,11 +109,15 @@ struct Scenarios {
     }
 
     /// An open-loop scenario: `rate` msg/s offered round robin over `senders`.
-    func openLoop(key: String, title: String, listeners: [(Listener, [String])], rooms: [String], senders: [Sender],
-                  viewer: Api.Account, rate: Double) async throws -> ScenarioResult {
-        try await measure(key: key, title: title, listeners: listeners, rooms: rooms, viewer: viewer, chatURL: options.chatURLs[0], send: {
-            await Load.openLoop(api, senders: senders, run: run, rate: rate, seconds: options.seconds)
-        }, openLoopRate: rate)
+    func openLoop(
+        key: String, title: String, listeners: [(Listener, [String])], rooms: [String], senders: [Sender],
+        viewer: Api.Account, rate: Double
+    ) async throws -> ScenarioResult {
+        try await measure(
+            key: key, title: title, listeners: listeners, rooms: rooms, viewer: viewer, chatURL: options.chatURLs[0],
+            send: {
+                await Load.openLoop(api, senders: senders, run: run, rate: rate, seconds: options.seconds)
+            }, openLoopRate: rate)
     }
 
     // MARK: the scenarios
@@ -129,14 +139,19 @@ struct Scenarios {
             let listeners = try await listen(20, accounts: cast.listeners, urls: urls, group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.enumerated().map { Sender(token: $1.token, room: room, chatURL: senderURL($0)) }
             if options.scenarios.contains("a") {
-                record(try await measure(key: "a", title: "1 room, 20 listeners, 8 senders closed loop", listeners: listeners,
-                                         rooms: [room], viewer: cast.senders[0], chatURL: urls[0]) {
-                    await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
-                })
+                record(
+                    try await measure(
+                        key: "a", title: "1 room, 20 listeners, 8 senders closed loop", listeners: listeners,
+                        rooms: [room], viewer: cast.senders[0], chatURL: urls[0]
+                    ) {
+                        await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
+                    })
             }
             if options.scenarios.contains("b") {
-                record(try await openLoop(key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
-                                          senders: senders, viewer: cast.senders[0], rate: 1000))
+                record(
+                    try await openLoop(
+                        key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
+                        senders: senders, viewer: cast.senders[0], rate: 1000))
             }
             tasks.forEach { $0.cancel() }
             tasks = []
@@ -145,8 +160,10 @@ struct Scenarios {
             let room = try await room(cast, at: urls[0], name: "load c")
             let listeners = try await listen(200, accounts: cast.listeners, urls: urls, group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.enumerated().map { Sender(token: $1.token, room: room, chatURL: senderURL($0)) }
-            record(try await openLoop(key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
-                                      senders: senders, viewer: cast.senders[0], rate: 200))
+            record(
+                try await openLoop(
+                    key: "c", title: "1 room, 200 listeners", listeners: listeners, rooms: [room],
+                    senders: senders, viewer: cast.senders[0], rate: 200))
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -165,8 +182,10 @@ struct Scenarios {
                 let account = cast.senders[index % cast.senders.count]
                 senders.append(Sender(token: account.token, room: room, chatURL: senderURL(index)))
             }
-            record(try await openLoop(key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
-                                      senders: senders, viewer: cast.senders[0], rate: 2000))
+            record(
+                try await openLoop(
+                    key: "d", title: "100 rooms × 5 listeners", listeners: listeners, rooms: rooms,
+                    senders: senders, viewer: cast.senders[0], rate: 2000))
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -176,7 +195,9 @@ struct Scenarios {
             let count = min(options.idle, max(100, limit - 1_000))
             do {
                 var result = try await idle(replica: replica, url: urls[0], count: count, cast: cast)
-                if count < options.idle { result.note = (result.note ?? "") + "; \(options.idle) asked, the open-file limit here is \(limit)" }
+                if count < options.idle {
+                    result.note = (result.note ?? "") + "; \(options.idle) asked, the open-file limit here is \(limit)"
+                }
                 record(result)
             } catch {
                 print("(e) idle WebSockets: FAILED — \(error)")
@@ -186,10 +207,13 @@ struct Scenarios {
             let room = try await room(cast, at: ui, name: "load f")
             let listeners = try await listen(20, accounts: cast.listeners, urls: [ui], group: &tasks).map { ($0, [room]) }
             let senders = cast.senders.map { Sender(token: $0.token, room: room, chatURL: ui) }
-            record(try await measure(key: "f", title: "as (a), through ui-service", listeners: listeners, rooms: [room],
-                                     viewer: cast.senders[0], chatURL: ui) {
-                await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
-            })
+            record(
+                try await measure(
+                    key: "f", title: "as (a), through ui-service", listeners: listeners, rooms: [room],
+                    viewer: cast.senders[0], chatURL: ui
+                ) {
+                    await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds)
+                })
             tasks.forEach { $0.cancel() }
             tasks = []
         }
@@ -220,8 +244,10 @@ struct Scenarios {
             print("(g) the fault's injection ended (exit \(status))")
             return status
         }
-        var result = try await measure(key: "g", title: "fault: \(fault), through ui-service", listeners: listeners.map { ($0, [room]) },
-                                       rooms: [room], viewer: cast.senders[0], chatURL: ui) {
+        var result = try await measure(
+            key: "g", title: "fault: \(fault), through ui-service", listeners: listeners.map { ($0, [room]) },
+            rooms: [room], viewer: cast.senders[0], chatURL: ui
+        ) {
             await Load.closedLoop(api, senders: senders, run: run, seconds: options.seconds, retrying: true)
         }
         let status = await injection.value
@@ -285,9 +311,10 @@ struct Scenarios {
         _ = try await listen(count, accounts: [loner], urls: [url], measure: false, group: &tasks)
         try await Task.sleep(for: .seconds(2))
         let after = ProcessStats.residentKiB(replica.pid) ?? 0
-        var result = ScenarioResult(key: "e", title: "\(count) idle WebSockets on \(replica.name)", ackedPerSecond: nil, acked: 0,
-                                    failures: 0, deliveries: 0, missing: 0, duplicated: 0, outOfOrder: 0, notStored: 0,
-                                    cpuSeconds: cpu(since: cpuBefore), seconds: Double(Clock.now() - start) / 1e9)
+        var result = ScenarioResult(
+            key: "e", title: "\(count) idle WebSockets on \(replica.name)", ackedPerSecond: nil, acked: 0,
+            failures: 0, deliveries: 0, missing: 0, duplicated: 0, outOfOrder: 0, notStored: 0,
+            cpuSeconds: cpu(since: cpuBefore), seconds: Double(Clock.now() - start) / 1e9)
         result.memoryKiBPerConnection = Double(after - before) / Double(count)
         result.note = "RSS \(before / 1024) → \(after / 1024) MiB"
         return result

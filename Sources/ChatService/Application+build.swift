@@ -10,13 +10,17 @@ import Postgres
 import Redis
 
 /// Builds chat-service: storage, migrations, Redis fan-out, routes and the WebSocket gateway.
-func buildApplication(configuration: ChatServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {
+func buildApplication(configuration: ChatServiceConfiguration, registry: PrometheusCollectorRegistry) async throws
+    -> some ApplicationProtocol
+{
     var logger = Logger(label: "chat-service")
     logger[metadataKey: "replica"] = .string(configuration.replicaId)
     logger.info("starting chat-service", metadata: configuration.logMetadata)
 
-    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize,
-                                                           reconnectWait: configuration.databaseReconnectWait), logger: logger)
+    let pool = PostgresPool(
+        configuration: .init(
+            url: configuration.databaseURL, size: configuration.databasePoolSize,
+            reconnectWait: configuration.databaseReconnectWait), logger: logger)
     try await Migrator(schema: "chat_service", migrations: ChatMigrations.all).migrate(pool, logger: logger)
 
     guard let endpoint = RedisEndpoint(url: configuration.redisURL) else {
@@ -38,12 +42,14 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let gapFills = GapFillReads(messages: messages)
     let store = try configuration.storage.makeStore(client: HTTPClient.shared)
     let attachments = AttachmentStore(pool: pool)
-    let sweeper = UnclaimedUploadSweeper(attachments: attachments, store: store, age: .seconds(configuration.unclaimedUploadSeconds),
-                                         interval: .seconds(configuration.uploadSweepSeconds), logger: logger)
-    let gateway = Gateway(replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
-                          messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds),
-                          membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), revocations: revokedSessions,
-                          logger: logger)
+    let sweeper = UnclaimedUploadSweeper(
+        attachments: attachments, store: store, age: .seconds(configuration.unclaimedUploadSeconds),
+        interval: .seconds(configuration.uploadSweepSeconds), logger: logger)
+    let gateway = Gateway(
+        replicaId: configuration.replicaId, redis: redis, subscriber: subscriber, gapFills: gapFills, rooms: rooms,
+        messages: messages, degradedPollInterval: .milliseconds(configuration.degradedPollMilliseconds),
+        membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), revocations: revokedSessions,
+        logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
         await gateway.announceCreated(created, inRoom: room)
@@ -69,14 +75,17 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
     InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
     let directory = UserDirectory(baseURL: configuration.userServiceURL, client: client)
-    let roomsController = RoomsController(rooms: rooms, directory: directory, gateway: gateway, messages: messages,
-                                          creations: RoomCreationLimit(redis: redis, perHour: configuration.roomCreationsPerHour, logger: logger))
+    let roomsController = RoomsController(
+        rooms: rooms, directory: directory, gateway: gateway, messages: messages,
+        creations: RoomCreationLimit(redis: redis, perHour: configuration.roomCreationsPerHour, logger: logger))
     InvitationsController(rooms: rooms, directory: directory, gateway: gateway, announcer: roomsController).addRoutes(to: roomsGroup)
     roomsController.addRoutes(to: roomsGroup)
     let mentions = MentionResolver(baseURL: configuration.userServiceURL, client: client, logger: logger)
-    MessagesController(rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store,
-                       mentions: mentions)
-        .addRoutes(to: roomsGroup)
+    MessagesController(
+        rooms: rooms, messages: messages, sends: sends, gateway: gateway, maxLength: configuration.maxMessageLength, store: store,
+        mentions: mentions
+    )
+    .addRoutes(to: roomsGroup)
     ReactionsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
     SearchController(messages: messages).addRoutes(to: router.group("api").add(middleware: authenticated))
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
@@ -90,10 +99,13 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     let limits = configuration.webSocketLimits
     let typing = TypingCoalescer(redis: redis, window: .milliseconds(configuration.typingWindowMilliseconds))
     router.group("api").add(middleware: AuthMiddleware<ChatRequestContext>(verifier: verifier, allowQueryToken: true))
-        .ws("ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
+        .ws("ws") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
             guard let identity = context.requestContext.identity else { return }
-            let session = WebSocketSession(identity: identity, verifier: verifier, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
-                                           directory: directory, presence: presence, limits: limits, typing: typing, logger: context.logger)
+            let session = WebSocketSession(
+                identity: identity, verifier: verifier, gateway: gateway, messages: messages, gapFills: gapFills, rooms: rooms,
+                directory: directory, presence: presence, limits: limits, typing: typing, logger: context.logger)
             try await session.run(inbound: inbound, outbound: outbound)
         }
 
@@ -105,7 +117,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         router: router,
         server: .http1GuardedWebSocketUpgrade(
             webSocketRouter: router,
-            configuration: .init(ws: .init(maxFrameSize: limits.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
+            configuration: .init(
+                ws: .init(maxFrameSize: limits.maxFrameSize, autoPing: .enabled(timePeriod: .seconds(configuration.webSocketPingSeconds)))),
             verifier: verifier,
             path: "/api/ws",
             admission: { identity in gateway.connectionCount(of: identity.userId) < limits.connectionsPerPerson },

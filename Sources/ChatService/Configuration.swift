@@ -71,7 +71,8 @@ struct ChatServiceConfiguration: Sendable {
                 path: environment.string("STORAGE_PATH", default: "./storage"),
                 endpoint: environment.optionalString("S3_ENDPOINT"), bucket: environment.optionalString("S3_BUCKET"),
                 region: environment.string("S3_REGION", default: "us-east-1"),
-                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY"))
+                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY")
+            )
         } catch {
             throw ConfigurationError(name: "STORAGE_BACKEND", problem: "\(error)")
         }
@@ -79,27 +80,34 @@ struct ChatServiceConfiguration: Sendable {
         unclaimedUploadSeconds = try environment.int("UNCLAIMED_UPLOAD_SECONDS", default: 86_400, in: 1...31_536_000)
         uploadSweepSeconds = try environment.int("UPLOAD_SWEEP_SECONDS", default: 3600, in: 1...86_400)
         logLevel = try environment.logLevel()
-        guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
+        guard RedisEndpoint(url: redisURL) != nil else {
+            throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
+        }
     }
 
     var webSocketLimits: WebSocketLimits {
-        WebSocketLimits(queueLimit: webSocketQueueLimit, connectionsPerPerson: webSocketConnectionsPerPerson,
-                        commandsPerSecond: Double(webSocketCommandsPerSecond), commandBurst: Double(webSocketCommandBurst),
-                        maxFrameSize: webSocketMaxFrameBytes)
+        WebSocketLimits(
+            queueLimit: webSocketQueueLimit, connectionsPerPerson: webSocketConnectionsPerPerson,
+            commandsPerSecond: Double(webSocketCommandsPerSecond), commandBurst: Double(webSocketCommandBurst),
+            maxFrameSize: webSocketMaxFrameBytes)
     }
 
     var logMetadata: Logger.Metadata {
         [
             "host": "\(host)", "port": "\(port)", "database_url": "\(maskURLCredentials(databaseURL))",
-            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)", "redis_url": "\(maskURLCredentials(redisURL))",
+            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)",
+            "redis_url": "\(maskURLCredentials(redisURL))",
             "auth_issuer": "\(authIssuer)", "auth_discovery_url": "\(authDiscoveryURL)", "audience": "\(audience)",
             "user_service_url": "\(userServiceURL)", "replica_id": "\(replicaId)", "ws_queue_limit": "\(webSocketQueueLimit)",
             "ws_ping_seconds": "\(webSocketPingSeconds)",
             "ws_max_connections_per_user": "\(webSocketConnectionsPerPerson)", "ws_commands_per_second": "\(webSocketCommandsPerSecond)",
             "ws_command_burst": "\(webSocketCommandBurst)", "ws_max_frame_bytes": "\(webSocketMaxFrameBytes)",
-            "typing_window_ms": "\(typingWindowMilliseconds)", "degraded_poll_ms": "\(degradedPollMilliseconds)", "membership_recheck_s": "\(membershipRecheckSeconds)",
-            "room_creations_per_hour": "\(roomCreationsPerHour)", "presence_socket_s": "\(presenceSocketSeconds)", "log_level": "\(logLevel)",
-            "storage": "\(storage)", "attachment_max_bytes": "\(attachmentMaxBytes)", "unclaimed_upload_seconds": "\(unclaimedUploadSeconds)",
+            "typing_window_ms": "\(typingWindowMilliseconds)", "degraded_poll_ms": "\(degradedPollMilliseconds)",
+            "membership_recheck_s": "\(membershipRecheckSeconds)",
+            "room_creations_per_hour": "\(roomCreationsPerHour)", "presence_socket_s": "\(presenceSocketSeconds)",
+            "log_level": "\(logLevel)",
+            "storage": "\(storage)", "attachment_max_bytes": "\(attachmentMaxBytes)",
+            "unclaimed_upload_seconds": "\(unclaimedUploadSeconds)",
         ]
     }
 }

@@ -57,7 +57,9 @@ public enum ContentSniffer {
     }
 
     static func png(_ bytes: [UInt8]) -> SniffedContent? {
-        guard starts(bytes, with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), starts(bytes, with: Array("IHDR".utf8), at: 12) else { return nil }
+        guard starts(bytes, with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), starts(bytes, with: Array("IHDR".utf8), at: 12) else {
+            return nil
+        }
         return image("image/png", bigEndian(bytes, 16, 4), bigEndian(bytes, 20, 4))
     }
 

@@ -21,8 +21,9 @@ public struct FileObjectStore: ObjectStore {
     public func makeWriter(key: String, contentType: String) async throws -> any ObjectWriter {
         let path = try path(of: key)
         do {
-            try await FileSystem.shared.createDirectory(at: path.removingLastComponent(), withIntermediateDirectories: true,
-                                                        permissions: nil)
+            try await FileSystem.shared.createDirectory(
+                at: path.removingLastComponent(), withIntermediateDirectories: true,
+                permissions: nil)
             let handle = try await FileSystem.shared.openFile(forWritingAt: path, options: .newFile(replaceExisting: true))
             return FileWriter(handle: handle)
         } catch let error as FileSystemError {
@@ -39,7 +40,8 @@ public struct FileObjectStore: ObjectStore {
             throw ObjectStoreError.notFound(key: key)
         }
         do {
-            for try await chunk in handle.readChunks(in: Int64(range.lowerBound)..<Int64(range.upperBound + 1), chunkLength: .kibibytes(64)) {
+            for try await chunk in handle.readChunks(in: Int64(range.lowerBound)..<Int64(range.upperBound + 1), chunkLength: .kibibytes(64))
+            {
                 try await consume(chunk)
             }
         } catch {

@@ -14,16 +14,20 @@ public enum ObjectStoreSettings: Sendable, CustomStringConvertible {
     }
 
     /// The settings a service's configuration read (`STORAGE_BACKEND` and the rest), checked.
-    public static func make(backend: String, path: String, endpoint: String?, bucket: String?, region: String,
-                            accessKeyId: String?, secretAccessKey: String?) throws -> ObjectStoreSettings {
+    public static func make(
+        backend: String, path: String, endpoint: String?, bucket: String?, region: String,
+        accessKeyId: String?, secretAccessKey: String?
+    ) throws -> ObjectStoreSettings {
         switch backend {
         case "filesystem":
             return .fileSystem(root: path)
         case "s3":
             guard let endpoint, let bucket, let accessKeyId, let secretAccessKey, !bucket.isEmpty else {
-                throw ObjectStoreError.unavailable("STORAGE_BACKEND=s3 needs S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY")
+                throw ObjectStoreError.unavailable(
+                    "STORAGE_BACKEND=s3 needs S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY")
             }
-            return .s3(.init(endpoint: endpoint, bucket: bucket, region: region, accessKeyId: accessKeyId, secretAccessKey: secretAccessKey))
+            return .s3(
+                .init(endpoint: endpoint, bucket: bucket, region: region, accessKeyId: accessKeyId, secretAccessKey: secretAccessKey))
         default:
             throw ObjectStoreError.unavailable("STORAGE_BACKEND is filesystem or s3, not \(backend)")
         }

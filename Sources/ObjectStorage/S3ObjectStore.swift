@@ -23,8 +23,10 @@ public struct S3ObjectStore: ObjectStore {
         /// How long one request may take, connecting included (a service that is down fails within it).
         public var requestTimeout: Duration
 
-        public init(endpoint: String, bucket: String, region: String = "us-east-1", accessKeyId: String, secretAccessKey: String,
-                    partSize: Int = 8 * 1024 * 1024, requestTimeout: Duration = .seconds(30)) {
+        public init(
+            endpoint: String, bucket: String, region: String = "us-east-1", accessKeyId: String, secretAccessKey: String,
+            partSize: Int = 8 * 1024 * 1024, requestTimeout: Duration = .seconds(30)
+        ) {
             self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
             self.bucket = bucket
             self.region = region
@@ -41,14 +43,16 @@ public struct S3ObjectStore: ObjectStore {
     private let host: String
 
     public init(configuration: Configuration, client: HTTPClient) throws {
-        guard let url = URLComponents(string: configuration.endpoint), let host = url.host, url.scheme == "http" || url.scheme == "https" else {
+        guard let url = URLComponents(string: configuration.endpoint), let host = url.host, url.scheme == "http" || url.scheme == "https"
+        else {
             throw ObjectStoreError.unavailable("S3 endpoint \(configuration.endpoint) is not an http(s) URL")
         }
         self.configuration = configuration
         self.client = client
         self.host = url.port.map { "\(host):\($0)" } ?? host
-        self.signer = SigV4(accessKeyId: configuration.accessKeyId, secretAccessKey: configuration.secretAccessKey,
-                            region: configuration.region)
+        self.signer = SigV4(
+            accessKeyId: configuration.accessKeyId, secretAccessKey: configuration.secretAccessKey,
+            region: configuration.region)
     }
 
     /// Creates the bucket (local development and tests; in a cluster Terraform makes it).
@@ -65,8 +69,9 @@ public struct S3ObjectStore: ObjectStore {
 
     public func read(key: String, range: ClosedRange<Int>, _ consume: (ByteBuffer) async throws -> Void) async throws {
         try ObjectStoreError.check(key)
-        let response = try await send("GET", path: objectPath(key), headers: ["range": "bytes=\(range.lowerBound)-\(range.upperBound)"],
-                                      body: nil)
+        let response = try await send(
+            "GET", path: objectPath(key), headers: ["range": "bytes=\(range.lowerBound)-\(range.upperBound)"],
+            body: nil)
         switch response.status {
         case .ok, .partialContent:
             for try await chunk in response.body { try await consume(chunk) }
@@ -92,9 +97,12 @@ public struct S3ObjectStore: ObjectStore {
     }
 
     /// One signed request. Connection failures become `unavailable`.
-    func send(_ method: String, path: String, query: [(String, String)] = [], headers: [String: String] = [:],
-              body: ByteBuffer?) async throws -> HTTPClientResponse {
-        let payloadHash = body.map { buffer in buffer.withUnsafeReadableBytes { SigV4.hex(SHA256.hash(data: $0)) } } ?? SigV4.emptyPayloadHash
+    func send(
+        _ method: String, path: String, query: [(String, String)] = [], headers: [String: String] = [:],
+        body: ByteBuffer?
+    ) async throws -> HTTPClientResponse {
+        let payloadHash =
+            body.map { buffer in buffer.withUnsafeReadableBytes { SigV4.hex(SHA256.hash(data: $0)) } } ?? SigV4.emptyPayloadHash
         var signed = headers
         signed["host"] = host
         signed["x-amz-date"] = SigV4.amzDate(Date())
@@ -110,8 +118,11 @@ public struct S3ObjectStore: ObjectStore {
             request.body = .bytes(body)
         }
         do {
-            return try await client.execute(request, timeout: .nanoseconds(configuration.requestTimeout.components.seconds * 1_000_000_000
-                                                                             + configuration.requestTimeout.components.attoseconds / 1_000_000_000))
+            return try await client.execute(
+                request,
+                timeout: .nanoseconds(
+                    configuration.requestTimeout.components.seconds * 1_000_000_000
+                        + configuration.requestTimeout.components.attoseconds / 1_000_000_000))
         } catch {
             throw ObjectStoreError.unavailable("\(method) \(path): \(error)")
         }
@@ -130,7 +141,9 @@ public struct S3ObjectStore: ObjectStore {
     }
 
     static func element(_ name: String, in xml: String) -> String? {
-        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else { return nil }
+        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else {
+            return nil
+        }
         return String(xml[start.upperBound..<end.lowerBound])
     }
 }
@@ -183,13 +196,15 @@ final class S3Writer: ObjectWriter {
         if rest.readableBytes > 0 { try await upload(part: rest) }
         let parts = state.withLock { $0.parts }
         let list = parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag)</ETag></Part>" }.joined()
-        let response = try await store.send("POST", path: store.objectPath(key), query: [("uploadId", uploadId)],
-                                            body: ByteBuffer(string: "<CompleteMultipartUpload>\(list)</CompleteMultipartUpload>"))
+        let response = try await store.send(
+            "POST", path: store.objectPath(key), query: [("uploadId", uploadId)],
+            body: ByteBuffer(string: "<CompleteMultipartUpload>\(list)</CompleteMultipartUpload>"))
         let answer = (try? await response.body.collect(upTo: 1024 * 1024)).map { String(buffer: $0) } ?? ""
         // S3 may answer 200 with an error document when completing.
         guard response.status == .ok, !answer.contains("<Error>") else {
             await abort()
-            throw ObjectStoreError.unavailable("could not complete the upload of \(key): \(S3ObjectStore.element("Code", in: answer) ?? "status \(response.status.code)")")
+            throw ObjectStoreError.unavailable(
+                "could not complete the upload of \(key): \(S3ObjectStore.element("Code", in: answer) ?? "status \(response.status.code)")")
         }
         return total
     }
@@ -208,8 +223,9 @@ final class S3Writer: ObjectWriter {
     private func upload(part: ByteBuffer) async throws {
         var uploadId = state.withLock { $0.uploadId }
         if uploadId == nil {
-            let response = try await store.send("POST", path: store.objectPath(key), query: [("uploads", "")],
-                                                headers: ["content-type": contentType], body: nil)
+            let response = try await store.send(
+                "POST", path: store.objectPath(key), query: [("uploads", "")],
+                headers: ["content-type": contentType], body: nil)
             let answer = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
             guard response.status == .ok, let id = S3ObjectStore.element("UploadId", in: answer) else {
                 throw ObjectStoreError.unavailable("could not start a multipart upload of \(key): status \(response.status.code)")
@@ -219,8 +235,9 @@ final class S3Writer: ObjectWriter {
         }
         guard let uploadId else { return }
         let number = state.withLock { $0.parts.count + 1 }
-        let response = try await store.send("PUT", path: store.objectPath(key),
-                                            query: [("partNumber", String(number)), ("uploadId", uploadId)], body: part)
+        let response = try await store.send(
+            "PUT", path: store.objectPath(key),
+            query: [("partNumber", String(number)), ("uploadId", uploadId)], body: part)
         guard response.status == .ok, let etag = response.headers.first(name: "etag") else {
             throw await S3ObjectStore.failure(response, "upload part \(number) of \(key)")
         }

@@ -27,8 +27,10 @@ public struct SigV4: Sendable {
     /// Signs a request. `path` is the URI path as sent (already percent-encoded),
     /// `headers` must hold `host` and `x-amz-date` (and for S3 `x-amz-content-sha256`),
     /// `payloadHash` is the hex SHA-256 of the body or `UNSIGNED-PAYLOAD`.
-    public func sign(method: String, path: String, query: [(String, String)] = [], headers: [String: String],
-                     payloadHash: String) -> Signed {
+    public func sign(
+        method: String, path: String, query: [(String, String)] = [], headers: [String: String],
+        payloadHash: String
+    ) -> Signed {
         let canonicalHeaders = headers.map { (name: $0.key.lowercased(), value: Self.trim($0.value)) }
             .sorted { $0.name < $1.name }
         let signedHeaders = canonicalHeaders.map(\.name).joined(separator: ";")
@@ -57,15 +59,17 @@ public struct SigV4: Sendable {
         var time = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+            parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (and `/` when asked).
     public static func encode(_ text: String, keepSlash: Bool = false) -> String {
         var out = ""
         for byte in text.utf8 {
-            let unreserved = (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+            let unreserved =
+                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
                 || byte == 45 || byte == 46 || byte == 95 || byte == 126 || (keepSlash && byte == 47)
             out += unreserved ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
         }

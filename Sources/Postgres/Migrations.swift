@@ -57,7 +57,8 @@ public struct Migrator: Sendable {
         let applied = try await pool.withConnection { connection -> [Int] in
             try connection.query("SELECT pg_advisory_lock(hashtext($1))", ["microchat.migrations." + schema])
             defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtext($1))", ["microchat.migrations." + schema]) }
-            try connection.query("""
+            try connection.query(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,

@@ -90,7 +90,8 @@ public final class PostgresConnection {
     /// statement's outcome is reported separately; a failed statement aborts
     /// the statements after it up to the next sync point, which is after each
     /// statement here, so one bad row does not sink the batch.
-    public func pipeline(_ statements: [(sql: String, parameters: [any PostgresBindable])]) throws -> [Result<PostgresRows, PostgresError>] {
+    public func pipeline(_ statements: [(sql: String, parameters: [any PostgresBindable])]) throws -> [Result<PostgresRows, PostgresError>]
+    {
         guard !statements.isEmpty else { return [] }
         guard PQenterPipelineMode(handle) == 1 else { throw lastError(kind: .connection) }
         defer { _ = PQexitPipelineMode(handle) }

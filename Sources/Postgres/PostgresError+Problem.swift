@@ -9,7 +9,8 @@ extension PostgresError: ProblemConvertible {
         guard kind == .connection else {
             return AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
-        return AppError(.serviceUnavailable, code: "database_unavailable", detail: "The database is not reachable; try again shortly.",
-                        headers: [.retryAfter: "2"])
+        return AppError(
+            .serviceUnavailable, code: "database_unavailable", detail: "The database is not reachable; try again shortly.",
+            headers: [.retryAfter: "2"])
     }
 }

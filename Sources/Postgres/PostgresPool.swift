@@ -76,8 +76,10 @@ public final class PostgresPool: Sendable {
     /// server cannot be reached, waits for it up to `reconnectWait` (unless
     /// `waitForServer` is false, as for a readiness probe); when the connection
     /// dies under `body`, runs it again only if `idempotent`.
-    public func withConnection<T: Sendable>(idempotent: Bool = false, waitForServer: Bool = true,
-                                            _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    public func withConnection<T: Sendable>(
+        idempotent: Bool = false, waitForServer: Bool = true,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         let deadline = ContinuousClock.now + (waitForServer ? configuration.reconnectWait : .zero)
         var pause = Duration.milliseconds(50)
         while true {
@@ -140,8 +142,10 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` in a transaction on one connection.
-    public func transaction<T: Sendable>(idempotent: Bool = false,
-                                         _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(
+        idempotent: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
         try await withConnection(idempotent: idempotent) { connection in try connection.transaction(body) }
     }
 
@@ -149,8 +153,10 @@ public final class PostgresPool: Sendable {
     /// the caller says otherwise; a write only when the caller says so (say,
     /// because its ids are fixed before the first try, so a repeat cannot insert twice).
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresBindable] = [], idempotent: Bool? = nil,
-                      waitForServer: Bool = true) async throws -> PostgresRows {
+    public func query(
+        _ sql: String, _ parameters: [any PostgresBindable] = [], idempotent: Bool? = nil,
+        waitForServer: Bool = true
+    ) async throws -> PostgresRows {
         let repeatable = idempotent ?? Self.isRead(sql)
         return try await withConnection(idempotent: repeatable, waitForServer: waitForServer) { connection in
             try connection.query(sql, parameters)
@@ -186,7 +192,8 @@ public final class PostgresPool: Sendable {
         let timeout = configuration.acquireTimeout
         let timer = Task { [weak self] in
             try await Task.sleep(for: timeout)
-            self?.failWaiter(waiterID, with: PostgresError(kind: .connection, message: "no database connection became free within \(timeout)"))
+            self?.failWaiter(
+                waiterID, with: PostgresError(kind: .connection, message: "no database connection became free within \(timeout)"))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {

@@ -56,8 +56,11 @@ public struct FixedWindowLimiter: Sendable {
     /// never below zero and never on a key whose window has already ended: a plain
     /// DECR there would leave a key with no expiry.
     public func forgetOne(_ subject: String) async throws {
-        _ = try await redis.command(["EVAL", "if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 "
-                                     + "then return redis.call('DECR', KEYS[1]) end return 0", "1", key(subject)])
+        _ = try await redis.command([
+            "EVAL",
+            "if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 "
+                + "then return redis.call('DECR', KEYS[1]) end return 0", "1", key(subject),
+        ])
     }
 
     /// Forgets `subject`'s count (a successful login clears its account's failures).

@@ -67,17 +67,21 @@ public struct PresenceRegistry: Sendable {
     /// Records an opened socket; true when the person was offline everywhere before it.
     public func opened(user: UUID, socket: String, now: Date = Date()) async throws -> Bool {
         let nowMs = Self.milliseconds(now)
-        let reply = try await redis.command(["EVAL", Self.openScript, "3", Self.sockets(user), Self.online, Self.seen(user),
-                                             socket, String(nowMs), String(nowMs + lifetimeMilliseconds), user.uuidString.lowercased(),
-                                             String(lifetimeMilliseconds * 2), String(Self.seenKeptSeconds)])
+        let reply = try await redis.command([
+            "EVAL", Self.openScript, "3", Self.sockets(user), Self.online, Self.seen(user),
+            socket, String(nowMs), String(nowMs + lifetimeMilliseconds), user.uuidString.lowercased(),
+            String(lifetimeMilliseconds * 2), String(Self.seenKeptSeconds),
+        ])
         return try Self.flag(reply)
     }
 
     /// Records a closed socket; true when it was the person's last one anywhere (they are offline now).
     public func closed(user: UUID, socket: String, now: Date = Date()) async throws -> Bool {
         let nowMs = Self.milliseconds(now)
-        let reply = try await redis.command(["EVAL", Self.closeScript, "3", Self.sockets(user), Self.online, Self.seen(user),
-                                             socket, String(nowMs), user.uuidString.lowercased(), String(Self.seenKeptSeconds)])
+        let reply = try await redis.command([
+            "EVAL", Self.closeScript, "3", Self.sockets(user), Self.online, Self.seen(user),
+            socket, String(nowMs), user.uuidString.lowercased(), String(Self.seenKeptSeconds),
+        ])
         return try Self.flag(reply)
     }
 

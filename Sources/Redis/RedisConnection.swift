@@ -26,7 +26,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// ignored: pub/sub spans databases).
     public init?(url: String) {
         guard let components = URLComponents(string: url), let scheme = components.scheme, ["redis", "rediss"].contains(scheme),
-              let host = components.host, !host.isEmpty else { return nil }
+            let host = components.host, !host.isEmpty
+        else { return nil }
         let user = components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
         let password = components.password.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
         let caFile = components.queryItems?.first { $0.name == "sslrootcert" }?.value
@@ -158,7 +159,9 @@ final class RedisConnection {
         }
     }
 
-    private func withArgv<R>(_ arguments: [[UInt8]], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?) -> R) throws -> R {
+    private func withArgv<R>(
+        _ arguments: [[UInt8]], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?) -> R
+    ) throws -> R {
         guard !arguments.isEmpty else { throw RedisError(kind: .server, message: "empty command") }
         let buffers: [UnsafeMutablePointer<CChar>] = arguments.map { argument in
             let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, argument.count))

@@ -8,7 +8,8 @@ extension RedisError: ProblemConvertible {
         guard kind == .connection else {
             return AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
-        return AppError(.serviceUnavailable, code: "redis_unavailable", detail: "The message bus is not reachable; try again shortly.",
-                        headers: [.retryAfter: "2"])
+        return AppError(
+            .serviceUnavailable, code: "redis_unavailable", detail: "The message bus is not reachable; try again shortly.",
+            headers: [.retryAfter: "2"])
     }
 }

@@ -271,7 +271,8 @@ public final class RedisSubscriber: Sendable {
             if kind == "unsubscribe" { _ = state.withLock { $0.confirmed.remove(channel) } }
         }
         guard case let .array(parts) = reply, parts.count == 3, parts[0].text == "message",
-              let channel = parts[1].text, case let .string(payload) = parts[2] else { return }
+            let channel = parts[1].text, case let .string(payload) = parts[2]
+        else { return }
         continuation.yield(.message(channel: channel, payload: payload))
     }
 

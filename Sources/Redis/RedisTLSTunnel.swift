@@ -57,7 +57,8 @@ final class RedisTLSTunnel: Sendable {
                 .connectTimeout(.seconds(5))
                 .channelInitializer { outbound in
                     outbound.eventLoop.makeCompletedFuture {
-                        try outbound.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverHostname))
+                        try outbound.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverHostname))
                         try outbound.pipeline.syncOperations.addHandler(relay.value)
                     }
                 }

@@ -9,7 +9,8 @@ import ServiceLifecycle
 import Shared
 
 /// Builds ui-service: the web front's files, the `/api` proxy and the WebSocket relay.
-func buildApplication(configuration: UIServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {
+func buildApplication(configuration: UIServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol
+{
     let logger = Logger(label: "ui-service")
     logger.info("starting ui-service", metadata: configuration.logMetadata)
 
@@ -26,13 +27,18 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
 
     let router = Router(context: UIRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
-    router.add(middleware: SecurityHeadersMiddleware(extraConnectOrigins: configuration.oidcIssuer.flatMap(SecurityHeadersMiddleware<UIRequestContext>.origin(of:)).map { [$0] } ?? []))
+    router.add(
+        middleware: SecurityHeadersMiddleware(
+            extraConnectOrigins: configuration.oidcIssuer.flatMap(SecurityHeadersMiddleware<UIRequestContext>.origin(of:)).map { [$0] }
+                ?? []))
     router.addStandardMiddleware()
 
     OperationsController(service: "ui-service", checks: [], registry: registry).addRoutes(to: router)
-    PageConfigController<UIRequestContext>(oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId,
-                                           maxUploadBytes: configuration.attachmentMaxBytes,
-                                           maxMessageLength: configuration.maxMessageLength).addRoutes(to: router)
+    PageConfigController<UIRequestContext>(
+        oidcIssuer: configuration.oidcIssuer, clientId: configuration.oidcClientId,
+        maxUploadBytes: configuration.attachmentMaxBytes,
+        maxMessageLength: configuration.maxMessageLength
+    ).addRoutes(to: router)
     WebSocketProxy(chats: chats).addRoutes(to: router)
     HTTPProxy(users: users, chats: chats, http: http, timeout: .seconds(Int64(configuration.upstreamTimeoutSeconds)))
         .addRoutes(to: router)
@@ -40,7 +46,8 @@ func buildApplication(configuration: UIServiceConfiguration, registry: Prometheu
 
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: WebSocketProxy.maxMessageSize))),
+        server: .http1WebSocketUpgrade(
+            webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: WebSocketProxy.maxMessageSize))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ui-service"),
         services: [HTTPClientService(client: http)],
         logger: logger

@@ -25,7 +25,8 @@ struct UIServiceConfiguration: Sendable {
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         host = environment.string("HOST", default: "127.0.0.1")
         port = try environment.int("PORT", default: 8080, in: 1...65535)
-        userServiceURL = try Self.baseURL(environment.string("USER_SERVICE_URL", default: "http://127.0.0.1:8081"), name: "USER_SERVICE_URL")
+        userServiceURL = try Self.baseURL(
+            environment.string("USER_SERVICE_URL", default: "http://127.0.0.1:8081"), name: "USER_SERVICE_URL")
         let chats = environment.string("CHAT_SERVICE_URLS", default: "http://127.0.0.1:8082")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !chats.isEmpty else { throw ConfigurationError(name: "CHAT_SERVICE_URLS", problem: "needs at least one URL") }
@@ -46,7 +47,7 @@ struct UIServiceConfiguration: Sendable {
     /// An http(s) URL without a trailing slash, or a configuration error naming the variable.
     static func baseURL(_ value: String, name: String) throws -> String {
         guard let components = URLComponents(string: value), let scheme = components.scheme,
-              ["http", "https"].contains(scheme), components.host?.isEmpty == false
+            ["http", "https"].contains(scheme), components.host?.isEmpty == false
         else { throw ConfigurationError(name: name, problem: "expected http(s)://host:port, got \(value)") }
         return value.hasSuffix("/") ? String(value.dropLast()) : value
     }
@@ -57,7 +58,8 @@ struct UIServiceConfiguration: Sendable {
             "chat_service_urls": "\(chatServiceURLs.joined(separator: ","))",
             "upstream_timeout_seconds": "\(upstreamTimeoutSeconds)",
             "ui_assets_dir": "\(assetsDirectory ?? "(bundled)")", "log_level": "\(logLevel)",
-            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)", "attachment_max_bytes": "\(attachmentMaxBytes)", "max_message_length": "\(maxMessageLength)",
+            "oidc_issuer": "\(oidcIssuer ?? "(none: user-service's forms)")", "oidc_client_id": "\(oidcClientId)",
+            "attachment_max_bytes": "\(attachmentMaxBytes)", "max_message_length": "\(maxMessageLength)",
             "trusted_proxies": "\(trustedProxiesText)",
         ]
     }

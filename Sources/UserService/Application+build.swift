@@ -11,12 +11,16 @@ import Redis
 
 /// Builds user-service: storage, migrations, signing key, routes, middleware.
 /// `main` and the tests call this one function, so what is tested is what runs.
-func buildApplication(configuration: UserServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol {
+func buildApplication(configuration: UserServiceConfiguration, registry: PrometheusCollectorRegistry) async throws
+    -> some ApplicationProtocol
+{
     let logger = Logger(label: "user-service")
     logger.info("starting user-service", metadata: configuration.logMetadata)
 
-    let pool = PostgresPool(configuration: .init(url: configuration.databaseURL, size: configuration.databasePoolSize,
-                                                           reconnectWait: configuration.databaseReconnectWait), logger: logger)
+    let pool = PostgresPool(
+        configuration: .init(
+            url: configuration.databaseURL, size: configuration.databasePoolSize,
+            reconnectWait: configuration.databaseReconnectWait), logger: logger)
     try await Migrator(schema: "user_service", migrations: UserMigrations.all).migrate(pool, logger: logger)
 
     let keyStore = SigningKeyStore(pool: pool)
@@ -55,7 +59,6 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         )
     }
 
-
     let router = Router(context: UserRequestContext.self)
     router.addStandardMiddleware()
     router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
@@ -70,12 +73,16 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     if let external = configuration.externalIssuer {
         ExternalAccountsController(issuer: external).addRoutes(to: router.group("api/auth"))
     } else {
-        AuthController(users: users, refreshTokens: refreshTokens,
-                       hasher: PasswordHasher(threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue,
-                                              unknownLoginLimit: configuration.limits.unknownLoginHashes),
-                       issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits),
-                       revocations: SessionRevocations(redis: redis, list: revokedSessions, tokenLifetime: configuration.accessTokenLifetime, logger: logger))
-            .addRoutes(to: router.group("api/auth"))
+        AuthController(
+            users: users, refreshTokens: refreshTokens,
+            hasher: PasswordHasher(
+                threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue,
+                unknownLoginLimit: configuration.limits.unknownLoginHashes),
+            issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits),
+            revocations: SessionRevocations(
+                redis: redis, list: revokedSessions, tokenLifetime: configuration.accessTokenLifetime, logger: logger)
+        )
+        .addRoutes(to: router.group("api/auth"))
     }
 
     let authenticated = AuthMiddleware<UserRequestContext>(verifier: verifier) { [provisioner] identity in
@@ -83,13 +90,17 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }
-    let presence = PresenceVisibility(pool: pool, registry: PresenceRegistry(redis: redis), chatServiceURL: configuration.chatServiceURL, client: ServiceClient(), logger: logger)
+    let presence = PresenceVisibility(
+        pool: pool, registry: PresenceRegistry(redis: redis), chatServiceURL: configuration.chatServiceURL, client: ServiceClient(),
+        logger: logger)
     let usersGroup = router.group("api/users").add(middleware: authenticated)
     let announcements = ProfileAnnouncements(redis: redis, logger: logger)
     UsersController(users: users, presence: presence, announcements: announcements).addRoutes(to: usersGroup)
-    AvatarController(users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
-                     maxBytes: configuration.avatarMaxBytes, announcements: announcements)
-        .addRoutes(authenticated: usersGroup, public: router)
+    AvatarController(
+        users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
+        maxBytes: configuration.avatarMaxBytes, announcements: announcements
+    )
+    .addRoutes(authenticated: usersGroup, public: router)
     ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
         .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
     let blocks = BlockStore(pool: pool)

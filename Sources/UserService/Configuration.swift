@@ -37,7 +37,8 @@ struct UserServiceConfiguration: Sendable {
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         host = environment.string("HOST", default: "127.0.0.1")
         port = try environment.int("PORT", default: 8081, in: 1...65535)
-        databaseURL = try environment.secret("DATABASE_URL")
+        databaseURL =
+            try environment.secret("DATABASE_URL")
             ?? "postgresql://user_service@127.0.0.1:5432/microchat?sslmode=prefer"
         databasePoolSize = try environment.int("DATABASE_POOL_SIZE", default: MachineSize.databasePoolSize, in: 1...256)
         databaseReconnectWait = .seconds(try environment.int("DATABASE_RECONNECT_WAIT_SECONDS", default: 5, in: 0...60))
@@ -45,13 +46,18 @@ struct UserServiceConfiguration: Sendable {
         audience = environment.string("TOKEN_AUDIENCE", default: "microchat")
         accessTokenLifetime = .seconds(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900))
         refreshTokenLifetime = .seconds(try environment.int("REFRESH_TOKEN_TTL_SECONDS", default: 30 * 24 * 3600))
-        refreshFamilyLifetime = .seconds(try environment.int("REFRESH_FAMILY_MAX_SECONDS", default: 90 * 24 * 3600, in: 1...10 * 365 * 24 * 3600))
+        refreshFamilyLifetime = .seconds(
+            try environment.int("REFRESH_FAMILY_MAX_SECONDS", default: 90 * 24 * 3600, in: 1...10 * 365 * 24 * 3600))
         signingKeyRotation = .seconds(try environment.int("SIGNING_KEY_ROTATION_SECONDS", default: 30 * 24 * 3600))
         externalIssuer = environment.optionalString("AUTH_ISSUER")
-        externalDiscoveryURL = externalIssuer.map { environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration") }
+        externalDiscoveryURL = externalIssuer.map {
+            environment.string("AUTH_DISCOVERY_URL", default: $0 + "/.well-known/openid-configuration")
+        }
         redisURL = try environment.secret("REDIS_URL") ?? "redis://127.0.0.1:6379"
         chatServiceURL = environment.string("CHAT_SERVICE_URL", default: "http://127.0.0.1:8082")
-        guard RedisEndpoint(url: redisURL) != nil else { throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port") }
+        guard RedisEndpoint(url: redisURL) != nil else {
+            throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
+        }
         trustedProxiesText = environment.string("TRUSTED_PROXIES", default: "127.0.0.0/8,::1/128")
         do { trustedProxies = try TrustedProxies(trustedProxiesText) } catch {
             throw ConfigurationError(name: "TRUSTED_PROXIES", problem: "\(error)")
@@ -73,7 +79,8 @@ struct UserServiceConfiguration: Sendable {
                 path: environment.string("STORAGE_PATH", default: "./storage"),
                 endpoint: environment.optionalString("S3_ENDPOINT"), bucket: environment.optionalString("S3_BUCKET"),
                 region: environment.string("S3_REGION", default: "us-east-1"),
-                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY"))
+                accessKeyId: environment.optionalString("S3_ACCESS_KEY_ID"), secretAccessKey: try environment.secret("S3_SECRET_ACCESS_KEY")
+            )
         } catch {
             throw ConfigurationError(name: "STORAGE_BACKEND", problem: "\(error)")
         }
@@ -88,16 +95,20 @@ struct UserServiceConfiguration: Sendable {
     var logMetadata: Logger.Metadata {
         [
             "host": "\(host)", "port": "\(port)", "database_url": "\(maskURLCredentials(databaseURL))",
-            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)", "issuer_url": "\(issuerURL)", "audience": "\(audience)",
+            "database_pool_size": "\(databasePoolSize)", "database_reconnect_wait": "\(databaseReconnectWait)",
+            "issuer_url": "\(issuerURL)", "audience": "\(audience)",
             "access_token_ttl_s": "\(accessTokenLifetime.components.seconds)",
             "refresh_token_ttl_s": "\(refreshTokenLifetime.components.seconds)",
             "refresh_family_max_s": "\(refreshFamilyLifetime.components.seconds)", "log_level": "\(logLevel)",
             "auth_issuer": "\(externalIssuer ?? "(this service)")", "auth_discovery_url": "\(externalDiscoveryURL ?? "-")",
-            "redis_url": "\(maskURLCredentials(redisURL))", "chat_service_url": "\(chatServiceURL)", "trusted_proxies": "\(trustedProxiesText)",
-            "login_failures_per_account": "\(limits.loginFailuresPerAccount)", "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
+            "redis_url": "\(maskURLCredentials(redisURL))", "chat_service_url": "\(chatServiceURL)",
+            "trusted_proxies": "\(trustedProxiesText)",
+            "login_failures_per_account": "\(limits.loginFailuresPerAccount)",
+            "login_failures_per_address": "\(limits.loginFailuresPerAddress)",
             "login_failure_window_s": "\(limits.loginFailureWindow.components.seconds)",
             "registrations_per_address": "\(limits.registrationsPerAddress)",
-            "registration_window_s": "\(limits.registrationWindow.components.seconds)", "password_hash_queue_limit": "\(limits.passwordHashQueue)",
+            "registration_window_s": "\(limits.registrationWindow.components.seconds)",
+            "password_hash_queue_limit": "\(limits.passwordHashQueue)",
             "unknown_login_hash_limit": "\(limits.unknownLoginHashes)", "ipv6_limit_prefix": "\(limits.ipv6Prefix)",
             "storage": "\(storage)", "avatar_max_bytes": "\(avatarMaxBytes)",
         ]

@@ -13,7 +13,9 @@ import Testing
 /// database role). The issuer it trusts is not running here, so these are the
 /// contract's edges that need no valid token: operations, the document, and
 /// every way a call without a good token is refused.
-@Suite("chat-service routes", .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
+@Suite(
+    "chat-service routes",
+    .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct ChatServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
@@ -61,7 +63,10 @@ struct ChatServiceRouteTests {
             }
             // Well-formed, but its issuer's keys cannot be fetched: 503, not a guess.
             let header = Base64URL.encode(Array(#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#.utf8))
-            let claims = Base64URL.encode(Array(#"{"iss":"http://127.0.0.1:9","sub":"00000000-0000-0000-0000-000000000001","aud":"microchat","exp":4102444800,"iat":1}"#.utf8))
+            let claims = Base64URL.encode(
+                Array(
+                    #"{"iss":"http://127.0.0.1:9","sub":"00000000-0000-0000-0000-000000000001","aud":"microchat","exp":4102444800,"iat":1}"#
+                        .utf8))
             let token = "\(header).\(claims).\(Base64URL.encode(Array(repeating: 1, count: 64)))"
             try await client.execute(uri: "/api/rooms", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .serviceUnavailable)

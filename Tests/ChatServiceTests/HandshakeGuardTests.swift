@@ -38,17 +38,20 @@ struct HandshakeGuardTests {
     }
 
     func verifyingChannel() throws -> (EmbeddedChannel, ReadCounter) {
-        let verifier = TokenVerifier(configuration: .init(issuer: "http://issuer.invalid", audience: "microchat"),
-                                     source: SilentIssuer(), logger: Logger(label: "handshake-guard-test"))
+        let verifier = TokenVerifier(
+            configuration: .init(issuer: "http://issuer.invalid", audience: "microchat"),
+            source: SilentIssuer(), logger: Logger(label: "handshake-guard-test"))
         let channel = EmbeddedChannel()
         let counter = ReadCounter()
         try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: "/api/ws", admission: { _ in true }))
+        try channel.pipeline.syncOperations.addHandler(
+            WebSocketHandshakeGuard(verifier: verifier, path: "/api/ws", admission: { _ in true }))
         var headers = HTTPHeaders()
         headers.add(name: "Upgrade", value: "websocket")
         headers.add(name: "Connection", value: "Upgrade")
         headers.add(name: "Authorization", value: "Bearer \(Self.token())")
-        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws", headers: headers)))
+        try channel.writeInbound(
+            HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws", headers: headers)))
         return (channel, counter)
     }
 
@@ -63,18 +66,25 @@ struct HandshakeGuardTests {
         let signer = try await TokenSigner(key: .init())
         let now = Int64(Date().timeIntervalSince1970)
         let user = UUID()
-        let token = try await signer.sign(AccessTokenClaims(iss: "http://issuer.test", sub: user.uuidString, aud: "microchat", exp: now + 300, iat: now))
-        let verifier = TokenVerifier(configuration: .init(issuer: "http://issuer.test", audience: "microchat"), source: OneKey(signer: signer),
-                                     logger: Logger(label: "handshake-guard-test"))
+        let token = try await signer.sign(
+            AccessTokenClaims(iss: "http://issuer.test", sub: user.uuidString, aud: "microchat", exp: now + 300, iat: now))
+        let verifier = TokenVerifier(
+            configuration: .init(issuer: "http://issuer.test", audience: "microchat"), source: OneKey(signer: signer),
+            logger: Logger(label: "handshake-guard-test"))
         let tickets = Mutex<[String: String]>(["ticket-1": token])
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: "/api/ws", admission: { _ in true },
-                                                                               redeem: { ticket in tickets.withLock { $0.removeValue(forKey: ticket) } }))
+        try channel.pipeline.syncOperations.addHandler(
+            WebSocketHandshakeGuard(
+                verifier: verifier, path: "/api/ws", admission: { _ in true },
+                redeem: { ticket in tickets.withLock { $0.removeValue(forKey: ticket) } }))
         var headers = HTTPHeaders()
         headers.add(name: "Upgrade", value: "websocket")
         headers.add(name: "Connection", value: "Upgrade")
-        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/api/ws?ticket=ticket-1&x=1",
-                                                                             headers: headers)))
+        try channel.writeInbound(
+            HTTPServerRequestPart.head(
+                HTTPRequestHead(
+                    version: .http1_1, method: .GET, uri: "/api/ws?ticket=ticket-1&x=1",
+                    headers: headers)))
         var passed: HTTPServerRequestPart?
         let deadline = ContinuousClock.now + .seconds(30)
         while passed == nil && ContinuousClock.now < deadline {

@@ -8,7 +8,8 @@ import Testing
 struct MessageTextRulesTests {
     @Test("@usernames are found where a name can start, not in emails or code, without trailing punctuation")
     func mentions() {
-        let text = "hi @Ann, @bob. and @carol-! mail dave@example.com `@eve` ```\n@frank\n``` @gi @toolong" + String(repeating: "x", count: 40)
+        let text =
+            "hi @Ann, @bob. and @carol-! mail dave@example.com `@eve` ```\n@frank\n``` @gi @toolong" + String(repeating: "x", count: 40)
         #expect(MentionSyntax.usernames(in: text) == ["ann", "bob", "carol"])
         #expect(MentionSyntax.usernames(in: "@ann @ANN @ann") == ["ann"])
         #expect(MentionSyntax.usernames(in: "(@a.b_c-d)") == ["a.b_c-d"])

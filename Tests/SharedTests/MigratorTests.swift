@@ -54,12 +54,14 @@ struct MigratorTests {
         let schema = TestEnvironment.uniqueName("bad")
         let setup = PostgresPool(configuration: .init(url: url, size: 1), logger: TestEnvironment.logger)
         try await setup.query("CREATE SCHEMA \(schema)")
-        let pool = PostgresPool(configuration: .init(url: url + "&options=-csearch_path%3D\(schema)", size: 1), logger: TestEnvironment.logger)
+        let pool = PostgresPool(
+            configuration: .init(url: url + "&options=-csearch_path%3D\(schema)", size: 1), logger: TestEnvironment.logger)
         let migrations = [Migration(version: 1, name: "broken", sql: "CREATE TABLE t (v int); SELECT no_such_function();")]
         await #expect(throws: PostgresError.self) {
             try await Migrator(schema: schema, migrations: migrations).migrate(pool, logger: TestEnvironment.logger)
         }
-        let tables = try await setup.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 't'", [schema])
+        let tables = try await setup.query(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 't'", [schema])
         #expect(try tables.first?.decode("n", as: Int.self) == 0)
         await pool.shutdown()
         try await setup.query("DROP SCHEMA \(schema) CASCADE")

@@ -40,10 +40,12 @@ struct ObjectStoreTests {
 
     func s3Store(partSize: Int = 5 * 1024 * 1024, endpoint: String? = nil) async throws -> S3ObjectStore {
         let url = try endpoint ?? TestEnvironment.require("MICROCHAT_TEST_S3_URL")
-        let store = try S3ObjectStore(configuration: .init(endpoint: url, bucket: "mc-" + UUID().uuidString.prefix(8).lowercased(),
-                                                           accessKeyId: "test", secretAccessKey: "test-secret", partSize: partSize,
-                                                           requestTimeout: .seconds(30)),
-                                      client: HTTPClient.shared)
+        let store = try S3ObjectStore(
+            configuration: .init(
+                endpoint: url, bucket: "mc-" + UUID().uuidString.prefix(8).lowercased(),
+                accessKeyId: "test", secretAccessKey: "test-secret", partSize: partSize,
+                requestTimeout: .seconds(30)),
+            client: HTTPClient.shared)
         if endpoint == nil { try await store.createBucket() }
         return store
     }
@@ -75,7 +77,8 @@ struct ObjectStoreTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await exercise(store, size: 300_000)
         // Nothing but finished objects in the folder (the aborted one left no file).
-        let left = FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String }
+        let left =
+            FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String }
             .filter { !$0.hasSuffix("room") && $0 != "attachments" } ?? []
         #expect(left.isEmpty, "left behind: \(left)")
     }
@@ -115,11 +118,13 @@ struct ContentSnifferTests {
         let gif = Array("GIF89a".utf8) + [0x20, 0x03, 0x58, 0x02] + [0, 0, 0]
         #expect(ContentSniffer.sniff(gif) == SniffedContent(contentType: "image/gif", width: 800, height: 600))
         // JPEG: SOI, an APP0 segment, then SOF0 with height 300 and width 400.
-        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array(repeating: 0, count: 14)
+        let jpeg: [UInt8] =
+            [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array(repeating: 0, count: 14)
             + [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x2C, 0x01, 0x90, 0x03] + Array(repeating: 0, count: 12)
         #expect(ContentSniffer.sniff(jpeg) == SniffedContent(contentType: "image/jpeg", width: 400, height: 300))
         // WebP, lossy (VP8): 320 × 200.
-        let webp = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0] + [0, 0, 0, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xC8, 0x00]
+        let webp =
+            Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0] + [0, 0, 0, 0x9D, 0x01, 0x2A, 0x40, 0x01, 0xC8, 0x00]
         #expect(ContentSniffer.sniff(webp) == SniffedContent(contentType: "image/webp", width: 320, height: 200))
         #expect(ContentSniffer.sniff(webp).isInlineImage)
     }

@@ -20,7 +20,10 @@ struct OpenAPIDocumentTests {
 
         router.delete("api/rooms/{roomId}") { _, _ in "" }
         router.get("healthz") { _, _ in "" }
-        #expect(described.undocumented(router.routes.map { "\($0.method.rawValue) \($0.path)" }) == ["DELETE /api/rooms/{roomId}", "GET /healthz"])
+        #expect(
+            described.undocumented(router.routes.map { "\($0.method.rawValue) \($0.path)" }) == [
+                "DELETE /api/rooms/{roomId}", "GET /healthz",
+            ])
         #expect(throws: OpenAPIDocument.Invalid.self) { try described.check(router) }
     }
 

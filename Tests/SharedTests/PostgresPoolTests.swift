@@ -15,11 +15,12 @@ struct PostgresPoolTests {
         let pool = try makePool()
         let id = UUID()
         let when = Date(timeIntervalSince1970: 1_764_083_908.123456)
-        let row = try #require(try await pool.query(
-            "SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::bool AS flag, "
-                + "$5::text AS missing, $6::text AS word, $7::float8 AS x",
-            [id, when, 42, true, Optional<String>.none, "héllo ☃", 2.5]
-        ).first)
+        let row = try #require(
+            try await pool.query(
+                "SELECT $1::uuid AS id, $2::timestamptz AS at, $3::int AS n, $4::bool AS flag, "
+                    + "$5::text AS missing, $6::text AS word, $7::float8 AS x",
+                [id, when, 42, true, Optional<String>.none, "héllo ☃", 2.5]
+            ).first)
         #expect(try row.decode("id", as: UUID.self) == id)
         let decoded = try row.decode("at", as: Date.self)
         #expect(abs(decoded.timeIntervalSince1970 - when.timeIntervalSince1970) < 0.000_002)
@@ -144,20 +145,24 @@ struct PostgresPoolTests {
 
     @Test("a caller waiting past the acquire timeout gets an error, not a hang")
     func acquireTimeout() async throws {
-        let pool = PostgresPool(configuration: .init(url: try TestEnvironment.databaseURL, size: 1, acquireTimeout: .milliseconds(200)),
-                                logger: TestEnvironment.logger)
+        let pool = PostgresPool(
+            configuration: .init(url: try TestEnvironment.databaseURL, size: 1, acquireTimeout: .milliseconds(200)),
+            logger: TestEnvironment.logger)
         let marker = TestEnvironment.uniqueName("holder")
         // The holder keeps the pool's only connection until this test cancels its query, so a
         // slow start of either connection cannot let the waiter through.
         async let holder: Void = pool.withConnection { connection in _ = try connection.query("SELECT pg_sleep(60) AS \(marker)") }
         let observer = try makePool(size: 1)
         try await TestEnvironment.eventually("the holder's query runs") {
-            try await observer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1",
-                                     ["%" + marker + "%"]).first?.decode("n", as: Int.self) ?? 0 >= 1
+            try await observer.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1",
+                ["%" + marker + "%"]
+            ).first?.decode("n", as: Int.self) ?? 0 >= 1
         }
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
-        _ = try await observer.query("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
-                                     ["%" + marker + "%"])
+        _ = try await observer.query(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()",
+            ["%" + marker + "%"])
         _ = try? await holder
         await pool.shutdown()
         await observer.shutdown()
@@ -224,8 +229,9 @@ struct PostgresPoolTests {
     @Test("an unreachable server is waited for up to reconnectWait; a readiness probe does not wait")
     func waitsForAnUnreachableServer() async throws {
         // A port nothing listens on: every connect is refused at once, so the time spent is the waiting.
-        let closed = try TestEnvironment.databaseURL.replacingOccurrences(of: #"@(localhost|127\.0\.0\.1):\d+/"#, with: "@$1:9/",
-                                                                            options: .regularExpression)
+        let closed = try TestEnvironment.databaseURL.replacingOccurrences(
+            of: #"@(localhost|127\.0\.0\.1):\d+/"#, with: "@$1:9/",
+            options: .regularExpression)
         #expect(closed != (try TestEnvironment.databaseURL))
         let pool = PostgresPool(configuration: .init(url: closed, size: 1, reconnectWait: .seconds(3)), logger: TestEnvironment.logger)
         let started = ContinuousClock.now

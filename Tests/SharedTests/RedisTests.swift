@@ -6,8 +6,10 @@ import Testing
 @Suite("Redis over hiredis", .needsServers)
 struct RedisTests {
     /// Waits for the next event matching `predicate`, failing after `timeout`.
-    static func next(_ iterator: inout AsyncStream<RedisSubscriberEvent>.Iterator, timeout: Duration = .seconds(10),
-                     where predicate: @escaping @Sendable (RedisSubscriberEvent) -> Bool) async throws -> RedisSubscriberEvent {
+    static func next(
+        _ iterator: inout AsyncStream<RedisSubscriberEvent>.Iterator, timeout: Duration = .seconds(10),
+        where predicate: @escaping @Sendable (RedisSubscriberEvent) -> Bool
+    ) async throws -> RedisSubscriberEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let event = await iterator.next() else { break }
@@ -17,7 +19,9 @@ struct RedisTests {
     }
 
     /// Publishes until a subscriber sees it: SUBSCRIBE is asynchronous, so the first publish may precede it.
-    static func publishUntilSeen(_ client: RedisClient, _ payload: String, on channel: String, deadline: Duration = .seconds(10)) async throws {
+    static func publishUntilSeen(_ client: RedisClient, _ payload: String, on channel: String, deadline: Duration = .seconds(10))
+        async throws
+    {
         let end = ContinuousClock.now + deadline
         while ContinuousClock.now < end {
             if (try? await client.publish(Array(payload.utf8), to: channel)) ?? 0 > 0 { return }
@@ -142,8 +146,10 @@ struct RedisProcess: Sendable {
         let binary = try TestEnvironment.require("MICROCHAT_TEST_REDIS_SERVER")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", directory, "--daemonize", "yes", "--logfile", directory + "/redis.log"]
+        process.arguments = [
+            "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory, "--daemonize", "yes", "--logfile", directory + "/redis.log",
+        ]
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

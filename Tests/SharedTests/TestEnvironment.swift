@@ -14,7 +14,9 @@ enum TestEnvironment {
 
     /// Whether the servers' settings are here (`./microchat test` sets them).
     static var serversAreSet: Bool {
-        ["MICROCHAT_TEST_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL", "MICROCHAT_TEST_S3_URL"].allSatisfy { ProcessInfo.processInfo.environment[$0] != nil }
+        ["MICROCHAT_TEST_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL", "MICROCHAT_TEST_S3_URL"].allSatisfy {
+            ProcessInfo.processInfo.environment[$0] != nil
+        }
     }
 
     static var databaseURL: String { get throws { try require("MICROCHAT_TEST_DATABASE_URL") } }
@@ -49,6 +51,8 @@ extension Trait where Self == ConditionTrait {
     /// skipped, with this reason; `./microchat test` starts the servers, and fails if any
     /// suite is skipped there.
     static var needsServers: Self {
-        .enabled(if: TestEnvironment.serversAreSet, "needs PostgreSQL, Redis and an S3 server: run it through ./microchat test, which starts them")
+        .enabled(
+            if: TestEnvironment.serversAreSet,
+            "needs PostgreSQL, Redis and an S3 server: run it through ./microchat test, which starts them")
     }
 }

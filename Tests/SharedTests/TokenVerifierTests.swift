@@ -29,13 +29,16 @@ struct TokenVerifierTests {
     let issuer = "http://issuer.test"
     let now = Date()
 
-    func claims(sub: String = UUID().uuidString, iss: String? = nil, aud: String = "microchat", expiresIn: Int64 = 300) -> AccessTokenClaims {
+    func claims(sub: String = UUID().uuidString, iss: String? = nil, aud: String = "microchat", expiresIn: Int64 = 300) -> AccessTokenClaims
+    {
         let issued = Int64(now.timeIntervalSince1970)
         return AccessTokenClaims(iss: iss ?? issuer, sub: sub, aud: aud, exp: issued + expiresIn, iat: issued, preferredUsername: "ada")
     }
 
     func verifier(_ source: RotatingKeys) -> TokenVerifier {
-        TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero), source: source, logger: TestEnvironment.logger)
+        TokenVerifier(
+            configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero), source: source,
+            logger: TestEnvironment.logger)
     }
 
     func code(of body: () async throws -> Identity) async -> String? {
@@ -63,8 +66,9 @@ struct TokenVerifierTests {
     func signedOutSession() async throws {
         let signer = try await TokenSigner(key: .init())
         let list = RevokedList()
-        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat"), source: RotatingKeys([signer]),
-                                     revocations: list, logger: TestEnvironment.logger)
+        let verifier = TokenVerifier(
+            configuration: .init(issuer: issuer, audience: "microchat"), source: RotatingKeys([signer]),
+            revocations: list, logger: TestEnvironment.logger)
         var ended = claims()
         ended.sid = "session-a"
         var other = claims()
@@ -130,8 +134,9 @@ struct TokenVerifierTests {
     func concurrentFirstUse() async throws {
         let signer = try await TokenSigner(key: .init())
         let source = RotatingKeys([signer])
-        let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
-                                    source: source, logger: TestEnvironment.logger)
+        let limited = TokenVerifier(
+            configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
+            source: source, logger: TestEnvironment.logger)
         var tokens: [String] = []
         for _ in 0..<20 { tokens.append(try await signer.sign(claims())) }
         let verified = try await withThrowingTaskGroup(of: Identity.self) { group in
@@ -148,8 +153,9 @@ struct TokenVerifierTests {
     func refetchIsRateLimited() async throws {
         let known = try await TokenSigner(key: .init())
         let source = RotatingKeys([known])
-        let limited = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
-                                    source: source, logger: TestEnvironment.logger)
+        let limited = TokenVerifier(
+            configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
+            source: source, logger: TestEnvironment.logger)
         let stranger = try await TokenSigner(key: .init())
         for _ in 0..<5 {
             #expect(await code { try await limited.verify(try await stranger.sign(claims())) } == "invalid_token")
@@ -161,9 +167,11 @@ struct TokenVerifierTests {
     func verifiedTokenCache() async throws {
         let signer = try await TokenSigner(key: .init())
         let source = RotatingKeys([signer])
-        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", leeway: .seconds(30),
-                                                          minimumRefetchInterval: .zero, verifiedTokenCacheSize: 4),
-                                     source: source, logger: TestEnvironment.logger)
+        let verifier = TokenVerifier(
+            configuration: .init(
+                issuer: issuer, audience: "microchat", leeway: .seconds(30),
+                minimumRefetchInterval: .zero, verifiedTokenCacheSize: 4),
+            source: source, logger: TestEnvironment.logger)
         let token = try await signer.sign(claims(expiresIn: 60))
         _ = try await verifier.verify(token, now: now)
         #expect(verifier.verified.count == 1)
@@ -211,8 +219,9 @@ struct TokenVerifierTests {
         #expect(set.keys.count == 2 && set.keys[1].jwk == nil)
         set.keys.append(PublishedKey(jwk: rsaJWK, use: "sig"))
         set.keys.append(PublishedKey(jwk: ec.jwk))
-        let verifier = TokenVerifier(configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero),
-                                     source: FixedKeys(set: set), logger: TestEnvironment.logger)
+        let verifier = TokenVerifier(
+            configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero),
+            source: FixedKeys(set: set), logger: TestEnvironment.logger)
 
         let keycloak = JWTKeyCollection()
         await keycloak.add(rsa: rsa, digestAlgorithm: .sha256, kid: "kc-rsa")

@@ -43,6 +43,8 @@ struct UpstreamAnswerTests {
         #expect(!query.contains("s3cret") && !query.contains("k3y"))
         #expect(query.contains("password=****") && query.contains("sslmode=verify-full") && query.contains("user=chat"))
         #expect(maskURLCredentials("redis://:hunter2@cache:6379/0") == "redis://:****@cache:6379/0")
-        #expect(maskURLCredentials("https://s3.example/bucket?X-Amz-Signature=1&token=abc") == "https://s3.example/bucket?X-Amz-Signature=1&token=****")
+        #expect(
+            maskURLCredentials("https://s3.example/bucket?X-Amz-Signature=1&token=abc")
+                == "https://s3.example/bucket?X-Amz-Signature=1&token=****")
     }
 }

@@ -11,7 +11,9 @@ import Testing
 /// user-service's route-level contract through `buildApplication`, against
 /// the real PostgreSQL and Redis that ./microchat test starts (the service's
 /// own database role, so its migrations run as in production).
-@Suite("user-service routes", .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
+@Suite(
+    "user-service routes",
+    .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct UserServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
@@ -32,7 +34,8 @@ struct UserServiceRouteTests {
         try await application().test(.router) { client in
             let token = try await client.execute(
                 uri: "/api/auth/register", method: .post, headers: Self.jsonHeaders,
-                body: Self.json(#"{"username":"\#(name)","email":"\#(name)@example.com","password":"correct-horse-9","displayName":"Route Test"}"#)
+                body: Self.json(
+                    #"{"username":"\#(name)","email":"\#(name)@example.com","password":"correct-horse-9","displayName":"Route Test"}"#)
             ) { response -> String in
                 #expect(response.status == .created)
                 let session = try JSONCoding.decoder.decode(AuthResponse.self, from: Data(buffer: response.body))
@@ -43,8 +46,10 @@ struct UserServiceRouteTests {
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains(name))
             }
-            try await client.execute(uri: "/api/auth/login", method: .post, headers: Self.jsonHeaders,
-                                     body: Self.json(#"{"login":"\#(name)","password":"wrong-password-1"}"#)) { response in
+            try await client.execute(
+                uri: "/api/auth/login", method: .post, headers: Self.jsonHeaders,
+                body: Self.json(#"{"login":"\#(name)","password":"wrong-password-1"}"#)
+            ) { response in
                 #expect(response.status == .unauthorized)
                 #expect(String(buffer: response.body).contains("invalid_credentials"))
             }
@@ -60,7 +65,8 @@ struct UserServiceRouteTests {
                 (#"{"login":5,"password":"b"}"#, .badRequest, "wrong_type"),
                 (#"{"login":"a\u0000b","password":"b"}"#, .unprocessableContent, "validation_failed"),
             ] {
-                try await client.execute(uri: "/api/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.json(body)) { response in
+                try await client.execute(uri: "/api/auth/login", method: .post, headers: Self.jsonHeaders, body: Self.json(body)) {
+                    response in
                     #expect(response.status == status, "\(body)")
                     #expect(response.headers[.contentType] == "application/problem+json")
                     #expect(String(buffer: response.body).contains("\"code\":\"\(code)\""), "\(body)")

@@ -76,7 +76,9 @@ ensure_web_tools() {
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get could not install ${missing[*]}"
   fi
-  command -v node >/dev/null && command -v tsc >/dev/null || die "node or tsc is still missing after installing ${missing[*]:-nothing}"
+  if ! command -v node >/dev/null || ! command -v tsc >/dev/null; then
+    die "node or tsc is still missing after installing ${missing[*]:-nothing}"
+  fi
   local major
   major=$(node -p 'process.versions.node.split(".")[0]')
   [ "$major" -ge 18 ] || die "node $major is too old for node --test (18 or newer is needed)"

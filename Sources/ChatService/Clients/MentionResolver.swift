@@ -43,15 +43,17 @@ final class MentionResolver: Sendable {
     /// Asks user-service for names not seen yet (and remembers them).
     private func resolve(_ unknown: [String], as identity: Identity, requestId: String) async -> [UUID] {
         do {
-            let answer = try await client.post(baseURL + "/internal/users/by-username", body: UsernameLookupRequest(usernames: unknown),
-                                               as: UsernameLookupResponse.self, bearer: identity.token, requestId: requestId)
+            let answer = try await client.post(
+                baseURL + "/internal/users/by-username", body: UsernameLookupRequest(usernames: unknown),
+                as: UsernameLookupResponse.self, bearer: identity.token, requestId: requestId)
             known.withLock { cache in
                 if cache.count + answer.users.count > capacity { cache.removeAll(keepingCapacity: true) }
                 for user in answer.users { cache[user.username.lowercased()] = user.id }
             }
             return answer.users.map(\.id)
         } catch {
-            logger.warning("could not resolve mentions; sending without them", metadata: ["names": "\(unknown.count)", "error": "\(error)"])
+            logger.warning(
+                "could not resolve mentions; sending without them", metadata: ["names": "\(unknown.count)", "error": "\(error)"])
             return []
         }
     }
@@ -63,8 +65,9 @@ final class MentionResolver: Sendable {
         let others = Array(Set(ids).subtracting([identity.userId]))
         guard !others.isEmpty else { return ids }
         do {
-            let relations = try await client.post(baseURL + "/internal/users/relations", body: RelationsRequest(userIds: others),
-                                                  as: RelationsResponse.self, bearer: identity.token, requestId: requestId)
+            let relations = try await client.post(
+                baseURL + "/internal/users/relations", body: RelationsRequest(userIds: others),
+                as: RelationsResponse.self, bearer: identity.token, requestId: requestId)
             let blocked = Set(relations.blocked)
             return ids.filter { !blocked.contains($0) }
         } catch {

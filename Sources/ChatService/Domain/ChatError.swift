@@ -47,16 +47,24 @@ enum ChatError: Error, Equatable, ProblemConvertible {
         case .participantNotFound: .notFound("participant_not_found", "That user is not in the room.")
         case .lastOwner: .conflict("last_owner", "The room needs at least one owner; make someone else owner first.")
         case .shuttingDown:
-            AppError(.serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.", headers: [.retryAfter: "1"])
+            AppError(
+                .serviceUnavailable, code: "shutting_down", detail: "This replica is shutting down; send again.",
+                headers: [.retryAfter: "1"])
         case let .attachmentNotFound(id):
-            .notFound("attachment_not_found", id.map { "There is no upload \($0.uuidString.lowercased()) in this room." } ?? "There is no such upload in this room.")
+            .notFound(
+                "attachment_not_found",
+                id.map { "There is no upload \($0.uuidString.lowercased()) in this room." } ?? "There is no such upload in this room.")
         case let .notAttachmentUploader(id):
             .forbidden("not_attachment_uploader", "Only the person who uploaded \(id.uuidString.lowercased()) can send it.")
         case let .attachmentAlreadyUsed(id):
-            .conflict("attachment_already_used", "The upload \(id.uuidString.lowercased()) is already in a message; upload it again to send it again.")
+            .conflict(
+                "attachment_already_used",
+                "The upload \(id.uuidString.lowercased()) is already in a message; upload it again to send it again.")
         case let .notAnImage(id):
-            AppError(.unprocessableContent, code: "not_an_image", detail: "The upload \(id.uuidString.lowercased()) is not a PNG, JPEG, GIF or WebP image; send it as a file.",
-                     errors: [FieldError(field: "attachmentIds", code: "not_an_image", detail: id.uuidString.lowercased())])
+            AppError(
+                .unprocessableContent, code: "not_an_image",
+                detail: "The upload \(id.uuidString.lowercased()) is not a PNG, JPEG, GIF or WebP image; send it as a file.",
+                errors: [FieldError(field: "attachmentIds", code: "not_an_image", detail: id.uuidString.lowercased())])
         case let .uploadTooLarge(limit):
             AppError(.contentTooLarge, code: "upload_too_large", detail: "Files can be at most \(Self.size(limit)).")
         case .emptyUpload:
@@ -64,8 +72,9 @@ enum ChatError: Error, Equatable, ProblemConvertible {
         case .truncatedUpload:
             .badRequest("truncated_upload", "The upload ended before the length it announced; nothing was stored.")
         case .replyTargetNotFound:
-            AppError(.unprocessableContent, code: "reply_target_not_found", detail: "replyToId names no message in this room.",
-                     errors: [FieldError(field: "replyToId", code: "not_found", detail: "no such message in this room")])
+            AppError(
+                .unprocessableContent, code: "reply_target_not_found", detail: "replyToId names no message in this room.",
+                errors: [FieldError(field: "replyToId", code: "not_found", detail: "no such message in this room")])
         case .messageDeleted:
             .conflict("message_deleted", "That message was deleted.")
         case .systemMessage:
@@ -75,8 +84,9 @@ enum ChatError: Error, Equatable, ProblemConvertible {
         case let .tooManyReactions(limit):
             .conflict("too_many_reactions", "A message can carry at most \(limit) different emoji; add to one already there.")
         case .storageUnavailable:
-            AppError(.serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",
-                     headers: [.retryAfter: "5"])
+            AppError(
+                .serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",
+                headers: [.retryAfter: "5"])
         }
     }
 

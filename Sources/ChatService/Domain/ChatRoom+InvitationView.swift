@@ -10,7 +10,9 @@ extension ChatRoom {
         view.unreadCount = nil
         view.mentionCount = nil
         view.muted = nil
-        view.participants = participants?.map { RoomParticipant(userId: $0.userId, role: $0.role, joinedAt: $0.joinedAt, lastReadAt: nil, lastReadSeq: 0) }
+        view.participants = participants?.map {
+            RoomParticipant(userId: $0.userId, role: $0.role, joinedAt: $0.joinedAt, lastReadAt: nil, lastReadSeq: 0)
+        }
         return view
     }
 }

@@ -29,8 +29,9 @@ struct RoomCreationLimit: Sendable {
             return
         }
         guard standing.count <= limiter.limit else {
-            throw AppError.tooManyRequests("too_many_rooms", "You made \(limiter.limit) rooms this hour; try again later.",
-                                           retryAfter: max(1, standing.resetsIn))
+            throw AppError.tooManyRequests(
+                "too_many_rooms", "You made \(limiter.limit) rooms this hour; try again later.",
+                retryAfter: max(1, standing.resetsIn))
         }
     }
 

@@ -62,7 +62,9 @@ enum Validation {
     /// The type a person may send (system messages are the service's own).
     static func sentMessageType(_ text: String?) throws -> MessageType {
         guard let type = MessageType(rawValue: text ?? MessageType.text.rawValue), type.sentByPeople else {
-            throw AppError.validation([FieldError(field: "messageType", code: "invalid_value", detail: "must be text, emoji, file or image")])
+            throw AppError.validation([
+                FieldError(field: "messageType", code: "invalid_value", detail: "must be text, emoji, file or image")
+            ])
         }
         return type
     }
@@ -101,7 +103,10 @@ enum Validation {
         }
         guard !name.isEmpty, name.utf8.count <= 255 else { throw refuse("must be 1 to 255 bytes") }
         guard !name.contains("/"), !name.contains("\\"), name != ".", name != ".." else { throw refuse("must be a file name, not a path") }
-        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format }) else {
+        guard
+            !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) || $0.properties.generalCategory == .format }
+            )
+        else {
             throw refuse("must not contain control or invisible formatting characters")
         }
         return name
@@ -112,12 +117,16 @@ enum Validation {
         let ids = ids ?? []
         guard type.carriesAttachments else {
             guard ids.isEmpty else {
-                throw AppError.validation([FieldError(field: "attachmentIds", code: "invalid_value", detail: "only file and image messages carry attachments")])
+                throw AppError.validation([
+                    FieldError(field: "attachmentIds", code: "invalid_value", detail: "only file and image messages carry attachments")
+                ])
             }
             return []
         }
         guard attachmentsPerMessage.contains(ids.count) else {
-            throw AppError.validation([FieldError(field: "attachmentIds", code: "invalid_length", detail: "a \(type.rawValue) message carries 1 to 10 uploads")])
+            throw AppError.validation([
+                FieldError(field: "attachmentIds", code: "invalid_length", detail: "a \(type.rawValue) message carries 1 to 10 uploads")
+            ])
         }
         guard Set(ids).count == ids.count else {
             throw AppError.validation([FieldError(field: "attachmentIds", code: "duplicate", detail: "each upload once")])
@@ -138,11 +147,13 @@ enum Validation {
         }
         guard let text, text.count == 1, text.utf8.count <= 64, let character = text.first else { throw refuse() }
         let scalars = character.unicodeScalars
-        let drawnAsEmoji = scalars.contains { $0.properties.isEmojiPresentation }
+        let drawnAsEmoji =
+            scalars.contains { $0.properties.isEmojiPresentation }
             || (scalars.contains("\u{FE0F}") && scalars.contains { $0.properties.isEmoji && !$0.isASCII })
             || scalars.contains("\u{20E3}")
         guard drawnAsEmoji,
-              !scalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) else { throw refuse() }
+            !scalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+        else { throw refuse() }
         return text
     }
 

@@ -66,7 +66,9 @@ struct ClientCommand: Decodable {
                 var entries = try container.nestedUnkeyedContainer(forKey: listKey)
                 while !entries.isAtEnd {
                     let entry = try entries.nestedContainer(keyedBy: Keys.self)
-                    guard let room = try entry.decodeIfPresent(UUID.self, forKey: .roomId) else { throw Malformed(detail: Self.resumeShape) }
+                    guard let room = try entry.decodeIfPresent(UUID.self, forKey: .roomId) else {
+                        throw Malformed(detail: Self.resumeShape)
+                    }
                     resumePoints[room] = try Self.point(in: entry)
                 }
             }

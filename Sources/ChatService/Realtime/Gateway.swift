@@ -53,9 +53,11 @@ final class Gateway: Sendable {
     private let profileChanges: AsyncStream<(PublicProfile, ByteBuffer)>
     private let profileChangesInput: AsyncStream<(PublicProfile, ByteBuffer)>.Continuation
 
-    init(replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
-         messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250),
-         membershipRecheckInterval: Duration = .seconds(30), revocations: (any SessionRevocationList)? = nil, logger: Logger) {
+    init(
+        replicaId: String, redis: RedisClient, subscriber: RedisSubscriber, gapFills: GapFillReads, rooms: RoomStore,
+        messages: MessageStore, degradedPollInterval: Duration = .milliseconds(250),
+        membershipRecheckInterval: Duration = .seconds(30), revocations: (any SessionRevocationList)? = nil, logger: Logger
+    ) {
         self.replicaId = replicaId
         self.revocations = revocations
         self.redis = redis
@@ -101,7 +103,9 @@ final class Gateway: Sendable {
     func register(_ connection: ClientConnection, limit: Int = .max) async -> Registration {
         var channels: [String] = []
         let admitted = state.withLock { state -> Bool? in
-            guard let change = state.registry.register(connection.id, of: connection.userId, rooms: connection.rooms, limit: limit) else { return nil }
+            guard let change = state.registry.register(connection.id, of: connection.userId, rooms: connection.rooms, limit: limit) else {
+                return nil
+            }
             state.connections[connection.id] = connection
             channels = change.newRooms.map(Self.roomChannel)
             if change.firstOfPerson { channels.append(Self.userChannel(connection.userId)) }
@@ -333,8 +337,9 @@ final class Gateway: Sendable {
                     if batch.count < 500 { break }
                 }
             } catch {
-                logger.warning("could not refill a room after Redis came back; its clients catch up on resume",
-                               metadata: ["room": "\(room)", "error": "\(error)"])
+                logger.warning(
+                    "could not refill a room after Redis came back; its clients catch up on resume",
+                    metadata: ["room": "\(room)", "error": "\(error)"])
             }
         }
     }
@@ -373,8 +378,9 @@ extension Gateway {
                 degraded.store(away, ordering: .relaxed)
                 degradedGauge.record(away ? 1 : 0)
                 if away {
-                    logger.warning("redis cannot carry events; delivering through PostgreSQL",
-                                   metadata: ["poll_ms": "\(Int(degradedPollInterval / .milliseconds(1)))"])
+                    logger.warning(
+                        "redis cannot carry events; delivering through PostgreSQL",
+                        metadata: ["poll_ms": "\(Int(degradedPollInterval / .milliseconds(1)))"])
                 } else {
                     logger.info("redis carries events again; PostgreSQL polling stops")
                 }

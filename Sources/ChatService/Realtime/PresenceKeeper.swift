@@ -41,13 +41,16 @@ struct PresenceAnnouncer: Sendable {
 
     func announce(_ user: UUID, online: Bool, lastSeenAt: Date?, in known: Set<UUID>? = nil) async {
         let roomIds: Set<UUID>
-        if let known { roomIds = known } else {
+        if let known {
+            roomIds = known
+        } else {
             guard let read = try? await rooms.roomIds(for: user) else { return }
             roomIds = Set(read)
         }
         for room in roomIds {
-            await gateway.publish(ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: user, online: online, lastSeenAt: lastSeenAt))),
-                                  toRoom: room)
+            await gateway.publish(
+                ChatEvent(type: .presence, roomId: room, data: .user(UserEvent(userId: user, online: online, lastSeenAt: lastSeenAt))),
+                toRoom: room)
         }
     }
 }

@@ -53,8 +53,10 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
     /// `admission` says whether the verified caller may open one more socket here;
     /// when it says no, the handshake is answered 429 `too_many_connections`.
     /// `redeem` turns a ticket into the access token it stands for (nil: unknown, used or expired).
-    init(verifier: TokenVerifier, path: String, admission: @escaping @Sendable (Identity) -> Bool,
-         redeem: @escaping @Sendable (String) async -> String? = { _ in nil }) {
+    init(
+        verifier: TokenVerifier, path: String, admission: @escaping @Sendable (Identity) -> Bool,
+        redeem: @escaping @Sendable (String) async -> String? = { _ in nil }
+    ) {
         self.verifier = verifier
         self.path = path
         self.admission = admission
@@ -72,9 +74,12 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
         case .verifying:
             held.append(data)
             if held.count > Self.holdLimit {
-                decided(context: context, refusal: AppError.badRequest("too_much_before_upgrade",
-                                                                       "Too much was sent before the WebSocket handshake was answered."),
-                        requestId: UUID().uuidString.lowercased())
+                decided(
+                    context: context,
+                    refusal: AppError.badRequest(
+                        "too_much_before_upgrade",
+                        "Too much was sent before the WebSocket handshake was answered."),
+                    requestId: UUID().uuidString.lowercased())
             }
             return
         case .refused:
@@ -102,16 +107,21 @@ final class WebSocketHandshakeGuard: ChannelDuplexHandler, RemovableChannelHandl
                 var ticketToken: String?
                 if let ticket {
                     guard let token = await redeem(ticket) else {
-                        return .refuse(AppError.unauthorized("invalid_ticket",
-                                                             "The socket ticket is unknown, used or expired; ask POST /api/ws/tickets for a new one."))
+                        return .refuse(
+                            AppError.unauthorized(
+                                "invalid_ticket",
+                                "The socket ticket is unknown, used or expired; ask POST /api/ws/tickets for a new one."))
                     }
                     ticketToken = token
                 }
-                let token = try ticketToken ?? AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
+                let token =
+                    try ticketToken ?? AuthMiddleware<ChatRequestContext>.bearerToken(authorization: authorization, queryToken: queryToken)
                 let identity = try await verifier.verify(token)
                 guard admission(identity) else {
-                    return .refuse(AppError.tooManyRequests("too_many_connections",
-                                                            "You have too many live connections here; close one and try again.", retryAfter: 5))
+                    return .refuse(
+                        AppError.tooManyRequests(
+                            "too_many_connections",
+                            "You have too many live connections here; close one and try again.", retryAfter: 5))
                 }
                 return .pass(ticketToken: ticketToken)
             } catch let error as AppError {
@@ -207,9 +217,11 @@ struct GuardedWebSocketChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let decoder = try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try channel.pipeline.syncOperations.addHandler(WebSocketHandshakeGuard(verifier: verifier, path: path, admission: admission,
-                                                                                   redeem: redeem),
-                                                           position: .after(decoder.handler))
+            try channel.pipeline.syncOperations.addHandler(
+                WebSocketHandshakeGuard(
+                    verifier: verifier, path: path, admission: admission,
+                    redeem: redeem),
+                position: .after(decoder.handler))
             return value
         }
     }
@@ -232,7 +244,8 @@ extension HTTPServerBuilder {
         let webSocketResponder = webSocketRouter.buildResponder()
         return .init { responder in
             GuardedWebSocketChannel(
-                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
                 verifier: verifier,
                 path: path,
                 admission: admission,

@@ -44,7 +44,8 @@ struct WebSocketSession {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
-        let connection = ClientConnection(userId: identity.userId, sessionId: identity.sessionId, rooms: roomIds, queueLimit: limits.queueLimit)
+        let connection = ClientConnection(
+            userId: identity.userId, sessionId: identity.sessionId, rooms: roomIds, queueLimit: limits.queueLimit)
         await readBlocks(into: connection)
         // Subscriptions are confirmed before `ready`, and each room's position is taken
         // after that: every message committed later reaches this client, live or by gap fill.
@@ -65,7 +66,9 @@ struct WebSocketSession {
         // Online is decided across replicas (the registry in Redis); without Redis, by this replica's sockets.
         let socket = gateway.socketName(connection)
         let firstAnywhere = (try? await presence.opened(user: identity.userId, socket: socket)) ?? firstConnection
-        if firstAnywhere { await PresenceAnnouncer(gateway: gateway, rooms: rooms).announce(identity.userId, online: true, lastSeenAt: nil, in: roomIds) }
+        if firstAnywhere {
+            await PresenceAnnouncer(gateway: gateway, rooms: rooms).announce(identity.userId, online: true, lastSeenAt: nil, in: roomIds)
+        }
         defer {
             let lastConnection = gateway.unregister(connection)
             let announcer = PresenceAnnouncer(gateway: gateway, rooms: rooms), presence = self.presence
@@ -220,7 +223,9 @@ struct WebSocketSession {
 
     // MARK: writing
 
-    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64]) async throws {
+    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64])
+        async throws
+    {
         var cursor = DeliveryCursor(connectPoints: connectPoints)
         for await delivery in connection.deliveries {
             switch delivery {
@@ -251,8 +256,13 @@ struct WebSocketSession {
                 } else {
                     if let room = event.roomId, !Self.aboutThePerson.contains(event.type), !connection.isIn(room) { continue }
                     if event.type == .presence || event.type == .typing, case let .user(person)? = event.data,
-                       connection.hidesPresence(of: person.userId) { continue }
-                    if event.type == .readUpdated, case let .read(receipt)? = event.data, connection.hidesPresence(of: receipt.userId) { continue }
+                        connection.hidesPresence(of: person.userId)
+                    {
+                        continue
+                    }
+                    if event.type == .readUpdated, case let .read(receipt)? = event.data, connection.hidesPresence(of: receipt.userId) {
+                        continue
+                    }
                     if event.type == .relationsChanged { await readBlocks(into: connection) }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
@@ -287,12 +297,16 @@ struct WebSocketSession {
     }
 
     /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
-    private func fill(_ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
-                      shared: Bool = false) async throws {
+    private func fill(
+        _ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
+        shared: Bool = false
+    ) async throws {
         var position = after
         while true {
-            let batch = shared ? try await gapFills.after(room: room, seq: position, limit: 500)
-                               : try await messages.after(roomId: room, seq: position, limit: 500)
+            let batch =
+                shared
+                ? try await gapFills.after(room: room, seq: position, limit: 500)
+                : try await messages.after(roomId: room, seq: position, limit: 500)
             for message in batch {
                 if let through, message.seq > through { return }
                 try await send(ChatEvent.messageCreated(message), outbound)

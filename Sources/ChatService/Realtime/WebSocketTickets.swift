@@ -52,8 +52,9 @@ final class WebSocketTickets: Sendable {
                 return true
             }
             guard kept else {
-                throw AppError(.serviceUnavailable, code: "busy", detail: "Too many socket tickets are waiting; try again in a moment.",
-                               headers: [.retryAfter: "1"])
+                throw AppError(
+                    .serviceUnavailable, code: "busy", detail: "Too many socket tickets are waiting; try again in a moment.",
+                    headers: [.retryAfter: "1"])
             }
         }
         return ticket

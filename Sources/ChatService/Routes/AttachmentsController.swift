@@ -71,9 +71,10 @@ struct AttachmentsController: Sendable {
             context.logger.info("an upload broke off; nothing was stored", metadata: ["error": "\(error)"])
             throw ChatError.truncatedUpload
         }
-        let record = AttachmentRecord(id: id, roomId: access.roomId, uploaderId: access.identity.userId, storageKey: key, filename: filename,
-                                      contentType: sniffed.contentType, size: Int64(size), width: sniffed.width, height: sniffed.height,
-                                      sha256: SHA256Digest.hex(hash.finalize()), messageId: nil, createdAt: Date())
+        let record = AttachmentRecord(
+            id: id, roomId: access.roomId, uploaderId: access.identity.userId, storageKey: key, filename: filename,
+            contentType: sniffed.contentType, size: Int64(size), width: sniffed.width, height: sniffed.height,
+            sha256: SHA256Digest.hex(hash.finalize()), messageId: nil, createdAt: Date())
         do {
             try await attachments.create(record)
         } catch {
@@ -88,11 +89,14 @@ struct AttachmentsController: Sendable {
         let id = try context.parameters.requireUUID("attachmentId", what: "attachment")
         // An upload no message has shown yet is its uploader's alone.
         guard let record = try await attachments.find(roomId: access.roomId, id: id),
-              record.messageId != nil || record.uploaderId == access.identity.userId else {
+            record.messageId != nil || record.uploaderId == access.identity.userId
+        else {
             throw ChatError.attachmentNotFound(UUID?.none)
         }
         var headers = Self.headers(for: record)
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == headers[.eTag] }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == headers[.eTag] })
+        {
             return Response(status: .notModified, headers: headers)
         }
         let size = Int(record.size)
@@ -101,8 +105,10 @@ struct AttachmentsController: Sendable {
         if let text = request.headers[.range] {
             guard let satisfiable = Self.range(text, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
-                throw AppError(.rangeNotSatisfiable, code: "range_not_satisfiable", detail: "The file has \(size) bytes; ask for one range within them.",
-                               headers: headers)
+                throw AppError(
+                    .rangeNotSatisfiable, code: "range_not_satisfiable",
+                    detail: "The file has \(size) bytes; ask for one range within them.",
+                    headers: headers)
             }
             asked = satisfiable
             status = .partialContent
@@ -110,15 +116,17 @@ struct AttachmentsController: Sendable {
         }
         headers[.contentLength] = String(asked.count)
         let store = self.store, key = record.storageKey, logger = context.logger, range = asked
-        return Response(status: status, headers: headers, body: ResponseBody(contentLength: range.count) { writer in
-            do {
-                try await store.read(key: key, range: range) { chunk in try await writer.write(chunk) }
-            } catch {
-                logger.error("could not stream an attachment", metadata: ["key": "\(key)", "error": "\(error)"])
-                throw error
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: range.count) { writer in
+                do {
+                    try await store.read(key: key, range: range) { chunk in try await writer.write(chunk) }
+                } catch {
+                    logger.error("could not stream an attachment", metadata: ["key": "\(key)", "error": "\(error)"])
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// The headers every download carries. Only PNG, JPEG, GIF and WebP are shown inline; everything
@@ -126,7 +134,8 @@ struct AttachmentsController: Sendable {
     static func headers(for record: AttachmentRecord) -> HTTPFields {
         let inline = SniffedContent(contentType: record.contentType, width: record.width, height: record.height).isInlineImage
         var headers = HTTPFields()
-        headers[.contentType] = inline || record.contentType == "application/pdf" || record.contentType == "text/plain"
+        headers[.contentType] =
+            inline || record.contentType == "application/pdf" || record.contentType == "text/plain"
             ? record.contentType + (record.contentType == "text/plain" ? "; charset=utf-8" : "") : "application/octet-stream"
         headers[.contentDisposition] = "\(inline ? "inline" : "attachment"); \(contentDispositionFilename(record.filename))"
         headers[.eTag] = "\"\(record.sha256.prefix(32))\""
@@ -141,7 +150,9 @@ struct AttachmentsController: Sendable {
     static func contentDispositionFilename(_ name: String) -> String {
         let plain = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = name.utf8.map { byte -> String in
-            let safe = (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || "!#$&+-.^_`|~".utf8.contains(byte)
+            let safe =
+                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
+                || "!#$&+-.^_`|~".utf8.contains(byte)
             return safe ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
         }.joined()
         return "filename=\"\(plain)\"; filename*=UTF-8''\(encoded)"

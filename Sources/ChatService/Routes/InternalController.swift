@@ -15,7 +15,9 @@ struct InternalController: Sendable {
         let identity = try context.requireIdentity()
         var request = request
         let body = try await request.decodeJSON(as: SharedRoomsRequest.self, context: context)
-        guard body.userIds.count <= Validation.maxIdsPerLookup else { throw AppError.badRequest("too_many_ids", "Ask about at most 500 ids at a time.") }
+        guard body.userIds.count <= Validation.maxIdsPerLookup else {
+            throw AppError.badRequest("too_many_ids", "Ask about at most 500 ids at a time.")
+        }
         return JSONResponse(SharedRoomsResponse(userIds: try await rooms.sharingARoom(with: identity.userId, among: body.userIds)))
     }
 }

@@ -33,9 +33,13 @@ struct InvitationsController: Sendable {
         for invitation in pending where !blocked.contains(invitation.invitedBy) {
             guard let room = try await rooms.room(invitation.roomId) else { continue }
             let profile = profiles[invitation.invitedBy]
-            listed.append(PendingInvitation(room: room.asInvitationView, invitedBy: InvitationSender(id: invitation.invitedBy, username: profile?.username,
-                                                                                    displayName: profile?.displayName),
-                                            createdAt: invitation.createdAt))
+            listed.append(
+                PendingInvitation(
+                    room: room.asInvitationView,
+                    invitedBy: InvitationSender(
+                        id: invitation.invitedBy, username: profile?.username,
+                        displayName: profile?.displayName),
+                    createdAt: invitation.createdAt))
         }
         return JSONResponse(InvitationListResponse(invitations: listed))
     }
@@ -55,7 +59,9 @@ struct InvitationsController: Sendable {
             throw ChatError.invitationNotFound
         case .void:
             await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: identity.userId)
-            throw AppError.notFound("invitation_not_found", "That invitation no longer stands: whoever sent it is no longer in the room or may no longer add people.")
+            throw AppError.notFound(
+                "invitation_not_found",
+                "That invitation no longer stands: whoever sent it is no longer in the room or may no longer add people.")
         case let .joined(_, invitedBy):
             await announcer.announceJoin(identity.userId, into: roomId, invitedBy: invitedBy, context)
         }

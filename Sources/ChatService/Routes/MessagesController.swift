@@ -95,10 +95,11 @@ struct MessagesController: Sendable {
             var caption = ""
             if case let .set(text) = body.content, !text.isEmpty { caption = try Validation.content(text, maxLength: maxLength) }
             let mentioned = await mentions.userIds(mentionedIn: caption, as: identity, requestId: context.requestId)
-            let (message, created) = try await messages.sendWithAttachments(roomId: roomId, senderId: identity.userId, content: caption,
-                                                                            messageType: type, clientMessageId: body.clientMessageId,
-                                                                            attachmentIds: attachmentIds, replyToId: body.replyToId,
-                                                                            mentions: mentioned)
+            let (message, created) = try await messages.sendWithAttachments(
+                roomId: roomId, senderId: identity.userId, content: caption,
+                messageType: type, clientMessageId: body.clientMessageId,
+                attachmentIds: attachmentIds, replyToId: body.replyToId,
+                mentions: mentioned)
             if created { await gateway.announceCreated([message], inRoom: roomId) }
             return JSONResponse(message, status: .created)
         }
@@ -106,17 +107,21 @@ struct MessagesController: Sendable {
         switch body.content {
         case let .set(value): text = value
         case .absent:
-            throw AppError(.badRequest, code: "missing_field", detail: "content is required.",
-                           errors: [FieldError(field: "content", code: "missing_field", detail: "required")])
+            throw AppError(
+                .badRequest, code: "missing_field", detail: "content is required.",
+                errors: [FieldError(field: "content", code: "missing_field", detail: "required")])
         case .clear:
-            throw AppError(.badRequest, code: "wrong_type", detail: "content must be a string, not null.",
-                           errors: [FieldError(field: "content", code: "wrong_type", detail: "expected a string")])
+            throw AppError(
+                .badRequest, code: "wrong_type", detail: "content must be a string, not null.",
+                errors: [FieldError(field: "content", code: "wrong_type", detail: "expected a string")])
         }
         let content = try Validation.content(text, maxLength: maxLength)
         let mentioned = await mentions.userIds(mentionedIn: content, as: identity, requestId: context.requestId)
-        let (message, _) = try await sends.send(.init(roomId: roomId, senderId: identity.userId, content: content,
-                                                      messageType: type, clientMessageId: body.clientMessageId,
-                                                      replyToId: body.replyToId, mentions: mentioned))
+        let (message, _) = try await sends.send(
+            .init(
+                roomId: roomId, senderId: identity.userId, content: content,
+                messageType: type, clientMessageId: body.clientMessageId,
+                replyToId: body.replyToId, mentions: mentioned))
         // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
     }
@@ -155,7 +160,9 @@ struct MessagesController: Sendable {
             throw ChatError.messageNotFound
         }
         guard existing.messageType != .system else { throw ChatError.systemMessage }
-        guard existing.senderId == identity.userId else { throw AppError.forbidden("not_message_author", "You can only edit your own messages.") }
+        guard existing.senderId == identity.userId else {
+            throw AppError.forbidden("not_message_author", "You can only edit your own messages.")
+        }
         let deleted = AppError.conflict("message_deleted", "A deleted message cannot be edited.")
         guard existing.deletedAt == nil else { throw deleted }
         // Names are resolved only for an edit that will be stored.

@@ -39,11 +39,13 @@ struct ReactionsController: Sendable {
     private func add(emoji: String, context: ChatRequestContext) async throws -> JSONResponse<ReactionEvent> {
         let access = try await RoomsController.access(rooms, context)
         let messageId = try MessagesController.messageId(context)
-        let (state, added) = try await messages.addReaction(roomId: access.roomId, messageId: messageId, userId: access.identity.userId,
-                                                            emoji: emoji, maxEmoji: Validation.maxEmojiPerMessage)
+        let (state, added) = try await messages.addReaction(
+            roomId: access.roomId, messageId: messageId, userId: access.identity.userId,
+            emoji: emoji, maxEmoji: Validation.maxEmojiPerMessage)
         let change = ReactionEvent(messageId: messageId, userId: access.identity.userId, emoji: emoji, reactions: state.reactions)
         if added {
-            await gateway.publish(ChatEvent(type: .reactionAdded, roomId: access.roomId, seq: state.seq, data: .reaction(change)), toRoom: access.roomId)
+            await gateway.publish(
+                ChatEvent(type: .reactionAdded, roomId: access.roomId, seq: state.seq, data: .reaction(change)), toRoom: access.roomId)
         }
         return JSONResponse(change, status: added ? .created : .ok)
     }
@@ -52,9 +54,11 @@ struct ReactionsController: Sendable {
         let access = try await RoomsController.access(rooms, context)
         let messageId = try MessagesController.messageId(context)
         let emoji = try Self.pathEmoji(context)
-        let state = try await messages.removeReaction(roomId: access.roomId, messageId: messageId, userId: access.identity.userId, emoji: emoji)
+        let state = try await messages.removeReaction(
+            roomId: access.roomId, messageId: messageId, userId: access.identity.userId, emoji: emoji)
         let change = ReactionEvent(messageId: messageId, userId: access.identity.userId, emoji: emoji, reactions: state.reactions)
-        await gateway.publish(ChatEvent(type: .reactionRemoved, roomId: access.roomId, seq: state.seq, data: .reaction(change)), toRoom: access.roomId)
+        await gateway.publish(
+            ChatEvent(type: .reactionRemoved, roomId: access.roomId, seq: state.seq, data: .reaction(change)), toRoom: access.roomId)
         return JSONResponse(change)
     }
 }

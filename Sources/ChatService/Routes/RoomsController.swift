@@ -37,14 +37,20 @@ struct AddParticipantRequest: StrictDecodable, Sendable {
         let given = [userId.map { [$0] }, userIds, participantIds].compactMap { $0 }
         if given.isEmpty { throw AppError.badRequest("missing_field", "Say who to add: userId, or userIds for several.") }
         guard given.count == 1, let ids = given.first else {
-            throw AppError.validation([FieldError(field: "userId", code: "invalid_value",
-                                                  detail: "give only one of userId, userIds or participantIds")])
+            throw AppError.validation([
+                FieldError(
+                    field: "userId", code: "invalid_value",
+                    detail: "give only one of userId, userIds or participantIds")
+            ])
         }
         var seen = Set<UUID>()
         let unique = ids.filter { seen.insert($0).inserted }
         guard !unique.isEmpty, unique.count <= Self.maxAtOnce else {
-            throw AppError.validation([FieldError(field: userIds != nil ? "userIds" : "participantIds", code: "invalid_length",
-                                                  detail: "1 to \(Self.maxAtOnce) user ids")])
+            throw AppError.validation([
+                FieldError(
+                    field: userIds != nil ? "userIds" : "participantIds", code: "invalid_length",
+                    detail: "1 to \(Self.maxAtOnce) user ids")
+            ])
         }
         return (unique, userId == nil)
     }
@@ -132,7 +138,8 @@ struct RoomsController: Sendable {
         switch RoomType(rawValue: body.roomType) {
         case .direct:
             if others.count != 1 {
-                errors.append(FieldError(field: "participantIds", code: "invalid_value", detail: "a direct room has exactly one other person"))
+                errors.append(
+                    FieldError(field: "participantIds", code: "invalid_value", detail: "a direct room has exactly one other person"))
             }
         case .group:
             Validation.groupName(name, into: &errors)
@@ -144,9 +151,10 @@ struct RoomsController: Sendable {
         guard errors.isEmpty else { throw AppError.validation(errors) }
         let missing = try await directory.missing(others, as: identity, requestId: context.requestId)
         guard missing.isEmpty else {
-            throw AppError(.unprocessableContent, code: "unknown_participants",
-                           detail: "No such user(s): \(missing.map { $0.uuidString }.joined(separator: ", ")).",
-                           errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
+            throw AppError(
+                .unprocessableContent, code: "unknown_participants",
+                detail: "No such user(s): \(missing.map { $0.uuidString }.joined(separator: ", ")).",
+                errors: missing.map { FieldError(field: "participantIds", code: "user_not_found", detail: $0.uuidString) })
         }
         // Consent: people who have the caller as a contact join; everyone else is invited and decides.
         let relation = try await directory.relations(others, as: identity, requestId: context.requestId)
@@ -174,11 +182,14 @@ struct RoomsController: Sendable {
                 return JSONResponse(room, status: .ok)
             case .left:
                 await creations.takeBack(identity.userId)
-                throw AppError.notFound("room_not_found", "You left your conversation with that person; they can add you back by asking again after they leave.")
+                throw AppError.notFound(
+                    "room_not_found", "You left your conversation with that person; they can add you back by asking again after they leave."
+                )
             }
         }
-        var room = try await rooms.createGroup(name: name ?? "", description: description?.isEmpty == true ? nil : description,
-                                               creator: identity.userId, members: others.filter { contacts.contains($0) }, invitees: invitees)
+        var room = try await rooms.createGroup(
+            name: name ?? "", description: description?.isEmpty == true ? nil : description,
+            creator: identity.userId, members: others.filter { contacts.contains($0) }, invitees: invitees)
         await announceNewRoom(room)
         await announceInvitations(invitees, into: room, by: identity)
         room.invitedUserIds = invitees
@@ -191,14 +202,16 @@ struct RoomsController: Sendable {
         let sender = InvitationSender(id: inviter.userId, username: inviter.username, displayName: inviter.displayName)
         let pending = PendingInvitation(room: room.asInvitationView, invitedBy: sender, createdAt: Date())
         for invitee in invitees {
-            await gateway.publish(ChatEvent(type: .invitationCreated, roomId: room.id, data: .invitation(InvitationNotice(invitation: pending))),
-                                  toUser: invitee)
+            await gateway.publish(
+                ChatEvent(type: .invitationCreated, roomId: room.id, data: .invitation(InvitationNotice(invitation: pending))),
+                toUser: invitee)
         }
     }
 
     /// Someone accepted an invitation: their sockets start listening, the room hears of them, a system message records it.
     func announceJoin(_ user: UUID, into roomId: UUID, invitedBy: UUID, _ context: ChatRequestContext) async {
-        let joined = ChatEvent(type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
+        let joined = ChatEvent(
+            type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
         await gateway.publish(joined, toUser: user)
         await gateway.publish(joined, toRoom: roomId)
         await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
@@ -208,8 +221,10 @@ struct RoomsController: Sendable {
     /// Tells every participant's connections about the room so they start listening to it.
     private func announceNewRoom(_ room: ChatRoom) async {
         for participant in room.participants ?? [] {
-            await gateway.publish(ChatEvent(type: .participantAdded, roomId: room.id, data: .user(UserEvent(userId: participant.userId, role: participant.role))),
-                                  toUser: participant.userId)
+            await gateway.publish(
+                ChatEvent(
+                    type: .participantAdded, roomId: room.id, data: .user(UserEvent(userId: participant.userId, role: participant.role))),
+                toUser: participant.userId)
         }
     }
 
@@ -232,7 +247,9 @@ struct RoomsController: Sendable {
         let (roomId, role) = (access.roomId, access.role)
         var request = request
         let body = try await request.decodeJSON(as: UpdateRoomRequest.self, context: context)
-        guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "A direct room has no name or description to change.") }
+        guard access.roomType.isGroup else {
+            throw AppError.forbidden("direct_room", "A direct room has no name or description to change.")
+        }
         guard role.managesGroup else { throw AppError.forbidden("not_room_admin", "Only owners and admins can change the room.") }
         var errors: [FieldError] = []
         Validation.rename(body.name, into: &errors)
@@ -307,8 +324,10 @@ struct RoomsController: Sendable {
             guard !added.isEmpty || !invitations.isEmpty else {
                 throw AppError.conflict("already_participant", "Everyone listed is already in the room or invited.")
             }
-            return try JSONResponse(ParticipantListResponse(participants: added, invitations: invitations), status: added.isEmpty ? .accepted : .created)
-                .response(from: request, context: context)
+            return try JSONResponse(
+                ParticipantListResponse(participants: added, invitations: invitations), status: added.isEmpty ? .accepted : .created
+            )
+            .response(from: request, context: context)
         }
         if let first = added.first {
             return try JSONResponse(first, status: .created).response(from: request, context: context)
@@ -326,10 +345,13 @@ struct RoomsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
         let newRole = try Validation.role(body.role)
-        guard access.roomType.isGroup else { throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.") }
+        guard access.roomType.isGroup else {
+            throw AppError.forbidden("direct_room", "Both people of a direct room are members; there are no roles to change.")
+        }
         guard role.isOwner else { throw AppError.forbidden("not_room_owner", "Only an owner can change roles.") }
         let participant = try await rooms.setRole(roomId, userId: target, role: newRole)
-        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole.rawValue))), toRoom: roomId)
+        await gateway.publish(
+            ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: target, role: newRole.rawValue))), toRoom: roomId)
         return JSONResponse(participant)
     }
 
@@ -374,7 +396,8 @@ struct RoomsController: Sendable {
                 await gateway.announceCreated([message], inRoom: roomId)
             }
         } catch {
-            context.logger.warning("could not record a room change in its timeline", metadata: ["kind": "\(change.kind.rawValue)", "error": "\(error)"])
+            context.logger.warning(
+                "could not record a room change in its timeline", metadata: ["kind": "\(change.kind.rawValue)", "error": "\(error)"])
         }
     }
 
@@ -397,8 +420,9 @@ struct RoomsController: Sendable {
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         guard try await rooms.setMuted(muted, userId: identity.userId, roomId: roomId) else { throw ChatError.roomNotFound }
         // The person's other pages and devices read the room again (and see it muted or not).
-        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: identity.userId))),
-                              toUser: identity.userId)
+        await gateway.publish(
+            ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: identity.userId))),
+            toUser: identity.userId)
         return JSONResponse(MuteState(roomId: roomId, muted: muted))
     }
 }

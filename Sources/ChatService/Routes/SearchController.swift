@@ -51,7 +51,9 @@ struct SearchController: Sendable {
         var roomId: UUID?
         if let room = query.get("roomId") {
             // A room one is not in simply has no results for them (no hint whether it exists).
-            guard let id = UUID(uuidString: room) else { throw AppError.badRequest("invalid_room_id", "roomId must be a room id (a UUID).") }
+            guard let id = UUID(uuidString: room) else {
+                throw AppError.badRequest("invalid_room_id", "roomId must be a room id (a UUID).")
+            }
             roomId = id
         }
         var before: Date?
@@ -65,8 +67,9 @@ struct SearchController: Sendable {
             }
             offset = value
         }
-        let (hits, hasMore) = try await messages.search(userId: identity.userId, query: text, roomId: roomId, before: before,
-                                                        limit: limit, offset: offset)
+        let (hits, hasMore) = try await messages.search(
+            userId: identity.userId, query: text, roomId: roomId, before: before,
+            limit: limit, offset: offset)
         return JSONResponse(SearchPage(results: hits, nextCursor: hasMore ? String(offset + hits.count) : nil))
     }
 
@@ -95,7 +98,9 @@ struct SearchController: Sendable {
         let limit = try Validation.limit(query.get("limit"), in: Validation.resultPageSize, default: Validation.defaultResultPageSize)
         var before: UUID?
         if let text = query.get("before") {
-            guard let id = UUID(uuidString: text) else { throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).") }
+            guard let id = UUID(uuidString: text) else {
+                throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).")
+            }
             before = id
         }
         let (found, hasMore) = try await messages.mentions(of: identity.userId, before: before, limit: limit)

@@ -22,8 +22,11 @@ extension MessageStore {
     /// (one room if `roomId` is given, only messages older than `before` if
     /// given), best match first, newest first among equals; `offset` pages on.
     /// The query is read like a web search box: words, "quoted phrases", `or`, `-not`.
-    func search(userId: UUID, query: String, roomId: UUID?, before: Date?, limit: Int, offset: Int) async throws -> (hits: [SearchHit], hasMore: Bool) {
-        let rows = try await pool.query("""
+    func search(userId: UUID, query: String, roomId: UUID?, before: Date?, limit: Int, offset: Int) async throws -> (
+        hits: [SearchHit], hasMore: Bool
+    ) {
+        let rows = try await pool.query(
+            """
             SELECT \(Rows.messageColumns),
                    ts_rank_cd(m.search, q.query) AS rank,
                    ts_headline('english', translate(m.content, E'\\uE000\\uE001', ''), q.query,
@@ -70,7 +73,8 @@ extension MessageStore {
     /// The live messages of others that mention `userId`, in rooms they are
     /// still in, newest first; `before` (a message id) pages on.
     func mentions(of userId: UUID, before: UUID?, limit: Int) async throws -> (messages: [ChatMessage], hasMore: Bool) {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT \(Rows.messageColumns)
             FROM messages m
             JOIN room_participants p ON p.room_id = m.room_id AND p.user_id = $1

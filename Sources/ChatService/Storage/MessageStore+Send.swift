@@ -134,8 +134,10 @@ extension MessageStore {
 
     private func storeTogether(roomId: UUID, _ requests: [SendRequest]) async throws -> [Int: (ChatMessage, created: Bool)] {
         let rows = requests.enumerated().map { index, request in
-            Row(ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
-                content: request.content, message_type: request.messageType.rawValue, reply_to_id: request.replyToId, mentions: request.mentions)
+            Row(
+                ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
+                content: request.content, message_type: request.messageType.rawValue, reply_to_id: request.replyToId,
+                mentions: request.mentions)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]

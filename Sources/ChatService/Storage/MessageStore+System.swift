@@ -10,10 +10,15 @@ extension MessageStore {
         let id = UUID()
         let json = String(decoding: try JSONCoding.encoder.encode(event), as: UTF8.self)
         let stored = try await pool.transaction { connection -> Bool in
-            guard let seq = try connection.query("""
-                UPDATE rooms SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq
-                """, [roomId]).first?.decode("last_seq", as: Int64.self) else { return false }
-            try connection.query("""
+            guard
+                let seq = try connection.query(
+                    """
+                    UPDATE rooms SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq
+                    """, [roomId]
+                ).first?.decode("last_seq", as: Int64.self)
+            else { return false }
+            try connection.query(
+                """
                 INSERT INTO messages (id, room_id, seq, sender_id, content, message_type, system_event)
                 VALUES ($1, $2, $3, $4, '', 'system', $5::jsonb)
                 """, [id, roomId, seq, actorId, json])

@@ -10,21 +10,23 @@ enum Rows {
         m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event
         """
     /// A message's own columns and the quote of the message it replies to.
-    static let messageFields = ownFields + """
-        ,
-        (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type,
-                                  'deleted', q.deleted_at IS NOT NULL,
-                                  'excerpt', CASE WHEN q.deleted_at IS NULL THEN
-                                      NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
-           FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
-        """
+    static let messageFields =
+        ownFields + """
+            ,
+            (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type,
+                                      'deleted', q.deleted_at IS NOT NULL,
+                                      'excerpt', CASE WHEN q.deleted_at IS NULL THEN
+                                          NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
+               FROM messages q WHERE q.id = m.reply_to_id) AS reply_to
+            """
     /// A message's columns with its attachments and reactions as JSON arrays (null when it has none).
-    static let messageColumns = messageFields + """
-        , (SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename, 'contentType', a.content_type, 'size', a.size_bytes,
-                                             'width', a.width, 'height', a.height) ORDER BY a.created_at, a.id)
-           FROM attachments a WHERE a.message_id = m.id) AS attachments,
-        \(reactionsOf("m.id")) AS reactions
-        """
+    static let messageColumns =
+        messageFields + """
+            , (SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename, 'contentType', a.content_type, 'size', a.size_bytes,
+                                                 'width', a.width, 'height', a.height) ORDER BY a.created_at, a.id)
+               FROM attachments a WHERE a.message_id = m.id) AS attachments,
+            \(reactionsOf("m.id")) AS reactions
+            """
     /// For messages that cannot have attachments or reactions yet (the ones a text send just inserted): no look-up per row.
     static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions"
     /// For new messages that reply to nothing either: no subquery at all, so the statement plans fast.
@@ -77,15 +79,17 @@ enum Rows {
 
     static func room(_ row: PostgresRow) throws -> ChatRoom {
         ChatRoom(
-            id: try row.decode("id"), name: try row.decode("name", as: String?.self), description: try row.decode("description", as: String?.self),
+            id: try row.decode("id"), name: try row.decode("name", as: String?.self),
+            description: try row.decode("description", as: String?.self),
             roomType: try row.decode("room_type"), createdBy: try row.decode("created_by"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"), lastSeq: try row.decode("last_seq")
         )
     }
 
     static func participant(_ row: PostgresRow) throws -> RoomParticipant {
-        RoomParticipant(userId: try row.decode("user_id"), role: try row.decode("role"), joinedAt: try row.decode("joined_at"),
-                        lastReadAt: try row.decode("last_read_at", as: Date?.self), lastReadSeq: try row.decode("last_read_seq"))
+        RoomParticipant(
+            userId: try row.decode("user_id"), role: try row.decode("role"), joinedAt: try row.decode("joined_at"),
+            lastReadAt: try row.decode("last_read_at", as: Date?.self), lastReadSeq: try row.decode("last_read_seq"))
     }
 
     /// SQL for the ids in the uuid[] expression `ids` that are participants of room `room`, each once, in order.

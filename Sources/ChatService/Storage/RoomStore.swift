@@ -13,37 +13,48 @@ struct RoomStore: Sendable {
 
     /// The user's role in a live room and the room's type, or nil when they are not in it.
     func membership(of userId: UUID, in roomId: UUID) async throws -> (role: String, roomType: String, muted: Bool)? {
-        guard let row = try await pool.query("""
-            SELECT p.role, r.room_type, p.muted FROM room_participants p JOIN rooms r ON r.id = p.room_id
-            WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
-            """, [roomId, userId]).first else { return nil }
-        return (try row.decode("role", as: String.self), try row.decode("room_type", as: String.self), try row.decode("muted", as: Bool.self))
+        guard
+            let row = try await pool.query(
+                """
+                SELECT p.role, r.room_type, p.muted FROM room_participants p JOIN rooms r ON r.id = p.room_id
+                WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
+                """, [roomId, userId]
+            ).first
+        else { return nil }
+        return (
+            try row.decode("role", as: String.self), try row.decode("room_type", as: String.self), try row.decode("muted", as: Bool.self)
+        )
     }
 
     /// Mutes or unmutes the room for one participant; false if they are not in it.
     func setMuted(_ muted: Bool, userId: UUID, roomId: UUID) async throws -> Bool {
-        try await pool.query("""
+        try await pool.query(
+            """
             UPDATE room_participants p SET muted = $3 FROM rooms r
             WHERE p.room_id = $1 AND p.user_id = $2 AND r.id = p.room_id AND r.deleted_at IS NULL RETURNING 1
-            """, [roomId, userId, muted]).first != nil
+            """, [roomId, userId, muted]
+        ).first != nil
     }
 
     func createGroup(name: String, description: String?, creator: UUID, members: [UUID], invitees: [UUID] = []) async throws -> ChatRoom {
         let id = UUID()
         try await pool.transaction { connection in
-            try connection.query("INSERT INTO rooms (id, name, description, room_type, created_by) VALUES ($1, $2, $3, 'group', $4)",
-                                 [id, name, description, creator])
+            try connection.query(
+                "INSERT INTO rooms (id, name, description, room_type, created_by) VALUES ($1, $2, $3, 'group', $4)",
+                [id, name, description, creator])
             try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'owner')", [id, creator])
             let others = members.filter { $0 != creator }
             if !others.isEmpty {
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO room_participants (room_id, user_id, role)
                     SELECT $1, u, 'member' FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING
                     """, [id, Rows.uuidArray(others)])
             }
             let invited = invitees.filter { $0 != creator }
             if !invited.isEmpty {
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO room_invitations (room_id, user_id, invited_by)
                     SELECT $1, u, $3 FROM unnest($2::uuid[]) AS u ON CONFLICT DO NOTHING
                     """, [id, Rows.uuidArray(invited), creator])
@@ -76,30 +87,38 @@ struct RoomStore: Sendable {
         let outcome = try await pool.transaction { connection -> Outcome in
             // Serialise makers of the same pair, so the live-room check and the insert agree.
             try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
-            if let live = try connection.query("""
+            if let live = try connection.query(
+                """
                 SELECT r.id, count(p.user_id) AS present, bool_or(p.user_id = $2) AS mine
                 FROM rooms r LEFT JOIN room_participants p ON p.room_id = r.id
                 WHERE r.direct_key = $1 AND r.deleted_at IS NULL GROUP BY r.id
-                """, [key, creator]).first {
+                """, [key, creator]
+            ).first {
                 let liveId = try live.decode("id", as: UUID.self)
                 if try live.decode("mine", as: Bool?.self) == true { return .existing(liveId) }
-                if let invitation = try connection.query("""
+                if let invitation = try connection.query(
+                    """
                     DELETE FROM room_invitations WHERE room_id = $1 AND user_id = $2 RETURNING invited_by
-                    """, [liveId, creator]).first {
-                    try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member') ON CONFLICT DO NOTHING",
-                                         [liveId, creator])
+                    """, [liveId, creator]
+                ).first {
+                    try connection.query(
+                        "INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member') ON CONFLICT DO NOTHING",
+                        [liveId, creator])
                     return .joined(liveId, invitedBy: try invitation.decode("invited_by"))
                 }
                 if try live.decode("present", as: Int.self) > 0 { return .left }
                 try connection.query("UPDATE rooms SET deleted_at = now() WHERE id = $1", [liveId])
             }
-            try connection.query("INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)",
-                                 [id, creator, key])
+            try connection.query(
+                "INSERT INTO rooms (id, room_type, created_by, direct_key) VALUES ($1, 'direct', $2, $3)",
+                [id, creator, key])
             if inviteOther {
                 try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member')", [id, creator])
-                try connection.query("INSERT INTO room_invitations (room_id, user_id, invited_by) VALUES ($1, $2, $3)", [id, other, creator])
+                try connection.query(
+                    "INSERT INTO room_invitations (room_id, user_id, invited_by) VALUES ($1, $2, $3)", [id, other, creator])
             } else {
-                try connection.query("""
+                try connection.query(
+                    """
                     INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'member'), ($1, $3, 'member')
                     """, [id, creator, other])
             }
@@ -122,15 +141,21 @@ struct RoomStore: Sendable {
     /// A live room with its participants.
     func room(_ id: UUID) async throws -> ChatRoom? {
         try await pool.withConnection { connection in
-            guard var room = try connection.query("SELECT \(Rows.roomColumns) FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL", [id])
-                .first.map(Rows.room) else { return nil }
-            room.participants = try connection.query("""
+            guard
+                var room = try connection.query("SELECT \(Rows.roomColumns) FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL", [id])
+                    .first.map(Rows.room)
+            else { return nil }
+            room.participants = try connection.query(
+                """
                 SELECT user_id, role, joined_at, last_read_at, last_read_seq FROM room_participants
                 WHERE room_id = $1 ORDER BY joined_at, user_id
-                """, [id]).map(Rows.participant)
-            if let last = try connection.query("""
+                """, [id]
+            ).map(Rows.participant)
+            if let last = try connection.query(
+                """
                 SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT 1
-                """, [id]).first {
+                """, [id]
+            ).first {
                 room.lastMessage = try Rows.message(last)
             }
             return room
@@ -141,7 +166,8 @@ struct RoomStore: Sendable {
     func rooms(for userId: UUID) async throws -> [ChatRoom] {
         try await pool.withConnection { connection in
             var rooms: [ChatRoom] = []
-            for row in try connection.query("""
+            for row in try connection.query(
+                """
                 SELECT \(Rows.roomColumns), p.muted, u.unread, u.mentioned
                 FROM room_participants p JOIN rooms r ON r.id = p.room_id
                 CROSS JOIN LATERAL (
@@ -150,7 +176,8 @@ struct RoomStore: Sendable {
                       AND m.message_type <> 'system') u
                 WHERE p.user_id = $1 AND r.deleted_at IS NULL
                 ORDER BY r.updated_at DESC, r.id
-                """, [userId]) {
+                """, [userId])
+            {
                 var room = try Rows.room(row)
                 room.unreadCount = try row.decode("unread", as: Int.self)
                 room.mentionCount = try row.decode("mentioned", as: Int.self)
@@ -162,18 +189,22 @@ struct RoomStore: Sendable {
             let ids = Rows.uuidArray(rooms.map(\.id))
             var index: [UUID: Int] = [:]
             for (position, room) in rooms.enumerated() { index[room.id] = position }
-            for row in try connection.query("""
+            for row in try connection.query(
+                """
                 SELECT room_id, user_id, role, joined_at, last_read_at, last_read_seq FROM room_participants
                 WHERE room_id = ANY($1::uuid[]) ORDER BY joined_at, user_id
-                """, [ids]) {
+                """, [ids])
+            {
                 if let position = index[try row.decode("room_id", as: UUID.self)] {
                     rooms[position].participants?.append(try Rows.participant(row))
                 }
             }
-            for row in try connection.query("""
+            for row in try connection.query(
+                """
                 SELECT DISTINCT ON (m.room_id) \(Rows.messageColumns) FROM messages m
                 WHERE m.room_id = ANY($1::uuid[]) ORDER BY m.room_id, m.seq DESC
-                """, [ids]) {
+                """, [ids])
+            {
                 let message = try Rows.message(row)
                 if let position = index[message.roomId] { rooms[position].lastMessage = message }
             }
@@ -182,20 +213,24 @@ struct RoomStore: Sendable {
     }
 
     func roomIds(for userId: UUID) async throws -> [UUID] {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT p.room_id FROM room_participants p JOIN rooms r ON r.id = p.room_id
             WHERE p.user_id = $1 AND r.deleted_at IS NULL
-            """, [userId]).map { try $0.decode("room_id", as: UUID.self) }
+            """, [userId]
+        ).map { try $0.decode("room_id", as: UUID.self) }
     }
 
     /// The live rooms of each of `users`.
     func roomIds(of users: [UUID]) async throws -> [UUID: Set<UUID>] {
         guard !users.isEmpty else { return [:] }
         var result: [UUID: Set<UUID>] = [:]
-        for row in try await pool.query("""
+        for row in try await pool.query(
+            """
             SELECT p.user_id, p.room_id FROM room_participants p JOIN rooms r ON r.id = p.room_id
             WHERE p.user_id = ANY($1::uuid[]) AND r.deleted_at IS NULL
-            """, [Rows.uuidArray(users)]) {
+            """, [Rows.uuidArray(users)])
+        {
             result[try row.decode("user_id", as: UUID.self), default: []].insert(try row.decode("room_id", as: UUID.self))
         }
         return result
@@ -204,12 +239,14 @@ struct RoomStore: Sendable {
     /// The people among `others` who share at least one live room with `user`.
     func sharingARoom(with user: UUID, among others: [UUID]) async throws -> [UUID] {
         guard !others.isEmpty else { return [] }
-        return try await pool.query("""
+        return try await pool.query(
+            """
             SELECT DISTINCT other.user_id FROM room_participants mine
             JOIN room_participants other ON other.room_id = mine.room_id
             JOIN rooms r ON r.id = mine.room_id AND r.deleted_at IS NULL
             WHERE mine.user_id = $1 AND other.user_id = ANY($2::uuid[])
-            """, [user, Rows.uuidArray(others)]).map { try $0.decode("user_id", as: UUID.self) }
+            """, [user, Rows.uuidArray(others)]
+        ).map { try $0.decode("user_id", as: UUID.self) }
     }
 
     /// Where each room stands now (its newest seq).
@@ -223,7 +260,9 @@ struct RoomStore: Sendable {
     }
 
     func participantIds(_ roomId: UUID) async throws -> [UUID] {
-        try await pool.query("SELECT user_id FROM room_participants WHERE room_id = $1", [roomId]).map { try $0.decode("user_id", as: UUID.self) }
+        try await pool.query("SELECT user_id FROM room_participants WHERE room_id = $1", [roomId]).map {
+            try $0.decode("user_id", as: UUID.self)
+        }
     }
 
     func update(_ id: UUID, name: Patch<String>, description: Patch<String>) async throws -> ChatRoom? {
@@ -238,7 +277,8 @@ struct RoomStore: Sendable {
         case .clear: (keepDescription, newDescription) = (false, nil)
         case let .set(value): (keepDescription, newDescription) = (false, value)
         }
-        try await pool.query("""
+        try await pool.query(
+            """
             UPDATE rooms SET name = CASE WHEN $2 THEN name ELSE $3 END,
                              description = CASE WHEN $4 THEN description ELSE $5 END, updated_at = now()
             WHERE id = $1 AND deleted_at IS NULL
@@ -251,7 +291,8 @@ struct RoomStore: Sendable {
     }
 
     func addParticipant(_ roomId: UUID, userId: UUID, role: RoomRole) async throws -> RoomParticipant {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, $3)
             ON CONFLICT DO NOTHING RETURNING user_id, role, joined_at, last_read_at, last_read_seq
             """, [roomId, userId, role.rawValue])
@@ -264,15 +305,21 @@ struct RoomStore: Sendable {
         try await pool.transaction { connection in
             // Lock the room so two owners leaving at once cannot both pass the check.
             try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
-            guard let role = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
-                                                  [roomId, userId]).first?.decode("role", as: String.self) else {
+            guard
+                let role = try connection.query(
+                    "SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
+                    [roomId, userId]
+                ).first?.decode("role", as: String.self)
+            else {
                 throw ChatError.participantNotFound
             }
             if role == RoomRole.owner.rawValue {
-                let counts = try connection.query("""
+                let counts = try connection.query(
+                    """
                     SELECT count(*) FILTER (WHERE role = 'owner') AS owners, count(*) AS everyone
                     FROM room_participants WHERE room_id = $1
-                    """, [roomId]).first
+                    """, [roomId]
+                ).first
                 let owners = try counts?.decode("owners", as: Int.self) ?? 0
                 let everyone = try counts?.decode("everyone", as: Int.self) ?? 0
                 if owners == 1 && everyone > 1 { throw ChatError.lastOwner }
@@ -284,19 +331,26 @@ struct RoomStore: Sendable {
     func setRole(_ roomId: UUID, userId: UUID, role: RoomRole) async throws -> RoomParticipant {
         try await pool.transaction { connection in
             try connection.query("SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE", [roomId])
-            guard let current = try connection.query("SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
-                                                     [roomId, userId]).first?.decode("role", as: String.self) else {
+            guard
+                let current = try connection.query(
+                    "SELECT role FROM room_participants WHERE room_id = $1 AND user_id = $2",
+                    [roomId, userId]
+                ).first?.decode("role", as: String.self)
+            else {
                 throw ChatError.participantNotFound
             }
             if current == RoomRole.owner.rawValue && !role.isOwner {
-                let owners = try connection.query("SELECT count(*) AS n FROM room_participants WHERE room_id = $1 AND role = 'owner'", [roomId])
+                let owners =
+                    try connection.query("SELECT count(*) AS n FROM room_participants WHERE room_id = $1 AND role = 'owner'", [roomId])
                     .first?.decode("n", as: Int.self) ?? 0
                 if owners <= 1 { throw ChatError.lastOwner }
             }
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 UPDATE room_participants SET role = $3 WHERE room_id = $1 AND user_id = $2
                 RETURNING user_id, role, joined_at, last_read_at, last_read_seq
-                """, [roomId, userId, role.rawValue]).first
+                """, [roomId, userId, role.rawValue]
+            ).first
             guard let row else { throw ChatError.participantNotFound }
             return try Rows.participant(row)
         }

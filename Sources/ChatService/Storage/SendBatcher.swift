@@ -124,7 +124,8 @@ final class SendBatcher: Service, Sendable {
             if case let .failure(error) = outcome, (error as? ChatError) != .roomNotFound { return error } else { return nil }
         }
         if let first = faults.first {
-            logger.warning("sends failed", metadata: ["room": "\(roomId)", "failed": "\(faults.count) of \(batch.count)", "error": "\(first)"])
+            logger.warning(
+                "sends failed", metadata: ["room": "\(roomId)", "failed": "\(faults.count) of \(batch.count)", "error": "\(first)"])
         }
     }
 

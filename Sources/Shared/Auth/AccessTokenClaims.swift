@@ -24,8 +24,11 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         case preferredUsername = "preferred_username"
     }
 
-    public init(iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64? = nil, jti: String? = nil, preferredUsername: String? = nil, name: String? = nil,
-                sid: String? = nil) {
+    public init(
+        iss: String, sub: String, aud: String, exp: Int64, iat: Int64, nbf: Int64? = nil, jti: String? = nil,
+        preferredUsername: String? = nil, name: String? = nil,
+        sid: String? = nil
+    ) {
         self.iss = IssuerClaim(value: iss)
         self.sub = SubjectClaim(value: sub)
         self.aud = AudienceClaim(value: [aud])

@@ -24,8 +24,9 @@ public struct AuthMiddleware<Context: AuthenticatedContext>: RouterMiddleware {
     }
 
     public static func bearerToken(_ request: Request, allowQuery: Bool) throws -> String {
-        try bearerToken(authorization: request.headers[.authorization],
-                        queryToken: allowQuery ? request.uri.queryParameters.get("access_token") : nil)
+        try bearerToken(
+            authorization: request.headers[.authorization],
+            queryToken: allowQuery ? request.uri.queryParameters.get("access_token") : nil)
     }
 
     /// The token from an `Authorization: Bearer …` header, else from `?access_token=` (when given).

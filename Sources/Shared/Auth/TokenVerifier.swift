@@ -43,7 +43,8 @@ public struct DiscoveryKeySource: KeySetSource {
             throw Refused(description: "the discovery document's issuer \(document.issuer) is not the configured \(expectedIssuer)")
         }
         guard let keys = URLComponents(string: document.jwksUri), let scheme = keys.scheme?.lowercased(), let host = keys.host,
-              let discovery = URLComponents(string: discoveryURL), let discoveryHost = discovery.host else {
+            let discovery = URLComponents(string: discoveryURL), let discoveryHost = discovery.host
+        else {
             throw Refused(description: "the discovery document's jwks_uri is not a URL")
         }
         guard host.lowercased() == discoveryHost.lowercased() else {
@@ -87,8 +88,10 @@ public final class TokenVerifier: Sendable {
         /// How many verified tokens are remembered until they expire (0: verify every time).
         public var verifiedTokenCacheSize: Int
 
-        public init(issuer: String, audience: String, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(10),
-                    verifiedTokenCacheSize: Int = 10_000) {
+        public init(
+            issuer: String, audience: String, leeway: Duration = .seconds(30), minimumRefetchInterval: Duration = .seconds(10),
+            verifiedTokenCacheSize: Int = 10_000
+        ) {
             self.issuer = issuer
             self.audience = audience
             self.leeway = leeway
@@ -141,7 +144,8 @@ public final class TokenVerifier: Sendable {
     public func verify(_ token: String, now: Date = Date()) async throws -> Identity {
         let identity = try await verifySignatureAndClaims(token, now: now)
         if let session = identity.sessionId, let revocations, await revocations.isRevoked(session: session) {
-            throw Self.refuse("This sign-in was ended (signed out, or its refresh token was reused); sign in again.", code: "session_revoked")
+            throw Self.refuse(
+                "This sign-in was ended (signed out, or its refresh token was reused); sign in again.", code: "session_revoked")
         }
         return identity
     }
@@ -180,8 +184,9 @@ public final class TokenVerifier: Sendable {
         guard let userId = UUID(uuidString: claims.sub.value) else {
             throw Self.refuse("The access token subject is not a user id.")
         }
-        let identity = Identity(userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
-                                expiresAt: claims.exp.value, sessionId: claims.sid, token: token)
+        let identity = Identity(
+            userId: userId, username: claims.preferredUsername, displayName: claims.name, email: claims.email,
+            expiresAt: claims.exp.value, sessionId: claims.sid, token: token)
         // Not before it is valid: a token with a future nbf is checked again next time.
         if claims.nbf.map({ $0.value <= now }) ?? true {
             verified.remember(token, identity, validUntil: claims.exp.value.timeIntervalSince1970 + leewaySeconds, now: now)
@@ -248,7 +253,8 @@ public final class TokenVerifier: Sendable {
                     cache.lastFetch = nil
                 }
                 logger.error("cannot fetch the issuer's keys", metadata: ["error": "\(error)"])
-                throw AppError(.serviceUnavailable, code: "issuer_unavailable", detail: "The token issuer's keys cannot be fetched right now.")
+                throw AppError(
+                    .serviceUnavailable, code: "issuer_unavailable", detail: "The token issuer's keys cannot be fetched right now.")
             }
         }
     }

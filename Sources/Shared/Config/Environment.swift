@@ -23,7 +23,9 @@ public struct EnvironmentReader: Sendable {
 
     public func int(_ name: String, default defaultValue: Int) throws -> Int {
         guard let text = values[name], !text.isEmpty else { return defaultValue }
-        guard let value = Int(text) else { throw ConfigurationError(name: name, problem: "expected an integer, got \(text.debugDescription)") }
+        guard let value = Int(text) else {
+            throw ConfigurationError(name: name, problem: "expected an integer, got \(text.debugDescription)")
+        }
         return value
     }
 

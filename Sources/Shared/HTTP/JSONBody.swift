@@ -52,7 +52,8 @@ public enum JSONBody {
         // PostgreSQL text cannot hold U+0000: such a string is refused here, for every field of every body.
         let withNul = dictionary.keys.filter { containsNul(dictionary[$0]) }.sorted()
         if !withNul.isEmpty {
-            throw AppError.validation(withNul.map { FieldError(field: $0, code: "invalid_character", detail: "must not contain the NUL character (U+0000)") })
+            throw AppError.validation(
+                withNul.map { FieldError(field: $0, code: "invalid_character", detail: "must not contain the NUL character (U+0000)") })
         }
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
@@ -70,20 +71,24 @@ public enum JSONBody {
         switch error {
         case let .typeMismatch(type, context):
             let field = path(context)
-            return AppError(.badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)).",
-                            errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
+            return AppError(
+                .badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)).",
+                errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
         case let .valueNotFound(type, context):
             let field = path(context)
-            return AppError(.badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)), not null.",
-                            errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
+            return AppError(
+                .badRequest, code: "wrong_type", detail: "\(field) must be \(describe(type)), not null.",
+                errors: [FieldError(field: field, code: "wrong_type", detail: "expected \(describe(type))")])
         case let .keyNotFound(key, context):
             let field = path(context, key)
-            return AppError(.badRequest, code: "missing_field", detail: "\(field) is required.",
-                            errors: [FieldError(field: field, code: "missing_field", detail: "required")])
+            return AppError(
+                .badRequest, code: "missing_field", detail: "\(field) is required.",
+                errors: [FieldError(field: field, code: "missing_field", detail: "required")])
         case let .dataCorrupted(context):
             let field = path(context)
-            return AppError(.badRequest, code: "invalid_value", detail: "\(field): \(context.debugDescription)",
-                            errors: [FieldError(field: field, code: "invalid_value", detail: context.debugDescription)])
+            return AppError(
+                .badRequest, code: "invalid_value", detail: "\(field): \(context.debugDescription)",
+                errors: [FieldError(field: field, code: "invalid_value", detail: context.debugDescription)])
         @unknown default:
             return AppError.badRequest("malformed_json", "The body could not be read.")
         }

@@ -14,6 +14,7 @@ public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try JSONCoding.encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -19,7 +19,8 @@ public struct OpenAPIDocument: Sendable {
     /// response, bearer auth, the operations routes). A name defined in both is an error.
     public init(serviceDocument bytes: [UInt8]) throws {
         guard var root = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let shared = try JSONSerialization.jsonObject(with: Data(PackageResources.shared_json)) as? [String: Any] else {
+            let shared = try JSONSerialization.jsonObject(with: Data(PackageResources.shared_json)) as? [String: Any]
+        else {
             throw Invalid(description: "an OpenAPI document is not a JSON object")
         }
         root["paths"] = try Self.merged(root["paths"], shared["paths"], at: "paths")
@@ -37,7 +38,9 @@ public struct OpenAPIDocument: Sendable {
     static func merged(_ own: Any?, _ shared: Any?, at place: String) throws -> [String: Any] {
         var result = own as? [String: Any] ?? [:]
         for (key, value) in shared as? [String: Any] ?? [:] {
-            guard result[key] == nil else { throw Invalid(description: "\(place).\(key) is defined by the service and by the shared parts") }
+            guard result[key] == nil else {
+                throw Invalid(description: "\(place).\(key) is defined by the service and by the shared parts")
+            }
             result[key] = value
         }
         return result
@@ -45,7 +48,8 @@ public struct OpenAPIDocument: Sendable {
 
     public init(_ text: String) throws {
         guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              let paths = root["paths"] as? [String: Any] else {
+            let paths = root["paths"] as? [String: Any]
+        else {
             throw Invalid(description: "the OpenAPI document has no paths")
         }
         var operations: Set<String> = []

@@ -25,7 +25,8 @@ public struct ProblemMiddleware<Context: RequestIDContext>: RouterMiddleware {
         case let error as any ProblemConvertible:
             return error.problem
         case let error as HTTPError:
-            return AppError(error.status, code: Self.code(for: error.status), detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
+            return AppError(
+                error.status, code: Self.code(for: error.status), detail: error.body ?? error.status.reasonPhrase, headers: error.headers)
         case let error as any HTTPResponseError:
             return AppError(error.status, code: Self.code(for: error.status), detail: error.status.reasonPhrase)
         default:

@@ -39,9 +39,11 @@ public struct RequestIDMiddleware<Context: RequestIDContext>: RouterMiddleware {
     }
 
     static func isAcceptable(_ value: String) -> Bool {
-        value.utf8.count <= 128 && !value.isEmpty && value.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45 || byte == 95 || byte == 46
-        }
+        value.utf8.count <= 128 && !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || byte == 45 || byte == 95
+                    || byte == 46
+            }
     }
 }
 

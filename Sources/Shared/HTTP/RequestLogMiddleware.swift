@@ -29,12 +29,14 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func log(_ request: Request, _ context: Context, status: Int, since started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.log(level: level, "request", metadata: [
-            "method": .string(request.method.rawValue),
-            "path": .string(Self.loggable(path: request.uri.path, query: request.uri.query)),
-            "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.1f", milliseconds)),
-        ])
+        context.logger.log(
+            level: level, "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(Self.loggable(path: request.uri.path, query: request.uri.query)),
+                "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.1f", milliseconds)),
+            ])
     }
 
     /// The request target with the values of credential-carrying query parameters masked.

@@ -19,11 +19,15 @@ public struct ServiceClient: Sendable {
         try await send(.GET, url, body: Optional<Int>.none, as: T.self, bearer: bearer, requestId: requestId)
     }
 
-    public func post<Body: Encodable, T: Decodable>(_ url: String, body: Body, as type: T.Type, bearer: String? = nil, requestId: String? = nil) async throws -> T {
+    public func post<Body: Encodable, T: Decodable>(
+        _ url: String, body: Body, as type: T.Type, bearer: String? = nil, requestId: String? = nil
+    ) async throws -> T {
         try await send(.POST, url, body: body, as: T.self, bearer: bearer, requestId: requestId)
     }
 
-    private func send<Body: Encodable, T: Decodable>(_ method: HTTPMethod, _ url: String, body: Body?, as type: T.Type, bearer: String?, requestId: String?) async throws -> T {
+    private func send<Body: Encodable, T: Decodable>(
+        _ method: HTTPMethod, _ url: String, body: Body?, as type: T.Type, bearer: String?, requestId: String?
+    ) async throws -> T {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
@@ -58,7 +62,8 @@ public struct ServiceClient: Sendable {
     /// success.
     static func upstreamFailure(status: Int, body: Data) -> AppError {
         if let problem = try? JSONDecoder().decode(ProblemDetails.self, from: body),
-           (400...599).contains(problem.status), problem.status / 100 == status / 100 {
+            (400...599).contains(problem.status), problem.status / 100 == status / 100
+        {
             return AppError(HTTPResponse.Status(code: problem.status), code: problem.code, detail: problem.detail, errors: problem.errors)
         }
         return AppError(.badGateway, code: "upstream_error", detail: "A service this one depends on failed (\(status)).")

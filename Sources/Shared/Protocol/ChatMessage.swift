@@ -26,10 +26,12 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     /// For a `system` message: the change it records (nil for every other type).
     public var system: SystemEvent?
 
-    public init(id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: MessageType,
-                clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
-                replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
-                system: SystemEvent? = nil) {
+    public init(
+        id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: MessageType,
+        clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
+        replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
+        system: SystemEvent? = nil
+    ) {
         self.id = id
         self.roomId = roomId
         self.seq = seq
@@ -49,7 +51,8 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId, replyTo, mentions, reactions, system
+        case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId,
+            replyTo, mentions, reactions, system
     }
 
     public init(from decoder: any Decoder) throws {

@@ -20,8 +20,10 @@ public struct ChatRoom: Codable, Sendable, Equatable {
     /// People invited into the room who have not accepted yet (shown to its members).
     public var invitedUserIds: [UUID]?
 
-    public init(id: UUID, name: String?, description: String?, roomType: String, createdBy: UUID, createdAt: Date, updatedAt: Date,
-                lastSeq: Int64, participants: [RoomParticipant]? = nil, lastMessage: ChatMessage? = nil, unreadCount: Int? = nil) {
+    public init(
+        id: UUID, name: String?, description: String?, roomType: String, createdBy: UUID, createdAt: Date, updatedAt: Date,
+        lastSeq: Int64, participants: [RoomParticipant]? = nil, lastMessage: ChatMessage? = nil, unreadCount: Int? = nil
+    ) {
         self.id = id
         self.name = name
         self.description = description

@@ -13,7 +13,9 @@ public struct PublicProfile: Codable, Sendable, Equatable {
     /// Seen within the last two minutes (absent when presence is not shown to the caller).
     public var online: Bool?
 
-    public init(id: UUID, username: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, lastSeenAt: Date?, online: Bool?) {
+    public init(
+        id: UUID, username: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, lastSeenAt: Date?, online: Bool?
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName

@@ -36,7 +36,7 @@ public struct OperationsController: Sendable {
                 do {
                     try await withTimeout(.seconds(2)) { try await check.check() }
                     results[check.name] = "ok"
-                } catch where !check.critical {
+                } catch  where !check.critical {
                     results[check.name] = "degraded: \(error)"
                     degraded = true
                 } catch {
@@ -46,12 +46,16 @@ public struct OperationsController: Sendable {
             }
             let status = !ready ? "not_ready" : degraded ? "degraded" : "ready"
             let body = try JSONCoding.encoder.encode(Health(status: status, service: service, checks: results))
-            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(bytes: body)))
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: .init(bytes: body)))
         }
         router.get("/metrics") { _, _ -> Response in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: .init(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: .init(bytes: buffer)))
         }
     }
 }

@@ -18,11 +18,15 @@ enum UIError: Error, Equatable, ProblemConvertible {
         switch self {
         case let .assetNotFound(path): .notFound("not_found", "There is no file at \(path).")
         case let .noRoute(path): .notFound("not_found", "No service answers \(path).")
-        case let .upstreamTimeout(service): AppError(.gatewayTimeout, code: "upstream_timeout", detail: "The \(service) did not answer in time.")
-        case let .upstreamFailed(service): AppError(.badGateway, code: "upstream_failed", detail: "The \(service) broke off the request; try again.")
+        case let .upstreamTimeout(service):
+            AppError(.gatewayTimeout, code: "upstream_timeout", detail: "The \(service) did not answer in time.")
+        case let .upstreamFailed(service):
+            AppError(.badGateway, code: "upstream_failed", detail: "The \(service) broke off the request; try again.")
         case let .serviceUnavailable(service):
-            AppError(.serviceUnavailable, code: "service_unavailable", detail: "The \(service) is not reachable right now; try again in a moment.",
-                     headers: [.retryAfter: "2"])
+            AppError(
+                .serviceUnavailable, code: "service_unavailable",
+                detail: "The \(service) is not reachable right now; try again in a moment.",
+                headers: [.retryAfter: "2"])
         }
     }
 }

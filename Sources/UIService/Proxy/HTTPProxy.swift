@@ -69,7 +69,8 @@ struct HTTPProxy: Sendable {
                 lastError = error
                 if UpstreamFailure.isConnectFailure(error) {
                     group.markDown(base)
-                    context.logger.warning("upstream refused the connection; trying the next", metadata: ["upstream": "\(base)", "error": "\(error)"])
+                    context.logger.warning(
+                        "upstream refused the connection; trying the next", metadata: ["upstream": "\(base)", "error": "\(error)"])
                     continue
                 }
                 if UpstreamFailure.isTimeout(error) {
@@ -96,8 +97,10 @@ struct HTTPProxy: Sendable {
     }
 
     /// The request as passed on to `base`: its end-to-end headers, the request id, and who asked.
-    static func outgoing<Context: RequestIDContext & ClientAddressContext>(_ request: Request, to base: String,
-                                                                          context: Context) -> HTTPClientRequest {
+    static func outgoing<Context: RequestIDContext & ClientAddressContext>(
+        _ request: Request, to base: String,
+        context: Context
+    ) -> HTTPClientRequest {
         var outgoing = HTTPClientRequest(url: base + request.uri.description)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !hopByHop.contains(field.name.canonicalName) {
@@ -123,8 +126,10 @@ struct HTTPProxy: Sendable {
 
     /// An upload, passed on as it arrives to one replica (a stream cannot be sent twice,
     /// so only a replica that refuses the connection is skipped, before any byte is read).
-    func forwardUpload<Context: RequestIDContext & ClientAddressContext>(_ request: Request, context: Context,
-                                                                        to group: UpstreamGroup) async throws -> Response {
+    func forwardUpload<Context: RequestIDContext & ClientAddressContext>(
+        _ request: Request, context: Context,
+        to group: UpstreamGroup
+    ) async throws -> Response {
         guard let base = group.attemptOrder().first else { throw UIError.serviceUnavailable(service: group.name) }
         var outgoing = Self.outgoing(request, to: base, context: context)
         let length = request.headers[.contentLength].flatMap { Int64($0) }
@@ -144,7 +149,9 @@ struct HTTPProxy: Sendable {
     static func streamingResponse(from upstream: HTTPClientResponse) -> Response {
         var headers = HTTPFields()
         for (name, value) in upstream.headers {
-            guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName.canonicalName) || fieldName == .contentLength else { continue }
+            guard let fieldName = HTTPField.Name(name), !hopByHop.contains(fieldName.canonicalName) || fieldName == .contentLength else {
+                continue
+            }
             headers.append(HTTPField(name: fieldName, value: value))
         }
         return Response(status: .init(code: Int(upstream.status.code)), headers: headers, body: ResponseBody(asyncSequence: upstream.body))

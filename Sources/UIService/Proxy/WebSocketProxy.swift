@@ -24,14 +24,19 @@ struct WebSocketProxy: Sendable {
     let chats: UpstreamGroup
 
     func addRoutes<Context: RequestIDContext & WebSocketRequestContext & ClientAddressContext>(to router: Router<Context>) {
-        router.ws("api/ws") { _, _ in .upgrade([:]) } onUpgrade: { inbound, outbound, context in
-            await relay(request: context.request, requestId: context.requestContext.requestId, client: context.requestContext.clientAddress,
-                        inbound: inbound, outbound: outbound, logger: context.logger)
+        router.ws("api/ws") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            await relay(
+                request: context.request, requestId: context.requestContext.requestId, client: context.requestContext.clientAddress,
+                inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 
-    func relay(request: Request, requestId: String, client: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
-               logger: Logger) async {
+    func relay(
+        request: Request, requestId: String, client: String?, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+        logger: Logger
+    ) async {
         var headers: HTTPFields = [.xRequestID: requestId]
         if let authorization = request.headers[.authorization] { headers[.authorization] = authorization }
         if let client { headers[.xForwardedFor] = client }
@@ -41,7 +46,8 @@ struct WebSocketProxy: Sendable {
         for base in chats.attemptOrder(for: .sockets) {
             let url = "ws" + base.dropFirst(4) + target  // http://… → ws://…, https://… → wss://…
             do {
-                let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { upInbound, upOutbound, _ in
+                let closeFrame = try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) {
+                    upInbound, upOutbound, _ in
                     try await Self.pipe(browserInbound: inbound, browserOutbound: outbound, upInbound: upInbound, upOutbound: upOutbound)
                 }
                 chats.markUp(base)
@@ -52,9 +58,11 @@ struct WebSocketProxy: Sendable {
                 logger.info("chat-service refused the WebSocket handshake", metadata: ["upstream": "\(base)"])
                 try? await outbound.close(Self.tokenRefused, reason: "token refused")
                 return
-            } catch where UpstreamFailure.isConnectFailure(error) {
+            } catch  where UpstreamFailure.isConnectFailure(error) {
                 chats.markDown(base)
-                logger.warning("chat-service replica unreachable for a WebSocket; trying the next", metadata: ["upstream": "\(base)", "error": "\(error)"])
+                logger.warning(
+                    "chat-service replica unreachable for a WebSocket; trying the next",
+                    metadata: ["upstream": "\(base)", "error": "\(error)"])
                 continue
             } catch {
                 logger.info("WebSocket relay ended with an error", metadata: ["upstream": "\(base)", "error": "\(error)"])
@@ -66,8 +74,10 @@ struct WebSocketProxy: Sendable {
     }
 
     /// Copies messages both ways until either side stops, then ends the other.
-    static func pipe(browserInbound: WebSocketInboundStream, browserOutbound: WebSocketOutboundWriter,
-                     upInbound: WebSocketInboundStream, upOutbound: WebSocketOutboundWriter) async throws {
+    static func pipe(
+        browserInbound: WebSocketInboundStream, browserOutbound: WebSocketOutboundWriter,
+        upInbound: WebSocketInboundStream, upOutbound: WebSocketOutboundWriter
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await message in browserInbound.messages(maxSize: maxMessageSize) {

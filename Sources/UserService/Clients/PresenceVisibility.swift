@@ -22,7 +22,9 @@ struct PresenceVisibility: Sendable {
     /// What `viewer` may see of the presence of each of `ids`: `shown` are the ids whose
     /// presence they may see, and `states` what the registry says of them (nil when Redis
     /// does not answer: callers then fall back on API activity).
-    func presence(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> (shown: Set<UUID>, states: [UUID: PresenceRegistry.State]?) {
+    func presence(to viewer: Identity, among ids: [UUID], requestId: String) async throws -> (
+        shown: Set<UUID>, states: [UUID: PresenceRegistry.State]?
+    ) {
         let shown = try await visible(to: viewer, among: ids, requestId: requestId)
         guard !shown.isEmpty else { return (shown, [:]) }
         do {
@@ -40,15 +42,18 @@ struct PresenceVisibility: Sendable {
         guard !asked.isEmpty else { return shown }
         let others = Array(asked.subtracting(try await BlockStore(pool: pool).blockedEitherWay(viewer.userId, among: Array(asked))))
         guard !others.isEmpty else { return shown }
-        for row in try await pool.query("SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
-                                        [viewer.userId, "{" + others.map { $0.uuidString }.joined(separator: ",") + "}"]) {
+        for row in try await pool.query(
+            "SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
+            [viewer.userId, "{" + others.map { $0.uuidString }.joined(separator: ",") + "}"])
+        {
             shown.insert(try row.decode("owner_id", as: UUID.self))
         }
         let unknown = Array(Set(others).subtracting(shown))
         guard !unknown.isEmpty else { return shown }
         do {
-            let answer = try await client.post(chatServiceURL + "/internal/rooms/shared", body: SharedRoomsRequest(userIds: unknown),
-                                               as: SharedRoomsResponse.self, bearer: viewer.token, requestId: requestId)
+            let answer = try await client.post(
+                chatServiceURL + "/internal/rooms/shared", body: SharedRoomsRequest(userIds: unknown),
+                as: SharedRoomsResponse.self, bearer: viewer.token, requestId: requestId)
             shown.formUnion(Set(answer.userIds).intersection(unknown))
         } catch {
             logger.warning("chat-service did not say who shares a room; presence shown to contacts only", metadata: ["error": "\(error)"])

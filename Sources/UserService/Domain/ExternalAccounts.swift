@@ -29,7 +29,9 @@ final class ExternalAccountProvisioner: Sendable {
             _ = known.withLock { $0.insert(identity.userId) }
         } catch {
             // The request goes on; /api/users/me then answers 404 and the next request tries again.
-            logger.error("could not make the profile of an externally issued identity", metadata: ["user_id": "\(identity.userId)", "error": "\(error)"])
+            logger.error(
+                "could not make the profile of an externally issued identity",
+                metadata: ["user_id": "\(identity.userId)", "error": "\(error)"])
         }
     }
 
@@ -47,8 +49,9 @@ struct ExternalAccountsController<Context: RequestContext>: Sendable {
     func addRoutes(to group: RouterGroup<Context>) {
         for path in ["register", "login", "refresh", "logout"] {
             group.post(RouterPath(path)) { _, _ -> Response in
-                throw AppError(.notFound, code: "external_identity_provider",
-                               detail: "Accounts are managed by the identity provider at \(issuer); sign in there.")
+                throw AppError(
+                    .notFound, code: "external_identity_provider",
+                    detail: "Accounts are managed by the identity provider at \(issuer); sign in there.")
             }
         }
     }

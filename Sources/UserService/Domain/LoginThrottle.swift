@@ -17,12 +17,15 @@ struct LoginThrottle: Sendable {
 
     init(redis: RedisClient, limits: AbuseLimits) {
         ipv6Prefix = limits.ipv6Prefix
-        failuresByAccount = FixedWindowLimiter(redis: redis, name: "login-failures:account",
-                                               limit: limits.loginFailuresPerAccount, window: limits.loginFailureWindow)
-        failuresByAddress = FixedWindowLimiter(redis: redis, name: "login-failures:address",
-                                               limit: limits.loginFailuresPerAddress, window: limits.loginFailureWindow)
-        registrationsByAddress = FixedWindowLimiter(redis: redis, name: "registrations:address",
-                                                    limit: limits.registrationsPerAddress, window: limits.registrationWindow)
+        failuresByAccount = FixedWindowLimiter(
+            redis: redis, name: "login-failures:account",
+            limit: limits.loginFailuresPerAccount, window: limits.loginFailureWindow)
+        failuresByAddress = FixedWindowLimiter(
+            redis: redis, name: "login-failures:address",
+            limit: limits.loginFailuresPerAddress, window: limits.loginFailureWindow)
+        registrationsByAddress = FixedWindowLimiter(
+            redis: redis, name: "registrations:address",
+            limit: limits.registrationsPerAddress, window: limits.registrationWindow)
     }
 
     /// The account an attempt counts against: the person the login names (by id, so
@@ -67,8 +70,9 @@ struct LoginThrottle: Sendable {
         try await guarded {
             let standing = try await registrationsByAddress.record(address)
             if standing.count > registrationsByAddress.limit {
-                throw AppError.tooManyRequests("too_many_registrations",
-                                               "Too many new accounts from your address; try again later.", retryAfter: standing.resetsIn)
+                throw AppError.tooManyRequests(
+                    "too_many_registrations",
+                    "Too many new accounts from your address; try again later.", retryAfter: standing.resetsIn)
             }
         }
     }

@@ -14,7 +14,10 @@ struct OwnProfile: Codable, Sendable, Equatable {
     var lastSeenAt: Date?
     var createdAt: Date
 
-    init(id: UUID, username: String, email: String, displayName: String, bio: String?, avatarUrl: String?, status: String?, phoneNumber: String?, lastSeenAt: Date?, createdAt: Date) {
+    init(
+        id: UUID, username: String, email: String, displayName: String, bio: String?, avatarUrl: String?, status: String?,
+        phoneNumber: String?, lastSeenAt: Date?, createdAt: Date
+    ) {
         self.id = id
         self.username = username
         self.email = email

@@ -40,8 +40,10 @@ struct PasswordHasher: Sendable {
     }
     private let timing = Timing()
 
-    init(rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max,
-         unknownLoginLimit: Int? = nil) {
+    init(
+        rounds: Int = 1 << 14, blockSize: Int = 8, parallelism: Int = 1, threads: NIOThreadPool, queueLimit: Int = .max,
+        unknownLoginLimit: Int? = nil
+    ) {
         self.rounds = rounds
         self.blockSize = blockSize
         self.parallelism = parallelism
@@ -80,8 +82,8 @@ struct PasswordHasher: Sendable {
     func verify(_ password: String, against stored: String) async throws -> Bool {
         let parts = stored.split(separator: "$")
         guard parts.count == 6, parts[0] == "scrypt", let rounds = Int(parts[1]), let blockSize = Int(parts[2]),
-              let parallelism = Int(parts[3]), let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]),
-              rounds > 1, rounds <= 1 << 20, blockSize > 0, blockSize <= 32, parallelism > 0, parallelism <= 16
+            let parallelism = Int(parts[3]), let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]),
+            rounds > 1, rounds <= 1 << 20, blockSize > 0, blockSize <= 32, parallelism > 0, parallelism <= 16
         else { return false }
         let derived = try await admitted {
             try Self.derive(password, salt: Array(salt), rounds: rounds, blockSize: blockSize, parallelism: parallelism)

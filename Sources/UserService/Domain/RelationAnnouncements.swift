@@ -14,7 +14,8 @@ struct RelationAnnouncements: Sendable {
     func announce(between person: UUID, and other: UUID) async {
         for (receiver, about) in [(person, other), (other, person)] {
             do {
-                let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .relationsChanged, data: .user(UserEvent(userId: about)))))
+                let payload = Array(
+                    try JSONCoding.encoder.encode(ChatEvent(type: .relationsChanged, data: .user(UserEvent(userId: about)))))
                 try await redis.publish(payload, to: RealtimeChannel.user(receiver))
             } catch {
                 logger.warning("could not announce a changed block", metadata: ["error": "\(error)"])

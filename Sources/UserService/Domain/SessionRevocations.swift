@@ -31,7 +31,8 @@ struct SessionRevocations: Sendable {
             let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(revoked))))
             try await redis.publish(payload, to: RealtimeChannel.user(user))
         } catch {
-            logger.warning("could not announce a signed-out session; its sockets end when their tokens expire", metadata: ["error": "\(error)"])
+            logger.warning(
+                "could not announce a signed-out session; its sockets end when their tokens expire", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -15,12 +15,13 @@ struct TokenIssuer: Sendable {
     /// An access token whose `sid` is the login's refresh-token family.
     func accessToken(for user: UserRecord, family: UUID, now: Date = Date()) async throws -> String {
         let issued = Int64(now.timeIntervalSince1970)
-        return try await signer.sign(AccessTokenClaims(
-            iss: issuerURL, sub: user.id.uuidString, aud: audience,
-            exp: issued + accessTokenLifetime.components.seconds, iat: issued, nbf: issued,
-            jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName,
-            sid: family.uuidString.lowercased()
-        ))
+        return try await signer.sign(
+            AccessTokenClaims(
+                iss: issuerURL, sub: user.id.uuidString, aud: audience,
+                exp: issued + accessTokenLifetime.components.seconds, iat: issued, nbf: issued,
+                jti: UUID().uuidString.lowercased(), preferredUsername: user.username, name: user.displayName,
+                sid: family.uuidString.lowercased()
+            ))
     }
 
     /// A new login: a new refresh token family.
@@ -30,7 +31,8 @@ struct TokenIssuer: Sendable {
     }
 
     func session(for user: UserRecord, refreshToken: String, family: UUID) async throws -> AuthResponse {
-        AuthResponse(user: user.ownProfile, accessToken: try await accessToken(for: user, family: family), refreshToken: refreshToken,
-                     expiresIn: Int(accessTokenLifetime.components.seconds))
+        AuthResponse(
+            user: user.ownProfile, accessToken: try await accessToken(for: user, family: family), refreshToken: refreshToken,
+            expiresIn: Int(accessTokenLifetime.components.seconds))
     }
 }

@@ -26,8 +26,9 @@ enum UserError: Error, Equatable, ProblemConvertible {
             AppError(.contentTooLarge, code: "upload_too_large", detail: "A profile picture can be at most \(limit / 1024) KiB.")
         case let .notAnImage(detail): AppError(.unprocessableContent, code: "not_an_image", detail: detail)
         case .storageUnavailable:
-            AppError(.serviceUnavailable, code: "storage_unavailable", detail: "Pictures cannot be stored right now; try again shortly.",
-                     headers: [.retryAfter: "5"])
+            AppError(
+                .serviceUnavailable, code: "storage_unavailable", detail: "Pictures cannot be stored right now; try again shortly.",
+                headers: [.retryAfter: "5"])
         }
     }
 }

@@ -72,7 +72,9 @@ struct AuthController: Sendable {
         try await throttle.admitLogin(account: account, from: address)
         let matches: Bool
         do {
-            if let user { matches = try await hasher.verify(body.password, against: user.passwordHash) } else {
+            if let user {
+                matches = try await hasher.verify(body.password, against: user.passwordHash)
+            } else {
                 try await hasher.burnTime()
                 matches = false
             }
@@ -94,7 +96,9 @@ struct AuthController: Sendable {
         guard !body.refreshToken.isEmpty, body.refreshToken.count <= 256 else {
             throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
         }
-        switch try await refreshTokens.rotate(body.refreshToken, lifetime: issuer.refreshTokenLifetime, familyLifetime: issuer.refreshFamilyLifetime) {
+        switch try await refreshTokens.rotate(
+            body.refreshToken, lifetime: issuer.refreshTokenLifetime, familyLifetime: issuer.refreshFamilyLifetime)
+        {
         case let .rotated(userId, newToken, family):
             guard let user = try await users.find(id: userId) else {
                 throw AppError.unauthorized("invalid_refresh_token", "The refresh token is not valid.")
@@ -108,7 +112,8 @@ struct AuthController: Sendable {
         case let .reused(userId, family):
             context.logger.warning("refresh token reuse: family revoked")
             await revocations.announce(user: userId, session: family)
-            throw AppError.unauthorized("refresh_token_reused", "This refresh token was already used; every session from that login is signed out.")
+            throw AppError.unauthorized(
+                "refresh_token_reused", "This refresh token was already used; every session from that login is signed out.")
         }
     }
 

@@ -27,7 +27,9 @@ struct AvatarController: Sendable {
 
     @Sendable func upload(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<OwnProfile> {
         let identity = try context.requireIdentity()
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBytes { throw UserError.avatarTooLarge(limit: maxBytes) }
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBytes {
+            throw UserError.avatarTooLarge(limit: maxBytes)
+        }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: maxBytes) } catch let error as HTTPError where error.status == .contentTooLarge {
             throw UserError.avatarTooLarge(limit: maxBytes)
@@ -39,7 +41,8 @@ struct AvatarController: Sendable {
             throw UserError.notAnImage("A profile picture is a PNG, JPEG, GIF or WebP image (this is \(sniffed.contentType)).")
         }
         guard width <= Self.maxSide, height <= Self.maxSide else {
-            throw UserError.notAnImage("A profile picture is at most \(Self.maxSide) × \(Self.maxSide) pixels (this is \(width) × \(height)).")
+            throw UserError.notAnImage(
+                "A profile picture is at most \(Self.maxSide) × \(Self.maxSide) pixels (this is \(width) × \(height)).")
         }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let key = "avatars/\(identity.userId.uuidString.lowercased())/\(digest.prefix(32))"
@@ -56,7 +59,8 @@ struct AvatarController: Sendable {
             context.logger.error("cannot store a profile picture", metadata: ["error": "\(error)"])
             throw UserError.storageUnavailable
         }
-        let record = AvatarRecord(userId: identity.userId, storageKey: key, contentType: sniffed.contentType, size: Int64(bytes.count), sha256: digest)
+        let record = AvatarRecord(
+            userId: identity.userId, storageKey: key, contentType: sniffed.contentType, size: Int64(bytes.count), sha256: digest)
         if let replaced = try await avatars.replace(with: record) { try? await store.delete(key: replaced) }
         guard let user = try await users.find(id: identity.userId) else { throw UserError.userNotFound }
         await announcements.announce(user)
@@ -86,9 +90,11 @@ struct AvatarController: Sendable {
         headers[.contentDisposition] = "inline; filename=\"avatar\""
         if request.headers[.ifNoneMatch] == headers[.eTag] { return Response(status: .notModified, headers: headers) }
         let store = self.store, key = avatar.storageKey, size = Int(avatar.size)
-        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: size) { writer in
-            try await store.read(key: key, range: 0...(size - 1)) { chunk in try await writer.write(chunk) }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody(contentLength: size) { writer in
+                try await store.read(key: key, range: 0...(size - 1)) { chunk in try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
     }
 }

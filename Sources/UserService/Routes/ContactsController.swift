@@ -17,7 +17,8 @@ struct RenameContactRequest: StrictDecodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         guard container.contains(.nickname) else {
-            throw DecodingError.keyNotFound(CodingKeys.nickname, .init(codingPath: [], debugDescription: "nickname is required (null clears it)"))
+            throw DecodingError.keyNotFound(
+                CodingKeys.nickname, .init(codingPath: [], debugDescription: "nickname is required (null clears it)"))
         }
         nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
     }
@@ -56,9 +57,11 @@ struct ContactsController: Sendable {
         let identity = try context.requireIdentity()
         let records = try await contacts.list(owner: identity.userId)
         let seen = try await presence.presence(to: identity, among: records.map(\.user.id), requestId: context.requestId)
-        return JSONResponse(ContactListResponse(contacts: records.map {
-            ContactResponse($0, presence: seen.shown.contains($0.user.id), state: seen.states?[$0.user.id])
-        }))
+        return JSONResponse(
+            ContactListResponse(
+                contacts: records.map {
+                    ContactResponse($0, presence: seen.shown.contains($0.user.id), state: seen.states?[$0.user.id])
+                }))
     }
 
     @Sendable func add(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<ContactResponse> {
@@ -79,7 +82,8 @@ struct ContactsController: Sendable {
         let contactId = try Self.contactId(context)
         var request = request
         let body = try await request.decodeJSON(as: RenameContactRequest.self, context: context)
-        guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname)) else {
+        guard let record = try await contacts.rename(owner: identity.userId, contact: contactId, nickname: try Self.nickname(body.nickname))
+        else {
             throw UserError.contactNotFound
         }
         let seen = try await presence.presence(to: identity, among: [record.user.id], requestId: context.requestId)

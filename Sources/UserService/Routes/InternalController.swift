@@ -25,14 +25,17 @@ struct InternalController: Sendable {
         let ids = Array(Set(body.userIds))
         let contactOf = try await blocks.havingAsContact(identity.userId, among: ids)
         let blocked = try await blocks.blockedEitherWay(identity.userId, among: ids)
-        return JSONResponse(RelationsResponse(contactOf: contactOf.sorted { $0.uuidString < $1.uuidString },
-                                              blocked: blocked.sorted { $0.uuidString < $1.uuidString }))
+        return JSONResponse(
+            RelationsResponse(
+                contactOf: contactOf.sorted { $0.uuidString < $1.uuidString },
+                blocked: blocked.sorted { $0.uuidString < $1.uuidString }))
     }
 
     /// Everyone with a block between them and the caller, either way.
     @Sendable func blocked(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<BlockedPeopleResponse> {
         let identity = try context.requireIdentity()
-        return JSONResponse(BlockedPeopleResponse(userIds: try await blocks.allBlockedEitherWay(identity.userId).sorted { $0.uuidString < $1.uuidString }))
+        return JSONResponse(
+            BlockedPeopleResponse(userIds: try await blocks.allBlockedEitherWay(identity.userId).sorted { $0.uuidString < $1.uuidString }))
     }
 
     /// Many ids to public profiles in one round trip; unknown ids come back in `missing`.
@@ -45,11 +48,12 @@ struct InternalController: Sendable {
         }
         let found = try await users.find(ids: Array(Set(body.ids)))
         let foundIds = Set(found.map(\.id))
-        return JSONResponse(UserLookupResponse(
-            // For services checking who exists: no presence.
-            users: found.map { $0.publicProfile(presence: false) },
-            missing: body.ids.filter { !foundIds.contains($0) }
-        ))
+        return JSONResponse(
+            UserLookupResponse(
+                // For services checking who exists: no presence.
+                users: found.map { $0.publicProfile(presence: false) },
+                missing: body.ids.filter { !foundIds.contains($0) }
+            ))
     }
 
     /// The users behind `@mentions`: names to public profiles (no presence); unknown names in `missing`.
@@ -65,9 +69,10 @@ struct InternalController: Sendable {
         let blocked = try await blocks.blockedEitherWay(identity.userId, among: named.map(\.id))
         let found = named.filter { !blocked.contains($0.id) }
         let foundNames = Set(found.map { $0.username.lowercased() })
-        return JSONResponse(UsernameLookupResponse(
-            users: found.map { $0.publicProfile(presence: false) },
-            missing: body.usernames.filter { !foundNames.contains($0.lowercased()) }
-        ))
+        return JSONResponse(
+            UsernameLookupResponse(
+                users: found.map { $0.publicProfile(presence: false) },
+                missing: body.usernames.filter { !foundNames.contains($0.lowercased()) }
+            ))
     }
 }

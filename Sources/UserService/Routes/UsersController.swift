@@ -62,7 +62,9 @@ struct UsersController: Sendable {
             changes.displayName = name.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         changes.bio = Self.normalized(body.bio) { Validation.text($0, field: "bio", length: Validation.bioLength, into: &errors) }
-        changes.status = Self.normalized(body.status) { Validation.text($0, field: "status", length: Validation.statusLength, into: &errors) }
+        changes.status = Self.normalized(body.status) {
+            Validation.text($0, field: "status", length: Validation.statusLength, into: &errors)
+        }
         changes.avatarUrl = Self.normalized(body.avatarUrl) { Validation.avatarURL($0, into: &errors) }
         changes.phoneNumber = Self.normalized(body.phoneNumber) { Validation.phoneNumber($0, into: &errors) }
         guard errors.isEmpty else { throw AppError.validation(errors) }
@@ -106,6 +108,7 @@ struct UsersController: Sendable {
         }
         let found = try await users.search(prefix: query, limit: limit)
         let seen = try await presence.presence(to: identity, among: found.map(\.id), requestId: context.requestId)
-        return JSONResponse(UserSearchResponse(users: found.map { $0.publicProfile(presence: seen.shown.contains($0.id), state: seen.states?[$0.id]) }))
+        return JSONResponse(
+            UserSearchResponse(users: found.map { $0.publicProfile(presence: seen.shown.contains($0.id), state: seen.states?[$0.id]) }))
     }
 }

@@ -28,7 +28,8 @@ struct AvatarStore: Sendable {
         try await pool.transaction { connection in
             let previous = try connection.query("SELECT storage_key FROM avatars WHERE user_id = $1 FOR UPDATE", [record.userId])
                 .first?.decode("storage_key", as: String.self)
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO avatars (user_id, storage_key, content_type, size_bytes, sha256) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (user_id) DO UPDATE SET storage_key = EXCLUDED.storage_key, content_type = EXCLUDED.content_type,
                     size_bytes = EXCLUDED.size_bytes, sha256 = EXCLUDED.sha256, updated_at = now()
@@ -41,15 +42,18 @@ struct AvatarStore: Sendable {
     /// Removes the person's uploaded picture and clears their profile's; returns its key.
     func remove(userId: UUID) async throws -> String? {
         try await pool.transaction { connection in
-            guard let key = try connection.query("DELETE FROM avatars WHERE user_id = $1 RETURNING storage_key", [userId])
-                .first?.decode("storage_key", as: String.self) else { return nil }
+            guard
+                let key = try connection.query("DELETE FROM avatars WHERE user_id = $1 RETURNING storage_key", [userId])
+                    .first?.decode("storage_key", as: String.self)
+            else { return nil }
             try connection.query("UPDATE user_profiles SET avatar_url = NULL WHERE user_id = $1", [userId])
             return key
         }
     }
 
     static func record(_ row: PostgresRow) throws -> AvatarRecord {
-        AvatarRecord(userId: try row.decode("user_id"), storageKey: try row.decode("storage_key"), contentType: try row.decode("content_type"),
-                     size: try row.decode("size_bytes"), sha256: try row.decode("sha256"))
+        AvatarRecord(
+            userId: try row.decode("user_id"), storageKey: try row.decode("storage_key"), contentType: try row.decode("content_type"),
+            size: try row.decode("size_bytes"), sha256: try row.decode("sha256"))
     }
 }

@@ -27,9 +27,13 @@ struct BlockStore: Sendable {
     func add(owner: UUID, target: UUID) async throws -> (BlockRecord, created: Bool) {
         do {
             return try await pool.transaction { connection in
-                let inserted = try connection.query("INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                                                    [owner, target])
-                guard let row = try connection.query(Self.selectBlock + " WHERE b.blocker_id = $1 AND b.blocked_id = $2", [owner, target]).first else {
+                let inserted = try connection.query(
+                    "INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [owner, target])
+                guard
+                    let row = try connection.query(Self.selectBlock + " WHERE b.blocker_id = $1 AND b.blocked_id = $2", [owner, target])
+                        .first
+                else {
                     throw PostgresError(kind: .server, message: "inserted block not found")
                 }
                 return (try Self.record(row), inserted.affectedRows == 1)
@@ -46,7 +50,8 @@ struct BlockStore: Sendable {
     /// Those among `others` with a block between them and `person`, in either direction.
     func blockedEitherWay(_ person: UUID, among others: [UUID]) async throws -> Set<UUID> {
         guard !others.isEmpty else { return [] }
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT blocked_id AS other FROM blocks WHERE blocker_id = $1 AND blocked_id = ANY($2::uuid[])
             UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1 AND blocker_id = ANY($2::uuid[])
             """, [person, Self.uuidArray(others)])
@@ -55,7 +60,8 @@ struct BlockStore: Sendable {
 
     /// Everyone with a block between them and `person`, in either direction.
     func allBlockedEitherWay(_ person: UUID) async throws -> Set<UUID> {
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT blocked_id AS other FROM blocks WHERE blocker_id = $1 UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1
             """, [person])
         return Set(try rows.map { try $0.decode("other", as: UUID.self) })
@@ -64,8 +70,9 @@ struct BlockStore: Sendable {
     /// Those among `others` who have `person` as a contact (and so accept being added to rooms by them).
     func havingAsContact(_ person: UUID, among others: [UUID]) async throws -> Set<UUID> {
         guard !others.isEmpty else { return [] }
-        let rows = try await pool.query("SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
-                                        [person, Self.uuidArray(others)])
+        let rows = try await pool.query(
+            "SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
+            [person, Self.uuidArray(others)])
         return Set(try rows.map { try $0.decode("owner_id", as: UUID.self) })
     }
 

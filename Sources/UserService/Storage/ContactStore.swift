@@ -20,15 +20,21 @@ struct ContactStore: Sendable {
         """
 
     func list(owner: UUID) async throws -> [ContactRecord] {
-        try await pool.query(Self.selectContact + " WHERE c.owner_id = $1 ORDER BY lower(COALESCE(c.nickname, p.display_name)), u.id", [owner])
-            .map(Self.record)
+        try await pool.query(
+            Self.selectContact + " WHERE c.owner_id = $1 ORDER BY lower(COALESCE(c.nickname, p.display_name)), u.id", [owner]
+        )
+        .map(Self.record)
     }
 
     func add(owner: UUID, contact: UUID, nickname: String?) async throws -> ContactRecord {
         do {
             return try await pool.transaction { connection in
-                try connection.query("INSERT INTO contacts (owner_id, contact_id, nickname) VALUES ($1, $2, $3)", [owner, contact, nickname])
-                guard let row = try connection.query(Self.selectContact + " WHERE c.owner_id = $1 AND c.contact_id = $2", [owner, contact]).first else {
+                try connection.query(
+                    "INSERT INTO contacts (owner_id, contact_id, nickname) VALUES ($1, $2, $3)", [owner, contact, nickname])
+                guard
+                    let row = try connection.query(Self.selectContact + " WHERE c.owner_id = $1 AND c.contact_id = $2", [owner, contact])
+                        .first
+                else {
                     throw PostgresError(kind: .server, message: "inserted contact not found")
                 }
                 return try Self.record(row)
@@ -42,9 +48,11 @@ struct ContactStore: Sendable {
 
     func rename(owner: UUID, contact: UUID, nickname: String?) async throws -> ContactRecord? {
         try await pool.transaction { connection in
-            let updated = try connection.query("UPDATE contacts SET nickname = $3 WHERE owner_id = $1 AND contact_id = $2", [owner, contact, nickname])
+            let updated = try connection.query(
+                "UPDATE contacts SET nickname = $3 WHERE owner_id = $1 AND contact_id = $2", [owner, contact, nickname])
             guard updated.affectedRows == 1 else { return nil }
-            return try connection.query(Self.selectContact + " WHERE c.owner_id = $1 AND c.contact_id = $2", [owner, contact]).first.map(Self.record)
+            return try connection.query(Self.selectContact + " WHERE c.owner_id = $1 AND c.contact_id = $2", [owner, contact]).first.map(
+                Self.record)
         }
     }
 
@@ -53,7 +61,8 @@ struct ContactStore: Sendable {
     }
 
     static func record(_ row: PostgresRow) throws -> ContactRecord {
-        ContactRecord(user: try UserRepository.record(row), nickname: try row.decode("nickname", as: String?.self),
-                      createdAt: try row.decode("contact_created_at"))
+        ContactRecord(
+            user: try UserRepository.record(row), nickname: try row.decode("nickname", as: String?.self),
+            createdAt: try row.decode("contact_created_at"))
     }
 }

@@ -42,13 +42,19 @@ struct RefreshTokenStore: Sendable {
         return try await pool.transaction { connection in
             // One family at a time: a logout (or a reuse) revoking it and a rotation adding to it
             // are serialised, so no token a rotation makes can slip past the revocation.
-            guard let owner = try connection.query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1", [hash]).first else { return .invalid }
+            guard let owner = try connection.query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1", [hash]).first else {
+                return .invalid
+            }
             try Self.lockFamily(try owner.decode("family_id", as: UUID.self), connection)
-            guard let row = try connection.query("""
-                SELECT t.family_id, t.user_id, t.used_at, t.revoked_at, t.expires_at < now() AS expired,
-                       (SELECT min(f.created_at) FROM refresh_tokens f WHERE f.family_id = t.family_id) AS family_started
-                FROM refresh_tokens t WHERE t.token_hash = $1 FOR UPDATE
-                """, [hash]).first else { return .invalid }
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT t.family_id, t.user_id, t.used_at, t.revoked_at, t.expires_at < now() AS expired,
+                           (SELECT min(f.created_at) FROM refresh_tokens f WHERE f.family_id = t.family_id) AS family_started
+                    FROM refresh_tokens t WHERE t.token_hash = $1 FOR UPDATE
+                    """, [hash]
+                ).first
+            else { return .invalid }
             let family: UUID = try row.decode("family_id")
             if try row.decode("revoked_at", as: Date?.self) != nil { return .invalid }
             if try row.decode("used_at", as: Date?.self) != nil {
@@ -74,14 +80,19 @@ struct RefreshTokenStore: Sendable {
 
     func revokeFamily(of token: String) async throws -> (userId: UUID, family: UUID)? {
         try await pool.transaction { connection in
-            guard let owner = try connection.query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1", [Self.digest(token)]).first else {
+            guard let owner = try connection.query("SELECT family_id FROM refresh_tokens WHERE token_hash = $1", [Self.digest(token)]).first
+            else {
                 return nil
             }
             let family: UUID = try owner.decode("family_id")
             try Self.lockFamily(family, connection)
-            guard let row = try connection.query("""
-                UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL RETURNING user_id, family_id
-                """, [family]).first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL RETURNING user_id, family_id
+                    """, [family]
+                ).first
+            else { return nil }
             return (try row.decode("user_id", as: UUID.self), try row.decode("family_id", as: UUID.self))
         }
     }

@@ -19,20 +19,24 @@ struct SigningKeyStore: Sendable, KeySetSource {
                 try connection.query("SELECT pg_advisory_xact_lock(hashtext('microchat.signing_keys'))")
                 // A key stops signing once it is older than the rotation age; one more rotation
                 // period later no token it signed can still be alive, so it leaves the JWKS.
-                try connection.query("""
+                try connection.query(
+                    """
                     UPDATE signing_keys SET retired_at = now()
                     WHERE retired_at IS NULL AND created_at < now() - make_interval(secs => $1)
                     """, [maxAge * 2])
-                if let row = try connection.query("""
+                if let row = try connection.query(
+                    """
                     SELECT private_key_pem FROM signing_keys
                     WHERE retired_at IS NULL AND created_at > now() - make_interval(secs => $1)
                     ORDER BY created_at DESC LIMIT 1
-                    """, [maxAge]).first {
+                    """, [maxAge]
+                ).first {
                     return try row.decode("private_key_pem")
                 }
                 let key = P256.Signing.PrivateKey()
-                try connection.query("INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)",
-                                     [TokenSigner.keyID(for: key.publicKey), key.pemRepresentation])
+                try connection.query(
+                    "INSERT INTO signing_keys (kid, private_key_pem) VALUES ($1, $2)",
+                    [TokenSigner.keyID(for: key.publicKey), key.pemRepresentation])
                 return key.pemRepresentation
             }
         }
@@ -42,9 +46,10 @@ struct SigningKeyStore: Sendable, KeySetSource {
     /// Every key that may still have signed a live token, as a JWKS.
     func fetchKeySet() async throws -> PublishedKeySet {
         let rows = try await pool.query("SELECT private_key_pem FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC")
-        return PublishedKeySet(keys: try rows.map { row in
-            let key = try P256.Signing.PrivateKey(pemRepresentation: try row.decode("private_key_pem", as: String.self))
-            return PublishedKey(jwk: try TokenSigner.publicJWK(for: key.publicKey))
-        })
+        return PublishedKeySet(
+            keys: try rows.map { row in
+                let key = try P256.Signing.PrivateKey(pemRepresentation: try row.decode("private_key_pem", as: String.self))
+                return PublishedKey(jwk: try TokenSigner.publicJWK(for: key.publicKey))
+            })
     }
 }

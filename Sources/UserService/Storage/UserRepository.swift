@@ -18,8 +18,9 @@ struct UserRecord: Sendable {
     var lastSeenAt: Date?
 
     var ownProfile: OwnProfile {
-        OwnProfile(id: id, username: username, email: email, displayName: displayName, bio: bio, avatarUrl: avatarUrl,
-                   status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt)
+        OwnProfile(
+            id: id, username: username, email: email, displayName: displayName, bio: bio, avatarUrl: avatarUrl,
+            status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt)
     }
 
     /// The profile others see; `presence` says whether `online` and `lastSeenAt` are among it.
@@ -28,16 +29,19 @@ struct UserRecord: Sendable {
     /// it (Redis not answering), a call in the last two minutes counts as online.
     func publicProfile(now: Date = Date(), presence: Bool, state: PresenceRegistry.State? = nil) -> PublicProfile {
         guard presence else {
-            return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
-                                 lastSeenAt: nil, online: nil)
+            return PublicProfile(
+                id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                lastSeenAt: nil, online: nil)
         }
         guard let state else {
-            return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
-                                 lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
+            return PublicProfile(
+                id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+                lastSeenAt: lastSeenAt, online: lastSeenAt.map { now.timeIntervalSince($0) < 120 } ?? false)
         }
         let seen = [lastSeenAt, state.lastSeenAt].compactMap { $0 }.max()
-        return PublicProfile(id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
-                             lastSeenAt: state.online ? max(seen ?? now, now) : seen, online: state.online)
+        return PublicProfile(
+            id: id, username: username, displayName: displayName, bio: bio, avatarUrl: avatarUrl, status: status,
+            lastSeenAt: state.online ? max(seen ?? now, now) : seen, online: state.online)
     }
 }
 
@@ -105,10 +109,12 @@ struct UserRepository: Sendable {
 
     func search(prefix: String, limit: Int) async throws -> [UserRecord] {
         let pattern = Self.escapeLike(prefix.lowercased()) + "%"
-        return try await pool.query(Self.selectUser + """
-             WHERE lower(u.username) LIKE $1 ESCAPE '\\' OR lower(p.display_name) LIKE $1 ESCAPE '\\'
-            ORDER BY lower(u.username) LIMIT $2
-            """, [pattern, limit]).map(Self.record)
+        return try await pool.query(
+            Self.selectUser + """
+                 WHERE lower(u.username) LIKE $1 ESCAPE '\\' OR lower(p.display_name) LIKE $1 ESCAPE '\\'
+                ORDER BY lower(u.username) LIMIT $2
+                """, [pattern, limit]
+        ).map(Self.record)
     }
 
     func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord? {
@@ -121,7 +127,8 @@ struct UserRepository: Sendable {
         }
         let bio = patch(changes.bio), avatar = patch(changes.avatarUrl), status = patch(changes.status), phone = patch(changes.phoneNumber)
         return try await pool.transaction { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE user_profiles SET
                     display_name = COALESCE($2, display_name),
                     bio = CASE WHEN $3 THEN bio ELSE $4 END,
@@ -130,7 +137,11 @@ struct UserRepository: Sendable {
                     phone_number = CASE WHEN $9 THEN phone_number ELSE $10 END,
                     updated_at = now()
                 WHERE user_id = $1
-                """, [id, changes.displayName, bio.keep, bio.value, avatar.keep, avatar.value, status.keep, status.value, phone.keep, phone.value])
+                """,
+                [
+                    id, changes.displayName, bio.keep, bio.value, avatar.keep, avatar.value, status.keep, status.value, phone.keep,
+                    phone.value,
+                ])
             return try connection.query(Self.selectUser + " WHERE u.id = $1", [id]).first.map(Self.record)
         }
     }
@@ -143,18 +154,24 @@ struct UserRepository: Sendable {
         let suffix = String(id.uuidString.lowercased().prefix(8))
         try await pool.transaction { connection in
             guard try connection.query("SELECT 1 FROM users WHERE id = $1", [id]).isEmpty else { return }
-            let taken = try connection.query("""
+            let taken = try connection.query(
+                """
                 SELECT bool_or(lower(username) = lower($1)) AS name_taken, bool_or(lower(email) = lower($2)) AS email_taken
                 FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($2)
-                """, [username, email]).first
+                """, [username, email]
+            ).first
             let nameTaken = try taken?.decode("name_taken", as: Bool?.self) ?? false
             let emailTaken = try taken?.decode("email_taken", as: Bool?.self) ?? false
             try connection.query(
                 "INSERT INTO users (id, username, email, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
-                [id, nameTaken ? "\(username)-\(suffix)" : username, emailTaken ? "\(suffix)+\(email)" : email, Self.externalPasswordMarker]
+                [
+                    id, nameTaken ? "\(username)-\(suffix)" : username, emailTaken ? "\(suffix)+\(email)" : email,
+                    Self.externalPasswordMarker,
+                ]
             )
-            try connection.query("INSERT INTO user_profiles (user_id, display_name) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
-                                 [id, displayName])
+            try connection.query(
+                "INSERT INTO user_profiles (user_id, display_name) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+                [id, displayName])
         }
     }
 
@@ -162,7 +179,8 @@ struct UserRepository: Sendable {
     static let externalPasswordMarker = "!external"
 
     func touch(id: UUID) async throws {
-        try await pool.query("""
+        try await pool.query(
+            """
             UPDATE users SET last_seen_at = now()
             WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < now() - interval '30 seconds')
             """, [id], idempotent: true)  // setting "now" again is the same fact
@@ -179,6 +197,7 @@ struct UserRepository: Sendable {
     }
 
     static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+            of: "_", with: "\\_")
     }
 }
