@@ -6,6 +6,8 @@ one where it stays silent; every recording rule needs an expression test.
 
 promtool comes with Debian's prometheus package; ./microchat test and lint
 install it (ensure_deploy_tools)."""
+import json
+import re
 import shutil
 import subprocess
 
@@ -86,3 +88,15 @@ def test_every_recording_rule_has_an_expression_test():
               for check in case.get("promql_expr_test", [])}
     untested = {name for name in records if not any(name in expr for expr in tested)}
     assert not untested, f"recording rules no promql_expr_test evaluates: {sorted(untested)}"
+
+
+def test_dashboard_shows_the_error_budgets_the_rules_record():
+    """The dashboard's SLO panels read recorded series: each must be one the rules record,
+    and every error budget the rules record has a panel."""
+    records = {rule["record"] for group in rule_groups() for rule in group["rules"] if "record" in rule}
+    dashboard = json.loads((ROOT / MONITORING / "dashboards/microchat.json").read_text())
+    queries = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    used = {name for expr in queries for name in re.findall(r"\bmicrochat:[a-z0-9_:]+", expr)}
+    assert not used - records, f"the dashboard queries recorded series no rule records: {sorted(used - records)}"
+    budgets = {name for name in records if "error_budget" in name}
+    assert budgets and not budgets - used, f"error budgets with no dashboard panel: {sorted(budgets - used)}"
