@@ -138,6 +138,7 @@ def test_cluster_settings_flow_into_the_issuer():
 def _metric_names_used():
     text = (MANIFESTS / "infrastructure/monitoring/dashboards/microchat.json").read_text()
     text += (MANIFESTS / "infrastructure/monitoring/alerts.yaml").read_text()
+    text += (MANIFESTS / "infrastructure/monitoring/slo.yaml").read_text()
     used = set(re.findall(r"\b((?:hb|http_server|ws|chat|db_pool|redis)_[a-z_]+)\{", text))
     assert used, "found no MicroChat metrics in the dashboard"
     return used

