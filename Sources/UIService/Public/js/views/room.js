@@ -15,6 +15,10 @@ import { MAX_MESSAGES } from '../store/timeline.js';
 /** @typedef {import('../protocol.js').Room} Room */
 /** @typedef {import('../store.js').ChatStore} ChatStore */
 
+/** A message longer than this (characters or lines) shows its beginning with "Show more". */
+const LONG_CHARACTERS = 700;
+const LONG_LINES = 12;
+
 /** How close to its limit a message gets before the composer counts its characters. */
 const COUNTER_FROM = 200;
 
@@ -85,6 +89,8 @@ export class RoomView {
     this.nodes = new Map();
     /** @type {Map<Element, Message>} */
     this.observed = new Map();
+    /** @type {Set<string>} long messages opened with "Show more" */
+    this.expanded = new Set();
     /** Seqs of others' messages on screen now. */
     this.onScreen = new Set();
     this.renderQueued = false;
@@ -303,7 +309,7 @@ export class RoomView {
     const sender = this.store.user(message.senderId);
     return JSON.stringify([message.content, message.updatedAt, message.deletedAt, message.reactions, message.replyTo, message.mentions,
       message.attachments?.length, showSender, this.store.displayName(message.senderId), sender?.avatarUrl, this.pickerFor === message.id,
-      this.highlight?.id === message.id && Date.now() < this.highlight.until]);
+      this.highlight?.id === message.id && Date.now() < this.highlight.until, this.expanded.has(message.id)]);
   }
 
   renderTimeline({ keepOlderAnchor = false } = {}) {
@@ -616,7 +622,7 @@ export class RoomView {
       showSender || mine ? h('span', { className: 'message-sender' }, this.store.displayName(message.senderId)) : null,
       message.replyTo && !deleted ? this.quoteOf(message.replyTo) : null,
       deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
-        : message.content ? h('div', { className: 'message-content' }, formatMessage(message.content, (name) => this.mentionClass(message, name))) : null,
+        : message.content ? this.contentOf(message) : null,
       !deleted && message.attachments?.length ? attachmentList(this.roomId, message.attachments, this.attachments) : null,
       !deleted && message.reactions?.length ? this.reactionBar(message) : null,
       h('span', { className: 'message-meta' },
@@ -629,6 +635,27 @@ export class RoomView {
         mine && !message.attachments?.length ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
         canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null),
       !deleted && this.pickerFor === message.id ? this.picker(message) : null));
+  }
+
+  /**
+   * A message's text; a long one (many lines or characters) shows its beginning with
+   * "Show more" (the whole text is in the page either way, for search and screen readers).
+   * @param {Message} message
+   */
+  contentOf(message) {
+    const id = `content-${message.id}`;
+    const content = h('div', { className: 'message-content', id }, formatMessage(message.content, (name) => this.mentionClass(message, name)));
+    const text = message.content || '';
+    const long = text.length > LONG_CHARACTERS || text.split('\n').length > LONG_LINES;
+    if (!long) return content;
+    const open = this.expanded.has(message.id);
+    if (!open) content.classList.add('collapsed');
+    const toggle = h('button', { type: 'button', className: 'link show-more', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': id,
+      onClick: () => {
+        if (this.expanded.has(message.id)) this.expanded.delete(message.id); else this.expanded.add(message.id);
+        this.renderTimeline({ keepOlderAnchor: true });
+      } }, open ? 'Show less' : 'Show more');
+    return [content, toggle];
   }
 
   /// How an @name in `message` is marked: 'me' when it names me, 'other' for another mentioned member, '' for none.
