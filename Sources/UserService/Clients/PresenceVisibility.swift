@@ -40,14 +40,10 @@ struct PresenceVisibility: Sendable {
         var shown: Set<UUID> = ids.contains(viewer.userId) ? [viewer.userId] : []
         let asked = Set(ids).subtracting(shown)
         guard !asked.isEmpty else { return shown }
-        let others = Array(asked.subtracting(try await BlockStore(pool: pool).blockedEitherWay(viewer.userId, among: Array(asked))))
+        let relations = BlockStore(pool: pool)
+        let others = Array(asked.subtracting(try await relations.blockedEitherWay(viewer.userId, among: Array(asked))))
         guard !others.isEmpty else { return shown }
-        for row in try await pool.query(
-            "SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])",
-            [viewer.userId, "{" + others.map { $0.uuidString }.joined(separator: ",") + "}"])
-        {
-            shown.insert(try row.decode("owner_id", as: UUID.self))
-        }
+        shown.formUnion(try await relations.havingAsContact(viewer.userId, among: others))
         let unknown = Array(Set(others).subtracting(shown))
         guard !unknown.isEmpty else { return shown }
         do {
