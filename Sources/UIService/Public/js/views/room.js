@@ -10,6 +10,7 @@ import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './a
 import { formatMessage } from '../format.js';
 import { firstUnread } from '../store/rooms.js';
 import { MAX_MESSAGES } from '../store/timeline.js';
+import { NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove } from './drawn-window.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
 /** @typedef {import('../protocol.js').Room} Room */
@@ -94,6 +95,11 @@ export class RoomView {
     /** Seqs of others' messages on screen now. */
     this.onScreen = new Set();
     this.renderQueued = false;
+    /** @type {import('./drawn-window.js').Drawn} which held messages are drawn (a bounded stretch) */
+    this.drawn = NEWEST;
+    /** The indexes of the first and last message drawn, in the store's messages. */
+    this.drawnLo = 0;
+    this.drawnHi = -1;
     this.scrollingDown = false;
     this.lastScrollTop = 0;
     this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timeline);
@@ -186,6 +192,7 @@ export class RoomView {
       this.unseen = 0;
       this.jumpedAway = false;
       this.newestShown = 0;
+      this.drawn = NEWEST;
       this.forgetNodes();
       // With unread messages, the room opens at the first of them, under a "New messages" line.
       const room = this.store.rooms.get(roomId);
@@ -329,18 +336,34 @@ export class RoomView {
     const me = this.store.me.id;
     const divider = this.dividerLine(timeline);
     const seen = this.seenLine(room, timeline.messages);
+    // Only a stretch of the held messages is drawn: around a message jumped to or the first
+    // unread one, else where it was, cut to its bound on the side away from what is read.
+    const messages = timeline.messages;
+    if (this.stickToBottom) this.drawn = NEWEST;
+    const around = this.focusId ? timeline.byId.get(this.focusId)?.seq ?? null : this.landing && divider ? divider.seq : null;
+    const reading = (atBottom && !keepOlderAnchor) || this.stickToBottom ? null : this.readingIndex(anchor, messages);
+    const { lo, hi, drawn } = drawnRange(messages, this.drawn, { around, reading });
+    this.drawn = drawn;
+    this.drawnLo = lo;
+    this.drawnHi = hi;
+    const drawsNewest = hi === messages.length - 1;
     // The beginning of a group: who made it (the server keeps no message for that).
-    if (room.roomType === 'group' && timeline.loaded && !timeline.hasMore && room.createdBy) {
+    if (room.roomType === 'group' && timeline.loaded && !timeline.hasMore && lo === 0 && room.createdBy) {
       const text = `${this.store.displayName(room.createdBy)} created the group`;
       items.push(this.item(next, 'created', text, () => h('li', { className: 'created-line' }, text)));
     }
+    let index = -1; // of the last message met, in `messages`
     for (const entry of timeline.entries()) {
       if (entry.kind === 'gap') {
+        // A gap between two drawn messages, or after the newest when it is drawn.
+        if (index < lo || (index >= hi && !drawsNewest)) continue;
         const { after, before } = entry;
         items.push(this.item(next, `gap:${after}:${before}`, '', () => this.gapItem(after, before)));
         previousSender = null;
         continue;
       }
+      index += 1;
+      if (index < lo || index > hi) continue;
       const message = entry.message;
       // A line with the date wherever the day changes.
       const day = new Date(message.createdAt).toDateString();
@@ -368,14 +391,14 @@ export class RoomView {
         items.push(this.item(next, 'seen', seen.text, () => h('li', { id: 'seen-by', className: 'seen-by' }, seen.text)));
       }
     }
-    for (const pending of this.store.pendingMessages(this.roomId)) {
+    for (const pending of drawsNewest ? this.store.pendingMessages(this.roomId) : []) {
       items.push(this.item(next, `p:${pending.clientMessageId}`, pending.state, () => this.pendingItem(pending)));
     }
     reconcile(this.timeline, items);
     this.observe(next, timeline);
     this.nodes = next;
     this.restoreFocus(focus);
-    this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore ? '' : 'This is the beginning of the conversation.';
+    this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore || lo > 0 ? '' : 'This is the beginning of the conversation.';
     this.renderTyping();
     const newest = timeline.newestSeq;
     const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== me && m.messageType !== 'system').length;
@@ -388,7 +411,7 @@ export class RoomView {
     this.newestShown = Math.max(this.newestShown, newest);
     this.stickToBottom = false;
     this.renderJump();
-    if (timeline.loaded && timeline.hasMore && scroller.scrollHeight <= scroller.clientHeight) this.loadOlder();
+    if (timeline.loaded && (timeline.hasMore || lo > 0) && scroller.scrollHeight <= scroller.clientHeight) this.older();
     if (this.focusId) this.reveal(this.focusId);
     // A bounded window: far from where one reads, history is let go (it loads again on the way back).
     if (timeline.messages.length > MAX_MESSAGES && !this.trimming) {
@@ -396,8 +419,8 @@ export class RoomView {
       queueMicrotask(() => {
         this.trimming = false;
         const t = this.store.timeline(this.roomId);
-        const readingOld = scroller.scrollTop < scroller.scrollHeight / 2;
-        if (t.trim(MAX_MESSAGES, readingOld ? 'oldest' : 'newest')) this.renderTimeline({ keepOlderAnchor: true });
+        // Reading old history (the newest not drawn): the newest go, else the oldest.
+        if (t.trim(MAX_MESSAGES, this.drawn.last !== null ? 'oldest' : 'newest')) this.renderTimeline({ keepOlderAnchor: true });
       });
     }
     // (Read markers move when the IntersectionObserver says what is on screen, after layout.)
@@ -562,6 +585,23 @@ export class RoomView {
     return null;
   }
 
+  /**
+   * The index (in `messages`) of the message at the anchor, or the first message drawn below it.
+   * @param {{ key: string, offset: number } | null} anchor
+   * @param {Message[]} messages
+   */
+  readingIndex(anchor, messages) {
+    if (!anchor) return null;
+    let found = false;
+    for (const key of this.nodes.keys()) {
+      found ||= key === anchor.key;
+      if (!found || !key.startsWith('m:')) continue;
+      const message = this.store.timeline(this.roomId).byId.get(key.slice(2));
+      if (message) return indexAtOrAbove(messages, message.seq);
+    }
+    return null;
+  }
+
   /** @param {{ key: string, offset: number }} anchor */
   restoreAnchor(anchor) {
     const node = this.nodes.get(anchor.key)?.node;
@@ -720,28 +760,43 @@ export class RoomView {
       this.jumpedAway = false;
       this.renderJump();
     }
-    // Scrolling down past the newest message held loads the newer ones.
+    // Scrolling down past the newest message drawn draws newer ones; past the newest held, loads them.
     const timeline = this.store.timeline(this.roomId);
+    if (nearBottom && this.drawnHi < timeline.messages.length - 1) {
+      this.drawn = grownDown(timeline.messages, this.drawnHi, this.drawn);
+      this.renderTimeline({ keepOlderAnchor: true });
+      return;
+    }
     if (nearBottom && timeline.newerMissing && !timeline.loading && timeline.messages.length) {
       await this.store.loadAfter(this.roomId, timeline.newestSeq).catch(() => {});
       return;
     }
-    if (scroller.scrollTop < 80) await this.loadOlder();
+    if (scroller.scrollTop < 80) await this.older();
+  }
+
+  /** Draws older messages held above the drawn ones, or, with none, loads them. */
+  async older() {
+    const timeline = this.store.timeline(this.roomId);
+    if (this.drawnLo > 0) {
+      this.drawn = grownUp(timeline.messages, this.drawnLo, this.drawn);
+      this.renderTimeline({ keepOlderAnchor: true });
+      return;
+    }
+    await this.loadOlder();
   }
 
   renderJump() {
     // After a jump to an old message (a search hit, a quote), the way back stays offered until one is back.
-    const behind = Boolean(this.store.timeline(this.roomId)?.newerMissing) || (this.jumpedAway && !this.unseen);
+    const behind = Boolean(this.store.timeline(this.roomId)?.newerMissing) || this.drawn.last !== null || (this.jumpedAway && !this.unseen);
     this.jumpButton.hidden = this.unseen === 0 && !behind;
     this.jumpButton.textContent = behind ? '↓ Jump to the latest messages' : `↓ ${this.unseen} new message${this.unseen === 1 ? '' : 's'}`;
   }
 
   async scrollToBottom() {
-    if (this.store.timeline(this.roomId)?.newerMissing) {
-      this.stickToBottom = true;
-      await this.store.resetToNewest(this.roomId);
-      this.renderTimeline();
-    }
+    this.drawn = NEWEST;
+    this.stickToBottom = true;
+    if (this.store.timeline(this.roomId)?.newerMissing) await this.store.resetToNewest(this.roomId);
+    this.renderTimeline();
     this.scroller.scrollTop = this.scroller.scrollHeight;
     this.unseen = 0;
     this.jumpedAway = false;
