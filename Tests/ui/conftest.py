@@ -12,6 +12,7 @@ import requests
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -107,6 +108,8 @@ class Page:
             row = next((r for r in driver.find_elements(By.CSS_SELECTOR, rows_css) if matches(r)), None)
             if row is None:
                 return False
+            # As a person with a mouse does: over the row first (a message's actions show on hover).
+            ActionChains(driver).move_to_element(row).perform()
             row.find_element(By.CSS_SELECTOR, button_css).click()
             return True
         self.wait(clicked, timeout, f"no {button_css} to click in {rows_css}")

@@ -41,7 +41,7 @@ def test_joins_departures_renames_and_ones_own_removal_are_said(browsers, ui_url
     assert owner.call("DELETE", f"/api/rooms/{room['id']}/participants/{me}").status_code == 204
     notice = page.visible("#room-notice")
     assert "Reading group" in notice.text and "no longer in" in notice.text
-    assert not page.find_all(f'.room-item[data-room-id="{room["id"]}"]')
+    assert not page.find_all(f'.room-item[data-room-id="{room["id"]}"]'), page.console_errors()
 
 
 def test_a_send_the_server_never_answers_is_marked_not_sent_and_retried(browsers, ui_url):

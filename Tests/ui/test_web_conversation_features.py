@@ -143,11 +143,20 @@ def test_search_finds_an_old_message_and_opens_the_room_at_it(browsers, ui_url, 
     target = other.post(room_id, f"The {word} report is ready for review")
     for n in range(45):
         other.post(room_id, f"later message {n}")
+    # Read here as they came (the room was open): once the server has the read marker, the
+    # room opens afresh at its newest page, not at a first unread message.
+    page.wait(lambda d: d.execute_script(
+        "const s = window.microchat.store, r = s.rooms.get(arguments[0]);"
+        "const newest = s.timeline(arguments[0]).newestSeq;"
+        "return newest >= 46 && s.readSeq(arguments[0]) === newest && !s.reading.size && r.unreadCount === 0",
+        room_id), timeout=30, message="the messages were not read on the open page: " + str(page.driver.execute_script(
+            "const s = window.microchat.store, r = s.rooms.get(arguments[0]);"
+            "return [s.timeline(arguments[0]).newestSeq, s.readSeq(arguments[0]), [...s.reading], r.unreadCount]", room_id)))
     # Opened afresh, the room loads only its newest page: the hit is not on screen.
     page.driver.refresh()
     page.wait(lambda d: "later message 44" in [t for _, t in page.stored_messages()], message="the messages did not arrive")
     shown_ids = "return [...document.querySelectorAll('#timeline li.message')].map(li => li.dataset.id)"
-    assert target["id"] not in page.driver.execute_script(shown_ids)
+    assert target["id"] not in page.driver.execute_script(shown_ids), page.console_errors()
     page.type_into("#search-input", word)
     page.click("#search-button")
     # The results re-render (the hit's mark, live events): each look finds the hit afresh.

@@ -26,9 +26,10 @@ def test_an_incoming_message_keeps_the_focus_and_the_other_items(browsers, ui_ur
     page.driver.execute_script("""
         const li = document.querySelector(`#timeline li.message[data-id="${arguments[0]}"]`);
         li.dataset.marked = 'yes';
+        li.focus(); // the message first, as the arrow keys go: its actions show while it has the focus
         li.querySelector('button.reply-message').focus();""", posted[2]["id"])
     before = page.driver.execute_script(ACTIVE)
-    assert before == {"tag": "BUTTON", "cls": "link reply-message", "id": posted[2]["id"]}
+    assert before == {"tag": "BUTTON", "cls": "action reply-message", "id": posted[2]["id"]}
     for n in range(6, 9):
         other.post(room_id, f"item {n}")
         page.wait(lambda d, n=n: f"item {n}" in [t for _, t in page.stored_messages()], message=f"item {n} did not arrive")

@@ -93,8 +93,11 @@ def test_a_jump_to_an_old_message_and_back_never_shows_a_gap_as_continuous(brows
         state = page.driver.execute_script("""
             const s = document.getElementById('timeline-scroller');
             const marker = document.querySelector('#timeline .gap-marker');
-            return { bottom: s.scrollHeight - s.scrollTop - s.clientHeight < 5, after: marker ? marker.dataset.after : null };""")
-        if state["after"] is None and state["bottom"]:
+            const drawn = [...document.querySelectorAll('#timeline li.message[data-state=stored]')].at(-1);
+            const newest = window.microchat.store.timeline(arguments[0]).newestSeq;
+            return { bottom: s.scrollHeight - s.scrollTop - s.clientHeight < 5, after: marker ? marker.dataset.after : null,
+                     allDrawn: Number(drawn?.dataset.seq) === newest };""", room_id)
+        if state["after"] is None and state["bottom"] and state["allDrawn"]:
             break
         if state["after"] is None:
             page.driver.execute_script("const s = arguments[0]; s.scrollTop = s.scrollHeight", page.find("#timeline-scroller"))

@@ -158,3 +158,22 @@ def test_seen_sits_under_the_message_it_is_about_with_who_saw_it_in_groups(brows
     under = "const s = document.getElementById('seen-by'); return s && [s.previousElementSibling.dataset.seq, s.textContent]"
     page.wait(lambda d: d.execute_script(under) == [str(second), f"Seen by {ann.username.capitalize()}"],
               message=f"seen line: {page.driver.execute_script(under)}")
+
+
+def test_a_burst_of_messages_at_the_bottom_is_followed_and_read(browsers, ui_url):
+    """Watching a room at its newest message while many come at once (faster than frames):
+    the view follows every one of them and they are all read, nothing left unread on screen."""
+    other = ApiUser(ui_url, unique("bu"))
+    page = browsers(1280, 760)
+    page.register(unique("bur"))
+    room_id = page.start_direct_chat(other.username)
+    for n in range(40):
+        other.post(room_id, f"burst {n}")
+    page.wait_for_text("burst 39")
+    state = """const v = window.microchat.screen.room, s = v.scroller, st = window.microchat.store;
+               return { bottom: s.scrollHeight - s.scrollTop - s.clientHeight, read: st.readSeq(arguments[0]),
+                        newest: st.timeline(arguments[0]).newestSeq, unread: st.rooms.get(arguments[0]).unreadCount };"""
+    page.wait(lambda d: d.execute_script(state, room_id)["bottom"] < 5, message=f"the view stopped following: {page.driver.execute_script(state, room_id)}")
+    page.wait(lambda d: (lambda s: s["read"] == s["newest"] and s["unread"] == 0)(d.execute_script(state, room_id)),
+              message=f"messages on screen left unread: {page.driver.execute_script(state, room_id)}")
+    assert page.find("#jump-to-bottom").get_attribute("hidden") is not None, "a new-messages button while at the bottom"

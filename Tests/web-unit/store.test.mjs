@@ -161,3 +161,30 @@ test('a room list asked for before my read marker moved does not bring back the 
   assert.equal(store.readSeq(ROOM), 10);
   assert.equal(store.unreadTotal(), 0);
 });
+
+test('a room answer asked for before one was removed does not bring the room back', async () => {
+  const { store, api } = storeWith(5);
+  /** @type {(value: any) => void} */
+  let answerRoom = () => {};
+  /** @type {(value: any) => void} */
+  let answerList = () => {};
+  const plainGet = api.get.bind(api);
+  api.get = (path) => {
+    if (path === `/api/rooms/${ROOM}`) return new Promise((resolve) => { answerRoom = resolve; });
+    if (path === '/api/rooms') return new Promise((resolve) => { answerList = resolve; });
+    return plainGet(path);
+  };
+  const room = { ...store.rooms.get(ROOM), name: 'renamed before the removal' };
+  const refreshed = store.refreshRoom(ROOM);
+  const listed = store.refreshRooms();
+  store.forgetRoom(ROOM); // participant.removed for me, applied while both answers are on their way
+  answerRoom(room);
+  answerList({ rooms: [room] });
+  await Promise.all([refreshed, listed]);
+  assert.equal(store.rooms.has(ROOM), false, 'the stale answers put the room back');
+  // Asked again after the removal (added back), the answer counts.
+  const again = store.refreshRoom(ROOM);
+  answerRoom(room);
+  await again;
+  assert.equal(store.rooms.has(ROOM), true);
+});

@@ -41,7 +41,9 @@ async function startChat() {
   replaceChildren(root, h('p', { className: 'loading', role: 'status' }, 'Loading your conversations…'));
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await store.load();
+      // The room the address names loads with everything else (one round trip, not one more after).
+      const named = /^#room\/([0-9A-Fa-f-]{36})$/.exec(location.hash)?.[1] ?? null;
+      await store.load(named);
       break;
     } catch (error) {
       if (session?.store !== store) return; // signed out meanwhile

@@ -53,6 +53,8 @@ export class ChatStore extends EventTarget {
     this.pendingProfiles = new Map();
     /** @type {Map<string, Promise<void>>} */
     this.sendQueues = new Map();
+    /** @type {Map<string, Promise<void>>} newest pages on their way, by room */
+    this.loadingNewest = new Map();
     this.invitationList = new Invitations();
     this.blockList = new Blocks();
     this.drafts = new Drafts(globalThis.localStorage ?? null, this.me?.id ?? 'anonymous');
@@ -62,6 +64,10 @@ export class ChatStore extends EventTarget {
     this.readGeneration = 0;
     /** @type {Map<string, number>} */
     this.readAt = new Map();
+    /** Counts rooms let go (removed, left, deleted); `forgottenAt` says when each was, so an answer asked for before does not bring it back. */
+    this.forgets = 0;
+    /** @type {Map<string, number>} */
+    this.forgottenAt = new Map();
     /** @type {{ maxUploadBytes?: number, maxMessageLength?: number }} */
     this.limits = {};
   }
@@ -79,20 +85,38 @@ export class ChatStore extends EventTarget {
     this.dispatchEvent(new CustomEvent('change', { detail: { what, roomId } }));
   }
 
-  async load() {
+  /**
+   * The first screen, in two round trips: everything the page starts with asked for at once
+   * (me, rooms, contacts, invitations, blocks and, when the address names a room, its newest
+   * messages), then the profiles of the people they name.
+   * @param {string|null} [openRoomId] the room the address names, if any
+   */
+  async load(openRoomId = null) {
+    // Invitations, blocks and the named room's messages are extras: if they cannot be had
+    // now, the page still starts (invitations are read again on every connect).
+    const extras = Promise.all([
+      this.refreshInvitations({ quiet: true }).catch(() => {}),
+      this.refreshBlocks({ quiet: true }).catch(() => {}),
+      openRoomId ? this.api.get(`/api/rooms/${openRoomId}/messages?limit=${PAGE}`).catch(() => null) : null,
+    ]);
     const [me, roomList, contacts] = await Promise.all([
       this.api.get('/api/users/me'), this.api.get('/api/rooms'), this.api.get('/api/contacts'),
     ]);
+    const [, , newest] = await extras;
     this.me = me;
     this.drafts = new Drafts(globalThis.localStorage ?? null, me.id);
     this.api.updateUser(me);
     this.rooms = new Map(roomList.rooms.map((/** @type {Room} */ room) => [room.id, room]));
     this.contacts = new Map(contacts.contacts.map((/** @type {Contact} */ contact) => [contact.user.id, contact]));
     for (const contact of contacts.contacts) this.rememberUser(contact.user);
-    // Invitations and blocks are extras: if they cannot be had now, the page
-    // still starts (invitations are read again on every connect).
-    await Promise.all([this.refreshInvitations({ quiet: true }).catch(() => {}), this.refreshBlocks({ quiet: true }).catch(() => {})]);
-    await this.loadProfiles([...this.rooms.values()].flatMap((room) => rooms.roomPeople(room)));
+    const named = openRoomId ? [...this.rooms.keys()].find((id) => id.toLowerCase() === openRoomId.toLowerCase()) : undefined;
+    const page = newest && named ? /** @type {MessagePage} */ (newest) : null;
+    await this.loadProfiles([...this.rooms.values()].flatMap((room) => rooms.roomPeople(room))
+      .concat(page ? page.messages.flatMap((m) => [m.senderId, m.system?.userId]).filter(Boolean) : []));
+    if (page && named) {
+      this.timeline(named).addNewest(page);
+      this.#noteAll(page.messages);
+    }
     this.changed('all');
   }
 
@@ -176,8 +200,11 @@ export class ChatStore extends EventTarget {
 
   /** @param {string} roomId */
   async refreshRoom(roomId) {
+    const asked = this.forgets;
     try {
       const room = await this.api.get(`/api/rooms/${roomId}`);
+      // Removed from it while the answer was on its way: the answer is older than that.
+      if ((this.forgottenAt.get(roomId) ?? 0) > asked) return;
       const known = this.rooms.get(roomId);
       const merged = { ...known, ...room, lastMessage: known?.lastMessage ?? room.lastMessage, unreadCount: known?.unreadCount ?? room.unreadCount ?? 0 };
       merged.invitedUserIds = rooms.invitedTo(merged);
@@ -192,9 +219,11 @@ export class ChatStore extends EventTarget {
 
   async refreshRooms() {
     const started = this.readGeneration;
+    const asked = this.forgets;
     const answer = await this.api.get('/api/rooms');
     /** @type {Map<string, Room>} */
-    const next = new Map(answer.rooms.map((/** @type {Room} */ room) => [room.id, room]));
+    const next = new Map(answer.rooms.filter((/** @type {Room} */ room) => (this.forgottenAt.get(room.id) ?? 0) <= asked)
+      .map((/** @type {Room} */ room) => [room.id, room]));
     // A read marker moved (or moving) while the list was on its way is newer than the list's counts.
     for (const room of next.values()) {
       const known = this.rooms.get(room.id);
@@ -212,6 +241,8 @@ export class ChatStore extends EventTarget {
 
   /** @param {string} roomId */
   forgetRoom(roomId) {
+    this.forgets += 1;
+    this.forgottenAt.set(roomId, this.forgets);
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
     if (this.activeRoomId === roomId) this.activeRoomId = null;
@@ -513,13 +544,20 @@ export class ChatStore extends EventTarget {
 
   /** @param {string} roomId */
   async loadNewest(roomId) {
-    const timeline = this.timeline(roomId);
-    /** @type {MessagePage} */
-    const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}`);
-    await this.#profilesOf(answer.messages);
-    timeline.addNewest(answer);
-    this.#noteAll(answer.messages);
-    this.changed('timeline', roomId);
+    // Once per room at a time: a room opened twice meanwhile (a click, the address) waits for the same answer.
+    const known = this.loadingNewest.get(roomId);
+    if (known) return known;
+    const loading = (async () => {
+      const timeline = this.timeline(roomId);
+      /** @type {MessagePage} */
+      const answer = await this.api.get(`/api/rooms/${roomId}/messages?limit=${PAGE}`);
+      await this.#profilesOf(answer.messages);
+      timeline.addNewest(answer);
+      this.#noteAll(answer.messages);
+      this.changed('timeline', roomId);
+    })().finally(() => this.loadingNewest.delete(roomId));
+    this.loadingNewest.set(roomId, loading);
+    return loading;
   }
 
   /**

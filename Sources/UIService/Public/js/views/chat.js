@@ -43,10 +43,10 @@ export class ChatScreen {
       h('div', { className: 'sidebar-actions' },
         h('button', { type: 'button', id: 'new-chat-button', className: 'primary', onClick: () => newChatDialog(this.store, open) }, 'New chat'),
         h('button', { type: 'button', id: 'new-group-button', className: 'secondary', onClick: () => newGroupDialog(this.store, open) }, 'New group'),
-        h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts'),
-        this.search.mentionsButton, this.notifier.button),
+        h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts')),
       this.search.element,
       this.status,
+      h('div', { className: 'sidebar-notify' }, this.notifier.button),
       this.invitations.element,
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });

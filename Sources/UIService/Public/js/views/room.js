@@ -11,14 +11,12 @@ import { formatMessage } from '../format.js';
 import { firstUnread } from '../store/rooms.js';
 import { MAX_MESSAGES } from '../store/timeline.js';
 import { NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove } from './drawn-window.js';
+import { keyboardTimeline } from './message-keys.js';
+import { canDelete, canEdit, excerpt, gapItem, messageItem, pendingItem } from './message-item.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
 /** @typedef {import('../protocol.js').Room} Room */
 /** @typedef {import('../store.js').ChatStore} ChatStore */
-
-/** A message longer than this (characters or lines) shows its beginning with "Show more". */
-const LONG_CHARACTERS = 700;
-const LONG_LINES = 12;
 
 /** How close to its limit a message gets before the composer counts its characters. */
 const COUNTER_FROM = 200;
@@ -55,8 +53,6 @@ export function reconcile(parent, nodes) {
   }
 }
 
-/// The emoji offered by the reaction picker (the API takes any single emoji).
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
 export class RoomView {
   constructor(container, store, actions) {
@@ -85,7 +81,22 @@ export class RoomView {
     this.pickerFor = null;
     this.backButton = h('button', { type: 'button', id: 'back-button', className: 'icon back', 'aria-label': 'Back to conversations', onClick: () => this.actions.back() }, '←');
     this.olderStatus = h('p', { id: 'older-status', className: 'older-status', 'aria-live': 'polite' });
-    this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '0' });
+    // Each message is one Tab stop (its controls by arrow keys: message-keys.js); the list itself takes
+    // the focus only when the message that had it is gone.
+    this.timelineKeys = h('p', { id: 'timeline-keys', className: 'visually-hidden' },
+      'Arrow keys move between messages. Enter reaches a message’s actions; R replies, E edits, + reacts, Delete deletes.');
+    this.timeline = h('ol', { id: 'timeline', className: 'timeline', 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: '-1',
+      'aria-describedby': 'timeline-keys' });
+    keyboardTimeline(this.timeline, {
+      shortcut: (item, key) => this.messageShortcut(item, key),
+      escape: (item) => this.closePickerIn(item),
+    });
+    // Esc closes the reaction picker wherever the focus is (dialogs close themselves).
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !this.pickerFor || event.defaultPrevented || document.querySelector('dialog[open]')) return;
+      const item = this.nodes.get(`m:${this.pickerFor}`)?.node;
+      if (item && this.closePickerIn(item)) event.preventDefault();
+    });
     /** @type {Map<string, { node: HTMLElement, sig: string }>} the timeline's items by key, reused while unchanged */
     this.nodes = new Map();
     /** @type {Map<Element, Message>} */
@@ -102,7 +113,15 @@ export class RoomView {
     this.drawnHi = -1;
     this.scrollingDown = false;
     this.lastScrollTop = 0;
-    this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timeline);
+    /**
+     * The reader follows the newest message (at the bottom): new ones scroll into view. Only the
+     * reader's own scrolling changes it, not the page's (geometry read at render time cannot
+     * tell: a burst of messages may be drawn between the page's scroll and its event).
+     */
+    this.following = true;
+    /** @type {number|null} where the page itself last scrolled to, so its scroll event is told apart */
+    this.ownScrollTop = null;
+    this.scroller = h('div', { className: 'timeline-scroller', id: 'timeline-scroller' }, this.olderStatus, this.timelineKeys, this.timeline);
     this.scroller.addEventListener('scroll', () => this.onScroll());
     // Messages count as read only once they were on screen (in a visible tab).
     this.seenObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
@@ -193,6 +212,7 @@ export class RoomView {
       this.jumpedAway = false;
       this.newestShown = 0;
       this.drawn = NEWEST;
+      this.following = true;
       this.forgetNodes();
       // With unread messages, the room opens at the first of them, under a "New messages" line.
       const room = this.store.rooms.get(roomId);
@@ -324,7 +344,7 @@ export class RoomView {
     if (!room) return;
     const timeline = this.store.timeline(this.roomId);
     const scroller = this.scroller;
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+    const atBottom = this.following || this.distanceToBottom() < 40;
     const anchor = atBottom && !keepOlderAnchor ? null : this.anchor();
     const focus = this.focusedItem();
     /** @type {Map<string, { node: HTMLElement, sig: string }>} */
@@ -358,7 +378,7 @@ export class RoomView {
         // A gap between two drawn messages, or after the newest when it is drawn.
         if (index < lo || (index >= hi && !drawsNewest)) continue;
         const { after, before } = entry;
-        items.push(this.item(next, `gap:${after}:${before}`, '', () => this.gapItem(after, before)));
+        items.push(this.item(next, `gap:${after}:${before}`, '', () => gapItem(this, after, before)));
         previousSender = null;
         continue;
       }
@@ -383,7 +403,7 @@ export class RoomView {
         previousSender = null;
       } else {
         const showSender = message.senderId !== previousSender;
-        items.push(this.item(next, `m:${message.id}`, this.messageSig(message, showSender), () => this.messageItem(message, room, showSender)));
+        items.push(this.item(next, `m:${message.id}`, this.messageSig(message, showSender), () => messageItem(this, message, room, showSender)));
         previousSender = message.senderId;
       }
       // "Seen" under the message it is about.
@@ -392,7 +412,7 @@ export class RoomView {
       }
     }
     for (const pending of drawsNewest ? this.store.pendingMessages(this.roomId) : []) {
-      items.push(this.item(next, `p:${pending.clientMessageId}`, pending.state, () => this.pendingItem(pending)));
+      items.push(this.item(next, `p:${pending.clientMessageId}`, pending.state, () => pendingItem(this, pending)));
     }
     reconcile(this.timeline, items);
     this.observe(next, timeline);
@@ -403,7 +423,7 @@ export class RoomView {
     const newest = timeline.newestSeq;
     const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== me && m.messageType !== 'system').length;
     if (this.landing && timeline.loaded) this.land(timeline);
-    else if ((atBottom && !keepOlderAnchor) || this.stickToBottom) { scroller.scrollTop = scroller.scrollHeight; this.unseen = 0; }
+    else if ((atBottom && !keepOlderAnchor) || this.stickToBottom) { this.scrollTo(scroller.scrollHeight); this.unseen = 0; }
     else {
       if (anchor) this.restoreAnchor(anchor);
       if (this.newestShown && arrived && !this.focusId) this.unseen += arrived;
@@ -446,7 +466,7 @@ export class RoomView {
     const divider = this.timeline.querySelector('#unread-divider');
     if (divider) {
       this.landing = false;
-      this.scroller.scrollTop += divider.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8;
+      this.scrollTo(this.scroller.scrollTop + divider.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top - 8);
       this.seenFromHere();
       return;
     }
@@ -462,7 +482,7 @@ export class RoomView {
     if (this.landingLoad === 'loading') return;
     // Nothing unread to land at (one's own messages, deleted ones), or it could not be loaded: the newest, as usual.
     this.landing = false;
-    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.scrollTo(this.scroller.scrollHeight);
     this.seenFromHere();
   }
 
@@ -540,21 +560,6 @@ export class RoomView {
   }
 
   /**
-   * A marker where messages are missing between two loaded stretches (or after the last).
-   * @param {number} after
-   * @param {number} before
-   */
-  gapItem(after, before) {
-    const older = Number.isFinite(before)
-      ? h('button', { type: 'button', className: 'link load-older', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'older') }, 'Load older messages')
-      : null;
-    const newer = h('button', { type: 'button', className: 'link load-newer', onClick: (/** @type {Event} */ event) => this.fillGap(/** @type {HTMLElement} */ (event.currentTarget).closest('li'), 'newer') }, 'Load newer messages');
-    return h('li', { className: 'gap-marker',
-      dataset: { after: String(after), before: Number.isFinite(before) ? String(before) : '' } },
-    h('span', { className: 'gap-text' }, 'Messages not loaded here'), older, newer);
-  }
-
-  /**
    * Loads what a gap marker stands for: newer messages (the stretch below it grows) or older
    * ones (the stretch above it grows down). `direction` null: the way one is scrolling.
    * @param {HTMLElement|null} marker
@@ -607,7 +612,7 @@ export class RoomView {
     const node = this.nodes.get(anchor.key)?.node;
     if (!node?.isConnected) return;
     const offset = node.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top;
-    this.scroller.scrollTop += offset - anchor.offset;
+    this.scrollTo(this.scroller.scrollTop + offset - anchor.offset);
   }
 
   /** Which item holds the focus, and which of its controls, so a rebuilt item gets it back. */
@@ -638,6 +643,7 @@ export class RoomView {
     this.timeline.dataset.revealed = messageId;
     item.classList.add('found');
     item.scrollIntoView({ block: 'center' });
+    this.scrollTo(this.scroller.scrollTop);
     setTimeout(() => {
       if (this.highlight?.id !== messageId) return;
       this.highlight = null;
@@ -645,104 +651,48 @@ export class RoomView {
     }, 3000);
   }
 
-  messageItem(message, room, showSender) {
-    const me = this.store.me.id;
-    const mine = message.senderId === me;
-    const deleted = Boolean(message.deletedAt);
-    const canDelete = mine || (room.roomType === 'group' && ['owner', 'admin'].includes(this.store.myRole(room)));
-    const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
-    const mentionsMe = !mine && !deleted && (message.mentions || []).includes(me);
-    return h('li', {
-      className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`
-        + `${this.highlight?.id === message.id && Date.now() < this.highlight.until ? ' found' : ''}`,
-      dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
-    },
-    showSender && !mine ? avatar(this.store.displayName(message.senderId), this.store.user(message.senderId)?.avatarUrl, 'avatar small') : null,
-    h('div', { className: 'bubble' },
-      showSender || mine ? h('span', { className: 'message-sender' }, this.store.displayName(message.senderId)) : null,
-      message.replyTo && !deleted ? this.quoteOf(message.replyTo) : null,
-      deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
-        : message.content ? this.contentOf(message) : null,
-      !deleted && message.attachments?.length ? attachmentList(this.roomId, message.attachments, this.attachments) : null,
-      !deleted && message.reactions?.length ? this.reactionBar(message) : null,
-      h('span', { className: 'message-meta' },
-        h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),
-        edited ? h('span', { className: 'edited' }, ' · edited') : null),
-      deleted ? null : h('span', { className: 'message-actions' },
-        h('button', { type: 'button', className: 'link reply-message', 'aria-label': 'Reply to message', onClick: () => this.setReply(message) }, 'Reply'),
-        h('button', { type: 'button', className: 'link react-message', 'aria-label': 'Add reaction', 'aria-expanded': this.pickerFor === message.id ? 'true' : 'false',
-          onClick: () => { this.pickerFor = this.pickerFor === message.id ? null : message.id; this.renderTimeline(); } }, 'React'),
-        mine && !message.attachments?.length ? h('button', { type: 'button', className: 'link edit-message', 'aria-label': 'Edit message', onClick: () => this.actions.edit(this.roomId, message) }, 'Edit') : null,
-        canDelete ? h('button', { type: 'button', className: 'link delete-message', 'aria-label': 'Delete message', onClick: () => this.actions.remove(this.roomId, message) }, 'Delete') : null),
-      !deleted && this.pickerFor === message.id ? this.picker(message) : null));
+  /**
+   * A key pressed on a focused message: R replies, E edits, + reacts, Delete deletes.
+   * @param {HTMLElement} item
+   * @param {string} key
+   */
+  messageShortcut(item, key) {
+    const room = this.store.rooms.get(this.roomId);
+    const message = this.store.timeline(this.roomId).byId.get(item.dataset.id || '');
+    if (!room || !message || message.deletedAt || message.messageType === 'system') return false;
+    if (key === 'r') this.setReply(message);
+    else if (key === 'e' && canEdit(this, message)) this.actions.edit(this.roomId, message);
+    else if (key === '+') this.togglePicker(message);
+    else if (key === 'delete' && canDelete(this, message, room)) this.actions.remove(this.roomId, message);
+    else return false;
+    return true;
   }
 
   /**
-   * A message's text; a long one (many lines or characters) shows its beginning with
-   * "Show more" (the whole text is in the page either way, for search and screen readers).
+   * Opens the reaction picker under a message (focus on its first emoji), or closes it (focus back on React).
    * @param {Message} message
    */
-  contentOf(message) {
-    const id = `content-${message.id}`;
-    const content = h('div', { className: 'message-content', id }, formatMessage(message.content, (name) => this.mentionClass(message, name)));
-    const text = message.content || '';
-    const long = text.length > LONG_CHARACTERS || text.split('\n').length > LONG_LINES;
-    if (!long) return content;
-    const open = this.expanded.has(message.id);
-    if (!open) content.classList.add('collapsed');
-    const toggle = h('button', { type: 'button', className: 'link show-more', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': id,
-      onClick: () => {
-        if (this.expanded.has(message.id)) this.expanded.delete(message.id); else this.expanded.add(message.id);
-        this.renderTimeline({ keepOlderAnchor: true });
-      } }, open ? 'Show less' : 'Show more');
-    return [content, toggle];
+  togglePicker(message) {
+    const opening = this.pickerFor !== message.id;
+    this.pickerFor = opening ? message.id : null;
+    this.renderTimeline({ keepOlderAnchor: true });
+    const item = this.nodes.get(`m:${message.id}`)?.node;
+    /** @type {HTMLElement|null|undefined} */ (item?.querySelector(opening ? '.pick-reaction' : '.react-message'))?.focus();
   }
 
-  /// How an @name in `message` is marked: 'me' when it names me, 'other' for another mentioned member, '' for none.
-  mentionClass(message, name) {
-    const lower = name.toLowerCase();
-    if (this.store.me.username?.toLowerCase() === lower) return (message.mentions || []).includes(this.store.me.id) ? 'me' : '';
-    const id = (message.mentions || []).find((candidate) => this.store.user(candidate)?.username?.toLowerCase() === lower);
-    return id ? 'other' : '';
-  }
-
-  quoteOf(quote) {
-    const who = this.store.displayName(quote.senderId);
-    const text = quote.deleted ? 'Original message was deleted' : quote.excerpt || (quote.messageType === 'image' ? 'Photo' : quote.messageType === 'file' ? 'File' : '');
-    return h('button', { type: 'button', className: `reply-quote${quote.deleted ? ' deleted' : ''}`, 'aria-label': `Reply to ${who}: ${text}. Show it`,
-      onClick: () => this.actions.jumpTo(this.roomId, quote.id) },
-    h('span', { className: 'reply-quote-sender' }, who), h('span', { className: 'reply-quote-text' }, text));
-  }
-
-  reactionBar(message) {
-    const me = this.store.me.id;
-    return h('div', { className: 'reactions', role: 'group', 'aria-label': 'Reactions' }, message.reactions.map((reaction) => {
-      const mine = reaction.userIds.includes(me);
-      const names = reaction.userIds.map((id) => this.store.displayName(id)).join(', ');
-      return h('button', { type: 'button', className: `reaction${mine ? ' mine' : ''}`, 'aria-pressed': mine ? 'true' : 'false',
-        title: names, 'aria-label': `${reaction.emoji} ${reaction.count}: ${names}`, dataset: { emoji: reaction.emoji },
-        onClick: () => this.react(message, reaction.emoji) },
-      h('span', { className: 'reaction-emoji' }, reaction.emoji), h('span', { className: 'reaction-count' }, String(reaction.count)));
-    }));
-  }
-
-  picker(message) {
-    return h('div', { className: 'reaction-picker', role: 'group', 'aria-label': 'Pick a reaction' },
-      QUICK_REACTIONS.map((emoji) => h('button', { type: 'button', className: 'pick-reaction', 'aria-label': `React with ${emoji}`, dataset: { emoji },
-        onClick: () => { this.pickerFor = null; this.react(message, emoji); } }, emoji)));
+  /**
+   * Esc in a message: closes its reaction picker, if open. Says whether it did.
+   * @param {HTMLElement} item
+   */
+  closePickerIn(item) {
+    const message = this.pickerFor && item.dataset.id === this.pickerFor ? this.store.timeline(this.roomId).byId.get(this.pickerFor) : null;
+    if (!message) return false;
+    this.togglePicker(message);
+    return true;
   }
 
   async react(message, emoji) {
     try { await this.store.toggleReaction(this.roomId, message.id, emoji); } catch (error) { this.composerError.textContent = error.message; this.renderTimeline(); }
-  }
-
-  pendingItem(pending) {
-    const failed = pending.state === 'failed';
-    return h('li', { className: `message mine pending${failed ? ' failed' : ''}`, dataset: { clientId: pending.clientMessageId, state: pending.state } },
-      h('div', { className: 'bubble' },
-        h('p', { className: 'message-content' }, pending.content),
-        h('span', { className: 'message-meta' }, failed ? 'Not sent. ' : 'Sending…',
-          failed ? h('button', { type: 'button', className: 'link retry-message', onClick: () => this.store.retry(pending.roomId, pending.clientMessageId) }, 'Retry') : null)));
   }
 
   renderTyping() {
@@ -750,8 +700,27 @@ export class RoomView {
     this.typingLine.textContent = !names.length ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   }
 
+  /** How far the view is from the bottom of what is drawn, in pixels. */
+  distanceToBottom() {
+    return this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight;
+  }
+
+  /**
+   * The page scrolls (to the newest, to an anchor, to a message): noted, so that its scroll
+   * event does not count as the reader's, and whether that is the bottom.
+   * @param {number} top
+   */
+  scrollTo(top) {
+    this.scroller.scrollTop = top;
+    this.ownScrollTop = this.scroller.scrollTop;
+    this.following = this.distanceToBottom() < 40;
+  }
+
   async onScroll() {
     const scroller = this.scroller;
+    const own = this.ownScrollTop !== null && Math.abs(scroller.scrollTop - this.ownScrollTop) < 1;
+    this.ownScrollTop = null;
+    if (!own) this.following = this.distanceToBottom() < 40;
     this.scrollingDown = scroller.scrollTop > this.lastScrollTop;
     this.lastScrollTop = scroller.scrollTop;
     const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -762,7 +731,7 @@ export class RoomView {
     }
     // Scrolling down past the newest message drawn draws newer ones; past the newest held, loads them.
     const timeline = this.store.timeline(this.roomId);
-    if (nearBottom && this.drawnHi < timeline.messages.length - 1) {
+    if (nearBottom && this.drawn.last !== null && this.drawnHi < timeline.messages.length - 1) {
       this.drawn = grownDown(timeline.messages, this.drawnHi, this.drawn);
       this.renderTimeline({ keepOlderAnchor: true });
       return;
@@ -797,7 +766,7 @@ export class RoomView {
     this.stickToBottom = true;
     if (this.store.timeline(this.roomId)?.newerMissing) await this.store.resetToNewest(this.roomId);
     this.renderTimeline();
-    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.scrollTo(this.scroller.scrollHeight);
     this.unseen = 0;
     this.jumpedAway = false;
     this.renderJump();
@@ -926,13 +895,6 @@ export class RoomView {
 /// "Ann", "Ann and Bob", "Ann, Bob and Cy".
 function listNames(names) {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
-/// A message's first line, for the reply bar.
-function excerpt(message) {
-  const line = (message.content || '').trim().split('\n')[0];
-  if (line) return line.length > 140 ? `${line.slice(0, 140)}…` : line;
-  return message.messageType === 'image' ? 'Photo' : 'File';
 }
 
 /// "Today", "Yesterday", or the date, for the line between days.

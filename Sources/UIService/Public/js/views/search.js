@@ -18,13 +18,20 @@ export class SearchPanel {
     this.results = h('ul', { id: 'search-results', className: 'search-results', 'aria-label': 'Search results', hidden: true });
     this.status = h('p', { id: 'search-status', className: 'search-status', role: 'status', 'aria-live': 'polite' });
     this.closeButton = h('button', { type: 'button', id: 'search-close', className: 'secondary', hidden: true, onClick: () => this.close() }, 'Close');
-    this.form = h('form', { id: 'search-form', className: 'search-form', role: 'search' },
-      this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'));
-    this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
-    this.input.addEventListener('keydown', (event) => { if (event.key === 'Escape') this.close(); });
     this.mentionsButton = h('button', { type: 'button', id: 'mentions-button', className: 'secondary', onClick: () => this.showMentions() }, 'Mentions');
+    this.form = h('form', { id: 'search-form', className: 'search-form', role: 'search' },
+      this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'), this.mentionsButton);
+    this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
+
     this.element = h('div', { className: 'search-panel' }, this.form,
       h('div', { className: 'search-heading' }, this.status, this.closeButton), this.results);
+    // Esc anywhere in the search (its box, a result) closes the results and returns to the box.
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || (!this.open && !this.input.value)) return;
+      event.preventDefault();
+      this.close();
+      this.input.focus();
+    });
   }
 
   get open() { return !this.results.hidden; }

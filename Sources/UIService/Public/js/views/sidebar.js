@@ -11,6 +11,9 @@ export function renderRoomList(list, store, onOpen) {
     replaceChildren(list, h('li', { className: 'empty' }, 'No conversations yet. Start one with “New chat”.'));
     return;
   }
+  // The row that has the keyboard focus keeps it through the rebuild (a message arriving re-sorts the list).
+  const active = document.activeElement;
+  const focusedRoom = active instanceof HTMLElement && list.contains(active) ? active.closest('.room-item')?.getAttribute('data-room-id') : null;
   replaceChildren(list, rooms.map((room) => {
     const title = store.roomTitle(room);
     const other = room.roomType === 'direct' ? store.otherParticipant(room) : null;
@@ -43,6 +46,7 @@ export function renderRoomList(list, store, onOpen) {
             mentions ? h('span', { className: 'mention-badge', title: `${mentions} mentioning you` }, `@${mentions > 99 ? '99+' : mentions}`) : null,
             unread ? h('span', { className: 'unread-badge' }, unread > 99 ? '99+' : String(unread)) : null)))));
   }));
+  if (focusedRoom) /** @type {HTMLElement|null} */ (list.querySelector(`.room-item[data-room-id="${CSS.escape(focusedRoom)}"]`))?.focus({ preventScroll: true });
 }
 
 /// "Photo", "2 photos", "report.pdf" — what a message without text carries.
