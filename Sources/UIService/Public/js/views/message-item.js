@@ -98,7 +98,7 @@ export function messageItem(view, message, room, showSender) {
         'aria-expanded': view.pickerFor === message.id ? 'true' : 'false', onClick: () => view.togglePicker(message) }, 'React'),
       canEdit(view, message) ? h('button', { type: 'button', className: 'action edit-message', 'aria-label': 'Edit message', 'aria-keyshortcuts': 'E',
         onClick: () => view.actions.edit(view.roomId, message) }, 'Edit') : null,
-      canDelete ? h('button', { type: 'button', className: 'action delete-message', 'aria-label': 'Delete message', 'aria-keyshortcuts': 'Delete',
+      deletable ? h('button', { type: 'button', className: 'action delete-message', 'aria-label': 'Delete message', 'aria-keyshortcuts': 'Delete',
         onClick: () => view.actions.remove(view.roomId, message) }, 'Delete') : null),
     !deleted && view.pickerFor === message.id ? picker(view, message) : null)));
 }
