@@ -22,11 +22,11 @@ WORKDIR /build
 COPY Package.swift Package.versions ./
 COPY scripts/package-versions ./scripts/package-versions
 # Every target the manifest names must exist for SwiftPM to load it, test targets included.
-COPY Tests/SharedTests ./Tests/SharedTests
+COPY Tests/ServiceKitTests ./Tests/ServiceKitTests
 COPY Tests/UserServiceTests ./Tests/UserServiceTests
 COPY Tests/ChatServiceTests ./Tests/ChatServiceTests
 COPY Tests/UIServiceTests ./Tests/UIServiceTests
-RUN mkdir -p Sources/Shared Sources/UserService Sources/ChatService Sources/UIService/Public \
+RUN mkdir -p Sources/ServiceKit Sources/UserService Sources/ChatService Sources/UIService/Public \
     && swift package resolve
 COPY Sources ./Sources
 # Every product at once (`--product` may be given only once: the last would win).

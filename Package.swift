@@ -45,13 +45,20 @@ let package = Package(
         ),
         // The protocol-and-models library every service links: event and
         // message types, HTTP plumbing, tokens, configuration, the runtime.
+        // What crosses a boundary between services, the page's socket and chat-load: events,
+        // messages, rooms, channel names, close codes, the public URL table. Foundation only.
         .target(
-            name: "Shared",
+            name: "ChatProtocol",
+            swiftSettings: swiftSettings
+        ),
+        // The service runtime: HTTP (problems, JSON bodies, clients), configuration, health,
+        // metrics, logging, the OpenAPI documents' shared parts.
+        .target(
+            name: "ServiceKit",
             dependencies: [
+                "ChatProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -64,11 +71,25 @@ let package = Package(
             resources: [.embedInCode("OpenAPI/shared.json")],
             swiftSettings: swiftSettings
         ),
+        // Access tokens: signing, verifying, published keys, signed-out sessions. Linked by
+        // user-service and chat-service only (ui-service verifies nothing and links no JWT code).
+        .target(
+            name: "ServiceAuth",
+            dependencies: [
+                "ServiceKit", "ChatProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // libpq behind async calls on a thread pool: user-service and chat-service own a schema each.
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ", "Shared",
+                "CLibPQ", "ServiceKit",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +115,7 @@ let package = Package(
         .target(
             name: "Redis",
             dependencies: [
-                "CHiredis", "Shared",
+                "CHiredis", "ServiceKit", "ServiceAuth",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -108,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "UserService",
             dependencies: [
-                "Shared", "Postgres", "Redis", "ObjectStorage",
+                "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -118,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "ChatService",
             dependencies: [
-                "Shared", "Postgres", "Redis", "ObjectStorage",
+                "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -130,7 +151,8 @@ let package = Package(
         .executableTarget(
             name: "UIService",
             dependencies: [
-                "Shared",
+                "ChatProtocol", "ServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -143,6 +165,7 @@ let package = Package(
         .executableTarget(
             name: "ChatLoad",
             dependencies: [
+                "ChatProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -153,9 +176,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SharedTests",
+            name: "ServiceKitTests",
             dependencies: [
-                "Shared", "Postgres", "Redis", "ObjectStorage",
+                "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis", "ObjectStorage",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -165,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "UserServiceTests",
             dependencies: [
-                "UserService", "Shared", "Postgres", "Redis",
+                "UserService", "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
@@ -173,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "ChatServiceTests",
             dependencies: [
-                "ChatService", "Shared", "Postgres", "Redis",
+                "ChatService", "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -185,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "UIServiceTests",
             dependencies: [
-                "UIService", "Shared",
+                "UIService", "ChatProtocol", "ServiceKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

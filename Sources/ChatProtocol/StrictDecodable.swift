@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import NIOCore
 
 /// A request body type that names the JSON fields it accepts, so a client
 /// that misspells or invents a field hears about it instead of being ignored.

@@ -5,9 +5,10 @@ import HummingbirdWebSocket
 import Logging
 import ObjectStorage
 import Prometheus
-import Shared
+import ServiceKit
 import Postgres
 import Redis
+import ServiceAuth
 
 /// Builds chat-service: storage, migrations, Redis fan-out, routes and the WebSocket gateway.
 func buildApplication(configuration: ChatServiceConfiguration, registry: PrometheusCollectorRegistry) async throws

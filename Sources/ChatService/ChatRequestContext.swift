@@ -1,7 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-import Shared
+import ServiceKit
 
 /// chat-service's request context: request id, verified caller, and the
 /// WebSocket handler slot the `/api/ws` upgrade fills.

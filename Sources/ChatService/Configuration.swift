@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ObjectStorage
-import Shared
+import ServiceKit
 import Redis
 
 /// chat-service's settings, read from the environment (see the README's table).

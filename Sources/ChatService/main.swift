@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
 
 /// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT.
 ServiceRuntime.runConcurrencyOnEventLoops()

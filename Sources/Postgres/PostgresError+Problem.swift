@@ -1,5 +1,5 @@
 import HTTPTypes
-import Shared
+import ServiceKit
 
 /// A database that stayed out of reach past the pool's `reconnectWait` is a 503
 /// with `Retry-After`; any other database failure is ours (500), and its text

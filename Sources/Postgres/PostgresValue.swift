@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// A Swift value that can be sent to PostgreSQL as a text-format statement parameter.
 ///

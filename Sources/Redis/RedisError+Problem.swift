@@ -1,5 +1,5 @@
 import HTTPTypes
-import Shared
+import ServiceKit
 
 /// Redis that cannot be reached is a 503 the caller can retry; any other
 /// Redis failure is ours (500), and its text stays in the log.

@@ -1,5 +1,6 @@
 import Logging
-import Shared
+import ServiceKit
+import ServiceAuth
 
 /// Signed-out sessions, kept in Redis for as long as an access token of theirs
 /// can still be valid: one key per session id with that lifetime as its expiry,

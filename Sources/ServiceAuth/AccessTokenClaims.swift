@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import ServiceKit
 
 /// The claims of a MicroChat access token. The same names Keycloak uses, so
 /// one verifier reads tokens from either issuer. The registered claims are
@@ -45,18 +46,4 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// verifier's configuration (issuer, audience, clock, leeway) follow in
     /// `TokenVerifier.check(_:now:)`, so nothing is checked here twice.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-/// Who is calling, once their access token has been verified.
-public struct Identity: Sendable, Equatable {
-    public var userId: UUID
-    public var username: String?
-    /// The `name` and `email` claims, when the issuer puts them in access tokens (Keycloak does).
-    public var displayName: String?
-    public var email: String?
-    public var expiresAt: Date
-    /// The token's `sid`: the sign-in session it belongs to, when the issuer says.
-    public var sessionId: String? = nil
-    /// The raw bearer token, so a service can call another on the user's behalf.
-    public var token: String
 }

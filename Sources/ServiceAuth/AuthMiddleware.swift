@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceKit
 
 /// Verifies `Authorization: Bearer …` (or `?access_token=` where a route allows
 /// it, for WebSockets) and puts the caller's identity in the context.

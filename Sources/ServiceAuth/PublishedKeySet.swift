@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import ServiceKit
 
 /// A JWKS document as issuers publish it: jwt-kit's `JWK` for the key itself,
 /// plus `use`, which jwt-kit does not model. A key jwt-kit cannot read (an

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import ServiceKit
 
 /// Signs ES256 access tokens with one private key, through jwt-kit.
 public struct TokenSigner: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import Logging
 import Synchronization
+import ServiceKit
 
 /// Where a verifier gets the issuer's public keys.
 public protocol KeySetSource: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ServiceKit
 
 /// Tokens whose signature and claims already checked out, kept until they
 /// expire so a busy client is not re-verified (an ES256 or RS256 signature

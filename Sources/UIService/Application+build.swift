@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
-import Shared
+import ServiceKit
 
 /// Builds ui-service: the web front's files, the `/api` proxy and the WebSocket relay.
 func buildApplication(configuration: UIServiceConfiguration, registry: PrometheusCollectorRegistry) async throws -> some ApplicationProtocol

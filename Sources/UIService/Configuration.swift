@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 
 /// ui-service's settings, read from the environment (see the README's table).
 struct UIServiceConfiguration: Sendable {

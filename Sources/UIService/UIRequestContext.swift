@@ -1,7 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-import Shared
+import ServiceKit
 
 /// ui-service's request context: the request id it passes on, and the
 /// WebSocket handler slot the `/api/ws` upgrade fills.

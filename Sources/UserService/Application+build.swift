@@ -5,9 +5,10 @@ import Logging
 import ObjectStorage
 import NIOPosix
 import Prometheus
-import Shared
+import ServiceKit
 import Postgres
 import Redis
+import ServiceAuth
 
 /// Builds user-service: storage, migrations, signing key, routes, middleware.
 /// `main` and the tests call this one function, so what is tested is what runs.

@@ -1,6 +1,6 @@
 import Logging
 import ObjectStorage
-import Shared
+import ServiceKit
 import Redis
 
 /// user-service's settings, read from the environment (see the README's table).

@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import ServiceKit
 
 /// user-service's request context: the request id, the caller's address (for
 /// sign-in limits) and, once the bearer token is verified, the caller's identity.

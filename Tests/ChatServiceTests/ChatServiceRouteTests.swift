@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Prometheus
-import Shared
+import ServiceKit
 import Testing
 @testable import ChatService
 

@@ -3,10 +3,11 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-import Shared
+import ServiceKit
 import Synchronization
 import Testing
 @testable import ChatService
+@testable import ServiceAuth
 
 /// The WebSocket handshake guard on an EmbeddedChannel, with an issuer whose keys
 /// never arrive: while it verifies, it reads nothing more from the connection and

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 import Testing
 @testable import ChatService
 

@@ -1,6 +1,7 @@
-import Shared
+import ServiceKit
 import Testing
 @testable import ChatService
+import ChatProtocol
 
 /// chat-service's OpenAPI document (a JSON file embedded in the executable, completed with
 /// the shared parts) and the one table of public routes agree.

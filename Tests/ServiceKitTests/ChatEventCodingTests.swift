@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import ServiceKit
+import ChatProtocol
 
 /// Events cross Redis as JSON and are read back by `type`: each payload comes back as
 /// what its type carries.

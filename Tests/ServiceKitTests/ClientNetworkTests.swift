@@ -1,5 +1,5 @@
 import Testing
-@testable import Shared
+@testable import ServiceKit
 
 @Suite("What per-address limits count a client under")
 struct ClientNetworkTests {

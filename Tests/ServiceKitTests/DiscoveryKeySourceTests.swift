@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import ServiceKit
+@testable import ServiceAuth
 
 @Suite("Which discovery documents are believed")
 struct DiscoveryKeySourceTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import ServiceKit
+import ChatProtocol
 
 struct Sample: StrictDecodable {
     static let fields: Set<String> = ["name", "count"]

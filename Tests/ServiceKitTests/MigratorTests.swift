@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import ServiceKit
 @testable import Postgres
 
 @Suite("Versioned migrations", .needsServers)

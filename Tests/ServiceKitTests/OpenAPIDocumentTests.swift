@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Testing
-@testable import Shared
+@testable import ServiceKit
 
 @Suite("OpenAPI document held to the router")
 struct OpenAPIDocumentTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Shared
+@testable import ServiceKit
 @testable import Postgres
 
 @Suite("PostgreSQL pool over libpq", .needsServers)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-@testable import Shared
+@testable import ServiceKit
 @testable import Redis
 
 /// The servers `./microchat test` starts for these suites. Missing settings fail

@@ -4,7 +4,8 @@ import Foundation
 import JWTKit
 import Synchronization
 import Testing
-@testable import Shared
+@testable import ServiceKit
+@testable import ServiceAuth
 
 /// An in-memory key set whose keys a test can rotate, standing in for an issuer's JWKS endpoint.
 final class RotatingKeys: KeySetSource {

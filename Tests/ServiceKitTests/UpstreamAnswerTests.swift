@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import ServiceKit
 
 @Suite("What a service makes of an upstream's failed answer, and what it logs of a URL")
 struct UpstreamAnswerTests {

@@ -1,6 +1,7 @@
-import Shared
+import ServiceKit
 import Testing
 @testable import UserService
+import ChatProtocol
 
 /// user-service's OpenAPI document and the one table of public routes agree.
 @Suite("user-service's OpenAPI document")

@@ -410,7 +410,7 @@ def page():
 def claims_the_services_decode():
     """(required, optional) claim names of the services' AccessTokenClaims: a
     non-optional property must be in every token, an optional one is read when present."""
-    text = (ROOT / "Sources/Shared/Auth/AccessTokenClaims.swift").read_text()
+    text = (ROOT / "Sources/ServiceAuth/AccessTokenClaims.swift").read_text()
     body = re.search(r"struct AccessTokenClaims\b.*?\n\}", text, re.S).group(0)
     renamed = dict(re.findall(r"case (\w+) = \"([^\"]+)\"", body))
     required, optional = set(), set()
@@ -542,5 +542,5 @@ def test_the_access_token_is_signed_with_an_algorithm_the_services_accept(realm)
     # access.token.signed.response.alg, else the realm's defaultSignatureAlgorithm (RS256 when unset).
     client = realm["clients"][page()["client_id"]]["rep"]
     algorithm = (client.get("attributes") or {}).get("access.token.signed.response.alg") or realm["rep"].get("defaultSignatureAlgorithm") or "RS256"
-    verifier = (ROOT / "Sources/Shared/Auth/TokenVerifier.swift").read_text()
+    verifier = (ROOT / "Sources/ServiceAuth/TokenVerifier.swift").read_text()
     assert f'"{algorithm}"' in verifier, f"access tokens would be signed with {algorithm}, which TokenVerifier does not accept"

@@ -78,7 +78,7 @@ def test_ports_and_probes_match_the_code(name, target):
     assert [p["containerPort"] for p in container["ports"] if p["name"] == "http"] == [port]
     service = next(s for s in find("Service", name=name) if s["metadata"].get("namespace") == "app")
     assert service["spec"]["ports"][0]["port"] == port and service["spec"]["ports"][0]["targetPort"] == "http"
-    operations = (ROOT / "Sources/Shared/Server/OperationsController.swift").read_text()
+    operations = (ROOT / "Sources/ServiceKit/Server/OperationsController.swift").read_text()
     for probe, path in (("startupProbe", "/healthz"), ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         assert container[probe]["httpGet"]["path"] == path and container[probe]["httpGet"]["port"] == "http"
         assert f'router.get("{path}")' in operations

@@ -272,10 +272,10 @@ def traefik_route_for(host, path):
 
 
 def test_traefik_routes_the_public_url_space_as_declared():
-    """Sources/Shared/Protocol/PublicRoutes.swift is the one table of who serves which
+    """Sources/ChatProtocol/PublicRoutes.swift is the one table of who serves which
     paths (ui-service routes by it on one host): the cluster's Traefik must send each
     prefix, and everything under it, to the same service."""
-    table = re.findall(r'Prefix\(path: "([^"]+)", service: \.(\w+)\)', (ROOT / "Sources/Shared/Protocol/PublicRoutes.swift").read_text())
+    table = re.findall(r'Prefix\(path: "([^"]+)", service: \.(\w+)\)', (ROOT / "Sources/ChatProtocol/PublicRoutes.swift").read_text())
     names = {"users": "user-service", "chats": "chat-service"}
     assert len(table) >= 8 and {service for _, service in table} == set(names)
     host = next(re.search(r"Host\(`([^`]+)`\)", r["match"]).group(1) for r in find("IngressRoute")[0]["spec"]["routes"])

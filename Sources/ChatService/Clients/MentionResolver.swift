@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 import Synchronization
+import ChatProtocol
 
 /// Turns the `@username`s of a message into user ids, asking user-service
 /// (which owns usernames) for the ones it has not seen. Usernames never change

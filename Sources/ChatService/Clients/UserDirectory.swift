@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Asks user-service which users exist (chat-service never reads its schema).
 struct UserDirectory: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// What chat-service's rules refuse, and the problem+json answer for each.
 /// Stores and controllers throw these; `ProblemMiddleware` answers with `problem`.

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import ServiceKit
+import ChatProtocol
 
 extension ChatRoom {
     /// What an invitee may see of a room before accepting: its name, kind and who is in it —

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Redis
-import Shared
+import ServiceKit
 
 /// How many rooms one person may make per hour, counted in Redis so every
 /// replica shares the count: past it, 429 `too_many_rooms` with Retry-After.

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// chat-service's limits on what people send, and the checks that apply them, in one place.
 enum Validation {

@@ -1,13 +1,14 @@
 import Foundation
 import NIOCore
-import Shared
+import ServiceKit
 import Synchronization
+import ChatProtocol
 
 /// What a connection's writer task handles, strictly in order.
 enum Delivery: Sendable {
     /// An event from Redis (or read back by the gateway), encoded once: every
-    /// listener's frame shares this one buffer.
-    case event(ChatEvent, frame: ByteBuffer)
+    /// listener's frame shares this one buffer; the header says what it is.
+    case event(RoutingHeader, frame: ByteBuffer)
     /// The client said where it was in each room: replay what it missed.
     case resume([UUID: Int64])
     /// Redis notifications may have been lost; the gateway refills every room (tell the client).

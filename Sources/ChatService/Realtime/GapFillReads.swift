@@ -1,7 +1,8 @@
 import Foundation
 import Metrics
-import Shared
+import ServiceKit
 import Synchronization
+import ChatProtocol
 
 /// The history reads that fill gaps in live delivery, shared: when several
 /// listeners of one replica miss the same messages at once, they wait for one

@@ -2,10 +2,12 @@ import Foundation
 import Logging
 import Metrics
 import NIOCore
-import Shared
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
 import Redis
+import ChatProtocol
+import ServiceAuth
 
 /// The fan-out hub of one replica. Events are published to Redis after commit,
 /// one channel per room (`chat:room:<id>`) plus one per user for membership
@@ -222,7 +224,10 @@ final class Gateway: Sendable {
     /// On the channel's own connection, so a room's events keep their order on the way to Redis.
     private func publish(_ events: [ChatEvent], channel: String) async {
         do {
-            let payloads = try events.map { (channel: channel, payload: Array(try JSONCoding.encoder.encode($0))) }
+            // Each with its routing header, so replicas route it without decoding it.
+            let payloads = try events.map {
+                (channel: channel, payload: RoutingHeader.envelope($0, json: Array(try JSONCoding.encoder.encode($0))))
+            }
             try await redis.publishInOrder(payloads, orderKey: channel)
         } catch {
             publishFailures.increment()
@@ -253,16 +258,26 @@ final class Gateway: Sendable {
     }
 
     private func deliver(channel: String, payload: [UInt8]) {
-        guard let event = try? JSONCoding.decoder.decode(ChatEvent.self, from: Data(payload)) else {
+        let split = RoutingHeader.split(payload)
+        // A room's events are routed by their header alone; the JSON after it is each listener's frame as it is.
+        if let (header, jsonStart) = split, channel.hasPrefix(RealtimeChannel.roomPrefix) {
+            guard let room = header.roomId else { return }
+            route(header, frame: ByteBuffer(bytes: payload[jsonStart...]), toRoom: room)
+            return
+        }
+        // A person's events and profile changes (rare, and acted on here), and events without a
+        // header (user-service publishes plain JSON), are read in full.
+        let json = split.map { Array(payload[$0.jsonStart...]) } ?? payload
+        guard let event = try? JSONCoding.decoder.decode(ChatEvent.self, from: Data(json)) else {
             logger.warning("ignoring an unreadable event", metadata: ["channel": "\(channel)"])
             return
         }
-        let frame = ByteBuffer(bytes: payload)
+        let frame = ByteBuffer(bytes: json)
         if channel == RealtimeChannel.profiles {
             if event.type == .userUpdated, case let .profile(profile)? = event.data { profileChangesInput.yield((profile, frame)) }
             return
         }
-        if channel.hasPrefix("chat:user:"), let user = UUID(uuidString: String(channel.dropFirst("chat:user:".count))) {
+        if let user = RealtimeChannel.userId(ofChannel: channel) {
             let targets = state.withLock { state in state.registry.connections(of: user).compactMap { state.connections[$0] } }
             if event.type == .sessionRevoked {
                 // Sockets of that login end; a revocation without a session id ends all of the person's.
@@ -278,21 +293,21 @@ final class Gateway: Sendable {
                     if event.type == .participantAdded { listen(connection.id, to: room) }
                     if event.type == .participantRemoved { stopListening(connection.id, to: room) }
                 }
-                connection.enqueue(.event(event, frame: frame))
+                connection.enqueue(.event(RoutingHeader(of: event), frame: frame))
             }
             deliveredCounter.increment(by: targets.count)
             return
         }
         guard let room = event.roomId else { return }
-        route(event, frame: frame, toRoom: room)
+        route(RoutingHeader(of: event), frame: frame, toRoom: room)
     }
 
-    private func route(_ event: ChatEvent, frame: ByteBuffer, toRoom room: UUID) {
+    private func route(_ header: RoutingHeader, frame: ByteBuffer, toRoom room: UUID) {
         let targets = state.withLock { state -> [ClientConnection] in
-            if event.type == .messageCreated, let seq = event.seq { state.registry.routedMessage(seq, in: room) }
+            if header.type == .messageCreated, let seq = header.seq { state.registry.routedMessage(seq, in: room) }
             return state.registry.listeners(of: room).compactMap { state.connections[$0] }
         }
-        for connection in targets { connection.enqueue(.event(event, frame: frame)) }
+        for connection in targets { connection.enqueue(.event(header, frame: frame)) }
         deliveredCounter.increment(by: targets.count)
     }
 
@@ -310,7 +325,7 @@ final class Gateway: Sendable {
                     return ids.compactMap { state.connections[$0] }
                 }
                 let event = ChatEvent(type: .userUpdated, data: .profile(profile))
-                for connection in targets { connection.enqueue(.event(event, frame: frame)) }
+                for connection in targets { connection.enqueue(.event(RoutingHeader(of: event), frame: frame)) }
                 deliveredCounter.increment(by: targets.count)
             } catch {
                 logger.warning("could not pass on a profile change", metadata: ["error": "\(error)"])
@@ -331,7 +346,7 @@ final class Gateway: Sendable {
                     let batch = try await gapFills.after(room: room, seq: position, limit: 500)
                     for message in batch {
                         let event = ChatEvent.messageCreated(message)
-                        route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: room)
+                        route(RoutingHeader(of: event), frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: room)
                         position = message.seq
                     }
                     if batch.count < 500 { break }
@@ -399,7 +414,7 @@ extension Gateway {
             let found = try await messages.after(positions: plan, limit: 2000)
             for message in found {
                 let event = ChatEvent.messageCreated(message)
-                route(event, frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: message.roomId)
+                route(RoutingHeader(of: event), frame: ByteBuffer(bytes: try JSONCoding.encoder.encode(event)), toRoom: message.roomId)
             }
         } catch {
             logger.warning("could not poll PostgreSQL for new messages", metadata: ["error": "\(error)"])

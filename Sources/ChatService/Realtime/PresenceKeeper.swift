@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Redis
 import ServiceLifecycle
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Keeps this replica's sockets counted in the presence registry (renewed
 /// every third of their lifetime), and announces `presence` offline for

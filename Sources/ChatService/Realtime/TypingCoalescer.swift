@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 import Redis
 
 /// Lets one typing event per person and room through per window, on every

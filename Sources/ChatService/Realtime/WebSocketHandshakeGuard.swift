@@ -5,7 +5,8 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTP1
-import Shared
+import ServiceKit
+import ServiceAuth
 
 /// Checks the access token of a WebSocket handshake on `path` before
 /// hummingbird-websocket's upgrader sees the request, so that a refused

@@ -4,8 +4,10 @@ import Logging
 import NIOCore
 import NIOWebSocket
 import Redis
-import Shared
+import ServiceKit
 import Synchronization
+import ChatProtocol
+import ServiceAuth
 
 /// One client's WebSocket: a reader for its commands and a writer that sends
 /// every event in order, filling gaps from PostgreSQL so that, per room, the
@@ -250,17 +252,15 @@ struct WebSocketSession {
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                     cursor.sent(room: room, seq: seq)
                     // Sampled: one delivery in 16 is timed, so the metric does not cost every delivery a histogram update.
-                    if seq % 16 == 0, case let .message(message)? = event.data {
-                        ChatMetrics.fanoutLag.recordSeconds(max(0, Date().timeIntervalSince(message.createdAt)))
+                    if seq % 16 == 0, let createdAt = event.createdAt {
+                        ChatMetrics.fanoutLag.recordSeconds(max(0, Date().timeIntervalSince(createdAt)))
                     }
                 } else {
                     if let room = event.roomId, !Self.aboutThePerson.contains(event.type), !connection.isIn(room) { continue }
-                    if event.type == .presence || event.type == .typing, case let .user(person)? = event.data,
-                        connection.hidesPresence(of: person.userId)
+                    // Presence, typing and read positions of someone blocked either way are not passed on.
+                    if [.presence, .typing, .readUpdated].contains(event.type), let person = event.personId,
+                        connection.hidesPresence(of: person)
                     {
-                        continue
-                    }
-                    if event.type == .readUpdated, case let .read(receipt)? = event.data, connection.hidesPresence(of: receipt.userId) {
                         continue
                     }
                     if event.type == .relationsChanged { await readBlocks(into: connection) }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Redis
-import Shared
+import ServiceKit
 import Synchronization
 
 /// One-time, seconds-long tickets for opening a WebSocket, so a browser never

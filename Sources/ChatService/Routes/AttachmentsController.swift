@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ObjectStorage
-import Shared
+import ServiceKit
 
 /// Uploading files to a room and fetching them back. An upload is streamed to
 /// the object store as it arrives (never held whole); its type comes from its

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Questions other services ask about rooms (not routed publicly).
 struct InternalController: Sendable {

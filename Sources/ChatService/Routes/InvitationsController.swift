@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
+import ChatProtocol
 
 struct InvitationListResponse: Codable, Sendable {
     var invitations: [PendingInvitation]

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
 import ObjectStorage
-import Shared
+import ServiceKit
+import ChatProtocol
 
 struct SendMessageRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds", "replyToId"]

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
+import ChatProtocol
 
 struct SearchPage: Codable, Sendable {
     var results: [SearchHit]

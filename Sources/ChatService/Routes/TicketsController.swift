@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
 
 struct TicketResponse: Codable, Sendable {
     var ticket: String

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// An upload as stored: where its bytes are, what they are, and whether a message took it.
 struct AttachmentRecord: Sendable {

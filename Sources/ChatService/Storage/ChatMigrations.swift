@@ -1,4 +1,4 @@
-import Shared
+import ServiceKit
 import Postgres
 
 /// chat-service's schema history. Append new migrations; never edit applied ones.

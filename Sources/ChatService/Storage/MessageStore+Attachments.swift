@@ -1,7 +1,8 @@
 import Foundation
 import ObjectStorage
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 extension MessageStore {
     /// Stores a `file` or `image` message and gives it its uploads, in one

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 extension MessageStore {
     /// A message's reactions after a change, and the message's seq (the event's).

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// One search hit: the message, where the words matched, and its rank.
 struct SearchHit: Codable, Sendable {

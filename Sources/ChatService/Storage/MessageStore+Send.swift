@@ -1,6 +1,7 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
+import ChatProtocol
 
 extension MessageStore {
     /// One message to store, as the HTTP layer validated it.

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 extension MessageStore {
     /// Records a change to the room as a `system` message from `actorId`: the

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
+import ChatProtocol
 
 /// Messages and read state, over Postgres. Every message takes the next value
 /// of its room's `last_seq` inside the inserting transaction; the row lock that

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
+import ChatProtocol
 
 /// Row decoding for the chat schema, shared by the stores.
 enum Rows {

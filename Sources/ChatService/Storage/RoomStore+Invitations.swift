@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Invitations: people asked into a room by someone who is not their contact.
 /// They are not participants until they accept, so every membership check in

@@ -1,6 +1,7 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
+import ChatProtocol
 
 /// Rooms and who is in them, over Postgres (schema `chat_service`).
 struct RoomStore: Sendable {

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import ChatProtocol
 
 /// Group commit per room. Sends queue by room; a room whose previous commit is
 /// still in flight gathers what arrives meanwhile, and its next commit stores

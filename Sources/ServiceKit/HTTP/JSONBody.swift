@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ChatProtocol
 
 extension Request {
     /// Reads and decodes a JSON body with clear errors: 415 for a non-JSON

@@ -1,4 +1,4 @@
-import Shared
+import ServiceKit
 
 /// What ui-service refuses or cannot do, and the problem+json answer for each.
 /// The proxy and the asset routes throw these; `ProblemMiddleware` answers with `problem`.

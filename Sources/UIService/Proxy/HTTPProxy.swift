@@ -5,7 +5,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Forwards `/api/*` and `/.well-known/*` to the service that owns the path
 /// (the URL space in the README's API overview), passing the request id on.

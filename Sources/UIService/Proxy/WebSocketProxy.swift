@@ -6,7 +6,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
-import Shared
+import ServiceKit
 
 /// Relays the browser's WebSocket to one chat-service replica, taking the
 /// replicas in turn so clients spread across them. Frames pass through as

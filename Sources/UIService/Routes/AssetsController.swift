@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Shared
+import ServiceKit
 
 /// Serves the web front: known files as they are, any other extension-less
 /// path as the single page (`index.html`), with ETag revalidation and gzip.

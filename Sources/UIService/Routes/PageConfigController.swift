@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import ServiceKit
 
 /// `GET /config.json`: what the page needs to know before it starts — how
 /// people sign in. On one host that is user-service's own forms; in a cluster,

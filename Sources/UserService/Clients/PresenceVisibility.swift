@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 import Postgres
 import Redis
+import ChatProtocol
 
 /// Who may see whose presence (`online`, `lastSeenAt`): the person themself,
 /// people they have as contacts, and people they share a live room with (as

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// How much guessing and sign-up one account or one address may do (the README's table).
 struct AbuseLimits: Sendable {

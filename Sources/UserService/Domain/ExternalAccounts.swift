@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
-import Shared
+import ServiceKit
 import Synchronization
 
 /// When accounts live at an external issuer (Keycloak in a cluster), a person

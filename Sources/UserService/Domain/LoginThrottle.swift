@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 import Redis
 
 /// Failed logins per account and per client address, and registrations per

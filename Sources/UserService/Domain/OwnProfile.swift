@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// The signed-in user's own profile: the part plus private fields.
 struct OwnProfile: Codable, Sendable, Equatable {

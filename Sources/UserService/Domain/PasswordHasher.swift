@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import NIOPosix
-import Shared
+import ServiceKit
 import Synchronization
 import _CryptoExtras
 

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 import Redis
+import ChatProtocol
 
 /// Tells every chat-service replica that someone's public profile changed
 /// (display name, picture, status, bio), on the shared profiles channel; each

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import Redis
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Tells the sockets of both people that a block between them was made or
 /// undone (over each person's Redis channel), so each chat-service replica

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import ServiceKit
 import Redis
+import ChatProtocol
 
 /// Ends a login everywhere (logout, or a refresh token reused): its session id
 /// goes on the revoked list every service's verifier reads, for as long as an

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import ServiceKit
+import ServiceAuth
 
 /// Mints access tokens and refresh tokens for a signed-in user.
 struct TokenIssuer: Sendable {

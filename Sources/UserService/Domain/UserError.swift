@@ -1,4 +1,4 @@
-import Shared
+import ServiceKit
 
 /// What user-service's rules refuse, and the problem+json answer for each.
 /// Stores and controllers throw these; `ProblemMiddleware` answers with `problem`.

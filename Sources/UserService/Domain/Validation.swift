@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// The rules every user-facing field follows, in one place.
 enum Validation {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
+import ChatProtocol
 
 struct RegisterRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["username", "email", "password", "displayName"]

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 
 /// The answer to register, login and refresh.
 struct AuthResponse: Codable, Sendable {

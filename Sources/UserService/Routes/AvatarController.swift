@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ObjectStorage
-import Shared
+import ServiceKit
 
 /// Profile pictures: a person uploads one (`PUT /api/users/me/avatar`, a PNG,
 /// JPEG, GIF or WebP checked from its bytes and its size read from its header),

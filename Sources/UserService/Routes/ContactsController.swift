@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
 import Redis
+import ChatProtocol
 
 struct AddContactRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["userId", "nickname"]

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
 
 /// The OpenID-Connect-shaped discovery document and the JWKS that verifiers fetch.
 struct IdentityProviderController: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
+import ChatProtocol
 
 /// Service-to-service calls that are not part of the public URL space.
 struct InternalController: Sendable {

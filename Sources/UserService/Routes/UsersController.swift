@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import Shared
+import ServiceKit
 import Redis
+import ChatProtocol
 
 struct UpdateProfileRequest: StrictDecodable, Sendable {
     static let fields: Set<String> = ["displayName", "bio", "avatarUrl", "status", "phoneNumber"]

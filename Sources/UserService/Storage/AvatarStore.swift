@@ -1,6 +1,6 @@
 import Foundation
 import Postgres
-import Shared
+import ServiceKit
 
 /// A person's uploaded profile picture, as stored.
 struct AvatarRecord: Sendable {

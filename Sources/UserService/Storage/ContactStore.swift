@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
 
 struct ContactRecord: Sendable {

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
 
 enum RefreshOutcome: Sendable {

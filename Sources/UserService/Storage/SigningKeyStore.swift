@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
+import ServiceAuth
 
 /// The ES256 keys user-service signs with, kept in its own schema so every
 /// replica signs with the same key and publishes the same JWKS. The newest

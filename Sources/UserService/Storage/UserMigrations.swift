@@ -1,4 +1,4 @@
-import Shared
+import ServiceKit
 import Postgres
 
 /// user-service's schema history. Append new migrations; never edit applied ones

@@ -1,7 +1,8 @@
 import Foundation
-import Shared
+import ServiceKit
 import Postgres
 import Redis
+import ChatProtocol
 
 /// A stored user with profile, as the repository returns it.
 struct UserRecord: Sendable {
