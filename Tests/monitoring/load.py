@@ -164,7 +164,7 @@ def database_outage(stack, room, senders, tally, seconds=5):
 
     threads = sending(stack, room, senders, tally, seconds, stop)
     readers = [threading.Thread(target=reading, args=args, daemon=True)
-               for args in (("user-service", stack.user), ("ui-service", stack.ui))]
+               for args in (("user-service", stack.user), ("ui-service", stack.ui)) * 2]
     try:
         for thread in readers:
             thread.start()
