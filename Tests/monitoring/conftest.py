@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 
 import pytest
 import requests
-import yaml
 
 from helpers import require_env, wait_until
 from load import Stack, drive
@@ -61,13 +60,6 @@ class Prometheus:
 @pytest.fixture(scope="session")
 def prometheus():
     return Prometheus(require_env("MICROCHAT_TEST_PROMETHEUS_URL"))
-
-
-@pytest.fixture(scope="session")
-def rule_groups():
-    """The rule groups the local Prometheus loaded (scripts/prometheus-config.py wrote them)."""
-    path = pathlib.Path(require_env("MICROCHAT_TEST_DATA")) / "prometheus/rules.yaml"
-    return yaml.safe_load(path.read_text())["groups"]
 
 
 @pytest.fixture(scope="session")
