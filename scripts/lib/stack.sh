@@ -2,10 +2,12 @@
 # Sourced by ./microchat. `up`, `down`, `status`, `logs`: the suite on this machine.
 
 cmd_up() {
+  local monitoring=0
   # BUILD (--release) is read by build, in scripts/lib/services.sh.
   # shellcheck disable=SC2034
   while [ $# -gt 0 ]; do
     case "$1" in
+      --monitoring) monitoring=1; shift ;;
       --chat-replicas) CHAT_REPLICAS=${2:?}; shift 2 ;;
       --chat-replicas=*) CHAT_REPLICAS=${1#*=}; shift ;;
       --data) DATA=${2:?}; shift 2 ;;
@@ -15,19 +17,23 @@ cmd_up() {
   done
   [[ "$CHAT_REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "--chat-replicas must be a positive number"
   ensure_packages
+  if [ $monitoring -eq 1 ]; then ensure_python_packages; ensure_kubectl; ensure_prometheus; fi
   build
   local bindir
   bindir=$(bin_dir)
   start_infrastructure "$DATA"
-  printf 'CHAT_REPLICAS=%s\nPG_PORT=%s\nREDIS_PORT=%s\nUI_PORT=%s\nUSER_PORT=%s\nCHAT_PORT=%s\n' \
-    "$CHAT_REPLICAS" "$PG_PORT" "$REDIS_PORT" "$UI_PORT" "$USER_PORT" "$CHAT_PORT" >"$DATA/run/settings"
+  printf 'CHAT_REPLICAS=%s\nPG_PORT=%s\nREDIS_PORT=%s\nUI_PORT=%s\nUSER_PORT=%s\nCHAT_PORT=%s\nPROMETHEUS_PORT=%s\n' \
+    "$CHAT_REPLICAS" "$PG_PORT" "$REDIS_PORT" "$UI_PORT" "$USER_PORT" "$CHAT_PORT" "$PROMETHEUS_PORT" >"$DATA/run/settings"
   start_suite "$DATA" "$bindir"
+  # The cluster's rules over the local processes, labelled as the cluster labels its pods.
+  [ $monitoring -eq 0 ] || prometheus_start "$DATA" "$PROMETHEUS_PORT" 5s
   echo
   if [ -x "$bindir/ui-service" ]; then
     say "MicroChat is running: open http://localhost:$UI_PORT"
   else
     say "MicroChat is running: user-service at http://localhost:$USER_PORT (the web front is not built yet)"
   fi
+  [ $monitoring -eq 0 ] || say "Prometheus (the cluster's alert and recording rules): http://localhost:$PROMETHEUS_PORT"
   say "stop it with ./microchat down; logs with ./microchat logs"
 }
 
@@ -56,6 +62,9 @@ cmd_status() {
     pid=$(cat "$pidfile")
     if ! alive "$pid"; then state=stopped
     elif [ "$name" = redis ]; then state="running on 127.0.0.1:$REDIS_PORT"
+    elif [ "$name" = prometheus ]; then
+      if curl -fsS -o /dev/null "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" 2>/dev/null; then state="ready on http://127.0.0.1:$PROMETHEUS_PORT"
+      else state="running on port $PROMETHEUS_PORT, NOT ready"; fi
     else
       local port
       port=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^PORT=//p')

@@ -142,15 +142,22 @@ run_web_checks() {
 # then the cluster side's: kustomize renders, CRDs, chart values, Pod
 # Security, schemas, checkov, hadolint, yamllint, Terraform, Ansible, the
 # pipeline. `--code` runs the code's alone (seconds; CI runs it before the
-# tests); `--image` adds the runtime-image check.
+# tests); `--image` adds the runtime-image check. `--monitoring` is the
+# dashboard and rules against a real Prometheus, alone (it builds and starts a
+# stack; CI runs it after the tests); other arguments go to its pytest.
 cmd_lint() {
-  local image=0 code_only=0 args=()
+  local image=0 code_only=0 monitoring=0 args=()
   for arg in "$@"; do
-    case "$arg" in --image) image=1 ;; --code) code_only=1 ;; *) args+=("$arg") ;; esac
+    case "$arg" in --image) image=1 ;; --code) code_only=1 ;; --monitoring) monitoring=1 ;; *) args+=("$arg") ;; esac
   done
   if [ $code_only -eq 1 ]; then
-    if [ $image -eq 1 ] || [ ${#args[@]} -gt 0 ]; then die "lint --code takes no other arguments"; fi
+    if [ $image -eq 1 ] || [ $monitoring -eq 1 ] || [ ${#args[@]} -gt 0 ]; then die "lint --code takes no other arguments"; fi
     lint_code
+    return
+  fi
+  if [ $monitoring -eq 1 ]; then
+    [ $image -eq 0 ] || die "lint --monitoring and --image run apart"
+    lint_monitoring "${args[@]}"
     return
   fi
   local status=0
@@ -218,6 +225,46 @@ for path, number, length in long:
     print(f"{path.relative_to(root)}:{number}: {length} characters, over {limit}")
 sys.exit(1 if long else 0)
 PY
+}
+
+# The dashboard's panels and the alert and recording rules evaluated by a real
+# Prometheus (Tests/monitoring): a throwaway stack (PostgreSQL, Redis,
+# user-service, two chat-service replicas, ui-service), Prometheus scraping it
+# every second with the cluster's target labels and evaluating the rendered
+# PrometheusRules, load with errors and a slow client on purpose, then every
+# panel and rule through /api/v1/query.
+lint_monitoring() {
+  local started=$SECONDS
+  ensure_packages
+  ensure_python_packages
+  ensure_kubectl
+  ensure_prometheus
+  CHAT_REPLICAS=2
+  build
+  local bindir
+  bindir=$(bin_dir)
+  local artifacts="$ROOT/test-artifacts"
+  mkdir -p "$artifacts"
+  throwaway_stack monitoring "$artifacts/monitoring-logs"
+  start_infrastructure "$TEST_DATA"
+  # One client registers everyone from 127.0.0.1; the sends the check makes fail
+  # while PostgreSQL is stopped give up after a second instead of five.
+  export REGISTRATIONS_PER_ADDRESS=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000 DATABASE_RECONNECT_WAIT_SECONDS=1
+  LOG_LEVEL=warning start_suite "$TEST_DATA" "$bindir"
+  local prometheus_port
+  prometheus_port=$(free_port)
+  prometheus_start "$TEST_DATA" "$prometheus_port" 1s
+  export MICROCHAT_TEST_PROMETHEUS_URL="http://127.0.0.1:$prometheus_port" MICROCHAT_TEST_DATA="$TEST_DATA"
+  export MICROCHAT_TEST_USER_URL="http://127.0.0.1:$USER_PORT" MICROCHAT_TEST_UI_URL="http://127.0.0.1:$UI_PORT"
+  export MICROCHAT_TEST_CHAT_URLS="http://127.0.0.1:$CHAT_PORT,http://127.0.0.1:$((CHAT_PORT + 1))"
+  export MICROCHAT_TEST_PG_PORT="$PG_PORT" MICROCHAT_TEST_PG_BINDIR
+  MICROCHAT_TEST_PG_BINDIR=$(pg_bindir)
+  say "evaluating the dashboard and the rules against Prometheus (pytest Tests/monitoring)"
+  local status=0
+  PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/monitoring "$@" 2>&1 |
+    tee "$artifacts/pytest-monitoring.log" || status=1
+  say "lint --monitoring took $((SECONDS - started))s"
+  return $status
 }
 
 # The Dockerfile's runtime stage rebuilt as a root file system (debootstrap),
