@@ -41,7 +41,7 @@ def test_a_long_history_is_drawn_as_a_bounded_stretch_that_follows_the_reader(br
     wait_until(scrolled_to_the_beginning, timeout=90, message=f"scrolling up did not reach line 1: {state()}")
     now = state()
     assert now["held"] == 360, "the store holds every message loaded"
-    assert len(now["items"]) == DRAWN_MAX and now["items"][-1] == DRAWN_MAX, "the newest drawn were let go at the top"
+    assert now["items"][-1] < 360 - 60 and len(now["items"]) <= DRAWN_MAX, "the newest drawn were not let go at the top"
     page.wait(lambda d: state()["jump"] == "↓ Jump to the latest messages", message="no way back to the newest")
 
     # A message arriving meanwhile is held, not drawn at the far end of what is read.

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DRAWN_ABOVE, DRAWN_MAX, DRAWN_START, DRAWN_STEP, NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove,
+  DRAWN_ABOVE, DRAWN_KEPT, DRAWN_MAX, DRAWN_START, DRAWN_STEP, NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove,
 } from '../../Sources/UIService/Public/js/views/drawn-window.js';
 
 /** Messages with seqs from..to (every other seq when `sparse`). */
@@ -41,9 +41,25 @@ test('new messages join a stretch that reaches the newest, and the oldest drawn 
   messages.push(...held(101, 400));
   const range = drawnRange(messages, drawn, {});
   assert.equal(range.hi, messages.length - 1);
-  assert.equal(range.hi - range.lo + 1, DRAWN_MAX, 'never more than DRAWN_MAX items');
+  assert.equal(range.hi - range.lo + 1, DRAWN_KEPT, 'past DRAWN_MAX, cut back to DRAWN_KEPT');
   ({ drawn } = range);
   assert.equal(drawn.last, null);
+});
+
+test('following new messages, the top is cut once in a while, not once per message', () => {
+  const messages = held(1, 100);
+  let { drawn } = drawnRange(messages, NEWEST, {});
+  const sizes = [];
+  for (let seq = 101; seq <= 400; seq += 1) {
+    messages.push({ seq });
+    const range = drawnRange(messages, drawn, {});
+    ({ drawn } = range);
+    assert.equal(range.hi, messages.length - 1, 'the newest is drawn');
+    assert.ok(range.hi - range.lo + 1 <= DRAWN_MAX);
+    sizes.push(range.hi - range.lo + 1);
+  }
+  const cuts = sizes.filter((size, i) => i > 0 && size < sizes[i - 1]).length;
+  assert.ok(cuts >= 3 && cuts <= 300 / (DRAWN_MAX - DRAWN_KEPT) + 1, `${cuts} cuts for 300 messages`);
 });
 
 test('a stretch that stops above the newest does not take new messages in', () => {
@@ -62,14 +78,20 @@ test('growing up and down moves by DRAWN_STEP and is cut on the side away from t
   let drawn = grownUp(messages, range.lo, range.drawn);
   range = drawnRange(messages, drawn, { reading: range.lo });
   assert.equal(messages[range.lo].seq, 601 - DRAWN_STEP);
-  assert.equal(range.hi - range.lo + 1, DRAWN_MAX);
-  assert.equal(messages[range.hi].seq, 601 - DRAWN_STEP + DRAWN_MAX - 1);
-  // Scrolled to the bottom: newer come in, the oldest drawn go.
+  assert.equal(range.hi - range.lo + 1, DRAWN_KEPT, '180 + 60 is past DRAWN_MAX: cut to DRAWN_KEPT');
+  assert.equal(messages[range.hi].seq, 601 - DRAWN_STEP + DRAWN_KEPT - 1);
+  // Scrolled to the bottom: newer come in (within DRAWN_MAX, nothing is cut)…
   drawn = grownDown(messages, range.hi, range.drawn);
-  const before = range;
+  let before = range;
   range = drawnRange(messages, drawn, { reading: before.hi });
   assert.equal(messages[range.hi].seq, messages[before.hi].seq + DRAWN_STEP);
-  assert.equal(range.hi - range.lo + 1, DRAWN_MAX);
+  assert.equal(range.hi - range.lo + 1, DRAWN_KEPT + DRAWN_STEP);
+  // …and past it, the oldest drawn go.
+  drawn = grownDown(messages, range.hi, range.drawn);
+  before = range;
+  range = drawnRange(messages, drawn, { reading: before.hi });
+  assert.equal(messages[range.hi].seq, messages[before.hi].seq + DRAWN_STEP);
+  assert.equal(range.hi - range.lo + 1, DRAWN_KEPT);
   // Down to the newest: the stretch follows it again.
   drawn = grownDown(messages, 990, range.drawn);
   assert.equal(drawn.last, null);
@@ -82,7 +104,7 @@ test('the message read stays drawn when the stretch is cut', () => {
   for (const reading of [0, 150, 420, 799]) {
     const range = drawnRange(messages, { first: 0, last: 800 }, { reading });
     assert.ok(range.lo <= reading && reading <= range.hi, `reading ${reading} in ${range.lo}…${range.hi}`);
-    assert.equal(range.hi - range.lo + 1, DRAWN_MAX);
+    assert.equal(range.hi - range.lo + 1, DRAWN_KEPT);
   }
 });
 
@@ -91,7 +113,7 @@ test('a jump to a message far from the stretch draws it with DRAWN_ABOVE above',
   const range = drawnRange(messages, NEWEST, { around: 47 });
   assert.equal(messages[range.lo].seq, 47 - DRAWN_ABOVE);
   assert.ok(messages[range.hi].seq >= 47);
-  assert.equal(range.hi - range.lo + 1, DRAWN_MAX);
+  assert.equal(range.hi - range.lo + 1, DRAWN_KEPT);
   assert.notEqual(range.drawn.last, null, 'the newest are no longer drawn: the page offers the way back');
   // A message already drawn moves nothing.
   const drawn = { first: 850, last: null };

@@ -5,10 +5,15 @@
 // reader scrolls past either end, lets go of the far end when it gets too
 // long, and jumps to a message (a search hit, the first unread) when asked.
 // The stretch is kept as seqs, not indexes, so that messages added or let go
-// by the store do not move it. Pure logic (unit tests: Tests/web-unit/drawn-window.test.mjs).
+// by the store do not move it. Past DRAWN_MAX it is cut to DRAWN_KEPT at once,
+// not by one item per new message: taking items off the top moves every item
+// below (a layout of them all), while adding at the bottom lays out only the
+// new one, so a stretch that follows new messages pays that once in a while. Pure logic (unit tests: Tests/web-unit/drawn-window.test.mjs).
 
 /** The most message items drawn at once. */
 export const DRAWN_MAX = 200;
+/** What a stretch grown past DRAWN_MAX is cut back to. */
+export const DRAWN_KEPT = 140;
 /** How many more items one step past an end of the drawn stretch brings in. */
 export const DRAWN_STEP = 60;
 /** How many items a room opened at its newest message draws. */
@@ -60,7 +65,7 @@ export function drawnRange(messages, drawn, { around = null, reading = null }) {
     if (index < lo || index > hi) {
       // Far from what is drawn: a fresh stretch from a little above it.
       lo = Math.max(0, index - DRAWN_ABOVE);
-      hi = Math.min(n - 1, lo + DRAWN_MAX - 1);
+      hi = Math.min(n - 1, lo + DRAWN_KEPT - 1);
       reading = index;
     }
   }
@@ -70,10 +75,10 @@ export function drawnRange(messages, drawn, { around = null, reading = null }) {
     lo = Math.max(0, n - DRAWN_START);
   }
   if (hi - lo + 1 > DRAWN_MAX) {
-    // Too long: cut the end farther from what is read.
+    // Too long: cut to DRAWN_KEPT, on the side farther from what is read.
     const at = Math.max(lo, Math.min(hi, reading ?? hi));
-    lo = Math.max(lo, Math.min(at - (DRAWN_MAX >> 1), hi - DRAWN_MAX + 1));
-    hi = lo + DRAWN_MAX - 1;
+    lo = Math.max(lo, Math.min(at - (DRAWN_KEPT >> 1), hi - DRAWN_KEPT + 1));
+    hi = lo + DRAWN_KEPT - 1;
   }
   return { lo, hi, drawn: { first: lo === 0 ? 0 : messages[lo].seq, last: hi === n - 1 ? null : messages[hi].seq } };
 }
