@@ -26,6 +26,7 @@ COPY Tests/ServiceKitTests ./Tests/ServiceKitTests
 COPY Tests/UserServiceTests ./Tests/UserServiceTests
 COPY Tests/ChatServiceTests ./Tests/ChatServiceTests
 COPY Tests/UIServiceTests ./Tests/UIServiceTests
+COPY Tests/IntegrationTests ./Tests/IntegrationTests
 RUN mkdir -p Sources/ServiceKit Sources/UserService Sources/ChatService Sources/UIService/Public \
     && swift package resolve
 COPY Sources ./Sources

@@ -179,6 +179,7 @@ let package = Package(
             name: "ServiceKitTests",
             dependencies: [
                 "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis", "ObjectStorage",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -202,6 +203,21 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The suites that need PostgreSQL, Redis and S3: `./microchat test` starts them and sets
+        // MICROCHAT_TEST_*; under a plain `swift test` these suites report themselves skipped
+        // (every other target needs nothing running).
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "ChatService", "UserService", "ChatProtocol", "ServiceKit", "ServiceAuth", "Postgres", "Redis", "ObjectStorage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

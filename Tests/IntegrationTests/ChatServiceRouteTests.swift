@@ -15,12 +15,12 @@ import Testing
 /// every way a call without a good token is refused.
 @Suite(
     "chat-service routes",
-    .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
+    .enabled(if: TestEnvironment.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct ChatServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
-            "DATABASE_URL": try TestSettings.require("MICROCHAT_TEST_CHAT_DATABASE_URL"),
-            "REDIS_URL": try TestSettings.require("MICROCHAT_TEST_REDIS_URL"),
+            "DATABASE_URL": try TestEnvironment.require("MICROCHAT_TEST_CHAT_DATABASE_URL"),
+            "REDIS_URL": try TestEnvironment.require("MICROCHAT_TEST_REDIS_URL"),
             // Nothing listens here: a well-formed token cannot be checked.
             "AUTH_ISSUER": "http://127.0.0.1:9",
         ]
@@ -73,15 +73,5 @@ struct ChatServiceRouteTests {
                 #expect(String(buffer: response.body).contains("issuer_unavailable"))
             }
         }
-    }
-}
-
-enum TestSettings {
-    static var serversAreSet: Bool {
-        ["MICROCHAT_TEST_CHAT_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL"].allSatisfy { ProcessInfo.processInfo.environment[$0] != nil }
-    }
-
-    static func require(_ name: String) throws -> String {
-        try #require(ProcessInfo.processInfo.environment[name], "\(name) is not set: run the suites through ./microchat test")
     }
 }

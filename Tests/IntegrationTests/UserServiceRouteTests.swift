@@ -13,12 +13,12 @@ import Testing
 /// own database role, so its migrations run as in production).
 @Suite(
     "user-service routes",
-    .enabled(if: TestSettings.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
+    .enabled(if: TestEnvironment.serversAreSet, "needs PostgreSQL and Redis: run it through ./microchat test, which starts them"))
 struct UserServiceRouteTests {
     func application() async throws -> some ApplicationProtocol {
         let values = [
-            "DATABASE_URL": try TestSettings.require("MICROCHAT_TEST_USER_DATABASE_URL"),
-            "REDIS_URL": try TestSettings.require("MICROCHAT_TEST_REDIS_URL"),
+            "DATABASE_URL": try TestEnvironment.require("MICROCHAT_TEST_USER_DATABASE_URL"),
+            "REDIS_URL": try TestEnvironment.require("MICROCHAT_TEST_REDIS_URL"),
             "ISSUER_URL": "http://user-service.test",
         ]
         let configuration = try UserServiceConfiguration(environment: EnvironmentReader(values))
@@ -87,15 +87,5 @@ struct UserServiceRouteTests {
                 #expect(document.operations.contains("POST /api/auth/register"))
             }
         }
-    }
-}
-
-enum TestSettings {
-    static var serversAreSet: Bool {
-        ["MICROCHAT_TEST_USER_DATABASE_URL", "MICROCHAT_TEST_REDIS_URL"].allSatisfy { ProcessInfo.processInfo.environment[$0] != nil }
-    }
-
-    static func require(_ name: String) throws -> String {
-        try #require(ProcessInfo.processInfo.environment[name], "\(name) is not set: run the suites through ./microchat test")
     }
 }

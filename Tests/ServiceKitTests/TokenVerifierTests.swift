@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import Logging
 import JWTKit
 import Synchronization
 import Testing
@@ -39,7 +40,7 @@ struct TokenVerifierTests {
     func verifier(_ source: RotatingKeys) -> TokenVerifier {
         TokenVerifier(
             configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero), source: source,
-            logger: TestEnvironment.logger)
+            logger: quietLogger)
     }
 
     func code(of body: () async throws -> Identity) async -> String? {
@@ -69,7 +70,7 @@ struct TokenVerifierTests {
         let list = RevokedList()
         let verifier = TokenVerifier(
             configuration: .init(issuer: issuer, audience: "microchat"), source: RotatingKeys([signer]),
-            revocations: list, logger: TestEnvironment.logger)
+            revocations: list, logger: quietLogger)
         var ended = claims()
         ended.sid = "session-a"
         var other = claims()
@@ -137,7 +138,7 @@ struct TokenVerifierTests {
         let source = RotatingKeys([signer])
         let limited = TokenVerifier(
             configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
-            source: source, logger: TestEnvironment.logger)
+            source: source, logger: quietLogger)
         var tokens: [String] = []
         for _ in 0..<20 { tokens.append(try await signer.sign(claims())) }
         let verified = try await withThrowingTaskGroup(of: Identity.self) { group in
@@ -156,7 +157,7 @@ struct TokenVerifierTests {
         let source = RotatingKeys([known])
         let limited = TokenVerifier(
             configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .seconds(60)),
-            source: source, logger: TestEnvironment.logger)
+            source: source, logger: quietLogger)
         let stranger = try await TokenSigner(key: .init())
         for _ in 0..<5 {
             #expect(await code { try await limited.verify(try await stranger.sign(claims())) } == "invalid_token")
@@ -172,7 +173,7 @@ struct TokenVerifierTests {
             configuration: .init(
                 issuer: issuer, audience: "microchat", leeway: .seconds(30),
                 minimumRefetchInterval: .zero, verifiedTokenCacheSize: 4),
-            source: source, logger: TestEnvironment.logger)
+            source: source, logger: quietLogger)
         let token = try await signer.sign(claims(expiresIn: 60))
         _ = try await verifier.verify(token, now: now)
         #expect(verifier.verified.count == 1)
@@ -222,7 +223,7 @@ struct TokenVerifierTests {
         set.keys.append(PublishedKey(jwk: ec.jwk))
         let verifier = TokenVerifier(
             configuration: .init(issuer: issuer, audience: "microchat", minimumRefetchInterval: .zero),
-            source: FixedKeys(set: set), logger: TestEnvironment.logger)
+            source: FixedKeys(set: set), logger: quietLogger)
 
         let keycloak = JWTKeyCollection()
         await keycloak.add(rsa: rsa, digestAlgorithm: .sha256, kid: "kc-rsa")
@@ -254,3 +255,10 @@ struct TokenVerifierTests {
         #expect(back.keys.first?.signingAlgorithm == "ES256")
     }
 }
+
+/// The verifier's warnings are expected here (refused tokens); only errors are worth printing.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "tests")
+    logger.logLevel = .error
+    return logger
+}()
