@@ -139,6 +139,10 @@ modules:
     default_room_options:
       # As Debian's sample: rooms archive when mod_mam is loaded.
       mam: true
+      # Not default (false): rooms outlive their occupants, as MicroChat's
+      # do. ejabberd deletes a temporary room's archive when its last
+      # occupant leaves, which would leave nothing to check after the run.
+      persistent: true
 EOF
   if [ "$variant" = archive ]; then
     cat >>"$dir/ejabberd.yml" <<'EOF'
