@@ -182,6 +182,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator's XMPP client: stream parsing and framing, no server needed.
+        .testTarget(
+            name: "ChatLoadTests",
+            dependencies: [
+                "ChatLoad",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "UIServiceTests",
             dependencies: [
