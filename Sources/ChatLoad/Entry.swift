@@ -33,14 +33,28 @@ struct ChatLoad {
         print(
             "chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
                 + "chat-service at \(options.chatURLs.joined(separator: ", ")), \(Int(options.seconds)) s per load scenario")
-        let results: [ScenarioResult]
+        // Peers first (each measured with (a)'s shape), then MicroChat's scenarios.
+        var peers: [ScenarioResult] = []
+        let ownResults: [ScenarioResult]
         do {
-            results = try await scenarios.all()
+            for target in options.xmppTargets {
+                let result = try await XMPPScenario(target: target, seconds: options.seconds, run: run).measure()
+                print(Report.line(result))
+                peers.append(result)
+            }
+            ownResults = try await scenarios.all()
         } catch {
             try? await http.shutdown()
             throw error
         }
         try? await http.shutdown()
+        let results = peers + ownResults
+        var comparison: [PeerReport.Row]?
+        if let base = peers.first {
+            let rows = PeerReport.rows(peers: peers, microChat: ownResults)
+            print("\n" + PeerReport.table(rows, base: base.key) + "\n")
+            comparison = rows
+        }
         if let ceiling = options.pgInsertRate, let a = results.first(where: { $0.key == "a" }), let rate = a.ackedPerSecond {
             print(
                 String(
@@ -55,10 +69,12 @@ struct ChatLoad {
             var pgInsertRate: Double?
             var fsyncMs: Double?
             var scenarios: [ScenarioResult]
+            var comparison: [PeerReport.Row]?
         }
         let summary = Summary(
             build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
-            pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results)
+            pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results,
+            comparison: comparison)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: URL(fileURLWithPath: options.output + "/bench.json"))
