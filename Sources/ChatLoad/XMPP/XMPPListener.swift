@@ -38,9 +38,12 @@ final class XMPPListener: Sendable {
                 try await session.login(account)
                 try await session.join(room: room, nick: account.user)
                 state.withLock { $0.ready = true }
-                while let event = try await session.next() {
-                    guard case .element(let element) = event else { break }
-                    if element.localName == "message" { handle(element) }
+                listening: while let event = try await session.next() {
+                    switch event {
+                    case .element(let element) where element.localName == "message": handle(element)
+                    case .element, .opened: continue
+                    case .closed: break listening
+                    }
                 }
             }
         } catch {

@@ -43,6 +43,11 @@ struct XMPPScenario: Sendable {
             let before = target.cpuNow()
             let start = Clock.now()
             gate.open(until: start + UInt64(seconds * 1e9))
+            // A sender waits for its echo without a timeout of its own: past this, the run fails instead of hanging.
+            group.addTask {
+                do { try await Task.sleep(for: .seconds(seconds + 30)) } catch { return nil }
+                throw XMPPError(description: "a sender waited more than 30 s past the end for the room's echo of its message")
+            }
             var outcome = SendOutcome()
             var finished = 0
             while finished < Self.senders, let result = try await group.next() {
