@@ -13,7 +13,7 @@ EJABBERD_LISTENERS=20
 ensure_ejabberd() {
   # ejabberdctl runs the node as the package's `ejabberd` user, switching to it from root.
   [ "$(id -u)" -eq 0 ] || die "bench --peer ejabberd needs root: ejabberd runs as its own user (ejabberdctl switches to it)"
-  if ! command -v ejabberdctl >/dev/null || ! compgen -G "/usr/lib/x86_64-linux-gnu/ejabberd-*/ebin/ejabberd.beam" >/dev/null \
+  if ! command -v ejabberdctl >/dev/null || ! compgen -G "/usr/lib/*/ejabberd-*/ebin/ejabberd.beam" >/dev/null \
     || ! compgen -G "/usr/lib/erlang/lib/p1_pgsql-*" >/dev/null; then
     install_debian_packages "ejabberd erlang-p1-pgsql"
   fi
