@@ -182,11 +182,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The load generator's XMPP client: stream parsing and framing, no server needed.
+        // The load generator's XMPP stream parsing and its delivery checks, no server needed.
         .testTarget(
             name: "ChatLoadTests",
             dependencies: [
                 "ChatLoad",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
