@@ -27,6 +27,7 @@ COPY Tests/UserServiceTests ./Tests/UserServiceTests
 COPY Tests/ChatServiceTests ./Tests/ChatServiceTests
 COPY Tests/UIServiceTests ./Tests/UIServiceTests
 COPY Tests/IntegrationTests ./Tests/IntegrationTests
+COPY Tests/ChatLoadTests ./Tests/ChatLoadTests
 RUN mkdir -p Sources/ServiceKit Sources/UserService Sources/ChatService Sources/UIService/Public \
     && swift package resolve
 COPY Sources ./Sources

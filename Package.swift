@@ -221,6 +221,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator's XMPP stream parsing and its delivery checks, no server needed.
+        .testTarget(
+            name: "ChatLoadTests",
+            dependencies: [
+                "ChatLoad",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "UIServiceTests",
             dependencies: [

@@ -30,17 +30,35 @@ struct ChatLoad {
         let http = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
         let run = String(UUID().uuidString.prefix(6)).lowercased()
         let scenarios = Scenarios(api: Api(http: http, userURL: options.userURL), options: options, run: run, logger: logger)
+        // The machine may be shared: what else ran shows in its load average, printed at both ends.
+        let loadBefore = ProcessStats.loadAverage
         print(
-            "chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+            "chat-load: \(options.build) build, \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadBefore), "
                 + "chat-service at \(options.chatURLs.joined(separator: ", ")), \(Int(options.seconds)) s per load scenario")
-        let results: [ScenarioResult]
+        // Peers first (each measured with (a)'s shape), then MicroChat's scenarios.
+        var peers: [ScenarioResult] = []
+        let ownResults: [ScenarioResult]
         do {
-            results = try await scenarios.all()
+            for target in options.xmppTargets {
+                let result = try await XMPPScenario(target: target, seconds: options.seconds, run: run).measure()
+                print(Report.line(result))
+                peers.append(result)
+            }
+            ownResults = try await scenarios.all()
         } catch {
             try? await http.shutdown()
             throw error
         }
         try? await http.shutdown()
+        let results = peers + ownResults
+        let loadAfter = ProcessStats.loadAverage
+        print("load average at the end: \(loadAfter)")
+        var comparison: [PeerReport.Row]?
+        if let base = peers.first {
+            let rows = PeerReport.rows(peers: peers, microChat: ownResults)
+            print("\n" + PeerReport.table(rows, base: base.key) + "\n")
+            comparison = rows
+        }
         if let ceiling = options.pgInsertRate, let a = results.first(where: { $0.key == "a" }), let rate = a.ackedPerSecond {
             print(
                 String(
@@ -55,10 +73,14 @@ struct ChatLoad {
             var pgInsertRate: Double?
             var fsyncMs: Double?
             var scenarios: [ScenarioResult]
+            var comparison: [PeerReport.Row]?
+            /// /proc/loadavg's 1, 5 and 15 minute figures at the start and the end.
+            var loadAverage: [String]
         }
         let summary = Summary(
             build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
-            pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results)
+            pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results,
+            comparison: comparison, loadAverage: [loadBefore, loadAfter])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: URL(fileURLWithPath: options.output + "/bench.json"))

@@ -19,16 +19,24 @@ struct Options {
     var fault: String?
     var faultCommand: String?
     var faultAt: Double?
+    /// XMPP servers measured with (a)'s shape before MicroChat's scenarios (`--xmpp`), the first one the ratios' base.
+    var xmppTargets: [XMPPTarget] = []
 
     static let usage = """
         chat-load --user-url URL --chat-urls URL[,URL] [--ui-url URL] [--pid NAME=PID ...] [--pid-tree NAME=PID]
                   [--scenarios a,b,c,d,e,f] [--seconds 10] [--idle 20000] [--out DIR]
                   [--build LABEL] [--pg-insert-rate N] [--fsync-ms MS]
                   [--fault NAME --fault-command CMD [--fault-at S]]   (scenario g)
+                  [--xmpp LABEL=HOST:PORT[:DOMAIN] [--xmpp-title LABEL=TEXT] [--xmpp-pid LABEL/NAME=PID]
+                   [--xmpp-pid-tree LABEL/NAME=PID] [--xmpp-password PASSWORD] ...]   (peers, compared in one table)
         """
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
+        var xmppPassword = "bench-password-1"
+        var xmpp: [String] = []
+        var xmppTitles: [(String, String)] = []
+        var xmppPids: [(label: String, name: String, pid: Int32, tree: Bool)] = []
         func value(_ name: String) throws -> String {
             guard let next = rest.popFirst() else { throw OptionError(description: "\(name) needs a value\n\(Self.usage)") }
             return next
@@ -56,9 +64,31 @@ struct Options {
             case "--fault": fault = try value(argument)
             case "--fault-command": faultCommand = try value(argument)
             case "--fault-at": faultAt = Double(try value(argument))
+            case "--xmpp": xmpp.append(try value(argument))
+            case "--xmpp-password": xmppPassword = try value(argument)
+            case "--xmpp-title":
+                let pair = try value(argument).split(separator: "=", maxSplits: 1)
+                guard pair.count == 2 else { throw OptionError(description: "--xmpp-title takes LABEL=TEXT") }
+                xmppTitles.append((String(pair[0]), String(pair[1])))
+            case "--xmpp-pid", "--xmpp-pid-tree":
+                let given = try value(argument)
+                let pair = given.split(separator: "=")
+                let names = pair.first?.split(separator: "/") ?? []
+                guard pair.count == 2, names.count == 2, let pid = Int32(pair[1]) else {
+                    throw OptionError(description: "\(argument) takes LABEL/NAME=PID")
+                }
+                xmppPids.append((String(names[0]), String(names[1]), pid, argument == "--xmpp-pid-tree"))
             case "-h", "--help": throw OptionError(description: Self.usage)
             default: throw OptionError(description: "unknown option \(argument)\n\(Self.usage)")
             }
+        }
+        for argument in xmpp {
+            var target = try XMPPTarget(argument, password: xmppPassword)
+            if let title = xmppTitles.last(where: { $0.0 == target.label }) { target.title = title.1 }
+            for entry in xmppPids where entry.label == target.label {
+                if entry.tree { target.treePids.append((entry.name, entry.pid)) } else { target.pids.append((entry.name, entry.pid)) }
+            }
+            xmppTargets.append(target)
         }
         guard !chatURLs.isEmpty else { throw OptionError(description: "--chat-urls is empty") }
         if scenarios.contains("g"), fault == nil || faultCommand == nil || uiURL == nil {

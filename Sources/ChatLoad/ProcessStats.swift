@@ -41,6 +41,12 @@ struct ProcessStats {
 
     static var ownPid: Int32 { getpid() }
 
+    /// The machine's 1, 5 and 15 minute load averages (/proc/loadavg).
+    static var loadAverage: String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
     /// This process's limit on open files (one per socket).
     static var openFileLimit: Int {
         var limit = rlimit()

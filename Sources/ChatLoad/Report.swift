@@ -19,6 +19,8 @@ struct ScenarioResult: Encodable {
     var cpuSeconds: [String: Double] = [:]
     var seconds: Double
     var chatCPUMicrosPerMessage: Double?
+    /// CPU seconds per 1,000 acknowledged messages across the measured system's processes (the load generator not counted).
+    var cpuPerThousand: Double?
     var memoryKiBPerConnection: Double?
     var limit: String?
     var note: String?
@@ -31,6 +33,12 @@ struct ScenarioResult: Encodable {
 
 enum Report {
     static let percentiles: [(String, Double)] = [("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9), ("max", 100)]
+
+    /// CPU seconds per 1,000 acknowledged messages across every process but the load generator.
+    static func cpuPerThousand(_ cpu: [String: Double], acked: Int) -> Double? {
+        guard acked > 0 else { return nil }
+        return cpu.filter { $0.key != "load-generator" }.values.reduce(0, +) / Double(acked) * 1000
+    }
 
     static func milliseconds(_ histogram: Histogram<UInt64>) -> [String: Double] {
         guard histogram.totalCount > 0 else { return [:] }

@@ -96,6 +96,7 @@ struct Scenarios {
             deliverCurve: Report.curve(verification.latency), cpuSeconds: used, seconds: outcome.seconds)
         let chatCPU = used.filter { $0.key.hasPrefix("chat-service") }.values.reduce(0, +)
         if outcome.count > 0 { result.chatCPUMicrosPerMessage = chatCPU / Double(outcome.count) * 1e6 }
+        result.cpuPerThousand = Report.cpuPerThousand(used, acked: outcome.count)
         let generator = used["load-generator"] ?? 0
         let busiest = used.filter { $0.key != "load-generator" }.values.max() ?? 0
         if openLoopRate != nil, outcome.startLag.totalCount > 0, outcome.startLag.valueAtPercentile(99) > 10_000 {
@@ -128,6 +129,8 @@ struct Scenarios {
             results.append(result)
             print(Report.line(result))
         }
+        // `--scenarios none` (peers alone): no accounts to make.
+        guard !options.scenarios.isDisjoint(with: ["a", "b", "c", "d", "e", "f", "g"]) else { return results }
         var tasks: [Task<Void, Never>] = []
         defer { tasks.forEach { $0.cancel() } }
         let urls = options.chatURLs

@@ -13,12 +13,23 @@ struct Verification {
     var clean: Bool { missing == 0 && duplicated == 0 && outOfOrder == 0 && notStored == 0 }
 
     static func of(_ listeners: [(Listener, [String])], acked: [String: [Int64]]) -> Verification {
+        of(
+            records: listeners.map { listener, rooms in
+                let record = listener.record
+                return (record.seqs, record.latency, rooms)
+            }, acked: acked)
+    }
+
+    /// The same check over what each listener recorded: per stream (a room, or
+    /// one sender's messages), the seqs in arrival order, and the delays.
+    static func of(
+        records: [(seqs: [String: [Int64]], latency: Histogram<UInt64>, streams: [String])], acked: [String: [Int64]]
+    ) -> Verification {
         var result = Verification()
-        for (listener, rooms) in listeners {
-            let record = listener.record
-            result.latency.add(record.latency)
-            for room in rooms {
-                let seqs = record.seqs[room] ?? []
+        for (seqsByStream, latency, streams) in records {
+            result.latency.add(latency)
+            for room in streams {
+                let seqs = seqsByStream[room] ?? []
                 result.deliveries += seqs.count
                 var seen = Set<Int64>()
                 var newest: Int64 = -1

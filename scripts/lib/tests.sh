@@ -142,21 +142,24 @@ run_web_checks() {
 # then the cluster side's: kustomize renders, CRDs, chart values, Pod
 # Security, schemas, checkov, hadolint, yamllint, Terraform, Ansible, the
 # pipeline. `--code` runs the code's alone (seconds; CI runs it before the
-# tests); `--image` adds the runtime-image check. `--monitoring` is the
-# dashboard and rules against a real Prometheus, alone (it builds and starts a
-# stack; CI runs it after the tests); other arguments go to its pytest.
+# tests); `--image` adds the runtime-image check; `--peer` adds a 3-second
+# `bench --peer ejabberd` (installs ejabberd, a build, two PostgreSQL clusters:
+# minutes, so not part of `test`), which fails if chat-load's XMPP client does.
+# `--monitoring` is the dashboard and rules against a real Prometheus, alone
+# (it builds and starts a stack; CI runs it after the tests); other arguments
+# go to its pytest.
 cmd_lint() {
-  local image=0 code_only=0 monitoring=0 args=()
+  local image=0 code_only=0 monitoring=0 peer=0 args=()
   for arg in "$@"; do
-    case "$arg" in --image) image=1 ;; --code) code_only=1 ;; --monitoring) monitoring=1 ;; *) args+=("$arg") ;; esac
+    case "$arg" in --image) image=1 ;; --code) code_only=1 ;; --monitoring) monitoring=1 ;; --peer) peer=1 ;; *) args+=("$arg") ;; esac
   done
   if [ $code_only -eq 1 ]; then
-    if [ $image -eq 1 ] || [ $monitoring -eq 1 ] || [ ${#args[@]} -gt 0 ]; then die "lint --code takes no other arguments"; fi
+    if [ $image -eq 1 ] || [ $monitoring -eq 1 ] || [ $peer -eq 1 ] || [ ${#args[@]} -gt 0 ]; then die "lint --code takes no other arguments"; fi
     lint_code
     return
   fi
   if [ $monitoring -eq 1 ]; then
-    [ $image -eq 0 ] || die "lint --monitoring and --image run apart"
+    if [ $image -eq 1 ] || [ $peer -eq 1 ]; then die "lint --monitoring runs apart from --image and --peer"; fi
     lint_monitoring "${args[@]}"
     return
   fi
@@ -166,6 +169,10 @@ cmd_lint() {
   PATH="$TOOLS/bin:$PATH" "$PYTHON" -m pytest -q -p no:cacheprovider Tests/deploy \
     -k "not metrics_the_services_export" "${args[@]}" || status=1
   if [ $image -eq 1 ]; then lint_image "${args[@]}" || status=1; fi
+  if [ $peer -eq 1 ]; then
+    say "a 3-second bench against ejabberd (the XMPP client end to end)"
+    "$ROOT/microchat" bench --peer ejabberd --seconds 3 || status=1
+  fi
   return $status
 }
 
