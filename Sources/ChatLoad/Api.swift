@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChatProtocol
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -17,13 +18,33 @@ struct Api: Sendable {
         var description: String
     }
 
+    /// What registering answers that the loader needs (the protocol's profile, and the token).
+    private struct Registered: Decodable {
+        var user: PublicProfile
+        var accessToken: String
+    }
+
+    private struct Registration: Encodable {
+        var username: String
+        var email: String
+        var password: String
+        var displayName: String
+    }
+
+    private struct NewGroup: Encodable {
+        var name: String
+        var roomType = "group"
+        var participantIds: [String]
+    }
+
+    private struct Contact: Encodable {
+        var userId: String
+    }
+
     func register(_ name: String) async throws -> Account {
-        let body = ["username": name, "email": "\(name)@example.com", "password": "load-generator-1", "displayName": name]
-        let json = try await call("POST", userURL + "/api/auth/register", token: nil, body: body, expect: 201)
-        guard let user = json["user"] as? [String: Any], let id = user["id"] as? String, let token = json["accessToken"] as? String else {
-            throw Failure(description: "register answered without a user or token")
-        }
-        return Account(id: id, token: token)
+        let body = Registration(username: name, email: "\(name)@example.com", password: "load-generator-1", displayName: name)
+        let answer: Registered = try await call("POST", userURL + "/api/auth/register", token: nil, body: body, expect: [201])
+        return Account(id: answer.user.id.uuidString, token: answer.accessToken)
     }
 
     /// A group every member joined: each adds the owner as a contact first (people who have not
@@ -32,16 +53,16 @@ struct Api: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for member in members where member.id != owner.id {
                 group.addTask {
-                    _ = try await call(
-                        "POST", userURL + "/api/contacts", token: member.token, body: ["userId": owner.id], expect: [201, 409])
+                    try await call(
+                        "POST", userURL + "/api/contacts", token: member.token, body: Contact(userId: owner.id), expect: [201, 409])
                 }
             }
             try await group.waitForAll()
         }
-        let body: [String: Any] = ["name": name, "roomType": "group", "participantIds": members.map(\.id)]
-        let json = try await call("POST", chatURL + "/api/rooms", token: owner.token, body: body, expect: 201)
-        guard let id = json["id"] as? String else { throw Failure(description: "room created without an id") }
-        return id
+        let room: ChatRoom = try await call(
+            "POST", chatURL + "/api/rooms", token: owner.token, body: NewGroup(name: name, participantIds: members.map(\.id)), expect: [201]
+        )
+        return room.id.uuidString
     }
 
     /// Sends one message; returns its seq once the service acknowledged it.
@@ -70,33 +91,47 @@ struct Api: Sendable {
         var seqs: [Int64] = []
         var after: Int64 = 0
         while true {
-            let json = try await call(
-                "GET", "\(chatURL)/api/rooms/\(room)/messages?limit=200&after=\(after)", token: token, body: nil, expect: 200)
-            let page = (json["messages"] as? [[String: Any]] ?? []).compactMap { ($0["seq"] as? NSNumber)?.int64Value }
-            seqs += page
-            guard json["hasMore"] as? Bool == true, let last = page.last else { return seqs }
-            after = last
+            let page: MessagePage = try await call(
+                "GET", "\(chatURL)/api/rooms/\(room)/messages?limit=200&after=\(after)", token: token, body: Optional<Contact>.none,
+                expect: [200])
+            seqs += page.messages.map(\.seq)
+            guard page.hasMore, let last = page.messages.last else { return seqs }
+            after = last.seq
         }
     }
 
-    private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Int) async throws -> [String: Any] {
-        try await call(method, url, token: token, body: body, expect: [expect])
+    /// A call whose answer is read as the protocol's type `Answer`, in the API's JSON dialect.
+    private func call<Body: Encodable, Answer: Decodable>(
+        _ method: String, _ url: String, token: String?, body: Body?, expect: Set<Int>
+    ) async throws -> Answer {
+        let data = try await exchange(method, url, token: token, body: body, expect: expect)
+        do {
+            return try JSONCoding.decoder.decode(Answer.self, from: Data(data.readableBytesView))
+        } catch {
+            throw Failure(description: "\(method) \(url) answered what is not a \(Answer.self): \(error)")
+        }
     }
 
-    private func call(_ method: String, _ url: String, token: String?, body: [String: Any]?, expect: Set<Int>) async throws -> [String: Any]
+    /// A call whose answer is not needed.
+    private func call<Body: Encodable>(_ method: String, _ url: String, token: String?, body: Body?, expect: Set<Int>) async throws {
+        _ = try await exchange(method, url, token: token, body: body, expect: expect)
+    }
+
+    private func exchange<Body: Encodable>(_ method: String, _ url: String, token: String?, body: Body?, expect: Set<Int>) async throws
+        -> ByteBuffer
     {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(bytes: try JSONCoding.encoder.encode(body)))
         }
         let response = try await http.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 16 << 20)
         guard expect.contains(Int(response.status.code)) else {
             throw Failure(description: "\(method) \(url) answered \(response.status.code): \(String(buffer: data).prefix(300))")
         }
-        return (try JSONSerialization.jsonObject(with: Data(data.readableBytesView)) as? [String: Any]) ?? [:]
+        return data
     }
 }

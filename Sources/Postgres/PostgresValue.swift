@@ -1,5 +1,6 @@
 import Foundation
 import ServiceKit
+import ChatProtocol
 
 /// A Swift value that can be sent to PostgreSQL as a text-format statement parameter.
 ///

@@ -7,6 +7,7 @@ import Prometheus
 import ServiceKit
 import Testing
 @testable import UserService
+import ChatProtocol
 
 /// user-service's route-level contract through `buildApplication`, against
 /// the real PostgreSQL and Redis that ./microchat test starts (the service's

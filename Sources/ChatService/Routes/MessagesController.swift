@@ -37,11 +37,6 @@ struct MarkReadRequest: StrictDecodable, Sendable {
     var messageId: UUID
 }
 
-struct MessagePage: Codable, Sendable {
-    var messages: [ChatMessage]
-    var hasMore: Bool
-}
-
 struct ReadState: Codable, Sendable {
     var receipt: ReadReceipt
     var unreadCount: Int

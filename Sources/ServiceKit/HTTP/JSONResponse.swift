@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ChatProtocol
 
 /// Encodes a value as a JSON response with the right content type and status.
 public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {

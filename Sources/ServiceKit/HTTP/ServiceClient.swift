@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import ChatProtocol
 
 /// JSON over HTTP to the other services, with a timeout, the caller's request
 /// id passed on, and problem+json answers turned back into `AppError`s.

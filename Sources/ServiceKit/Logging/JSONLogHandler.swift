@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ChatProtocol
 
 /// Writes one JSON object per line to standard output: time, level, service,
 /// message and metadata (request_id among it). Made for log collectors.

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import Synchronization
+import ChatProtocol
 
 /// `/healthz`, `/readyz` and `/metrics`, the same on every service.
 public struct OperationsController: Sendable {

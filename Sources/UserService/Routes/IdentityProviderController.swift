@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ServiceKit
+import ChatProtocol
 
 /// The OpenID-Connect-shaped discovery document and the JWKS that verifiers fetch.
 struct IdentityProviderController: Sendable {

@@ -1,6 +1,4 @@
 import Foundation
-import Hummingbird
-import NIOCore
 
 /// The one JSON dialect of the API: ISO 8601 dates with fractional seconds, sorted keys.
 public enum JSONCoding {
