@@ -97,12 +97,14 @@ def test_mentions_are_highlighted_counted_and_notify_only_when_hidden_and_not_mu
     # Visible tab: no notification for it.
     assert page.driver.execute_script("return window.__notifications.length") == 0
     page.open_room(group["id"])
-    page.wait(lambda d: message_item(page, "@" + name + " can you check the plan?"),
-              message=f"the mention did not arrive: {page.stored_messages()}")
+    # Shown by display name, the @username as its title.
+    shown = "@" + name.capitalize() + " can you check the plan?"
+    page.wait(lambda d: message_item(page, shown), message=f"the mention did not arrive: {page.stored_messages()}")
     def marked(d):
-        item = message_item(page, "@" + name + " can you check the plan?")
+        item = message_item(page, shown)
+        mention = item.find_element("css selector", ".mention.mention-me")
         return ("mentions-me" in item.get_attribute("class")
-                and item.find_element("css selector", ".mention.mention-me").text == "@" + name
+                and mention.text == "@" + name.capitalize() and mention.get_attribute("title") == "@" + name
                 and item.find_element("css selector", "strong").text == "the plan")
     page.wait(marked, message="the mention is not marked")
     page.wait(lambda d: not d.find_elements("css selector", badge), message="the badge stayed after reading")

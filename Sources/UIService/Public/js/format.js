@@ -30,9 +30,12 @@ export function safeHref(text) {
 }
 
 /// The message text as a list of block nodes (paragraphs, quotes, code blocks).
-/// `mentionClass(username)` says how to mark an @name ('' for none).
-export function formatMessage(text, mentionClass = () => '') {
-  const context = { mentionClass };
+/// `mention(username)` says how to show an @name: null leaves it as text; a
+/// kind ('me' or 'other') marks it, shown as `@label` (the person's display
+/// name) with the @username as its title.
+/** @param {string} text @param {(name: string) => ({ kind: string, label: string } | null)} [mention] */
+export function formatMessage(text, mention = () => null) {
+  const context = { mention };
   const blocks = [];
   const lines = String(text).split('\n');
   let index = 0;
@@ -146,8 +149,9 @@ function linkify(text, context) {
       const href = safeHref(piece.value);
       nodes.push(href ? link(href, [shown]) : document.createTextNode(shown));
     } else {
-      const kind = context.mentionClass(piece.value);
-      nodes.push(kind ? h('span', { className: `mention mention-${kind}` }, shown) : document.createTextNode(shown));
+      const known = context.mention(piece.value);
+      nodes.push(known ? h('span', { className: `mention mention-${known.kind}`, title: shown, dataset: { username: piece.value } }, `@${known.label}`)
+        : document.createTextNode(shown));
     }
     last = piece.end;
   }

@@ -111,7 +111,7 @@ export function messageItem(view, message, room, showSender) {
  */
 export function contentOf(view, message) {
   const id = `content-${message.id}`;
-  const content = h('div', { className: 'message-content', id }, formatMessage(message.content, (name) => mentionClass(view, message, name)));
+  const content = h('div', { className: 'message-content', id }, formatMessage(message.content, (name) => mentionOf(view, message, name)));
   const text = message.content || '';
   const long = text.length > LONG_CHARACTERS || text.split('\n').length > LONG_LINES;
   if (!long) return content;
@@ -126,14 +126,20 @@ export function contentOf(view, message) {
 }
 
 /**
- * How an @name in `message` is marked: 'me' when it names me, 'other' for another mentioned member, '' for none.
+ * How an @name in `message` shows: as the person's display name, marked 'me' when it names me
+ * and 'other' for another person the message mentions; null (plain text) for anyone else.
  * @param {RoomView} view
+ * @param {Message} message
+ * @param {string} name
  */
-export function mentionClass(view, message, name) {
+export function mentionOf(view, message, name) {
   const lower = name.toLowerCase();
-  if (view.store.me.username?.toLowerCase() === lower) return (message.mentions || []).includes(view.store.me.id) ? 'me' : '';
+  const me = view.store.me;
+  if (me.username?.toLowerCase() === lower) {
+    return (message.mentions || []).includes(me.id) ? { kind: 'me', label: me.displayName || me.username } : null;
+  }
   const id = (message.mentions || []).find((candidate) => view.store.user(candidate)?.username?.toLowerCase() === lower);
-  return id ? 'other' : '';
+  return id ? { kind: 'other', label: view.store.displayName(id) } : null;
 }
 
 /** @param {RoomView} view */

@@ -12,6 +12,7 @@ import { firstUnread } from '../store/rooms.js';
 import { MAX_MESSAGES } from '../store/timeline.js';
 import { NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove } from './drawn-window.js';
 import { keyboardTimeline } from './message-keys.js';
+import { MentionPicker } from './mention-picker.js';
 import { canDelete, canEdit, excerpt, gapItem, messageItem, pendingItem } from './message-item.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
@@ -147,7 +148,10 @@ export class RoomView {
     this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message',
       'aria-describedby': 'message-counter' });
     this.counter = h('p', { id: 'message-counter', className: 'message-counter', 'aria-live': 'polite', hidden: true });
+    // Typing @ offers the room's members (its keys come first while its list is open).
+    this.mentionPicker = new MentionPicker(this.input, () => this.mentionable(), () => { this.saveDraft(); this.renderCounter(); });
     this.input.addEventListener('keydown', (event) => {
+      if (this.mentionPicker.onKeydown(event)) { event.preventDefault(); event.stopPropagation(); return; }
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
       if (event.key === 'Escape' && this.replyingTo) { event.preventDefault(); this.setReply(null); }
       // Up in an empty box edits one's last message, as in most chat apps.
@@ -175,7 +179,7 @@ export class RoomView {
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
-      this.typingLine, this.uploads.element, this.composerError, this.counter, this.replyBar, this.form);
+      this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
       if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
@@ -199,6 +203,7 @@ export class RoomView {
     if (!roomId) { this.roomId = null; replaceChildren(this.container, this.empty); return; }
     if (changed) {
       this.notice.hidden = true;
+      this.mentionPicker.close();
       this.setReply(null);
       this.pickerFor = null;
       replaceChildren(this.container, this.element);
@@ -227,6 +232,20 @@ export class RoomView {
     if (changed) this.renderTimeline();
     else this.scheduleRender();
     if (changed) this.input.focus();
+  }
+
+  /**
+   * Who may be mentioned in the open room: its members but me, and nobody blocked either way.
+   * @returns {import('./mention-picker.js').Person[]}
+   */
+  mentionable() {
+    const room = this.store.rooms.get(this.roomId);
+    return (room?.participants || [])
+      .map((/** @type {{ userId: string }} */ p) => p.userId)
+      .filter((id) => id !== this.store.me.id && !this.store.isBlocked(id))
+      .map((id) => ({ id, user: this.store.user(id) }))
+      .filter(({ user }) => user?.username)
+      .map(({ id, user }) => ({ id, username: user.username, displayName: this.store.displayName(id), avatarUrl: user.avatarUrl ?? null }));
   }
 
   /// Says why the open room went away (removed, or the room was deleted).
