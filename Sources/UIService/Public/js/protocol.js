@@ -72,6 +72,8 @@ export function reconnectsAtOnce(code) {
  * @property {string|null} [avatarUrl]
  * @property {boolean} [online]
  * @property {string|null} [lastSeenAt]
+ * @property {string|null} [status] what they are up to, in a line
+ * @property {string|null} [bio] "about", a few lines
  * @property {string} [email]
  */
 

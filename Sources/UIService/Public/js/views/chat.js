@@ -10,6 +10,7 @@ import { SearchPanel } from './search.js';
 import { Notifier } from './notifier.js';
 import { InvitationsPanel } from './invitations.js';
 import { blockButton, blockedPeopleSection, confirmBlock } from './blocks.js';
+import { profileCard } from './profile-card.js';
 import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDialog, editDialog, confirmDialog } from './dialogs.js';
 
 const STATE_TEXT = { online: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
@@ -54,6 +55,7 @@ export class ChatScreen {
       back: () => { this.store.activeRoomId = null; history.replaceState(null, '', location.pathname); this.render(); },
       manage: (roomId) => membersDialog(this.store, roomId, (userId, fail) => blockButton(this.store, userId, fail)),
       block: (userId) => confirmBlock(this.store, userId),
+      profile: (userId) => profileCard(this.store, userId, open),
       typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
       edit: (roomId, message) => editDialog(message, (content) => this.store.edit(roomId, message.id, content)),
       jumpTo: (roomId, messageId) => this.jumpTo(roomId, messageId),

@@ -6,7 +6,7 @@
 
 import { h, avatar, replaceChildren } from '../dom.js';
 
-function openDialog(id, title, ...content) {
+export function openDialog(id, title, ...content) {
   document.getElementById(id)?.remove();
   const error = h('p', { className: 'form-error', role: 'alert', id: `${id}-error` });
   const dialog = h('dialog', { id, className: 'dialog', 'aria-labelledby': `${id}-title` },

@@ -80,9 +80,14 @@ export function messageItem(view, message, room, showSender) {
       + `${view.highlight?.id === message.id && Date.now() < view.highlight.until ? ' found' : ''}`,
     dataset: { id: message.id, seq: String(message.seq), clientId: message.clientMessageId || '', state: 'stored' },
   },
-  showSender && !mine ? avatar(view.store.displayName(message.senderId), view.store.user(message.senderId)?.avatarUrl, 'avatar small') : null,
+  // Their picture and name open their card.
+  showSender && !mine ? h('button', { type: 'button', className: 'avatar-button', 'aria-label': `${view.store.displayName(message.senderId)}: show profile`,
+    onClick: () => view.actions.profile(message.senderId) },
+  avatar(view.store.displayName(message.senderId), view.store.user(message.senderId)?.avatarUrl, 'avatar small')) : null,
   h('div', { className: 'bubble' },
-    showSender || mine ? h('span', { className: 'message-sender' }, view.store.displayName(message.senderId)) : null,
+    mine ? h('span', { className: 'message-sender' }, view.store.displayName(message.senderId))
+      : showSender ? h('button', { type: 'button', className: 'message-sender', onClick: () => view.actions.profile(message.senderId) },
+        view.store.displayName(message.senderId)) : null,
     message.replyTo && !deleted ? quoteOf(view, message.replyTo) : null,
     deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
       : message.content ? contentOf(view, message) : null,

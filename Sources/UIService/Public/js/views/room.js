@@ -298,8 +298,10 @@ export class RoomView {
       const other = this.store.otherParticipant(room);
       const blocked = Boolean(other) && this.store.isBlocked(other);
       const online = other && this.store.isOnline(other);
-      this.subtitle.textContent = blocked ? 'blocked' : invited.includes(other) ? 'invited, not joined yet'
-        : online ? 'online' : lastSeen(this.store.lastSeenAt(other));
+      // Their status beside their presence, where one looks first.
+      const status = !blocked && other ? this.store.user(other)?.status : null;
+      this.subtitle.textContent = (blocked ? 'blocked' : invited.includes(other) ? 'invited, not joined yet'
+        : online ? 'online' : lastSeen(this.store.lastSeenAt(other))) + (status ? ` · ${status}` : '');
       this.subtitle.className = `subtitle${online ? ' online' : ''}${blocked ? ' blocked' : ''}`;
       this.manageButton.hidden = true;
       this.blockButton.hidden = !other;
