@@ -4,26 +4,18 @@ viewable; an SVG with script is a download card and never runs; a file over the
 limit gets a clear message without uploading; upload progress shows with a
 Cancel; someone outside the room cannot fetch the file."""
 import os
-import struct
 import tempfile
-import zlib
 
 import requests
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 from conftest import ApiUser, unique, wait_until
+from test_files_helpers import png_bytes
 
 
 def png_file(width, height):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    # A gradient, so a screenshot shows a picture rather than a block of colour.
-    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 200 - (x + y) * 120 // (width + height)))
-                                       for x in range(width)) for y in range(height))
-    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-    return temp_file("photo.png", data)
+    return temp_file("photo.png", png_bytes(width, height))
 
 
 def temp_file(name, data):

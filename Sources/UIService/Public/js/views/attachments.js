@@ -6,6 +6,9 @@
 // a Cancel button; a refused upload says why (size, type) in plain words.
 
 import { h, formatSize, replaceChildren } from '../dom.js';
+import { openImageViewer } from './image-viewer.js';
+
+/** @typedef {import('../protocol.js').Attachment} Attachment */
 
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const MAX_PREVIEW = { width: 320, height: 240 };
@@ -41,20 +44,31 @@ export class AttachmentCache {
   }
 }
 
-/// The attachments of a message: image previews (click for the viewer) and file cards.
-export function attachmentList(roomId, attachments, cache) {
+/**
+ * The attachments of a message: image previews (click for the viewer, which goes on through
+ * `gallery()`, the room's pictures) and file cards.
+ * @param {string} roomId
+ * @param {Attachment[]} attachments
+ * @param {AttachmentCache} cache
+ * @param {() => Attachment[]} [gallery]
+ */
+export function attachmentList(roomId, attachments, cache, gallery = () => attachments.filter(isInlineImage)) {
   return h('div', { className: 'attachments' }, attachments.map((attachment) => (isInlineImage(attachment)
-    ? imagePreview(roomId, attachment, cache) : fileCard(roomId, attachment, cache))));
+    ? imagePreview(roomId, attachment, cache, gallery) : fileCard(roomId, attachment, cache))));
 }
 
-function imagePreview(roomId, attachment, cache) {
+function imagePreview(roomId, attachment, cache, gallery) {
   const scale = Math.min(1, MAX_PREVIEW.width / attachment.width, MAX_PREVIEW.height / attachment.height);
   const width = Math.max(1, Math.round(attachment.width * scale));
   const height = Math.max(1, Math.round(attachment.height * scale));
   const img = h('img', { width: String(width), height: String(height), alt: attachment.filename, className: 'attachment-image' });
   const button = h('button', {
     type: 'button', className: 'image-button', 'aria-label': `View ${attachment.filename}`,
-    dataset: { attachmentId: attachment.id }, onClick: () => imageViewer(roomId, attachment, cache),
+    dataset: { attachmentId: attachment.id }, onClick: () => {
+      const images = gallery();
+      const index = images.findIndex((image) => image.id === attachment.id);
+      openImageViewer(roomId, index < 0 ? [attachment] : images, Math.max(0, index), cache);
+    },
   }, img);
   // Through the CSSOM (the page's CSP allows no inline style attributes): the box is the image's size before it loads.
   button.style.width = `${width}px`;
@@ -82,23 +96,6 @@ function fileCard(roomId, attachment, cache) {
 function fileBadge(attachment) {
   const extension = attachment.filename.includes('.') ? attachment.filename.split('.').pop() : '';
   return (extension || attachment.contentType.split('/').pop() || 'file').slice(0, 4).toUpperCase();
-}
-
-/// The full image in a dialog, with its name and a download button.
-export function imageViewer(roomId, attachment, cache) {
-  document.getElementById('image-viewer')?.remove();
-  const img = h('img', { alt: attachment.filename, width: String(attachment.width), height: String(attachment.height) });
-  const dialog = h('dialog', { id: 'image-viewer', className: 'dialog viewer', 'aria-label': attachment.filename },
-    h('header', { className: 'dialog-header' },
-      h('h2', {}, attachment.filename),
-      h('button', { type: 'button', className: 'secondary', onClick: () => cache.save(roomId, attachment) }, 'Download'),
-      h('button', { type: 'button', className: 'icon', 'aria-label': 'Close', onClick: () => dialog.close() }, '×')),
-    h('div', { className: 'viewer-body' }, img));
-  dialog.addEventListener('close', () => dialog.remove());
-  dialog.addEventListener('click', (event) => { if (event.target === dialog) dialog.close(); });
-  document.body.append(dialog);
-  dialog.showModal();
-  cache.url(roomId, attachment).then((url) => { img.src = url; }).catch(() => {});
 }
 
 /// Uploads in progress, each with a bar and a Cancel button.

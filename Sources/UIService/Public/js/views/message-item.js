@@ -91,7 +91,7 @@ export function messageItem(view, message, room, showSender) {
     message.replyTo && !deleted ? quoteOf(view, message.replyTo) : null,
     deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
       : message.content ? contentOf(view, message) : null,
-    !deleted && message.attachments?.length ? attachmentList(view.roomId, message.attachments, view.attachments) : null,
+    !deleted && message.attachments?.length ? attachmentList(view.roomId, message.attachments, view.attachments, () => view.roomImages()) : null,
     !deleted && message.reactions?.length ? reactionBar(view, message) : null,
     h('span', { className: 'message-meta' },
       h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),

@@ -248,6 +248,11 @@ export class RoomView {
       .map(({ id, user }) => ({ id, username: user.username, displayName: this.store.displayName(id), avatarUrl: user.avatarUrl ?? null }));
   }
 
+  /** The pictures of the messages held in the open room, oldest first: the image viewer goes through them. */
+  roomImages() {
+    return this.store.timeline(this.roomId).messages.filter((m) => !m.deletedAt).flatMap((m) => (m.attachments || []).filter(isInlineImage));
+  }
+
   /// Says why the open room went away (removed, or the room was deleted).
   showNotice(text) {
     this.notice.textContent = text;
