@@ -7,7 +7,7 @@ from selenium.webdriver.common.keys import Keys
 from conftest import ApiUser, make_contacts, unique
 from test_web_accessibility import audit
 
-OPTIONS = "return [...document.querySelectorAll('#mention-list li[role=option]')].map((o) => [o.dataset.username, o.getAttribute('aria-selected')])"
+OPTIONS = "return [...document.querySelectorAll('#mention-list li[role=option]')].map((o) => [o.dataset.value, o.getAttribute('aria-selected')])"
 
 
 def options(page):
@@ -33,7 +33,7 @@ def test_typing_at_offers_the_members_and_inserts_the_chosen_username(browsers, 
         offered = [u for u, _ in options(page)]
         assert set(offered) == {anna.username, annika.username}, "someone outside the room was offered"
         assert outsider.username not in offered and me.username not in offered
-        assert box.get_attribute("aria-activedescendant") == "mention-option-0"
+        assert box.get_attribute("aria-activedescendant") == "mention-list-option-0"
         audit(page, f"the mention list at {width} px")
         # ↓ moves, Enter inserts the one in hand; the box keeps the focus.
         box.send_keys(Keys.ARROW_DOWN)
@@ -58,7 +58,7 @@ def test_typing_at_offers_the_members_and_inserts_the_chosen_username(browsers, 
         # A click inserts.
         box.send_keys("cc @", annika.username[:6])
         page.wait(lambda d: options(page), message="not offered")
-        page.click(f'#mention-list li[data-username="{annika.username}"]')
+        page.click(f'#mention-list li[data-value="{annika.username}"]')
         page.wait(lambda d: box.get_attribute("value").endswith(f"cc @{annika.username} "), message="a click did not insert")
         box.send_keys(Keys.ENTER)
         # Sent with the usernames; shown by display names, the usernames as titles.

@@ -67,6 +67,9 @@ ensure_web_tools() {
   local missing=()
   command -v node >/dev/null || missing+=(nodejs)
   command -v tsc >/dev/null || missing+=(node-typescript)
+  # The emoji picker's data is checked against Unicode's and CLDR's own files (scripts/emoji-data.py).
+  [ -f /usr/share/unicode/emoji/emoji-test.txt ] || missing+=(unicode-data)
+  [ -f /usr/share/unicode/cldr/common/annotations/en.xml ] || missing+=(unicode-cldr-core)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       die "the web checks need Debian packages: ${missing[*]} — install them (sudo apt-get install ${missing[*]}) or run as root"

@@ -130,6 +130,8 @@ run_web_checks() {
   ensure_web_tools
   say "checking the page's types (tsc --noEmit -p tsconfig.json, $(tsc --version))"
   tsc --noEmit -p "$ROOT/tsconfig.json" 2>&1 | tee "$artifacts/tsc-web.log" || status=1
+  say "checking the emoji picker's data against Unicode 15.0 and CLDR 41 (scripts/emoji-data.py --check)"
+  python3 "$ROOT/scripts/emoji-data.py" --check || status=1
   say "running the page's unit tests (node --test Tests/web-unit, node $(node --version))"
   local unit=0
   node --test "$ROOT"/Tests/web-unit/*.test.mjs >"$artifacts/node-test-web.log" 2>&1 || unit=1

@@ -49,16 +49,17 @@ export function matchPeople(people, query) {
 }
 
 /**
- * The text with the @word at `start` (as typed so far, up to the caret) replaced by `@username`,
- * and where the caret goes after it.
+ * The text with what was typed from `start` up to the caret replaced by `prefix` + `value`
+ * (`@username`, an emoji), and where the caret goes after it.
  * @param {string} text
  * @param {number} start
  * @param {number} caret
- * @param {string} username
+ * @param {string} value
+ * @param {string} [prefix]
  */
-export function insertMention(text, start, caret, username) {
+export function insertMention(text, start, caret, value, prefix = '@') {
   const after = text.slice(caret);
   // A space after it, unless one (or punctuation) already follows.
-  const inserted = `@${username}${/^[\s,.;:!?)\]}]/.test(after) ? '' : ' '}`;
+  const inserted = `${prefix}${value}${/^[\s,.;:!?)\]}]/.test(after) ? '' : ' '}`;
   return { text: text.slice(0, start) + inserted + after, caret: start + inserted.length + (after.startsWith(' ') ? 1 : 0) };
 }

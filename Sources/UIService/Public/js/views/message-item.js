@@ -10,6 +10,7 @@ import { h, avatar, formatTime, formatFull } from '../dom.js';
 import { attachmentList } from './attachments.js';
 import { formatMessage } from '../format.js';
 import { oneTabStop } from './message-keys.js';
+import { openEmojiPicker } from './emoji-picker.js';
 
 /** @typedef {import('./room.js').RoomView} RoomView */
 /** @typedef {import('../protocol.js').Message} Message */
@@ -173,7 +174,11 @@ export function reactionBar(view, message) {
 export function picker(view, message) {
   return h('div', { className: 'reaction-picker', role: 'group', 'aria-label': 'Pick a reaction' },
     QUICK_REACTIONS.map((emoji) => h('button', { type: 'button', className: 'pick-reaction', 'aria-label': `React with ${emoji}`, dataset: { emoji },
-      onClick: () => { view.pickerFor = null; view.react(message, emoji); } }, emoji)));
+      onClick: () => { view.pickerFor = null; view.react(message, emoji); } }, emoji)),
+    // Any other emoji: the full picker.
+    h('button', { type: 'button', className: 'pick-more', 'aria-label': 'More emoji…', title: 'More emoji',
+      onClick: () => { view.pickerFor = null; view.renderTimeline({ keepOlderAnchor: true }); openEmojiPicker('React with…', (emoji) => view.react(message, emoji)); } },
+    '…'));
 }
 
 /** @param {RoomView} view */

@@ -12,7 +12,8 @@ import { firstUnread } from '../store/rooms.js';
 import { MAX_MESSAGES } from '../store/timeline.js';
 import { NEWEST, drawnRange, grownDown, grownUp, indexAtOrAbove } from './drawn-window.js';
 import { keyboardTimeline } from './message-keys.js';
-import { MentionPicker } from './mention-picker.js';
+import { Completion, emojiSource, mentionSource } from './completion.js';
+import { chosenTone, emojiGroupsNow, openEmojiPicker } from './emoji-picker.js';
 import { canDelete, canEdit, excerpt, gapItem, messageItem, pendingItem } from './message-item.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
@@ -148,10 +149,12 @@ export class RoomView {
     this.input = h('textarea', { id: 'message-input', rows: '1', placeholder: 'Write a message', 'aria-label': 'Message',
       'aria-describedby': 'message-counter' });
     this.counter = h('p', { id: 'message-counter', className: 'message-counter', 'aria-live': 'polite', hidden: true });
-    // Typing @ offers the room's members (its keys come first while its list is open).
-    this.mentionPicker = new MentionPicker(this.input, () => this.mentionable(), () => { this.saveDraft(); this.renderCounter(); });
+    // Typing @ offers the room's members, :shortcode emoji (their keys come first while a list is open).
+    const inserted = () => { this.saveDraft(); this.renderCounter(); };
+    this.mentionPicker = new Completion(this.input, mentionSource(() => this.mentionable()), inserted);
+    this.emojiCompletion = new Completion(this.input, emojiSource(() => emojiGroupsNow(), chosenTone), inserted);
     this.input.addEventListener('keydown', (event) => {
-      if (this.mentionPicker.onKeydown(event)) { event.preventDefault(); event.stopPropagation(); return; }
+      if (this.mentionPicker.onKeydown(event) || this.emojiCompletion.onKeydown(event)) { event.preventDefault(); event.stopPropagation(); return; }
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); this.submit(); }
       if (event.key === 'Escape' && this.replyingTo) { event.preventDefault(); this.setReply(null); }
       // Up in an empty box edits one's last message, as in most chat apps.
@@ -172,14 +175,17 @@ export class RoomView {
     this.form = h('form', { id: 'composer', className: 'composer', 'aria-label': 'Send a message' },
       h('button', { type: 'button', id: 'attach-button', className: 'icon attach', 'aria-label': 'Attach files', title: 'Attach files',
         onClick: () => this.fileInput.click() }, '+'),
-      this.fileInput, this.input, h('button', { type: 'submit', id: 'send-button', className: 'primary' }, 'Send'));
+      this.fileInput,
+      h('button', { type: 'button', id: 'emoji-button', className: 'icon emoji-open', 'aria-label': 'Insert an emoji', title: 'Emoji',
+        onClick: () => openEmojiPicker('Insert an emoji', (character) => this.insertAtCaret(character)) }, '☺'),
+      this.input, h('button', { type: 'submit', id: 'send-button', className: 'primary' }, 'Send'));
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
-      this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.replyBar, this.form);
+      this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.emojiCompletion.element, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
       if ([...(event.dataTransfer?.types || [])].includes('Files')) { event.preventDefault(); this.element.classList.add('dropping'); }
@@ -204,6 +210,7 @@ export class RoomView {
     if (changed) {
       this.notice.hidden = true;
       this.mentionPicker.close();
+      this.emojiCompletion.close();
       this.setReply(null);
       this.pickerFor = null;
       replaceChildren(this.container, this.element);
@@ -236,7 +243,7 @@ export class RoomView {
 
   /**
    * Who may be mentioned in the open room: its members but me, and nobody blocked either way.
-   * @returns {import('./mention-picker.js').Person[]}
+   * @returns {import('./completion.js').Person[]}
    */
   mentionable() {
     const room = this.store.rooms.get(this.roomId);
@@ -246,6 +253,19 @@ export class RoomView {
       .map((id) => ({ id, user: this.store.user(id) }))
       .filter(({ user }) => user?.username)
       .map(({ id, user }) => ({ id, username: user.username, displayName: this.store.displayName(id), avatarUrl: user.avatarUrl ?? null }));
+  }
+
+  /**
+   * Puts `text` in the message box at the caret (replacing a selection), the caret after it.
+   * @param {string} text
+   */
+  insertAtCaret(text) {
+    const { selectionStart: start, selectionEnd: end, value } = this.input;
+    this.input.value = value.slice(0, start) + text + value.slice(end);
+    this.input.setSelectionRange(start + text.length, start + text.length);
+    this.input.focus();
+    this.saveDraft();
+    this.renderCounter();
   }
 
   /** The pictures of the messages held in the open room, oldest first: the image viewer goes through them. */
