@@ -100,3 +100,28 @@ def test_dashboard_shows_the_error_budgets_the_rules_record():
     assert not used - records, f"the dashboard queries recorded series no rule records: {sorted(used - records)}"
     budgets = {name for name in records if "error_budget" in name}
     assert budgets and not budgets - used, f"error budgets with no dashboard panel: {sorted(budgets - used)}"
+
+
+def test_every_alert_links_its_runbook_in_the_readme():
+    """Each alert's `runbook_url` is the README's section for it, on the repository ArgoCD
+    syncs from (cluster.env's REPO_URL), and that section exists (GitLab's heading anchors:
+    lower case, punctuation dropped, spaces as hyphens)."""
+    root = ROOT
+    settings = (root / "k8s-manifests/settings/cluster.env").read_text()
+    repo = re.search(r"^REPO_URL=(\S+)$", settings, re.M).group(1).removesuffix(".git")
+    readme = (root / "README.md").read_text()
+    anchors = {re.sub(r"[^a-z0-9 _-]", "", heading.strip().lower()).replace(" ", "-")
+               for heading in re.findall(r"^#{1,6} (.+)$", readme, re.M)}
+    section = readme[readme.index("### Runbooks"):]
+    alerts = {}
+    for path in ("alerts.yaml", "slo.yaml"):
+        for document in yaml.safe_load_all((root / "k8s-manifests/infrastructure/monitoring" / path).read_text()):
+            for group in document["spec"]["groups"]:
+                for rule in group["rules"]:
+                    if "alert" in rule:
+                        alerts[rule["alert"]] = rule.get("annotations", {}).get("runbook_url")
+    assert len(alerts) >= 12
+    for name, url in alerts.items():
+        assert url == f"{repo}/-/blob/main/README.md#{name.lower()}", f"{name}: runbook_url is {url!r}"
+        assert name.lower() in anchors, f"{name}: the README has no section for it"
+        assert f"#### {name}\n" in section, f"{name}: its section is not under Runbooks"
