@@ -41,7 +41,7 @@ def touch(page, kind, points):
         {"x": x, "y": y, "id": n} for n, (x, y) in enumerate(points)]})
 
 
-def test_pictures_open_full_window_and_zoom_pan_and_go_through_the_room(browsers, ui_url):
+def test_pictures_open_full_window_and_zoom_pan_and_go_through_the_room(browsers, ui_url, screenshots):
     me = ApiUser(ui_url, unique("ivm"))
     other = ApiUser(ui_url, unique("ivo"))
     make_contacts(me, other)
@@ -56,6 +56,7 @@ def test_pictures_open_full_window_and_zoom_pan_and_go_through_the_room(browsers
     page.wait(lambda d: state()["loaded"] and state()["id"] == ids[1], message="the viewer did not show the picture")
     assert state()["full"] and state()["counter"] == "2 of 3" and state()["zoom"] == "100%"
     audit(page, "the image viewer")
+    page.screenshot(screenshots, "24-image-viewer")
     viewer = page.find("#image-viewer")
     # ← / → go through the room's pictures.
     viewer.send_keys(Keys.ARROW_RIGHT)

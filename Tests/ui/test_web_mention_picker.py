@@ -14,7 +14,7 @@ def options(page):
     return page.driver.execute_script(OPTIONS)
 
 
-def test_typing_at_offers_the_members_and_inserts_the_chosen_username(browsers, ui_url):
+def test_typing_at_offers_the_members_and_inserts_the_chosen_username(browsers, ui_url, screenshots):
     owner = ApiUser(ui_url, unique("mpo"))
     me = ApiUser(ui_url, unique("mpm"))
     anna = ApiUser(ui_url, unique("anna"))
@@ -35,6 +35,7 @@ def test_typing_at_offers_the_members_and_inserts_the_chosen_username(browsers, 
         assert outsider.username not in offered and me.username not in offered
         assert box.get_attribute("aria-activedescendant") == "mention-list-option-0"
         audit(page, f"the mention list at {width} px")
+        page.screenshot(screenshots, f"21-mention-list-{width}")
         # ↓ moves, Enter inserts the one in hand; the box keeps the focus.
         box.send_keys(Keys.ARROW_DOWN)
         assert [s for _, s in options(page)] == ["false", "true"]

@@ -14,7 +14,7 @@ def card_text(page, css):
 
 
 @pytest.mark.strangers  # Zed is not my contact: his card offers Add contact
-def test_a_name_or_picture_opens_the_persons_card(browsers, ui_url):
+def test_a_name_or_picture_opens_the_persons_card(browsers, ui_url, screenshots):
     me = ApiUser(ui_url, unique("pcm"))
     ann = ApiUser(ui_url, unique("pca"))
     zed = ApiUser(ui_url, unique("pcz"))
@@ -43,6 +43,7 @@ def test_a_name_or_picture_opens_the_persons_card(browsers, ui_url):
         assert card_text(page, "#profile-card-contact") == "In your contacts" and not page.find_all("#profile-card-add")
         assert page.find_all("#profile-card .block-person")
         audit(page, f"a profile card at {width} px")
+        page.screenshot(screenshots, f"22-profile-card-{width}")
         page.find("#profile-card").send_keys("\ue00c")  # Esc
         page.wait(lambda d: not d.find_elements("css selector", "#profile-card"), message="Esc did not close the card")
         # Zed's picture: not a contact yet — Add contact, then Message opens the direct chat.
