@@ -24,6 +24,9 @@ import { searchEmoji, shortcodeAt, withTone } from '../emoji.js';
  * @property {(item: Item) => string} text what goes in the box for it
  */
 
+/** Keys that move the caret without typing: what is before it may now be another word. */
+const CARET_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
+
 /** @template Item */
 export class Completion {
   /**
@@ -41,10 +44,10 @@ export class Completion {
     /** @type {{ start: number, query: string } | null} */
     this.typed = null;
     this.element = h('ul', { id: source.id, className: 'completion-list', role: 'listbox', 'aria-label': source.label, hidden: true });
-    for (const type of ['input', 'click', 'keyup']) input.addEventListener(type, (event) => {
-      if (type === 'keyup' && ['ArrowUp', 'ArrowDown', 'Enter', 'Tab', 'Escape'].includes(/** @type {KeyboardEvent} */ (event).key)) return;
-      this.update();
-    });
+    // Typing is seen once (input); the caret moved by a click or a key that types nothing, once more.
+    input.addEventListener('input', () => this.update());
+    input.addEventListener('click', () => this.update());
+    input.addEventListener('keyup', (event) => { if (CARET_KEYS.has(event.key)) this.update(); });
     input.addEventListener('blur', () => this.close());
   }
 
