@@ -17,6 +17,11 @@ public struct PresenceRegistry: Sendable {
     public struct State: Sendable, Equatable {
         public var online: Bool
         public var lastSeenAt: Date?
+
+        public init(online: Bool, lastSeenAt: Date?) {
+            self.online = online
+            self.lastSeenAt = lastSeenAt
+        }
     }
 
     let redis: RedisClient

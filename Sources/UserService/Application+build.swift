@@ -91,22 +91,20 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         // Presence: any authenticated call counts as activity.
         try? await users.touch(id: identity.userId)
     }
+    let blocks = BlockStore(pool: pool)
     let presence = PresenceVisibility(
-        pool: pool, registry: PresenceRegistry(redis: redis), chatServiceURL: configuration.chatServiceURL, client: ServiceClient(),
-        logger: logger)
-    let usersGroup = router.group("api/users").add(middleware: authenticated)
-    let announcements = ProfileAnnouncements(redis: redis, logger: logger)
-    UsersController(users: users, presence: presence, announcements: announcements).addRoutes(to: usersGroup)
+        blocks: blocks, registry: PresenceRegistry(redis: redis),
+        rooms: ChatServiceRoomSharing(chatServiceURL: configuration.chatServiceURL, client: ServiceClient()), logger: logger)
+    let profiles = ProfileAnnouncements(redis: redis, logger: logger)
+    let people = PeopleRoutes(
+        users: users, contacts: ContactStore(pool: pool), blocks: blocks, presence: presence, profiles: profiles,
+        relations: RelationAnnouncements(redis: redis, logger: logger))
+    let usersGroup = people.add(to: router, authenticated: authenticated)
     AvatarController(
         users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
-        maxBytes: configuration.avatarMaxBytes, announcements: announcements
+        maxBytes: configuration.avatarMaxBytes, announcements: profiles
     )
     .addRoutes(authenticated: usersGroup, public: router)
-    ContactsController(contacts: ContactStore(pool: pool), users: users, presence: presence)
-        .addRoutes(to: router.group("api/contacts").add(middleware: authenticated))
-    let blocks = BlockStore(pool: pool)
-    BlocksController(blocks: blocks, announcements: RelationAnnouncements(redis: redis, logger: logger)).addRoutes(to: usersGroup)
-    InternalController(users: users, blocks: blocks).addRoutes(to: router.group("internal").add(middleware: authenticated))
 
     let document = try OpenAPIDocument(serviceDocument: PackageResources.user_service_json)
     document.addRoutes(to: router)

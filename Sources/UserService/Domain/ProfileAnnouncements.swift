@@ -10,7 +10,7 @@ import ChatProtocol
 /// open pages show the change without a reload. Best effort: if Redis is down,
 /// pages see the change the next time they load the profile.
 struct ProfileAnnouncements: Sendable {
-    let redis: RedisClient
+    let redis: any ChannelPublisher
     let logger: Logger
 
     /// Announces `user` only when what others see of it differs from `before`

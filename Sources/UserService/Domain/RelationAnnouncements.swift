@@ -9,7 +9,7 @@ import ChatProtocol
 /// re-reads whose presence it may pass on. Best effort: a socket that misses
 /// it reads the blocks again when it reconnects.
 struct RelationAnnouncements: Sendable {
-    let redis: RedisClient
+    let redis: any ChannelPublisher
     let logger: Logger
 
     func announce(between person: UUID, and other: UUID) async {

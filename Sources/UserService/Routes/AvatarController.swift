@@ -12,7 +12,7 @@ import ServiceKit
 /// shown in `<img>` tags, which carry no bearer token, like the profile it
 /// belongs to. The link is versioned by the picture's hash, so it caches forever.
 struct AvatarController: Sendable {
-    let users: UserRepository
+    let users: any UserStoring
     let avatars: AvatarStore
     let store: any ObjectStore
     let maxBytes: Int

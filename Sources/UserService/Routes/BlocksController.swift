@@ -23,7 +23,7 @@ struct BlockListResponse: Codable, Sendable {
 /// a group (403 `blocked`), neither sees the other's presence, and the blocked
 /// person's @mentions do not reach the blocker. Rooms they already share stay.
 struct BlocksController: Sendable {
-    let blocks: BlockStore
+    let blocks: any BlockStoring
     let announcements: RelationAnnouncements
 
     func addRoutes(to group: RouterGroup<UserRequestContext>) {

@@ -43,8 +43,7 @@ struct ContactListResponse: Codable, Sendable {
 
 /// The signed-in user's contacts: list, add with a nickname, rename, remove.
 struct ContactsController: Sendable {
-    let contacts: ContactStore
-    let users: UserRepository
+    let contacts: any ContactStoring
     let presence: PresenceVisibility
 
     func addRoutes(to group: RouterGroup<UserRequestContext>) {

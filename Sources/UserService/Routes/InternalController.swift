@@ -5,8 +5,8 @@ import ChatProtocol
 
 /// Service-to-service calls that are not part of the public URL space.
 struct InternalController: Sendable {
-    let users: UserRepository
-    let blocks: BlockStore
+    let users: any UserStoring
+    let blocks: any BlockStoring
 
     func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.post("users/lookup", use: lookup)

@@ -30,7 +30,7 @@ struct UserSearchResponse: Codable, Sendable {
 
 /// The signed-in user's profile, other users' public profiles, and search.
 struct UsersController: Sendable {
-    let users: UserRepository
+    let users: any UserStoring
     let presence: PresenceVisibility
     let announcements: ProfileAnnouncements
 
