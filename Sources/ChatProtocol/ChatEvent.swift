@@ -15,6 +15,14 @@ public struct ChatEvent: Codable, Sendable {
         case participantRemoved = "participant.removed"
         case reactionAdded = "reaction.added"
         case reactionRemoved = "reaction.removed"
+        /// A message was pinned in its room (`data`: the pin, message included).
+        case messagePinned = "message.pinned"
+        /// A pin was taken off (`data`: the message id and who unpinned it).
+        case messageUnpinned = "message.unpinned"
+        /// The receiver saved a message (sent on their own channel, to all their sockets).
+        case messageSaved = "message.saved"
+        /// The receiver took a message off their saved list.
+        case messageUnsaved = "message.unsaved"
         /// A person's public profile changed (display name, avatar, status): sent to whoever shares a room with them.
         case userUpdated = "user.updated"
         /// Sent by the server: reconnecting to Redis may have lost notifications; resume to be sure.
@@ -66,6 +74,9 @@ public struct ChatEvent: Codable, Sendable {
         case .messageCreated, .messageUpdated, .messageDeleted: data = .message(try ChatMessage(from: payload))
         case .readUpdated: data = .read(try ReadReceipt(from: payload))
         case .reactionAdded, .reactionRemoved: data = .reaction(try ReactionEvent(from: payload))
+        case .messagePinned: data = .pin(try PinnedMessage(from: payload))
+        case .messageSaved: data = .saved(try SavedMessage(from: payload))
+        case .messageUnpinned, .messageUnsaved: data = .markRemoved(try MarkRemoved(from: payload))
         case .userUpdated: data = .profile(try PublicProfile(from: payload))
         case .invitationCreated: data = .invitation(try InvitationNotice(from: payload))
         case .typing, .presence, .participantAdded, .participantRemoved, .sessionRevoked, .relationsChanged:
@@ -96,6 +107,9 @@ public enum EventData: Codable, Sendable {
     case reaction(ReactionEvent)
     case profile(PublicProfile)
     case invitation(InvitationNotice)
+    case pin(PinnedMessage)
+    case saved(SavedMessage)
+    case markRemoved(MarkRemoved)
 
     public func encode(to encoder: any Encoder) throws {
         switch self {
@@ -107,17 +121,23 @@ public enum EventData: Codable, Sendable {
         case let .reaction(value): try value.encode(to: encoder)
         case let .profile(value): try value.encode(to: encoder)
         case let .invitation(value): try value.encode(to: encoder)
+        case let .pin(value): try value.encode(to: encoder)
+        case let .saved(value): try value.encode(to: encoder)
+        case let .markRemoved(value): try value.encode(to: encoder)
         }
     }
 
     public init(from decoder: any Decoder) throws {
         // Consumers decode by the envelope's type; this is the generic fallback.
         if let invitation = try? InvitationNotice(from: decoder) { self = .invitation(invitation); return }
+        if let pin = try? PinnedMessage(from: decoder) { self = .pin(pin); return }
+        if let saved = try? SavedMessage(from: decoder) { self = .saved(saved); return }
         if let message = try? ChatMessage(from: decoder) { self = .message(message); return }
         if let read = try? ReadReceipt(from: decoder) { self = .read(read); return }
         if let room = try? ChatRoom(from: decoder) { self = .room(room); return }
         if let reaction = try? ReactionEvent(from: decoder) { self = .reaction(reaction); return }
         if let profile = try? PublicProfile(from: decoder) { self = .profile(profile); return }
+        if let removed = try? MarkRemoved(from: decoder) { self = .markRemoved(removed); return }
         if let user = try? UserEvent(from: decoder) { self = .user(user); return }
         self = .info(try InfoEvent(from: decoder))
     }

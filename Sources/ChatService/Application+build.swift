@@ -88,7 +88,10 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     )
     .addRoutes(to: roomsGroup)
     ReactionsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
-    SearchController(messages: messages).addRoutes(to: router.group("api").add(middleware: authenticated))
+    let apiGroup = router.group("api").add(middleware: authenticated)
+    SearchController(messages: messages).addRoutes(to: apiGroup)
+    PinsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
+    SavedController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(rooms: roomsGroup, api: apiGroup)
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 

@@ -41,6 +41,37 @@ struct ChatEventCodingTests {
         #expect(try roundTrip(ChatEvent(type: .invitationRemoved, roomId: room)).data == nil)
     }
 
+    @Test("pins and saves come back as what each carries: the pin or save with its message, or the message id and person")
+    func marks() throws {
+        let user = UUID(), room = UUID(), at = Date(timeIntervalSince1970: 1_700_000_000)
+        let message = ChatMessage(
+            id: UUID(), roomId: room, seq: 3, senderId: user, content: "keep", messageType: .text, clientMessageId: nil,
+            createdAt: at, updatedAt: nil, deletedAt: nil)
+        let pin = PinnedMessage(message: message, pinnedBy: user, pinnedAt: at)
+        guard case let .pin(pinBack)? = try roundTrip(ChatEvent(type: .messagePinned, roomId: room, data: .pin(pin))).data else {
+            Issue.record("message.pinned did not carry a pin")
+            return
+        }
+        #expect(pinBack == pin)
+        let saved = SavedMessage(message: message, savedAt: at)
+        guard case let .saved(savedBack)? = try roundTrip(ChatEvent(type: .messageSaved, roomId: room, data: .saved(saved))).data else {
+            Issue.record("message.saved did not carry a save")
+            return
+        }
+        #expect(savedBack == saved)
+        for kind in [ChatEvent.Kind.messageUnpinned, .messageUnsaved] {
+            let removed = MarkRemoved(messageId: message.id, userId: user)
+            guard case let .markRemoved(back)? = try roundTrip(ChatEvent(type: kind, roomId: room, data: .markRemoved(removed))).data else {
+                Issue.record("\(kind.rawValue) did not carry the message id and person")
+                return
+            }
+            #expect(back == removed)
+        }
+        // A pin event without its message is refused, not read as some other payload.
+        let text = #"{"type":"message.pinned","data":{"messageId":"\#(message.id)","userId":"\#(user)"}}"#
+        #expect(throws: (any Error).self) { try JSONCoding.decoder.decode(ChatEvent.self, from: Data(text.utf8)) }
+    }
+
     @Test("a payload that does not fit its type is an error, not another kind")
     func mismatchRefused() {
         let id = "3F1C8A52-6D1E-4C59-9D43-1F0F6A3B2C10"

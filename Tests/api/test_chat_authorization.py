@@ -36,6 +36,11 @@ def endpoints(room_id, message_id, user_id):
         ("POST", f"/api/rooms/{room_id}/messages/{message_id}/reactions", {"emoji": "👍"}),
         ("PUT", f"/api/rooms/{room_id}/messages/{message_id}/reactions/%F0%9F%91%8D", None),
         ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/reactions/%F0%9F%91%8D", None),
+        ("GET", f"/api/rooms/{room_id}/pins", None),
+        ("PUT", f"/api/rooms/{room_id}/pins/{message_id}", None),
+        ("DELETE", f"/api/rooms/{room_id}/pins/{message_id}", None),
+        ("PUT", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
+        ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
         ("PUT", f"/api/rooms/{room_id}/mute", None),
         ("DELETE", f"/api/rooms/{room_id}/mute", None),
         ("DELETE", f"/api/rooms/{room_id}", None),
@@ -79,6 +84,11 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.post(f"/api/rooms/{room['id']}/messages/{message['id']}/reactions", json={"emoji": "👍"}, token=t).status_code == 201
     assert chat.call("PUT", f"/api/rooms/{room['id']}/messages/{message['id']}/reactions/%F0%9F%91%8D", token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/reactions/%F0%9F%91%8D", token=t).status_code == 200
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/pins/{message['id']}", token=t).status_code == 201
+    assert chat.get(f"/api/rooms/{room['id']}/pins", token=t).status_code == 200
+    assert chat.delete(f"/api/rooms/{room['id']}/pins/{message['id']}", token=t).status_code == 204
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 201
+    assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 204
     assert chat.call("PUT", f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
     assert chat.patch(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", json={"role": "admin"}, token=t).status_code == 200
@@ -88,7 +98,7 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.delete(f"/api/rooms/{room['id']}", token=t).status_code == 204
     # Search and mentions take no room in the path: they answer for the caller's rooms only
     # (tested in test_search.py and test_replies_and_mentions.py); without a valid token, 401.
-    for path in ["/api/search?q=inside", "/api/mentions"]:
+    for path in ["/api/search?q=inside", "/api/mentions", "/api/saved"]:
         assert chat.get(path, token="").json()["code"] == "missing_token"
         assert chat.get(path, token=expired).json()["code"] == "token_expired"
         assert chat.get(path, token=outsider["accessToken"]).status_code == 200

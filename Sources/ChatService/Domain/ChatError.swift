@@ -36,6 +36,11 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     /// A system message (a join, departure or rename) is the room's record: not edited or deleted.
     case systemMessage
     case tooManyReactions(limit: Int)
+    case pinNotFound
+    case tooManyPins(limit: Int)
+    case notAllowedToPin
+    case savedNotFound
+    case tooManySaved(limit: Int)
 
     var problem: AppError {
         switch self {
@@ -83,6 +88,16 @@ enum ChatError: Error, Equatable, ProblemConvertible {
             .notFound("reaction_not_found", "You have not reacted to this message with that emoji.")
         case let .tooManyReactions(limit):
             .conflict("too_many_reactions", "A message can carry at most \(limit) different emoji; add to one already there.")
+        case .pinNotFound:
+            .notFound("pin_not_found", "That message is not pinned in this room.")
+        case let .tooManyPins(limit):
+            .conflict("too_many_pins", "A room can have at most \(limit) pinned messages; unpin one first.")
+        case .notAllowedToPin:
+            .forbidden("not_room_admin", "Only owners and admins pin and unpin messages in a group.")
+        case .savedNotFound:
+            .notFound("saved_not_found", "That message is not among your saved messages.")
+        case let .tooManySaved(limit):
+            .conflict("too_many_saved", "You can keep at most \(limit) saved messages; remove some first.")
         case .storageUnavailable:
             AppError(
                 .serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",

@@ -129,5 +129,26 @@ enum ChatMigrations {
             );
             CREATE INDEX room_invitations_user ON room_invitations (user_id, created_at DESC);
             """),
+        Migration(version: 7, name: "pinned messages per room, saved messages per person", sql: """
+            -- Pins are the room's: owners and admins of a group (either person in a direct room) add
+            -- and remove them; every member sees them. A deleted message loses its pin.
+            CREATE TABLE pinned_messages (
+                room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                message_id uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                pinned_by  uuid NOT NULL,
+                pinned_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (room_id, message_id)
+            );
+            -- Saved messages are the person's own list, kept across devices; only rooms they are
+            -- still in are listed.
+            CREATE TABLE saved_messages (
+                user_id    uuid NOT NULL,
+                message_id uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                saved_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (user_id, message_id)
+            );
+            CREATE INDEX saved_messages_newest ON saved_messages (user_id, saved_at DESC, message_id);
+            """),
     ]
 }

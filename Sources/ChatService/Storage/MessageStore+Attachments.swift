@@ -92,6 +92,8 @@ extension MessageStore {
             else { return nil }
             // A deleted message keeps its place in the timeline, nothing else.
             try connection.query("DELETE FROM message_reactions WHERE message_id = $1", [messageId])
+            try connection.query("DELETE FROM pinned_messages WHERE message_id = $1", [messageId])
+            try connection.query("DELETE FROM saved_messages WHERE message_id = $1", [messageId])
             return try connection.query("DELETE FROM attachments WHERE message_id = $1 RETURNING storage_key", [messageId])
                 .map { try $0.decode("storage_key", as: String.self) }
         }
