@@ -57,9 +57,14 @@ async function startChat() {
   });
   // Live messages continue a room's window only while the connection holds.
   socket.addEventListener('disconnected', () => store.lostTouch());
+  let connectedBefore = false;
   socket.addEventListener('ready', () => {
     store.refreshRooms().catch(() => {});
     store.refreshInvitations().catch(() => {}); // any sent or withdrawn while the page was away
+    store.refreshSaved().catch(() => {}); // saved or unsaved on another page meanwhile
+    // The open room's pins were read when it opened; after a reconnect, they may have changed meanwhile.
+    if (connectedBefore && store.activeRoomId) store.loadPins(store.activeRoomId).catch(() => {});
+    connectedBefore = true;
     store.retryFailed();
   });
   window.addEventListener('online', () => socket.reconnectNow());

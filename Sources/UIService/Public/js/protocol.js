@@ -26,6 +26,10 @@ export const EventType = Object.freeze({
   INVITATION_CREATED: 'invitation.created',
   INVITATION_REMOVED: 'invitation.removed',
   RELATIONS_CHANGED: 'relations.changed',
+  MESSAGE_PINNED: 'message.pinned',
+  MESSAGE_UNPINNED: 'message.unpinned',
+  MESSAGE_SAVED: 'message.saved',
+  MESSAGE_UNSAVED: 'message.unsaved',
 });
 
 /** Commands the page sends on the socket. */
@@ -135,6 +139,21 @@ export function reconnectsAtOnce(code) {
  * @property {string[]} [mentions]
  * @property {Reaction[]} [reactions]
  * @property {SystemEvent} [system]
+ */
+
+/**
+ * A pinned message of a room (`GET /api/rooms/{id}/pins`, `message.pinned`).
+ * @typedef {object} PinnedMessage
+ * @property {Message} message
+ * @property {string} pinnedBy
+ * @property {string} pinnedAt
+ */
+
+/**
+ * A message I saved (`GET /api/saved`, `message.saved`).
+ * @typedef {object} SavedMessage
+ * @property {Message} message
+ * @property {string} savedAt
  */
 
 /**

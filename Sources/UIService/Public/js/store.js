@@ -14,6 +14,7 @@ import { Timeline, PAGE } from './store/timeline.js';
 import { Presence } from './store/presence.js';
 import { Drafts } from './store/drafts.js';
 import { Invitations, Blocks } from './store/relations.js';
+import { Marks } from './store/marks.js';
 import * as rooms from './store/rooms.js';
 import { applyEvent } from './store/events.js';
 
@@ -57,6 +58,8 @@ export class ChatStore extends EventTarget {
     this.loadingNewest = new Map();
     this.invitationList = new Invitations();
     this.blockList = new Blocks();
+    /** Pins of the rooms opened, and my saved messages. */
+    this.marks = new Marks();
     this.drafts = new Drafts(globalThis.localStorage ?? null, this.me?.id ?? 'anonymous');
     /** @type {Map<string, number>} read markers on their way, by room */
     this.reading = new Map();
@@ -245,6 +248,7 @@ export class ChatStore extends EventTarget {
     this.forgottenAt.set(roomId, this.forgets);
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
+    this.marks.forgetRoom(roomId);
     if (this.activeRoomId === roomId) this.activeRoomId = null;
     this.changed('rooms');
   }
@@ -538,6 +542,7 @@ export class ChatStore extends EventTarget {
   async openRoom(roomId) {
     this.activeRoomId = roomId;
     this.changed('active', roomId);
+    this.loadPins(roomId).catch(() => {});
     const timeline = this.timeline(roomId);
     if (!timeline.loaded || !timeline.atEnd) await this.loadNewest(roomId);
   }
@@ -643,6 +648,8 @@ export class ChatStore extends EventTarget {
     if (timeline.byId.has(event.data.id)) timeline.merge(event.data);
     const room = this.rooms.get(event.roomId);
     if (room?.lastMessage?.id === event.data.id) room.lastMessage = { ...room.lastMessage, ...event.data };
+    this.marks.messageChanged(event.roomId, event.data);
+    this.changed('pins', event.roomId);
     this.changed('timeline', event.roomId);
     this.changed('rooms', event.roomId);
   }
@@ -785,6 +792,66 @@ export class ChatStore extends EventTarget {
       case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
       default: return `${actor} changed the conversation`;
     }
+  }
+
+  // ---- pins and saved messages
+
+  /**
+   * The room's pins, read again (on opening it, and after a reconnect).
+   * @param {string} roomId
+   */
+  async loadPins(roomId) {
+    /** @type {{ pins: import('./protocol.js').PinnedMessage[] }} */
+    const answer = await this.api.get(`/api/rooms/${roomId}/pins`);
+    await this.#profilesOf(answer.pins.map((pin) => pin.message));
+    this.marks.setPins(roomId, answer.pins);
+    this.changed('pins', roomId);
+  }
+
+  /**
+   * Pins a message of the room, or takes its pin off.
+   * @param {string} roomId
+   * @param {string} messageId
+   */
+  async togglePin(roomId, messageId) {
+    if (this.marks.isPinned(roomId, messageId)) {
+      await this.api.delete(`/api/rooms/${roomId}/pins/${messageId}`);
+      this.marks.removePin(roomId, messageId);
+    } else {
+      this.marks.addPin(roomId, await this.api.put(`/api/rooms/${roomId}/pins/${messageId}`));
+    }
+    this.changed('pins', roomId);
+  }
+
+  /** Every message I saved (pages of 50; at most 1,000 are kept). */
+  async refreshSaved() {
+    /** @type {import('./protocol.js').SavedMessage[]} */
+    const all = [];
+    let before = '';
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await this.api.get(`/api/saved?limit=50${before ? `&before=${before}` : ''}`);
+      all.push(...answer.saved);
+      if (!answer.hasMore || !answer.nextBefore) break;
+      before = answer.nextBefore;
+    }
+    await this.#profilesOf(all.map((entry) => entry.message));
+    this.marks.setSaved(all);
+    this.changed('saved');
+  }
+
+  /**
+   * Saves a message for me, or takes it off my saved list.
+   * @param {string} roomId
+   * @param {string} messageId
+   */
+  async toggleSaved(roomId, messageId) {
+    if (this.marks.isSaved(messageId)) {
+      await this.api.delete(`/api/rooms/${roomId}/messages/${messageId}/saved`);
+      this.marks.removeSaved(messageId);
+    } else {
+      this.marks.addSaved(await this.api.put(`/api/rooms/${roomId}/messages/${messageId}/saved`));
+    }
+    this.changed('saved', roomId);
   }
 
   // ---- reactions, search, mentions, mute

@@ -38,6 +38,30 @@ export const eventHandlers = {
   [EventType.REACTION_ADDED]: (store, event) => { if (event.data?.messageId) store.setReactions(event.roomId, event.data); },
   [EventType.REACTION_REMOVED]: (store, event) => { if (event.data?.messageId) store.setReactions(event.roomId, event.data); },
 
+  [EventType.MESSAGE_PINNED]: async (store, event) => {
+    if (!event.roomId || !event.data?.message) return;
+    await store.loadProfiles([event.data.message.senderId, event.data.pinnedBy]);
+    store.marks.addPin(event.roomId, event.data);
+    store.changed('pins', event.roomId);
+  },
+  [EventType.MESSAGE_UNPINNED]: (store, event) => {
+    if (!event.roomId || !event.data?.messageId) return;
+    store.marks.removePin(event.roomId, event.data.messageId);
+    store.changed('pins', event.roomId);
+  },
+  // My saves, made or undone on another of my pages.
+  [EventType.MESSAGE_SAVED]: async (store, event) => {
+    if (!event.data?.message) return;
+    await store.loadProfiles([event.data.message.senderId]);
+    store.marks.addSaved(event.data);
+    store.changed('saved', event.roomId);
+  },
+  [EventType.MESSAGE_UNSAVED]: (store, event) => {
+    if (!event.data?.messageId) return;
+    store.marks.removeSaved(event.data.messageId);
+    store.changed('saved', event.roomId);
+  },
+
   [EventType.USER_UPDATED]: (store, event) => {
     if (event.data?.id && event.data.id !== store.me.id) {
       store.rememberUser(event.data);

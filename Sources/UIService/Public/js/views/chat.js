@@ -130,6 +130,15 @@ export class ChatScreen {
   }
 
   onChange({ what, roomId }) {
+    if (what === 'saved') {
+      this.search.savedChanged();
+      if (this.store.activeRoomId) this.room.scheduleRender();
+      return;
+    }
+    if (what === 'pins') {
+      if (roomId === this.store.activeRoomId) this.room.pinsChanged();
+      return;
+    }
     if (['all', 'rooms', 'contacts', 'presence', 'me', 'active', 'invitations', 'blocks'].includes(what)) {
       this.render();
       return;

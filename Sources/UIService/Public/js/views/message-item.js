@@ -61,6 +61,15 @@ export function canDelete(view, message, room) {
 
 /**
  * @param {RoomView} view
+ * Whether I may pin and unpin in `room`: either person of a direct room, the owners and admins of a group.
+ * @param {Room} room
+ */
+export function canPin(view, room) {
+  return room.roomType === 'direct' || ['owner', 'admin'].includes(view.store.myRole(room));
+}
+
+/**
+ * @param {RoomView} view
  * Whether I may edit `message`: my own text message.
  * @param {Message} message
  */
@@ -76,6 +85,9 @@ export function messageItem(view, message, room, showSender) {
   const deletable = canDelete(view, message, room);
   const edited = !deleted && message.updatedAt && message.updatedAt !== message.createdAt;
   const mentionsMe = !mine && !deleted && (message.mentions || []).includes(me);
+  const pinned = !deleted && view.store.marks.isPinned(view.roomId, message.id);
+  const saved = !deleted && view.store.marks.isSaved(message.id);
+  const pinnable = message.messageType !== 'system' && canPin(view, room);
   return oneTabStop(h('li', {
     className: `message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`
       + `${view.highlight?.id === message.id && Date.now() < view.highlight.until ? ' found' : ''}`,
@@ -96,12 +108,18 @@ export function messageItem(view, message, room, showSender) {
     !deleted && message.reactions?.length ? reactionBar(view, message) : null,
     h('span', { className: 'message-meta' },
       h('time', { datetime: message.createdAt, title: formatFull(message.createdAt) }, formatTime(message.createdAt)),
-      edited ? h('span', { className: 'edited' }, ' · edited') : null),
+      edited ? h('span', { className: 'edited' }, ' · edited') : null,
+      pinned ? h('span', { className: 'mark pinned-mark', title: 'Pinned in this conversation' }, ' · 📌 pinned') : null,
+      saved ? h('span', { className: 'mark saved-mark', title: 'In your saved messages' }, ' · 🔖 saved') : null),
     deleted ? null : h('span', { className: 'message-actions' },
       h('button', { type: 'button', className: 'action reply-message', 'aria-label': 'Reply to message', 'aria-keyshortcuts': 'R',
         onClick: () => view.setReply(message) }, 'Reply'),
       h('button', { type: 'button', className: 'action react-message', 'aria-label': 'Add reaction', 'aria-keyshortcuts': '+',
         'aria-expanded': view.pickerFor === message.id ? 'true' : 'false', onClick: () => view.togglePicker(message) }, 'React'),
+      pinnable ? h('button', { type: 'button', className: 'action pin-message', 'aria-pressed': pinned ? 'true' : 'false',
+        'aria-label': pinned ? 'Unpin message' : 'Pin message', onClick: () => view.togglePin(message) }, pinned ? 'Unpin' : 'Pin') : null,
+      message.messageType !== 'system' ? h('button', { type: 'button', className: 'action save-message', 'aria-pressed': saved ? 'true' : 'false',
+        'aria-label': saved ? 'Remove from saved messages' : 'Save message', onClick: () => view.toggleSaved(message) }, saved ? 'Unsave' : 'Save') : null,
       canEdit(view, message) ? h('button', { type: 'button', className: 'action edit-message', 'aria-label': 'Edit message', 'aria-keyshortcuts': 'E',
         onClick: () => view.actions.edit(view.roomId, message) }, 'Edit') : null,
       deletable ? h('button', { type: 'button', className: 'action delete-message', 'aria-label': 'Delete message', 'aria-keyshortcuts': 'Delete',

@@ -15,6 +15,7 @@ import { keyboardTimeline } from './message-keys.js';
 import { Completion, emojiSource, mentionSource } from './completion.js';
 import { chosenTone, emojiGroupsNow, openEmojiPicker } from './emoji-picker.js';
 import { canDelete, canEdit, excerpt, gapItem, messageItem, pendingItem } from './message-item.js';
+import { openPinsDialog } from './pins.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
 /** @typedef {import('../protocol.js').Room} Room */
@@ -74,6 +75,10 @@ export class RoomView {
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
     this.muteButton = h('button', { type: 'button', id: 'mute-button', className: 'secondary', 'aria-pressed': 'false',
       onClick: () => this.toggleMute() }, 'Mute');
+    this.pinsButton = h('button', { type: 'button', id: 'pins-button', className: 'secondary', hidden: true,
+      onClick: () => { this.redrawPins = openPinsDialog(this); } }, 'Pinned');
+    /** @type {(() => void) | null} draws the open pin list again */
+    this.redrawPins = null;
     this.blockButton = h('button', { type: 'button', id: 'block-button', className: 'secondary', hidden: true,
       onClick: () => this.toggleBlock() }, 'Block');
     this.inviteNotice = h('p', { id: 'invite-notice', className: 'invite-notice', role: 'status', hidden: true });
@@ -182,7 +187,7 @@ export class RoomView {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
-        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.muteButton, this.blockButton, this.manageButton),
+        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.pinsButton, this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
       this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.emojiCompletion.element, this.replyBar, this.form);
@@ -279,6 +284,25 @@ export class RoomView {
     this.notice.hidden = false;
   }
 
+  /** Pins `message` in this room, or takes its pin off. */
+  async togglePin(/** @type {Message} */ message) {
+    this.composerError.textContent = '';
+    try { await this.store.togglePin(this.roomId, message.id); } catch (error) { this.composerError.textContent = error.message; }
+  }
+
+  /** Saves `message` for me, or takes it off my saved list. */
+  async toggleSaved(/** @type {Message} */ message) {
+    this.composerError.textContent = '';
+    try { await this.store.toggleSaved(this.roomId, message.id); } catch (error) { this.composerError.textContent = error.message; }
+  }
+
+  /** The room's pins changed: the header's count, the marks on messages and an open list follow. */
+  pinsChanged() {
+    this.renderHeader();
+    this.scheduleRender();
+    if (document.getElementById('pins-dialog')) this.redrawPins?.();
+  }
+
   async toggleMute() {
     const room = this.store.rooms.get(this.roomId);
     if (!room) return;
@@ -311,6 +335,10 @@ export class RoomView {
     const room = this.store.rooms.get(this.roomId);
     if (!room) return;
     this.title.textContent = this.store.roomTitle(room);
+    const pins = this.store.marks.pins(room.id).length;
+    this.pinsButton.hidden = pins === 0;
+    this.pinsButton.textContent = `Pinned (${pins})`;
+    this.pinsButton.setAttribute('aria-label', `${pins} pinned ${pins === 1 ? 'message' : 'messages'}: show them`);
     this.muteButton.textContent = room.muted ? 'Unmute' : 'Mute';
     this.muteButton.setAttribute('aria-pressed', room.muted ? 'true' : 'false');
     this.muteButton.title = room.muted ? 'Notifications are off for this conversation' : 'Turn off notifications for this conversation';
@@ -382,7 +410,8 @@ export class RoomView {
     const sender = this.store.user(message.senderId);
     return JSON.stringify([message.content, message.updatedAt, message.deletedAt, message.reactions, message.replyTo, message.mentions,
       message.attachments?.length, showSender, this.store.displayName(message.senderId), sender?.avatarUrl, this.pickerFor === message.id,
-      this.highlight?.id === message.id && Date.now() < this.highlight.until, this.expanded.has(message.id)]);
+      this.highlight?.id === message.id && Date.now() < this.highlight.until, this.expanded.has(message.id),
+      this.store.marks.isPinned(this.roomId, message.id), this.store.marks.isSaved(message.id)]);
   }
 
   renderTimeline({ keepOlderAnchor = false } = {}) {

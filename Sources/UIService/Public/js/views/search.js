@@ -19,11 +19,15 @@ export class SearchPanel {
     this.status = h('p', { id: 'search-status', className: 'search-status', role: 'status', 'aria-live': 'polite' });
     this.closeButton = h('button', { type: 'button', id: 'search-close', className: 'secondary', hidden: true, onClick: () => this.close() }, 'Close');
     this.mentionsButton = h('button', { type: 'button', id: 'mentions-button', className: 'secondary', onClick: () => this.showMentions() }, 'Mentions');
+    this.savedButton = h('button', { type: 'button', id: 'saved-button', className: 'secondary', onClick: () => this.showSaved() }, 'Saved');
+    /** Whether the results are my saved messages (they follow saves made meanwhile). */
+    this.showingSaved = false;
     this.form = h('form', { id: 'search-form', className: 'search-form', role: 'search' },
-      this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'), this.mentionsButton);
+      this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'));
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
 
     this.element = h('div', { className: 'search-panel' }, this.form,
+      h('div', { className: 'search-lists', role: 'group', 'aria-label': 'Your messages' }, this.mentionsButton, this.savedButton),
       h('div', { className: 'search-heading' }, this.status, this.closeButton), this.results);
     // Esc anywhere in the search (its box, a result) closes the results and returns to the box.
     this.element.addEventListener('keydown', (event) => {
@@ -59,6 +63,17 @@ export class SearchPanel {
     }
   }
 
+  /** My saved messages, newest save first (the store keeps them: no request). */
+  showSaved() {
+    const saved = this.store.marks.savedList();
+    this.show(saved.map(({ message }) => ({ message, snippet: plainText(message.content || ''), highlights: [] })), false, null);
+    this.showingSaved = true;
+    this.status.textContent = saved.length ? 'Your saved messages' : 'Nothing saved yet. Save a message from its actions to find it here.';
+  }
+
+  /** Saves changed (here or on another page): an open saved list follows. */
+  savedChanged() { if (this.open && this.showingSaved) this.showSaved(); }
+
   async showMentions() {
     this.status.textContent = 'Loading mentions…';
     try {
@@ -71,6 +86,7 @@ export class SearchPanel {
   }
 
   show(hits, append, more) {
+    this.showingSaved = false;
     this.element.classList.add('open');
     this.results.hidden = false;
     this.closeButton.hidden = false;
