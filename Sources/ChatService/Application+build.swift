@@ -74,7 +74,6 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
 
     let authenticated = AuthMiddleware<ChatRequestContext>(verifier: verifier)
     let roomsGroup = router.group("api/rooms").add(middleware: authenticated)
-    InternalController(rooms: rooms).addRoutes(to: router.group("internal").add(middleware: authenticated))
     let directory = UserDirectory(baseURL: configuration.userServiceURL, client: client)
     let roomsController = RoomsController(
         rooms: rooms, directory: directory, gateway: gateway, messages: messages,
@@ -89,6 +88,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     .addRoutes(to: roomsGroup)
     ReactionsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
     let apiGroup = router.group("api").add(middleware: authenticated)
+    InternalController(rooms: rooms, messages: messages, gateway: gateway)
+        .addRoutes(to: router.group("internal").add(middleware: authenticated))
     SearchController(messages: messages).addRoutes(to: apiGroup)
     PinsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
     SavedController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(rooms: roomsGroup, api: apiGroup)

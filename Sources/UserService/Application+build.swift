@@ -71,17 +71,18 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
     ).addRoutes(to: router)
     IdentityProviderController(issuerURL: configuration.issuerURL, keys: keyStore).addRoutes(to: router)
 
+    let hasher = PasswordHasher(
+        threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue,
+        unknownLoginLimit: configuration.limits.unknownLoginHashes)
+    let throttle = LoginThrottle(redis: redis, limits: configuration.limits)
+    let sessionRevocations = SessionRevocations(
+        redis: redis, list: revokedSessions, tokenLifetime: configuration.accessTokenLifetime, logger: logger)
     if let external = configuration.externalIssuer {
         ExternalAccountsController(issuer: external).addRoutes(to: router.group("api/auth"))
     } else {
         AuthController(
-            users: users, refreshTokens: refreshTokens,
-            hasher: PasswordHasher(
-                threads: hashingThreads, queueLimit: configuration.limits.passwordHashQueue,
-                unknownLoginLimit: configuration.limits.unknownLoginHashes),
-            issuer: issuer, throttle: LoginThrottle(redis: redis, limits: configuration.limits),
-            revocations: SessionRevocations(
-                redis: redis, list: revokedSessions, tokenLifetime: configuration.accessTokenLifetime, logger: logger)
+            users: users, refreshTokens: refreshTokens, hasher: hasher, issuer: issuer, throttle: throttle,
+            revocations: sessionRevocations
         )
         .addRoutes(to: router.group("api/auth"))
     }
@@ -96,15 +97,23 @@ func buildApplication(configuration: UserServiceConfiguration, registry: Prometh
         blocks: blocks, registry: PresenceRegistry(redis: redis),
         rooms: ChatServiceRoomSharing(chatServiceURL: configuration.chatServiceURL, client: ServiceClient()), logger: logger)
     let profiles = ProfileAnnouncements(redis: redis, logger: logger)
+    let contacts = ContactStore(pool: pool)
     let people = PeopleRoutes(
-        users: users, contacts: ContactStore(pool: pool), blocks: blocks, presence: presence, profiles: profiles,
+        users: users, contacts: contacts, blocks: blocks, presence: presence, profiles: profiles,
         relations: RelationAnnouncements(redis: redis, logger: logger))
     let usersGroup = people.add(to: router, authenticated: authenticated)
+    let avatars = AvatarStore(pool: pool)
+    let pictures = try configuration.storage.makeStore(client: HTTPClient.shared)
     AvatarController(
-        users: users, avatars: AvatarStore(pool: pool), store: try configuration.storage.makeStore(client: HTTPClient.shared),
-        maxBytes: configuration.avatarMaxBytes, announcements: profiles
+        users: users, avatars: avatars, store: pictures, maxBytes: configuration.avatarMaxBytes, announcements: profiles
     )
     .addRoutes(authenticated: usersGroup, public: router)
+    AccountController(
+        users: users, refreshTokens: refreshTokens, contacts: contacts, blocks: blocks, avatars: avatars, store: pictures,
+        hasher: hasher, throttle: throttle, revocations: sessionRevocations, chatServiceURL: configuration.chatServiceURL,
+        client: ServiceClient(), externalIssuer: configuration.externalIssuer
+    )
+    .addRoutes(to: usersGroup)
 
     let document = try OpenAPIDocument(serviceDocument: PackageResources.user_service_json)
     document.addRoutes(to: router)

@@ -20,6 +20,17 @@ struct SessionRevocations: Sendable {
     /// Beyond the lifetime: the verifiers' clock leeway, and a little more.
     static let margin = 60
 
+    /// Ends every socket of the person, whatever login opened it (their account is gone).
+    func announceAll(user: UUID) async {
+        do {
+            let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(UserEvent(userId: user)))))
+            try await redis.publish(payload, to: RealtimeChannel.user(user))
+        } catch {
+            logger.warning(
+                "could not close a deleted account's sockets; they end when their tokens expire", metadata: ["error": "\(error)"])
+        }
+    }
+
     func announce(user: UUID, session: UUID) async {
         let sid = session.uuidString.lowercased()
         do {

@@ -13,6 +13,9 @@ enum UserError: Error, Equatable, ProblemConvertible {
     /// Not a picture a profile can show; the text says why.
     case notAnImage(String)
     case storageUnavailable
+    case wrongPassword
+    case externalAccount(issuer: String)
+    case chatServiceUnavailable
 
     var problem: AppError {
         switch self {
@@ -25,6 +28,14 @@ enum UserError: Error, Equatable, ProblemConvertible {
         case let .avatarTooLarge(limit):
             AppError(.contentTooLarge, code: "upload_too_large", detail: "A profile picture can be at most \(limit / 1024) KiB.")
         case let .notAnImage(detail): AppError(.unprocessableContent, code: "not_an_image", detail: detail)
+        case .wrongPassword: .forbidden("wrong_password", "That is not your current password.")
+        case let .externalAccount(issuer):
+            .conflict("external_account", "Your password is kept by your sign-in provider (\(issuer)); change it there.")
+        case .chatServiceUnavailable:
+            AppError(
+                .serviceUnavailable, code: "chat_service_unavailable",
+                detail: "Your conversations cannot be reached right now; try again shortly.",
+                headers: [.retryAfter: "5"])
         case .storageUnavailable:
             AppError(
                 .serviceUnavailable, code: "storage_unavailable", detail: "Pictures cannot be stored right now; try again shortly.",

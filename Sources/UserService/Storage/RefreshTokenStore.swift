@@ -25,6 +25,18 @@ struct RefreshTokenStore: Sendable {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Signs out every login of `userId` but `kept` (the caller's own): revokes their refresh
+    /// tokens and answers the families (session ids) that were still live.
+    func revokeAll(of userId: UUID, except kept: UUID?) async throws -> [UUID] {
+        let rows = try await pool.query(
+            """
+            UPDATE refresh_tokens SET revoked_at = now()
+            WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ($2::uuid IS NULL OR family_id <> $2)
+            RETURNING family_id
+            """, [userId, kept])
+        return Array(Set(try rows.map { try $0.decode("family_id", as: UUID.self) }))
+    }
+
     func issue(userId: UUID, lifetime: Duration) async throws -> (token: String, family: UUID) {
         let token = Self.newToken()
         let family = UUID()

@@ -187,6 +187,17 @@ struct UserRepository: Sendable {
             """, [id], idempotent: true)  // setting "now" again is the same fact
     }
 
+    func setPassword(id: UUID, hash: String) async throws {
+        try await pool.query("UPDATE users SET password_hash = $2 WHERE id = $1", [id, hash])
+    }
+
+    /// Erases the account and everything of it this service holds: profile, picture
+    /// record, contacts both ways, blocks both ways, refresh tokens (all by cascade).
+    /// False when there was no such account.
+    func erase(id: UUID) async throws -> Bool {
+        try await pool.query("DELETE FROM users WHERE id = $1", [id]).affectedRows == 1
+    }
+
     static func record(_ row: PostgresRow) throws -> UserRecord {
         UserRecord(
             id: try row.decode("id"), username: try row.decode("username"), email: try row.decode("email"),
