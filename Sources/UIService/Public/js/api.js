@@ -85,7 +85,8 @@ export class Api extends EventTarget {
   postEmpty(path) { return this.#send('POST', path); }
   put(path, body) { return this.#send('PUT', path, body); }
   patch(path, body) { return this.#send('PATCH', path, body); }
-  delete(path) { return this.#send('DELETE', path); }
+  /** @param {string} path @param {any} [body] */
+  delete(path, body) { return this.#send('DELETE', path, body); }
 
   /// Sends `blob` as the body of `method path` with upload progress (XMLHttpRequest:
   /// fetch reports none). Returns `{ done, abort }`: `done` resolves with the JSON

@@ -34,6 +34,7 @@ function stopSession() {
 }
 
 async function startChat() {
+  notice = ''; // said until the next sign-in
   const store = new ChatStore(api);
   store.limits = { maxUploadBytes: config.maxUploadBytes || 25 * 1024 * 1024, maxMessageLength: config.maxMessageLength || 4000 };
   const socket = new ChatSocket(api, () => store.positions());
@@ -51,7 +52,12 @@ async function startChat() {
       await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** attempt)));
     }
   }
-  const screen = new ChatScreen(root, store, socket, async () => { stopSession(); await api.logout(); start(); });
+  const screen = new ChatScreen(root, store, socket, async (/** @type {string} */ said = '') => {
+    stopSession();
+    await api.logout();
+    notice = said;
+    start();
+  }, Boolean(api.oidc));
   socket.addEventListener('event', (/** @type {CustomEvent} */ event) => {
     store.apply(event.detail, { visible: document.visibilityState === 'visible' }).catch((error) => console.warn('event not applied', error));
   });
@@ -73,8 +79,8 @@ async function startChat() {
 }
 
 function start() {
-  if (api.signedIn) startChat();
-  else renderAuth(root, api, () => startChat(), notice);
+  if (api.signedIn) { startChat(); return; }
+  renderAuth(root, api, () => startChat(), notice);
 }
 
 if (api.oidc?.isCallback()) {

@@ -52,6 +52,8 @@ export class ChatStore extends EventTarget {
     this.activeRoomId = null;
     /** @type {Map<string, Promise<PublicUser>>} */
     this.pendingProfiles = new Map();
+    /** @type {Set<string>} people whose accounts are gone */
+    this.deletedUsers = new Set();
     /** @type {Map<string, Promise<void>>} */
     this.sendQueues = new Map();
     /** @type {Map<string, Promise<void>>} newest pages on their way, by room */
@@ -131,6 +133,7 @@ export class ChatStore extends EventTarget {
   /** @param {string} id */
   displayName(id) {
     if (id === this.me?.id) return 'You';
+    if (this.deletedUsers.has(id)) return 'Deleted account';
     const nickname = this.contacts.get(id)?.nickname;
     return nickname || this.users.get(id)?.displayName || this.users.get(id)?.username || 'Someone';
   }
@@ -156,7 +159,7 @@ export class ChatStore extends EventTarget {
 
   /** @param {string[]} ids */
   async loadProfiles(ids) {
-    const missing = [...new Set(ids)].filter((id) => id !== this.me?.id && !this.users.has(id));
+    const missing = [...new Set(ids)].filter((id) => id !== this.me?.id && !this.users.has(id) && !this.deletedUsers.has(id));
     await Promise.all(missing.map((id) => this.profile(id).catch(() => null)));
   }
 
@@ -166,6 +169,10 @@ export class ChatStore extends EventTarget {
       const request = this.api.get(`/api/users/${id}`).then((/** @type {PublicUser} */ user) => {
         this.rememberUser(user);
         return user;
+      }, (error) => {
+        // No such person: an account that was deleted (what they wrote stays, theirs no more).
+        if (error instanceof ApiError && error.status === 404) this.deletedUsers.add(id);
+        throw error;
       }).finally(() => this.pendingProfiles.delete(id));
       this.pendingProfiles.set(id, request);
     }
@@ -792,6 +799,28 @@ export class ChatStore extends EventTarget {
       case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
       default: return `${actor} changed the conversation`;
     }
+  }
+
+  // ---- one's own account
+
+  /**
+   * @param {string} currentPassword
+   * @param {string} newPassword
+   */
+  async changePassword(currentPassword, newPassword) {
+    await this.api.post('/api/users/me/password', { currentPassword, newPassword });
+  }
+
+  /** My data as the server exports it, with the name it suggests for the file. */
+  async exportAccount() {
+    const blob = await this.api.download('/api/users/me/export');
+    const day = new Date().toISOString().slice(0, 10);
+    return { blob, filename: `microchat-${this.me.username}-${day}.json` };
+  }
+
+  /** @param {{ password?: string, confirmUsername?: string }} proof */
+  async deleteAccount(proof) {
+    await this.api.delete('/api/users/me', proof);
   }
 
   // ---- pins and saved messages

@@ -9,6 +9,7 @@ export function renderAuth(root, api, onSignedIn, notice = '') {
   if (api.oidc) { renderProviderSignIn(root, api, notice); return; }
   let mode = 'login';
   const error = h('p', { id: 'auth-error', className: 'form-error', role: 'alert' });
+  const said = h('p', { id: 'auth-notice', className: 'auth-notice', role: 'status', hidden: !notice }, notice);
 
   const field = (id, label, attributes) => h('div', { className: 'field' },
     h('label', { for: id }, label),
@@ -32,7 +33,7 @@ export function renderAuth(root, api, onSignedIn, notice = '') {
   const heading = h('h1', { id: 'auth-heading' });
   const card = h('section', { className: 'auth-card', 'aria-labelledby': 'auth-heading' },
     h('div', { className: 'brand' }, h('img', { className: 'logo', src: '/favicon.svg', alt: '', width: '28', height: '28' }), 'MicroChat'),
-    heading, error, loginForm, registerForm, toggle);
+    heading, said, error, loginForm, registerForm, toggle);
 
   const show = (next) => {
     mode = next;

@@ -7,6 +7,7 @@ import { h, avatar, replaceChildren } from '../dom.js';
 import { renderRoomList } from './sidebar.js';
 import { RoomView } from './room.js';
 import { SearchPanel } from './search.js';
+import { accountSection } from './account.js';
 import { Notifier } from './notifier.js';
 import { InvitationsPanel } from './invitations.js';
 import { blockButton, blockedPeopleSection, confirmBlock } from './blocks.js';
@@ -16,11 +17,13 @@ import { newChatDialog, newGroupDialog, membersDialog, profileDialog, contactsDi
 const STATE_TEXT = { online: 'Connected', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Offline' };
 
 export class ChatScreen {
-  constructor(root, store, socket, onLogout) {
+  constructor(root, store, socket, onLogout, externalAccounts = false) {
     this.root = root;
     this.store = store;
     this.socket = socket;
     this.onLogout = onLogout;
+    /** Accounts belong to a sign-in provider (OIDC): no password here. */
+    this.externalAccounts = externalAccounts;
     this.build();
   }
 
@@ -38,7 +41,8 @@ export class ChatScreen {
     const sidebar = h('nav', { className: 'sidebar', 'aria-label': 'Conversations and account' },
       h('header', { className: 'sidebar-header' },
         h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile',
-          onClick: () => profileDialog(this.store, blockedPeopleSection(this.store)) },
+          onClick: () => profileDialog(this.store, blockedPeopleSection(this.store),
+            accountSection(this.store, { external: this.externalAccounts, onDeleted: () => this.onLogout('Your account was deleted.') })) },
           this.meAvatar, this.meName),
         h('button', { type: 'button', id: 'logout-button', className: 'secondary', onClick: () => this.onLogout() }, 'Log out')),
       h('div', { className: 'sidebar-actions' },
