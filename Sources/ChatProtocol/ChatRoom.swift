@@ -17,6 +17,8 @@ public struct ChatRoom: Codable, Sendable, Equatable {
     public var mentionCount: Int?
     /// The caller muted the room: no notifications, left out of unread totals.
     public var muted: Bool?
+    /// The caller's notification level for the room (`none` whenever `muted`).
+    public var notificationLevel: NotificationLevel?
     /// People invited into the room who have not accepted yet (shown to its members).
     public var invitedUserIds: [UUID]?
 

@@ -38,6 +38,12 @@ public enum ISO8601 {
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
             let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
         else { return nil }
+        // Each field in its range and the separators where they belong: 2026-13-40T99:00 is no time.
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+            (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
+        else { return nil }
         var index = 19
         var micros = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
@@ -61,6 +67,7 @@ public enum ISO8601 {
                 if index + 3 < bytes.count, bytes[index + 3] == UInt8(ascii: ":") {
                     offsetMinutes = number(index + 4, 2) ?? 0
                 }
+                guard (0...23).contains(offsetHours), (0...59).contains(offsetMinutes) else { return nil }
                 offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
             } else {
                 return nil
@@ -75,5 +82,13 @@ public enum ISO8601 {
         parts.tm_sec = Int32(second)
         let epoch = timegm(&parts)
         return Date(timeIntervalSince1970: Double(Int(epoch) - offsetSeconds) + Double(micros) / 1_000_000)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }

@@ -47,5 +47,13 @@ struct JSONBodyTests {
         let offset = try #require(ISO8601.parse("2025-11-25 17:18:28+02:00"))
         #expect(offset.timeIntervalSince1970 == 1_764_083_908)
         #expect(ISO8601.parse("garbage") == nil)
+        // Out-of-range fields are no time at all (they are not rolled over into the next month or day).
+        for bad in [
+            "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-12-40T00:00:00Z", "2026-12-05T24:00:00Z",
+            "2026-12-05T12:60:00Z", "2026-12-05T12:00:61Z", "2026/12/05T12:00:00Z", "2026-12-05X12:00:00Z", "2026-12-05T12:00:00+25:00",
+        ] {
+            #expect(ISO8601.parse(bad) == nil, "\(bad)")
+        }
+        #expect(ISO8601.parse("2024-02-29T23:59:59Z") != nil)
     }
 }

@@ -74,6 +74,13 @@ final class PeopleInMemory: Sendable {
             }
         }
 
+        func setDoNotDisturb(id: UUID, until: Date?) async throws -> UserRecord? {
+            people.state.withLock { state in
+                state.users[id]?.doNotDisturbUntil = until
+                return state.users[id]
+            }
+        }
+
         func touch(id: UUID) async throws {
             people.state.withLock { state in
                 state.touches += 1

@@ -42,3 +42,34 @@ test('rooms are listed by their newest activity', () => {
   ];
   assert.deepEqual(rooms.sortRooms(list).map((r) => r.id), ['talked', 'renamed', 'old']);
 });
+
+test('the tab title counts each room as its notification level says', () => {
+  const list = [
+    { id: 'a', roomType: 'group', unreadCount: 5, mentionCount: 1 },
+    { id: 'b', roomType: 'group', unreadCount: 4, mentionCount: 2, notificationLevel: 'mentions' },
+    { id: 'c', roomType: 'group', unreadCount: 7, mentionCount: 3, notificationLevel: 'none', muted: true },
+    { id: 'd', roomType: 'direct', unreadCount: 2, mentionCount: 0, notificationLevel: 'all' },
+  ];
+  assert.deepEqual(list.map(rooms.countedUnread), [5, 2, 0, 2]);
+  assert.equal(rooms.unreadTotal(list), 9);
+});
+
+test('what notifies follows the level: default, all, mentions and replies, none', () => {
+  const me = 'me';
+  const plain = { senderId: 'x', messageType: 'text', mentions: [] };
+  const mention = { ...plain, mentions: [me] };
+  const reply = { ...plain, replyTo: { senderId: me } };
+  const group = (notificationLevel) => ({ roomType: 'group', notificationLevel });
+  const direct = (notificationLevel) => ({ roomType: 'direct', notificationLevel });
+  const table = [
+    [group(undefined), [false, true, true]], [group('default'), [false, true, true]], [group('all'), [true, true, true]],
+    [group('mentions'), [false, true, true]], [group('none'), [false, false, false]],
+    [direct('default'), [true, true, true]], [direct('mentions'), [true, true, true]], [direct('none'), [false, false, false]],
+  ];
+  for (const [room, expected] of table) {
+    assert.deepEqual([plain, mention, reply].map((m) => rooms.notifies(m, room, me)), expected, JSON.stringify(room));
+  }
+  assert.equal(rooms.notifies({ ...mention, senderId: me }, group('all'), me), false);
+  assert.equal(rooms.notifies({ ...plain, messageType: 'system' }, group('all'), me), false);
+  assert.equal(rooms.notifies(mention, { roomType: 'group', muted: true }, me), false);
+});

@@ -11,6 +11,7 @@ extension ChatRoom {
         view.unreadCount = nil
         view.mentionCount = nil
         view.muted = nil
+        view.notificationLevel = nil
         view.participants = participants?.map {
             RoomParticipant(userId: $0.userId, role: $0.role, joinedAt: $0.joinedAt, lastReadAt: nil, lastReadSeq: 0)
         }

@@ -99,6 +99,7 @@ struct RoomsController: Sendable {
         group.post("{roomId}/leave", use: leave)
         group.put("{roomId}/mute", use: mute)
         group.delete("{roomId}/mute", use: unmute)
+        group.put("{roomId}/notifications", use: setNotificationLevel)
     }
 
     /// Who calls, about which room, in what role.
@@ -109,6 +110,8 @@ struct RoomsController: Sendable {
         var roomType: RoomType
         /// The caller muted the room.
         var muted: Bool = false
+        /// The caller's notification level for the room.
+        var level: NotificationLevel = .default
 
         /// Owners and admins of a group manage it; a direct room has no managers.
         var managesGroup: Bool { roomType.isGroup && role.managesGroup }
@@ -125,7 +128,8 @@ struct RoomsController: Sendable {
         guard let role = RoomRole(rawValue: membership.role), let roomType = RoomType(rawValue: membership.roomType) else {
             throw AppError(.internalServerError, code: "internal_error", detail: "Something went wrong on our side.")
         }
-        return RoomAccess(identity: identity, roomId: roomId, role: role, roomType: roomType, muted: membership.muted)
+        return RoomAccess(
+            identity: identity, roomId: roomId, role: role, roomType: roomType, muted: membership.muted, level: membership.level)
     }
 
     @Sendable func create(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
@@ -239,6 +243,7 @@ struct RoomsController: Sendable {
         let roomId = access.roomId
         guard var room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
         room.muted = access.muted
+        room.notificationLevel = access.level
         room.invitedUserIds = try await rooms.invitees(of: roomId)
         return JSONResponse(room)
     }
@@ -407,6 +412,38 @@ struct RoomsController: Sendable {
         var muted: Bool
     }
 
+    struct NotificationLevelRequest: StrictDecodable, Sendable {
+        static let fields: Set<String> = ["level"]
+        var level: String
+    }
+
+    struct NotificationState: Codable, Sendable {
+        var roomId: UUID
+        var level: NotificationLevel
+        var muted: Bool
+    }
+
+    /// `PUT /api/rooms/{id}/notifications {"level"}`: the caller's level for the room (idempotent).
+    @Sendable func setNotificationLevel(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<NotificationState> {
+        let identity = try context.requireIdentity()
+        let roomId = try context.parameters.requireUUID("roomId", what: "room")
+        var request = request
+        let body = try await request.decodeJSON(as: NotificationLevelRequest.self, context: context)
+        guard let level = NotificationLevel(rawValue: body.level) else {
+            throw AppError.validation([
+                FieldError(field: "level", code: "invalid_value", detail: "one of default, all, mentions, none")
+            ])
+        }
+        guard try await rooms.setLevel(level, userId: identity.userId, roomId: roomId) else { throw ChatError.roomNotFound }
+        await announceOwnChange(in: roomId, to: identity.userId)
+        return JSONResponse(NotificationState(roomId: roomId, level: level, muted: level == .none))
+    }
+
+    /// The person's other pages and devices read the room again (and see their new choice).
+    private func announceOwnChange(in roomId: UUID, to userId: UUID) async {
+        await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: userId))), toUser: userId)
+    }
+
     /// A muted room sends no notifications and stays out of the page's unread total (idempotent).
     @Sendable func mute(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<MuteState> {
         try await setMuted(true, context)
@@ -420,10 +457,7 @@ struct RoomsController: Sendable {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
         guard try await rooms.setMuted(muted, userId: identity.userId, roomId: roomId) else { throw ChatError.roomNotFound }
-        // The person's other pages and devices read the room again (and see it muted or not).
-        await gateway.publish(
-            ChatEvent(type: .roomUpdated, roomId: roomId, data: .user(UserEvent(userId: identity.userId))),
-            toUser: identity.userId)
+        await announceOwnChange(in: roomId, to: identity.userId)
         return JSONResponse(MuteState(roomId: roomId, muted: muted))
     }
 }

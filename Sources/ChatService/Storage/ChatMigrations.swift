@@ -150,5 +150,11 @@ enum ChatMigrations {
             );
             CREATE INDEX saved_messages_newest ON saved_messages (user_id, saved_at DESC, message_id);
             """),
+        Migration(version: 8, name: "notification levels per participant", sql: """
+            -- The person's choice for the room: NULL is the default (see NotificationLevel); 'none'
+            -- is muted, and `muted` stays in step with it for what reads that column.
+            ALTER TABLE room_participants ADD COLUMN notify text CHECK (notify IN ('all', 'mentions', 'none'));
+            UPDATE room_participants SET notify = 'none' WHERE muted;
+            """),
     ]
 }

@@ -13,27 +13,41 @@ struct RoomStore: Sendable {
     }
 
     /// The user's role in a live room and the room's type, or nil when they are not in it.
-    func membership(of userId: UUID, in roomId: UUID) async throws -> (role: String, roomType: String, muted: Bool)? {
+    func membership(of userId: UUID, in roomId: UUID) async throws -> (
+        role: String, roomType: String, muted: Bool, level: NotificationLevel
+    )? {
         guard
             let row = try await pool.query(
                 """
-                SELECT p.role, r.room_type, p.muted FROM room_participants p JOIN rooms r ON r.id = p.room_id
+                SELECT p.role, r.room_type, p.muted, p.notify FROM room_participants p JOIN rooms r ON r.id = p.room_id
                 WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
                 """, [roomId, userId]
             ).first
         else { return nil }
         return (
-            try row.decode("role", as: String.self), try row.decode("room_type", as: String.self), try row.decode("muted", as: Bool.self)
+            try row.decode("role", as: String.self), try row.decode("room_type", as: String.self), try row.decode("muted", as: Bool.self),
+            Self.level(try row.decode("notify", as: String?.self))
         )
     }
 
-    /// Mutes or unmutes the room for one participant; false if they are not in it.
+    /// The stored choice as a level (NULL, or anything unknown, is the default).
+    static func level(_ stored: String?) -> NotificationLevel {
+        stored.flatMap(NotificationLevel.init(rawValue:)) ?? .default
+    }
+
+    /// Mutes the room for one participant (level `none`), or unmutes it (back to the default);
+    /// false if they are not in it.
     func setMuted(_ muted: Bool, userId: UUID, roomId: UUID) async throws -> Bool {
+        try await setLevel(muted ? NotificationLevel.none : .default, userId: userId, roomId: roomId)
+    }
+
+    /// Sets one participant's notification level for the room; false if they are not in it.
+    func setLevel(_ level: NotificationLevel, userId: UUID, roomId: UUID) async throws -> Bool {
         try await pool.query(
             """
-            UPDATE room_participants p SET muted = $3 FROM rooms r
+            UPDATE room_participants p SET notify = $3, muted = ($3 IS NOT DISTINCT FROM 'none') FROM rooms r
             WHERE p.room_id = $1 AND p.user_id = $2 AND r.id = p.room_id AND r.deleted_at IS NULL RETURNING 1
-            """, [roomId, userId, muted]
+            """, [roomId, userId, level == .default ? nil : level.rawValue]
         ).first != nil
     }
 
@@ -169,7 +183,7 @@ struct RoomStore: Sendable {
             var rooms: [ChatRoom] = []
             for row in try connection.query(
                 """
-                SELECT \(Rows.roomColumns), p.muted, u.unread, u.mentioned
+                SELECT \(Rows.roomColumns), p.muted, p.notify, u.unread, u.mentioned
                 FROM room_participants p JOIN rooms r ON r.id = p.room_id
                 CROSS JOIN LATERAL (
                     SELECT count(*) AS unread, count(*) FILTER (WHERE m.mentions @> ARRAY[$1::uuid]) AS mentioned FROM messages m
@@ -183,6 +197,7 @@ struct RoomStore: Sendable {
                 room.unreadCount = try row.decode("unread", as: Int.self)
                 room.mentionCount = try row.decode("mentioned", as: Int.self)
                 room.muted = try row.decode("muted", as: Bool.self)
+                room.notificationLevel = Self.level(try row.decode("notify", as: String?.self))
                 room.participants = []
                 rooms.append(room)
             }

@@ -13,10 +13,12 @@ struct OwnProfile: Codable, Sendable, Equatable {
     var phoneNumber: String?
     var lastSeenAt: Date?
     var createdAt: Date
+    /// Until when notifications are off on every device (absent when not asked, or past).
+    var doNotDisturbUntil: Date?
 
     init(
         id: UUID, username: String, email: String, displayName: String, bio: String?, avatarUrl: String?, status: String?,
-        phoneNumber: String?, lastSeenAt: Date?, createdAt: Date
+        phoneNumber: String?, lastSeenAt: Date?, createdAt: Date, doNotDisturbUntil: Date? = nil
     ) {
         self.id = id
         self.username = username
@@ -28,5 +30,6 @@ struct OwnProfile: Codable, Sendable, Equatable {
         self.phoneNumber = phoneNumber
         self.lastSeenAt = lastSeenAt
         self.createdAt = createdAt
+        self.doNotDisturbUntil = doNotDisturbUntil
     }
 }

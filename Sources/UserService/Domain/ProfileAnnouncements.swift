@@ -21,6 +21,17 @@ struct ProfileAnnouncements: Sendable {
         await announce(user)
     }
 
+    /// Tells the person's own sockets (their other pages and devices) that their own profile
+    /// changed in a way only they see (do-not-disturb): those pages read it again.
+    func announceToThemselves(_ user: UserRecord) async {
+        let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
+        do {
+            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: RealtimeChannel.user(user.id))
+        } catch {
+            logger.warning("could not tell a person's other pages of their change", metadata: ["error": "\(error)"])
+        }
+    }
+
     func announce(_ user: UserRecord) async {
         let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
         do {

@@ -24,6 +24,11 @@ struct UpdateProfileRequest: StrictDecodable, Sendable {
     }
 }
 
+struct DoNotDisturbRequest: StrictDecodable, Sendable {
+    static let fields: Set<String> = ["until"]
+    var until: String
+}
+
 struct UserSearchResponse: Codable, Sendable {
     var users: [PublicProfile]
 }
@@ -37,6 +42,8 @@ struct UsersController: Sendable {
     func addRoutes(to group: RouterGroup<UserRequestContext>) {
         group.get("me", use: me)
         group.patch("me", use: updateMe)
+        group.put("me/dnd", use: startDoNotDisturb)
+        group.delete("me/dnd", use: endDoNotDisturb)
         group.get(use: search)
         group.get("{id}", use: show)
     }
@@ -74,6 +81,34 @@ struct UsersController: Sendable {
             throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
         }
         await announcements.announce(user, changedFrom: before)
+        return JSONResponse(user.ownProfile)
+    }
+
+    /// The longest do-not-disturb one can ask for at once.
+    static let longestDoNotDisturb: TimeInterval = 366 * 24 * 3600
+
+    @Sendable func startDoNotDisturb(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<OwnProfile> {
+        let identity = try context.requireIdentity()
+        var request = request
+        let body = try await request.decodeJSON(as: DoNotDisturbRequest.self, context: context)
+        let now = Date()
+        guard let until = ISO8601.parse(body.until), until > now, until.timeIntervalSince(now) <= Self.longestDoNotDisturb else {
+            throw AppError.validation([
+                FieldError(field: "until", code: "invalid_value", detail: "an ISO 8601 time in the future, at most a year away")
+            ])
+        }
+        return try await setDoNotDisturb(until, identity)
+    }
+
+    @Sendable func endDoNotDisturb(_ request: Request, context: UserRequestContext) async throws -> JSONResponse<OwnProfile> {
+        try await setDoNotDisturb(nil, try context.requireIdentity())
+    }
+
+    private func setDoNotDisturb(_ until: Date?, _ identity: Identity) async throws -> JSONResponse<OwnProfile> {
+        guard let user = try await users.setDoNotDisturb(id: identity.userId, until: until) else {
+            throw AppError.unauthorized("unknown_user", "The account behind this token no longer exists.")
+        }
+        await announcements.announceToThemselves(user)
         return JSONResponse(user.ownProfile)
     }
 

@@ -14,7 +14,7 @@ struct BlockStore: Sendable {
     static let selectBlock = """
         SELECT b.created_at AS block_created_at,
                u.id, u.username, u.email, u.password_hash, u.created_at, u.last_seen_at,
-               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number
+               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number, p.dnd_until
         FROM blocks b JOIN users u ON u.id = b.blocked_id JOIN user_profiles p ON p.user_id = u.id
         """
 

@@ -15,7 +15,7 @@ struct ContactStore: Sendable {
     static let selectContact = """
         SELECT c.nickname, c.created_at AS contact_created_at,
                u.id, u.username, u.email, u.password_hash, u.created_at, u.last_seen_at,
-               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number
+               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number, p.dnd_until
         FROM contacts c JOIN users u ON u.id = c.contact_id JOIN user_profiles p ON p.user_id = u.id
         """
 

@@ -13,6 +13,8 @@ protocol UserStoring: Sendable {
     func update(id: UUID, changes: ProfileChanges) async throws -> UserRecord?
     /// Records activity (presence without a socket).
     func touch(id: UUID) async throws
+    /// Turns do-not-disturb on until `until`, or off (nil); nil when the user does not exist.
+    func setDoNotDisturb(id: UUID, until: Date?) async throws -> UserRecord?
 }
 
 /// A person's address book. `add` throws `UserError.alreadyContact` or `UserError.userNotFound`.

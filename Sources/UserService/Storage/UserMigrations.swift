@@ -85,5 +85,9 @@ enum UserMigrations {
             );
             CREATE INDEX blocks_blocked ON blocks (blocked_id);
             """),
+        Migration(version: 5, name: "do not disturb", sql: """
+            -- Until when the person wants no notifications on any device (NULL: none asked).
+            ALTER TABLE user_profiles ADD COLUMN dnd_until timestamptz;
+            """),
     ]
 }

@@ -17,11 +17,14 @@ struct UserRecord: Sendable {
     var phoneNumber: String?
     var createdAt: Date
     var lastSeenAt: Date?
+    /// Until when the person asked for no notifications (past times mean none).
+    var doNotDisturbUntil: Date? = nil
 
     var ownProfile: OwnProfile {
         OwnProfile(
             id: id, username: username, email: email, displayName: displayName, bio: bio, avatarUrl: avatarUrl,
-            status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt)
+            status: status, phoneNumber: phoneNumber, lastSeenAt: lastSeenAt, createdAt: createdAt,
+            doNotDisturbUntil: doNotDisturbUntil.flatMap { $0 > Date() ? $0 : nil })
     }
 
     /// The profile others see; `presence` says whether `online` and `lastSeenAt` are among it.
@@ -61,7 +64,7 @@ struct UserRepository: Sendable {
 
     static let selectUser = """
         SELECT u.id, u.username, u.email, u.password_hash, u.created_at, u.last_seen_at,
-               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number
+               p.display_name, p.bio, p.avatar_url, p.status, p.phone_number, p.dnd_until
         FROM users u JOIN user_profiles p ON p.user_id = u.id
         """
 
@@ -187,6 +190,13 @@ struct UserRepository: Sendable {
             """, [id], idempotent: true)  // setting "now" again is the same fact
     }
 
+    func setDoNotDisturb(id: UUID, until: Date?) async throws -> UserRecord? {
+        try await pool.transaction { connection in
+            try connection.query("UPDATE user_profiles SET dnd_until = $2, updated_at = now() WHERE user_id = $1", [id, until])
+            return try connection.query(Self.selectUser + " WHERE u.id = $1", [id]).first.map(Self.record)
+        }
+    }
+
     func setPassword(id: UUID, hash: String) async throws {
         try await pool.query("UPDATE users SET password_hash = $2 WHERE id = $1", [id, hash])
     }
@@ -204,7 +214,8 @@ struct UserRepository: Sendable {
             passwordHash: try row.decode("password_hash"), displayName: try row.decode("display_name"),
             bio: try row.decode("bio", as: String?.self), avatarUrl: try row.decode("avatar_url", as: String?.self),
             status: try row.decode("status", as: String?.self), phoneNumber: try row.decode("phone_number", as: String?.self),
-            createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at", as: Date?.self)
+            createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at", as: Date?.self),
+            doNotDisturbUntil: try row.decode("dnd_until", as: Date?.self)
         )
     }
 

@@ -78,6 +78,7 @@ export function reconnectsAtOnce(code) {
  * @property {string|null} [lastSeenAt]
  * @property {string|null} [status] what they are up to, in a line
  * @property {string|null} [bio] "about", a few lines
+ * @property {string|null} [doNotDisturbUntil] (my own profile only) until when I paused notifications
  * @property {string} [email]
  */
 
@@ -181,6 +182,7 @@ export function reconnectsAtOnce(code) {
  * @property {number} [unreadCount]
  * @property {number} [mentionCount]
  * @property {boolean} [muted]
+ * @property {'default'|'all'|'mentions'|'none'} [notificationLevel] my notification level for the room
  * @property {string} [createdAt]
  * @property {string} [updatedAt]
  * @property {string} [createdBy]

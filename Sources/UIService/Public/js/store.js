@@ -919,8 +919,55 @@ export class ChatStore extends EventTarget {
   async setMuted(roomId, muted) {
     const answer = muted ? await this.api.put(`/api/rooms/${roomId}/mute`) : await this.api.delete(`/api/rooms/${roomId}/mute`);
     const room = this.rooms.get(roomId);
-    if (room) room.muted = answer.muted;
+    if (room) {
+      room.muted = answer.muted;
+      room.notificationLevel = answer.muted ? 'none' : 'default';
+    }
     this.changed('rooms', roomId);
+  }
+
+  /**
+   * My notification level for a room.
+   * @param {string} roomId
+   * @param {'default'|'all'|'mentions'|'none'} level
+   */
+  async setNotificationLevel(roomId, level) {
+    const answer = await this.api.put(`/api/rooms/${roomId}/notifications`, { level });
+    const room = this.rooms.get(roomId);
+    if (room) {
+      room.notificationLevel = answer.level;
+      room.muted = answer.muted;
+    }
+    this.changed('rooms', roomId);
+  }
+
+  // ---- do not disturb
+
+  /** Whether I asked for no notifications right now (on any of my devices). */
+  doNotDisturb() {
+    const until = this.me?.doNotDisturbUntil;
+    return Boolean(until) && Date.parse(until) > Date.now();
+  }
+
+  /** @param {Date} until */
+  async startDoNotDisturb(until) {
+    this.#setMe(await this.api.put('/api/users/me/dnd', { until: until.toISOString() }));
+  }
+
+  async endDoNotDisturb() {
+    this.#setMe(await this.api.delete('/api/users/me/dnd'));
+  }
+
+  /** My profile read again (changed on another of my pages). */
+  async refreshMe() {
+    this.#setMe(await this.api.get('/api/users/me'));
+  }
+
+  /** @param {any} me */
+  #setMe(me) {
+    this.me = me;
+    this.api.updateUser(me);
+    this.changed('me');
   }
 
   /**

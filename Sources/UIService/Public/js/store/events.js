@@ -62,8 +62,10 @@ export const eventHandlers = {
     store.changed('saved', event.roomId);
   },
 
-  [EventType.USER_UPDATED]: (store, event) => {
-    if (event.data?.id && event.data.id !== store.me.id) {
+  [EventType.USER_UPDATED]: async (store, event) => {
+    // About me: changed on another of my pages (do-not-disturb, say); read my own profile again.
+    if (event.data?.id && event.data.id === store.me.id) await store.refreshMe();
+    else if (event.data?.id) {
       store.rememberUser(event.data);
       store.changed('presence');
     }

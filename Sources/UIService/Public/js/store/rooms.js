@@ -52,13 +52,42 @@ export function sortRooms(rooms) {
 }
 
 /**
- * Unread messages of rooms that are not muted: the number in the tab title.
+ * What a room adds to the tab title's count, by my level for it: every unread message
+ * (default, all), the unread ones that mention me (mentions), nothing (none, muted).
+ * @param {Room} room
+ */
+export function countedUnread(room) {
+  const level = room.muted ? 'none' : room.notificationLevel || 'default';
+  if (level === 'none') return 0;
+  if (level === 'mentions') return room.mentionCount || 0;
+  return room.unreadCount || 0;
+}
+
+/**
+ * The number in the tab title: each room's unread messages as its level counts them.
  * @param {Iterable<Room>} rooms
  */
 export function unreadTotal(rooms) {
   let total = 0;
-  for (const room of rooms) if (!room.muted) total += room.unreadCount || 0;
+  for (const room of rooms) total += countedUnread(room);
   return total;
+}
+
+/**
+ * Whether a new message should notify me, by my level for its room (do-not-disturb and a
+ * visible tab are the caller's to check): `all` every message, `mentions` a mention of me, a
+ * reply to me or anything in a direct room, `default` the same but every message of a direct
+ * room, `none` nothing; never my own.
+ * @param {import('../protocol.js').Message} message
+ * @param {Room} room
+ * @param {string} me
+ */
+export function notifies(message, room, me) {
+  if (message.senderId === me || message.messageType === 'system') return false;
+  const level = room.muted ? 'none' : room.notificationLevel || 'default';
+  if (level === 'none') return false;
+  if (level === 'all' || room.roomType === 'direct') return true;
+  return (message.mentions || []).includes(me) || message.replyTo?.senderId === me;
 }
 
 /**

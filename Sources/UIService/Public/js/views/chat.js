@@ -9,6 +9,7 @@ import { RoomView } from './room.js';
 import { SearchPanel } from './search.js';
 import { accountSection } from './account.js';
 import { Notifier } from './notifier.js';
+import { DoNotDisturbControl } from './dnd.js';
 import { InvitationsPanel } from './invitations.js';
 import { blockButton, blockedPeopleSection, confirmBlock } from './blocks.js';
 import { profileCard } from './profile-card.js';
@@ -38,6 +39,7 @@ export class ChatScreen {
     this.search.onOpen = () => { this.roomList.hidden = true; this.invitations.suppressed = true; this.invitations.render(); };
     this.search.onClose = () => { this.roomList.hidden = false; this.invitations.suppressed = false; this.invitations.render(); };
     this.notifier = new Notifier(this.store, (roomId) => this.openRoom(roomId));
+    this.dnd = new DoNotDisturbControl(this.store);
     const sidebar = h('nav', { className: 'sidebar', 'aria-label': 'Conversations and account' },
       h('header', { className: 'sidebar-header' },
         h('button', { type: 'button', id: 'profile-button', className: 'me', 'aria-label': 'Edit your profile',
@@ -51,7 +53,7 @@ export class ChatScreen {
         h('button', { type: 'button', id: 'contacts-button', className: 'secondary', onClick: () => contactsDialog(this.store, open) }, 'Contacts')),
       this.search.element,
       this.status,
-      h('div', { className: 'sidebar-notify' }, this.notifier.button),
+      h('div', { className: 'sidebar-notify' }, this.notifier.button, this.dnd.element),
       this.invitations.element,
       this.roomList);
     const main = h('main', { className: 'conversation', id: 'conversation' });
@@ -164,6 +166,7 @@ export class ChatScreen {
   }
 
   renderSidebar() {
+    this.dnd.render();
     this.meName.textContent = this.store.me?.displayName || '';
     const me = avatar(this.store.me?.displayName, this.store.me?.avatarUrl);
     this.meAvatar.replaceWith(me);

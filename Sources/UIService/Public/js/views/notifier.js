@@ -1,11 +1,12 @@
 // @ts-check
-// Browser notifications: while the tab is hidden, a new message in a direct
-// conversation or one that mentions me shows a notification, unless the room
-// is muted or the sender is someone I blocked. Permission is asked only
-// when the person clicks the button.
+// Browser notifications: while the tab is hidden, a new message shows a
+// notification when my level for its room wants it (store/rooms.js
+// `notifies`), unless I am in do-not-disturb or the sender is someone I
+// blocked. Permission is asked only when the person clicks the button.
 
 import { h } from '../dom.js';
 import { plainText } from '../format.js';
+import { notifies } from '../store/rooms.js';
 
 export class Notifier {
   constructor(store, openRoom) {
@@ -28,15 +29,16 @@ export class Notifier {
     try { await Notification.requestPermission(); } finally { this.renderButton(); }
   }
 
-  /// Whether this message deserves a notification: tab hidden, room not muted, direct room or a mention of me.
-  static wanted(message, room, me, hidden) {
-    if (!hidden || !room || room.muted || message.senderId === me) return false;
-    return room.roomType === 'direct' || (message.mentions || []).includes(me);
+  /// Whether this message deserves a notification: tab hidden, not in do-not-disturb, and the room's level wants it.
+  static wanted(message, room, me, hidden, quiet = false) {
+    if (!hidden || !room || quiet) return false;
+    return notifies(message, room, me);
   }
 
   onIncoming({ message, room }) {
     const hidden = document.visibilityState === 'hidden';
-    if (!Notifier.wanted(message, room, this.store.me.id, hidden) || this.store.isBlocked(message.senderId)) return;
+    if (!Notifier.wanted(message, room, this.store.me.id, hidden, this.store.doNotDisturb())
+      || this.store.isBlocked(message.senderId)) return;
     if (!Notifier.supported || Notification.permission !== 'granted') return;
     const sender = this.store.displayName(message.senderId);
     const title = room.roomType === 'direct' ? sender : `${sender} in ${this.store.roomTitle(room)}`;

@@ -73,6 +73,11 @@ export class RoomView {
     this.title = h('h2', { id: 'room-title' });
     this.subtitle = h('p', { id: 'room-subtitle', className: 'subtitle' });
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
+    this.levelSelect = h('select', { id: 'notify-level', className: 'notify-level', 'aria-label': 'Notifications for this conversation',
+      title: 'Notifications for this conversation' },
+    h('option', { value: 'default' }, '🔔 Default'), h('option', { value: 'all' }, '🔔 All messages'),
+    h('option', { value: 'mentions' }, '🔔 Mentions and replies'), h('option', { value: 'none' }, '🔕 Nothing (muted)'));
+    this.levelSelect.addEventListener('change', () => this.setLevel(/** @type {HTMLSelectElement} */ (this.levelSelect).value));
     this.muteButton = h('button', { type: 'button', id: 'mute-button', className: 'secondary', 'aria-pressed': 'false',
       onClick: () => this.toggleMute() }, 'Mute');
     this.pinsButton = h('button', { type: 'button', id: 'pins-button', className: 'secondary', hidden: true,
@@ -187,7 +192,7 @@ export class RoomView {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.submit(); });
     this.element = h('section', { id: 'room-view', className: 'room-view', 'aria-labelledby': 'room-title' },
       h('header', { className: 'room-header' }, this.backButton,
-        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.pinsButton, this.muteButton, this.blockButton, this.manageButton),
+        h('div', { className: 'room-heading' }, this.title, this.subtitle), this.pinsButton, this.levelSelect, this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
       h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
       this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.emojiCompletion.element, this.replyBar, this.form);
@@ -303,6 +308,19 @@ export class RoomView {
     if (document.getElementById('pins-dialog')) this.redrawPins?.();
   }
 
+  /** @param {string} level */
+  async setLevel(level) {
+    const room = this.store.rooms.get(this.roomId);
+    if (!room) return;
+    this.composerError.textContent = '';
+    try {
+      await this.store.setNotificationLevel(room.id, /** @type {'default'|'all'|'mentions'|'none'} */ (level));
+    } catch (error) {
+      this.composerError.textContent = error.message;
+      this.renderHeader();
+    }
+  }
+
   async toggleMute() {
     const room = this.store.rooms.get(this.roomId);
     if (!room) return;
@@ -339,6 +357,7 @@ export class RoomView {
     this.pinsButton.hidden = pins === 0;
     this.pinsButton.textContent = `Pinned (${pins})`;
     this.pinsButton.setAttribute('aria-label', `${pins} pinned ${pins === 1 ? 'message' : 'messages'}: show them`);
+    /** @type {HTMLSelectElement} */ (this.levelSelect).value = room.muted ? 'none' : room.notificationLevel || 'default';
     this.muteButton.textContent = room.muted ? 'Unmute' : 'Mute';
     this.muteButton.setAttribute('aria-pressed', room.muted ? 'true' : 'false');
     this.muteButton.title = room.muted ? 'Notifications are off for this conversation' : 'Turn off notifications for this conversation';
