@@ -21,6 +21,9 @@ public struct ChatRoom: Codable, Sendable, Equatable {
     public var notificationLevel: NotificationLevel?
     /// People invited into the room who have not accepted yet (shown to its members).
     public var invitedUserIds: [UUID]?
+    /// A group's visibility: `public` ones are listed in the directory and anyone may join;
+    /// `private` ones take an invitation or an invite link. Absent for direct rooms.
+    public var visibility: String?
 
     public init(
         id: UUID, name: String?, description: String?, roomType: String, createdBy: UUID, createdAt: Date, updatedAt: Date,

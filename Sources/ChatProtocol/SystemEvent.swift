@@ -11,6 +11,8 @@ public struct SystemEvent: Codable, Sendable, Equatable {
         case memberRemoved = "member_removed"
         /// The sender left.
         case memberLeft = "member_left"
+        /// The sender joined by themselves (a public group, or an invite link).
+        case memberJoined = "member_joined"
         /// The sender renamed the room to `name`.
         case renamed
     }

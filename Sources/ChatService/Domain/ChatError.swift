@@ -41,6 +41,9 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     case notAllowedToPin
     case savedNotFound
     case tooManySaved(limit: Int)
+    case inviteLinkNotFound
+    /// `revoked`, `expired` or `used_up`.
+    case inviteLinkUnusable(String)
 
     var problem: AppError {
         switch self {
@@ -98,6 +101,14 @@ enum ChatError: Error, Equatable, ProblemConvertible {
             .notFound("saved_not_found", "That message is not among your saved messages.")
         case let .tooManySaved(limit):
             .conflict("too_many_saved", "You can keep at most \(limit) saved messages; remove some first.")
+        case .inviteLinkNotFound:
+            .notFound("invite_link_not_found", "There is no such invite link (or its group is gone).")
+        case let .inviteLinkUnusable(reason):
+            AppError(
+                .gone, code: "invite_link_\(reason)",
+                detail: reason == "revoked"
+                    ? "This invite link was revoked."
+                    : reason == "expired" ? "This invite link has expired." : "This invite link was used up.")
         case .storageUnavailable:
             AppError(
                 .serviceUnavailable, code: "storage_unavailable", detail: "Files cannot be stored or read right now; try again shortly.",

@@ -4,22 +4,26 @@ import ServiceKit
 import ChatProtocol
 
 struct CreateRoomRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["name", "description", "roomType", "participantIds"]
+    static let fields: Set<String> = ["name", "description", "roomType", "participantIds", "visibility"]
     var name: String?
     var description: String?
     var roomType: String
     var participantIds: [UUID]
+    /// A group's: `public` or `private` (the default).
+    var visibility: String?
 }
 
 struct UpdateRoomRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["name", "description"]
+    static let fields: Set<String> = ["name", "description", "visibility"]
     var name: Patch<String>
     var description: Patch<String>
-    enum CodingKeys: String, CodingKey { case name, description }
+    var visibility: String?
+    enum CodingKeys: String, CodingKey { case name, description, visibility }
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodePatch(String.self, forKey: .name)
         description = try container.decodePatch(String.self, forKey: .description)
+        visibility = try container.decodeIfPresent(String.self, forKey: .visibility)
     }
 }
 
@@ -153,6 +157,10 @@ struct RoomsController: Sendable {
             errors.append(FieldError(field: "roomType", code: "invalid_value", detail: "must be direct or group"))
         }
         Validation.description(description, into: &errors)
+        let visibility = Self.visibility(body.visibility, into: &errors)
+        if visibility == .public && body.roomType != RoomType.group.rawValue {
+            errors.append(FieldError(field: "visibility", code: "invalid_value", detail: "only a group can be public"))
+        }
         guard errors.isEmpty else { throw AppError.validation(errors) }
         let missing = try await directory.missing(others, as: identity, requestId: context.requestId)
         guard missing.isEmpty else {
@@ -194,11 +202,33 @@ struct RoomsController: Sendable {
         }
         var room = try await rooms.createGroup(
             name: name ?? "", description: description?.isEmpty == true ? nil : description,
-            creator: identity.userId, members: others.filter { contacts.contains($0) }, invitees: invitees)
+            creator: identity.userId, members: others.filter { contacts.contains($0) }, invitees: invitees,
+            visibility: visibility ?? .private)
         await announceNewRoom(room)
         await announceInvitations(invitees, into: room, by: identity)
         room.invitedUserIds = invitees
         return JSONResponse(room, status: .created)
+    }
+
+    /// A group's visibility as the body gives it (nil when absent); anything else is a field error.
+    static func visibility(_ text: String?, into errors: inout [FieldError]) -> RoomVisibility? {
+        guard let text else { return nil }
+        guard let visibility = RoomVisibility(rawValue: text) else {
+            errors.append(FieldError(field: "visibility", code: "invalid_value", detail: "public or private"))
+            return nil
+        }
+        return visibility
+    }
+
+    /// Someone joined by themselves (a public group, an invite link): their sockets start
+    /// listening, the room hears of them, a system message records it.
+    func announceSelfJoin(_ user: UUID, into roomId: UUID, _ context: ChatRequestContext) async {
+        let joined = ChatEvent(
+            type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
+        await gateway.publish(joined, toUser: user)
+        await gateway.publish(joined, toRoom: roomId)
+        await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
+        await record(SystemEvent(kind: .memberJoined), by: user, in: roomId, context)
     }
 
     /// Tells each invitee's sockets (every tab, every replica) about their new invitation.
@@ -260,9 +290,10 @@ struct RoomsController: Sendable {
         var errors: [FieldError] = []
         Validation.rename(body.name, into: &errors)
         if case let .set(text) = body.description { Validation.description(text, into: &errors) }
+        let visibility = Self.visibility(body.visibility, into: &errors)
         guard errors.isEmpty else { throw AppError.validation(errors) }
         let before = try await rooms.room(roomId)
-        guard let room = try await rooms.update(roomId, name: body.name, description: body.description) else {
+        guard let room = try await rooms.update(roomId, name: body.name, description: body.description, visibility: visibility) else {
             throw ChatError.roomNotFound
         }
         await gateway.publish(ChatEvent(type: .roomUpdated, roomId: roomId, data: .room(room)), toRoom: roomId)

@@ -156,5 +156,24 @@ enum ChatMigrations {
             ALTER TABLE room_participants ADD COLUMN notify text CHECK (notify IN ('all', 'mentions', 'none'));
             UPDATE room_participants SET notify = 'none' WHERE muted;
             """),
+        Migration(version: 9, name: "public groups and invite links", sql: """
+            -- Public groups are listed in the directory and anyone may join; private ones (every
+            -- group made before) take an invitation or an invite link.
+            ALTER TABLE rooms ADD COLUMN visibility text NOT NULL DEFAULT 'private' CHECK (visibility IN ('public', 'private'));
+            CREATE INDEX rooms_directory ON rooms (lower(name), id) WHERE visibility = 'public' AND deleted_at IS NULL;
+            -- A link an owner or admin made: whoever has the code may join the group, until it
+            -- expires, is used up or is revoked.
+            CREATE TABLE room_invite_links (
+                code       text PRIMARY KEY,
+                room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+                created_by uuid NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                expires_at timestamptz,
+                max_uses   integer CHECK (max_uses > 0),
+                uses       integer NOT NULL DEFAULT 0,
+                revoked_at timestamptz
+            );
+            CREATE INDEX room_invite_links_room ON room_invite_links (room_id, created_at DESC);
+            """),
     ]
 }

@@ -41,7 +41,7 @@ enum Rows {
                    FROM message_reactions r WHERE r.message_id = \(messageId) GROUP BY r.emoji) x)
         """
     }
-    static let roomColumns = "r.id, r.name, r.description, r.room_type, r.created_by, r.created_at, r.updated_at, r.last_seq"
+    static let roomColumns = "r.id, r.name, r.description, r.room_type, r.created_by, r.created_at, r.updated_at, r.last_seq, r.visibility"
 
     /// The stored type as the enum; a value the code does not know is a broken row, not a guess.
     static func messageType(_ row: PostgresRow) throws -> MessageType {
@@ -85,6 +85,7 @@ enum Rows {
             roomType: try row.decode("room_type"), createdBy: try row.decode("created_by"), createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"), lastSeq: try row.decode("last_seq")
         )
+        .withVisibility(try row.decode("room_type") == "group" ? try row.decode("visibility", as: String.self) : nil)
     }
 
     static func participant(_ row: PostgresRow) throws -> RoomParticipant {
@@ -103,5 +104,13 @@ enum Rows {
 
     static func uuidArray(_ ids: [UUID]) -> String {
         "{" + ids.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"
+    }
+}
+
+extension ChatRoom {
+    func withVisibility(_ visibility: String?) -> ChatRoom {
+        var room = self
+        room.visibility = visibility
+        return room
     }
 }

@@ -51,12 +51,14 @@ struct RoomStore: Sendable {
         ).first != nil
     }
 
-    func createGroup(name: String, description: String?, creator: UUID, members: [UUID], invitees: [UUID] = []) async throws -> ChatRoom {
+    func createGroup(
+        name: String, description: String?, creator: UUID, members: [UUID], invitees: [UUID] = [], visibility: RoomVisibility = .private
+    ) async throws -> ChatRoom {
         let id = UUID()
         try await pool.transaction { connection in
             try connection.query(
-                "INSERT INTO rooms (id, name, description, room_type, created_by) VALUES ($1, $2, $3, 'group', $4)",
-                [id, name, description, creator])
+                "INSERT INTO rooms (id, name, description, room_type, created_by, visibility) VALUES ($1, $2, $3, 'group', $4, $5)",
+                [id, name, description, creator, visibility.rawValue])
             try connection.query("INSERT INTO room_participants (room_id, user_id, role) VALUES ($1, $2, 'owner')", [id, creator])
             let others = members.filter { $0 != creator }
             if !others.isEmpty {
@@ -281,7 +283,7 @@ struct RoomStore: Sendable {
         }
     }
 
-    func update(_ id: UUID, name: Patch<String>, description: Patch<String>) async throws -> ChatRoom? {
+    func update(_ id: UUID, name: Patch<String>, description: Patch<String>, visibility: RoomVisibility? = nil) async throws -> ChatRoom? {
         let keepName: Bool, newName: String?, keepDescription: Bool, newDescription: String?
         switch name {
         case .absent: (keepName, newName) = (true, nil)
@@ -296,9 +298,10 @@ struct RoomStore: Sendable {
         try await pool.query(
             """
             UPDATE rooms SET name = CASE WHEN $2 THEN name ELSE $3 END,
-                             description = CASE WHEN $4 THEN description ELSE $5 END, updated_at = now()
+                             description = CASE WHEN $4 THEN description ELSE $5 END,
+                             visibility = COALESCE($6, visibility), updated_at = now()
             WHERE id = $1 AND deleted_at IS NULL
-            """, [id, keepName, newName, keepDescription, newDescription])
+            """, [id, keepName, newName, keepDescription, newDescription, visibility?.rawValue])
         return try await room(id)
     }
 

@@ -117,7 +117,7 @@ export function reconnectsAtOnce(code) {
 
 /**
  * @typedef {object} SystemEvent
- * @property {string} kind 'member_added' | 'member_removed' | 'member_left' | 'renamed' | 'created'
+ * @property {string} kind 'member_added' | 'member_removed' | 'member_left' | 'member_joined' | 'renamed' | 'created'
  * @property {string} [userId]
  * @property {string} [name]
  */

@@ -796,6 +796,7 @@ export class ChatStore extends EventTarget {
       case 'member_added': return `${actor} added ${user}`;
       case 'member_removed': return `${actor} removed ${user}`;
       case 'member_left': return `${actor} left the conversation`;
+      case 'member_joined': return `${actor} joined`;
       case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
       default: return `${actor} changed the conversation`;
     }
