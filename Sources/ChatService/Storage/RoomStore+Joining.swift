@@ -59,7 +59,8 @@ extension RoomStore {
                    EXISTS (SELECT 1 FROM room_participants p WHERE p.room_id = r.id AND p.user_id = $1) AS joined
             FROM rooms r
             WHERE r.visibility = 'public' AND r.deleted_at IS NULL AND r.room_type = 'group'
-              AND ($2::text IS NULL OR lower(coalesce(r.name, '')) LIKE $2 ESCAPE '\\' OR lower(coalesce(r.description, '')) LIKE $2 ESCAPE '\\')
+              AND ($2::text IS NULL OR lower(coalesce(r.name, '')) LIKE $2 ESCAPE '\\'
+                   OR lower(coalesce(r.description, '')) LIKE $2 ESCAPE '\\')
             ORDER BY lower(coalesce(r.name, '')), r.id
             LIMIT $3 OFFSET $4
             """, [viewer, pattern, limit, offset]
