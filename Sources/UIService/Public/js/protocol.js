@@ -183,6 +183,7 @@ export function reconnectsAtOnce(code) {
  * @property {number} [mentionCount]
  * @property {boolean} [muted]
  * @property {'default'|'all'|'mentions'|'none'} [notificationLevel] my notification level for the room
+ * @property {'public'|'private'} [visibility] a group's: public ones are in the directory
  * @property {string} [createdAt]
  * @property {string} [updatedAt]
  * @property {string} [createdBy]

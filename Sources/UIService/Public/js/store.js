@@ -274,8 +274,8 @@ export class ChatStore extends EventTarget {
    * @param {string} description
    * @param {string[]} participantIds
    */
-  async createGroup(name, description, participantIds) {
-    const room = await this.api.post('/api/rooms', { roomType: 'group', name, description: description || undefined, participantIds });
+  async createGroup(name, description, participantIds, visibility = 'private') {
+    const room = await this.api.post('/api/rooms', { roomType: 'group', name, description: description || undefined, participantIds, visibility });
     this.#addRoom(room);
     await this.loadProfiles(rooms.roomPeople(room));
     return room;
@@ -800,6 +800,57 @@ export class ChatStore extends EventTarget {
       case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
       default: return `${actor} changed the conversation`;
     }
+  }
+
+  // ---- finding and joining groups
+
+  /** @param {string} text */
+  async directory(text) {
+    const answer = await this.api.get(`/api/rooms/directory?limit=50${text ? `&q=${encodeURIComponent(text)}` : ''}`);
+    return answer.rooms;
+  }
+
+  /** @param {string} roomId */
+  async joinPublic(roomId) { return this.#joined(await this.api.postEmpty(`/api/rooms/${roomId}/join`)); }
+
+  /** @param {string} code */
+  async previewInviteLink(code) { return this.api.get(`/api/rooms/invite-links/${encodeURIComponent(code)}`); }
+
+  /** @param {string} code */
+  async joinByLink(code) { return this.#joined(await this.api.postEmpty(`/api/rooms/invite-links/${encodeURIComponent(code)}/join`)); }
+
+  /** @param {Room} room */
+  async #joined(room) {
+    this.#addRoom(room);
+    await this.loadProfiles(rooms.roomPeople(room));
+    this.changed('rooms', room.id);
+    return room;
+  }
+
+  /** @param {string} roomId */
+  async inviteLinks(roomId) { return (await this.api.get(`/api/rooms/${roomId}/invite-links`)).links; }
+
+  /**
+   * @param {string} roomId
+   * @param {{ expiresInSeconds?: number, maxUses?: number }} limits
+   */
+  async createInviteLink(roomId, limits) { return this.api.post(`/api/rooms/${roomId}/invite-links`, limits); }
+
+  /**
+   * @param {string} roomId
+   * @param {string} code
+   */
+  async revokeInviteLink(roomId, code) { await this.api.delete(`/api/rooms/${roomId}/invite-links/${code}`); }
+
+  /**
+   * @param {string} roomId
+   * @param {'public'|'private'} visibility
+   */
+  async setVisibility(roomId, visibility) {
+    const room = await this.api.patch(`/api/rooms/${roomId}`, { visibility });
+    const known = this.rooms.get(roomId);
+    if (known) known.visibility = room.visibility;
+    this.changed('rooms', roomId);
   }
 
   // ---- one's own account

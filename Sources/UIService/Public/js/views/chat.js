@@ -8,6 +8,7 @@ import { renderRoomList } from './sidebar.js';
 import { RoomView } from './room.js';
 import { SearchPanel } from './search.js';
 import { accountSection } from './account.js';
+import { directoryDialog, inviteLinksSection, joinByLinkDialog } from './joining.js';
 import { Notifier } from './notifier.js';
 import { DoNotDisturbControl } from './dnd.js';
 import { InvitationsPanel } from './invitations.js';
@@ -35,6 +36,8 @@ export class ChatScreen {
     this.status = h('p', { id: 'connection-status', className: 'connection-status', role: 'status', 'aria-live': 'polite' });
     this.roomList = h('ul', { id: 'room-list', className: 'room-list', 'aria-label': 'Conversations' });
     this.search = new SearchPanel(this.store, (message) => this.jumpTo(message.roomId, message.id, message));
+    this.search.lists.append(h('button', { type: 'button', id: 'browse-groups-button', className: 'secondary', 'aria-label': 'Browse groups',
+      title: 'Public groups to join', onClick: () => directoryDialog(this.store, open) }, 'Groups'));
     this.invitations = new InvitationsPanel(this.store, open);
     this.search.onOpen = () => { this.roomList.hidden = true; this.invitations.suppressed = true; this.invitations.render(); };
     this.search.onClose = () => { this.roomList.hidden = false; this.invitations.suppressed = false; this.invitations.render(); };
@@ -59,7 +62,8 @@ export class ChatScreen {
     const main = h('main', { className: 'conversation', id: 'conversation' });
     this.room = new RoomView(main, this.store, {
       back: () => { this.store.activeRoomId = null; history.replaceState(null, '', location.pathname); this.render(); },
-      manage: (roomId) => membersDialog(this.store, roomId, (userId, fail) => blockButton(this.store, userId, fail)),
+      manage: (roomId) => membersDialog(this.store, roomId, (userId, fail) => blockButton(this.store, userId, fail),
+        inviteLinksSection(this.store, roomId)),
       block: (userId) => confirmBlock(this.store, userId),
       profile: (userId) => profileCard(this.store, userId, open),
       typing: (roomId) => this.socket.send({ type: 'typing', roomId }),
@@ -130,6 +134,13 @@ export class ChatScreen {
 
   /// The room the address names (`#room/<id>`), if the person is in it.
   reopenFromAddress() {
+    // An invite link (`#join/<code>`): the group it leads to, and Join; the address then forgets the code.
+    const invite = /^#join\/([A-Za-z0-9_-]{22})$/.exec(location.hash);
+    if (invite) {
+      history.replaceState(null, '', location.pathname);
+      joinByLinkDialog(this.store, invite[1], (roomId) => this.openRoom(roomId));
+      return;
+    }
     const match = /^#room\/([0-9A-Fa-f-]{36})$/.exec(location.hash);
     const roomId = match && [...this.store.rooms.keys()].find((id) => id.toLowerCase() === match[1].toLowerCase());
     if (roomId && roomId !== this.store.activeRoomId) this.openRoom(roomId);

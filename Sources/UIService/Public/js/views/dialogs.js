@@ -81,9 +81,11 @@ export function newGroupDialog(store, openRoom) {
     h('button', { type: 'button', className: 'icon', 'aria-label': `Remove ${user.displayName}`, onClick: () => { chosen.delete(user.id); renderChips(); } }, '×'))));
   const name = h('input', { id: 'group-name', required: true, maxlength: '100' });
   const description = h('input', { id: 'group-description', maxlength: '500' });
+  const isPublic = h('input', { type: 'checkbox', id: 'group-public' });
   const form = h('form', { id: 'group-form', className: 'stack' },
     h('label', { for: 'group-name' }, 'Group name'), name,
     h('label', { for: 'group-description' }, 'Description (optional)'), description,
+    h('label', { className: 'check' }, isPublic, ' Public: listed in Browse groups, anyone can join'),
     userSearch(store, 'group', (user) => h('button', { type: 'button', className: 'secondary add-member', dataset: { userId: user.id },
       'aria-label': `Add ${user.displayName}`, onClick: () => { chosen.set(user.id, user); renderChips(); } }, 'Add')),
     chips,
@@ -92,7 +94,8 @@ export function newGroupDialog(store, openRoom) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const room = await store.createGroup(name.value.trim(), description.value.trim(), [...chosen.keys()]);
+      const room = await store.createGroup(name.value.trim(), description.value.trim(), [...chosen.keys()],
+        /** @type {HTMLInputElement} */ (isPublic).checked ? 'public' : 'private');
       dialog.close();
       openRoom(room.id);
     } catch (error) { dialog.fail(error); }
@@ -106,7 +109,7 @@ export function newGroupDialog(store, openRoom) {
  * @param {string} roomId
  * @param {(userId: string, fail: (error: unknown) => void) => HTMLElement | HTMLElement[]} [personActions]
  */
-export function membersDialog(store, roomId, personActions = () => []) {
+export function membersDialog(store, roomId, personActions = () => [], extra = null) {
   const room = store.rooms.get(roomId);
   if (!room) return;
   const myRole = store.myRole(room);
@@ -168,6 +171,7 @@ export function membersDialog(store, roomId, personActions = () => []) {
     invited,
     manager ? userSearch(store, 'member', (user) => h('button', { type: 'button', className: 'secondary add-member', 'aria-label': `Add ${user.displayName}`,
       onClick: () => act(() => store.addParticipant(roomId, user.id)) }, 'Add')) : null,
+    manager && room.roomType === 'group' ? extra : null,
     h('div', { className: 'dialog-footer' }, leave, remove));
   render();
   const follow = (event) => { if (['rooms', 'all', 'contacts', 'presence', 'blocks'].includes(event.detail?.what)) render(); };

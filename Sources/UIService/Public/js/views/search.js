@@ -26,8 +26,9 @@ export class SearchPanel {
       this.input, h('button', { type: 'submit', id: 'search-button', className: 'secondary' }, 'Search'));
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
 
-    this.element = h('div', { className: 'search-panel' }, this.form,
-      h('div', { className: 'search-lists', role: 'group', 'aria-label': 'Your messages' }, this.mentionsButton, this.savedButton),
+    /** The row of lists under the search box (others add theirs). */
+    this.lists = h('div', { className: 'search-lists', role: 'group', 'aria-label': 'Lists' }, this.mentionsButton, this.savedButton);
+    this.element = h('div', { className: 'search-panel' }, this.form, this.lists,
       h('div', { className: 'search-heading' }, this.status, this.closeButton), this.results);
     // Esc anywhere in the search (its box, a result) closes the results and returns to the box.
     this.element.addEventListener('keydown', (event) => {
