@@ -5,10 +5,13 @@ import Foundation
 public struct SentMessagesExport: Codable, Sendable, Equatable {
     public var rooms: [ExportedRoom]
     public var messages: [ExportedMessage]
+    /// More messages were sent than one export holds: these are the oldest.
+    public var truncated: Bool
 
-    public init(rooms: [ExportedRoom], messages: [ExportedMessage]) {
+    public init(rooms: [ExportedRoom], messages: [ExportedMessage], truncated: Bool = false) {
         self.rooms = rooms
         self.messages = messages
+        self.truncated = truncated
     }
 }
 

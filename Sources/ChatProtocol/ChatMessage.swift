@@ -25,12 +25,17 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var reactions: [MessageReaction]
     /// For a `system` message: the change it records (nil for every other type).
     public var system: SystemEvent?
+    /// A reply in a thread: the message that started it (same room). Thread replies take
+    /// the room's seqs like any message, and the page shows them in the thread, not the room.
+    public var threadRootId: UUID?
+    /// A message that started a thread: how many replies it has and the newest one's time.
+    public var thread: ThreadSummary?
 
     public init(
         id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: MessageType,
         clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
         replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
-        system: SystemEvent? = nil
+        system: SystemEvent? = nil, threadRootId: UUID? = nil, thread: ThreadSummary? = nil
     ) {
         self.id = id
         self.roomId = roomId
@@ -48,11 +53,13 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.mentions = mentions
         self.reactions = reactions
         self.system = system
+        self.threadRootId = threadRootId
+        self.thread = thread
     }
 
     enum CodingKeys: String, CodingKey {
         case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId,
-            replyTo, mentions, reactions, system
+            replyTo, mentions, reactions, system, threadRootId, thread
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +80,8 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         mentions = try container.decodeIfPresent([UUID].self, forKey: .mentions) ?? []
         reactions = try container.decodeIfPresent([MessageReaction].self, forKey: .reactions) ?? []
         system = try container.decodeIfPresent(SystemEvent.self, forKey: .system)
+        threadRootId = try container.decodeIfPresent(UUID.self, forKey: .threadRootId)
+        thread = try container.decodeIfPresent(ThreadSummary.self, forKey: .thread)
     }
 
     /// Every key is always present (null when empty), so a deleted message says `"content": null`.
@@ -94,5 +103,21 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try container.encode(mentions, forKey: .mentions)
         try container.encode(reactions, forKey: .reactions)
         try container.encode(system, forKey: .system)
+        try container.encode(threadRootId, forKey: .threadRootId)
+        try container.encode(thread, forKey: .thread)
+    }
+}
+
+/// What a thread's first message shows of it: "3 replies · last 12:04 · by these people".
+public struct ThreadSummary: Codable, Sendable, Equatable {
+    public var replyCount: Int
+    public var lastReplyAt: Date
+    /// The people who replied, most recent first (at most five).
+    public var participantIds: [UUID]
+
+    public init(replyCount: Int, lastReplyAt: Date, participantIds: [UUID]) {
+        self.replyCount = replyCount
+        self.lastReplyAt = lastReplyAt
+        self.participantIds = participantIds
     }
 }

@@ -24,6 +24,7 @@ public enum PublicRoutes {
         Prefix(path: "/api/search", service: .chats),
         Prefix(path: "/api/mentions", service: .chats),
         Prefix(path: "/api/saved", service: .chats),
+        Prefix(path: "/api/threads", service: .chats),
     ]
 
     /// The service that answers `path`, or nil for paths no service serves publicly (ui-service's own).

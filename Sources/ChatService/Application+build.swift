@@ -94,6 +94,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     SearchController(messages: messages).addRoutes(to: apiGroup)
     PinsController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(to: roomsGroup)
     SavedController(rooms: rooms, messages: messages, gateway: gateway).addRoutes(rooms: roomsGroup, api: apiGroup)
+    ThreadsController(rooms: rooms, messages: messages).addRoutes(rooms: roomsGroup, api: apiGroup)
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
 

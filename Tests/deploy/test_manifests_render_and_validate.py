@@ -170,7 +170,7 @@ def test_ingress_routes_cover_the_public_url_space_and_reach_real_services():
         for prefix in re.findall(r"Path(?:Prefix)?\(`([^`]+)`\)", rule["match"]):
             by_prefix[prefix] = rule["services"][0]["name"]
     assert by_prefix["/api/auth"] == by_prefix["/api/users"] == by_prefix["/api/contacts"] == by_prefix["/.well-known"] == "user-service"
-    assert by_prefix["/api/rooms"] == by_prefix["/api/ws"] == by_prefix["/api/search"] == by_prefix["/api/mentions"] == by_prefix["/api/saved"] == "chat-service"
+    assert by_prefix["/api/rooms"] == by_prefix["/api/ws"] == by_prefix["/api/search"] == by_prefix["/api/mentions"] == by_prefix["/api/saved"] == by_prefix["/api/threads"] == "chat-service"
     assert by_prefix["/realms/microchat/"] == "keycloak"
     catch_all = [r for r in route["spec"]["routes"] if "Path" not in r["match"]]
     assert catch_all and catch_all[0]["services"][0]["name"] == "ui-service"
@@ -297,7 +297,7 @@ def test_traefik_sends_each_path_where_it_belongs():
         "/resources/abc/login/keycloak.v2/css/styles.css": "keycloak",
         "/realms/master/protocol/openid-connect/auth": "ui-service", "/admin/master/console/": "ui-service",
         "/realms/microchatx/": "ui-service",
-        "/api/rooms/1/messages": "chat-service", "/api/ws": "chat-service", "/api/ws/tickets": "chat-service", "/api/search": "chat-service", "/api/mentions": "chat-service", "/api/saved": "chat-service", "/api/auth/login": "user-service",
+        "/api/rooms/1/messages": "chat-service", "/api/ws": "chat-service", "/api/ws/tickets": "chat-service", "/api/search": "chat-service", "/api/mentions": "chat-service", "/api/saved": "chat-service", "/api/threads": "chat-service", "/api/auth/login": "user-service",
         "/.well-known/jwks.json": "user-service", "/": "ui-service", "/js/app.js": "ui-service",
     }
     for path, service in expected.items():

@@ -42,6 +42,8 @@ enum ChatError: Error, Equatable, ProblemConvertible {
     case savedNotFound
     case tooManySaved(limit: Int)
     case inviteLinkNotFound
+    case threadNotFound
+    case notAThreadRoot
     /// `revoked`, `expired` or `used_up`.
     case inviteLinkUnusable(String)
 
@@ -101,6 +103,16 @@ enum ChatError: Error, Equatable, ProblemConvertible {
             .notFound("saved_not_found", "That message is not among your saved messages.")
         case let .tooManySaved(limit):
             .conflict("too_many_saved", "You can keep at most \(limit) saved messages; remove some first.")
+        case .threadNotFound:
+            .notFound("thread_not_found", "There is no such message in this room to start or show a thread.")
+        case .notAThreadRoot:
+            AppError(
+                .unprocessableContent, code: "validation_failed",
+                detail: "threadRootId: a reply in a thread, or a system message, cannot start a thread.",
+                errors: [
+                    FieldError(
+                        field: "threadRootId", code: "not_a_thread_root", detail: "a thread reply or a system message starts no thread")
+                ])
         case .inviteLinkNotFound:
             .notFound("invite_link_not_found", "There is no such invite link (or its group is gone).")
         case let .inviteLinkUnusable(reason):

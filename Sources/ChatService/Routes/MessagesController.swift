@@ -5,7 +5,7 @@ import ServiceKit
 import ChatProtocol
 
 struct SendMessageRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds", "replyToId"]
+    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds", "replyToId", "threadRootId"]
     /// Required for text and emoji; an optional caption for file and image messages.
     var content: Patch<String>
     var messageType: String?
@@ -14,8 +14,10 @@ struct SendMessageRequest: StrictDecodable, Sendable {
     var attachmentIds: [UUID]?
     /// The message this one answers (same room, not deleted).
     var replyToId: UUID?
+    /// The thread it replies in (a message of the room that is not a thread reply).
+    var threadRootId: UUID?
 
-    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds, replyToId }
+    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds, replyToId, threadRootId }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -24,6 +26,7 @@ struct SendMessageRequest: StrictDecodable, Sendable {
         clientMessageId = try container.decodeIfPresent(String.self, forKey: .clientMessageId)
         attachmentIds = try container.decodeIfPresent([UUID].self, forKey: .attachmentIds)
         replyToId = try container.decodeIfPresent(UUID.self, forKey: .replyToId)
+        threadRootId = try container.decodeIfPresent(UUID.self, forKey: .threadRootId)
     }
 }
 
@@ -86,6 +89,12 @@ struct MessagesController: Sendable {
             case .present: break
             }
         }
+        var threadRoot: ChatMessage?
+        if let rootId = body.threadRootId {
+            // Membership first: someone outside the room learns nothing about its messages.
+            guard try await rooms.membership(of: identity.userId, in: roomId) != nil else { throw ChatError.roomNotFound }
+            threadRoot = try await messages.threadRoot(roomId: roomId, rootId: rootId)
+        }
         if type.carriesAttachments {
             // A caption is optional; the uploads are claimed in the message's own transaction.
             var caption = ""
@@ -95,8 +104,11 @@ struct MessagesController: Sendable {
                 roomId: roomId, senderId: identity.userId, content: caption,
                 messageType: type, clientMessageId: body.clientMessageId,
                 attachmentIds: attachmentIds, replyToId: body.replyToId,
-                mentions: mentioned)
+                mentions: mentioned, threadRootId: threadRoot?.id)
             if created { await gateway.announceCreated([message], inRoom: roomId) }
+            if let threadRoot {
+                try? await messages.noteReply(rootId: threadRoot.id, rootAuthor: threadRoot.senderId, replier: identity.userId)
+            }
             return JSONResponse(message, status: .created)
         }
         let text: String
@@ -117,7 +129,10 @@ struct MessagesController: Sendable {
             .init(
                 roomId: roomId, senderId: identity.userId, content: content,
                 messageType: type, clientMessageId: body.clientMessageId,
-                replyToId: body.replyToId, mentions: mentioned))
+                replyToId: body.replyToId, mentions: mentioned, threadRootId: threadRoot?.id))
+        if let threadRoot {
+            try? await messages.noteReply(rootId: threadRoot.id, rootAuthor: threadRoot.senderId, replier: identity.userId)
+        }
         // Answered once committed and published (SendBatcher): Redis already carries the event.
         return JSONResponse(message, status: .created)
     }

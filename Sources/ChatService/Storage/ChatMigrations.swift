@@ -175,5 +175,20 @@ enum ChatMigrations {
             );
             CREATE INDEX room_invite_links_room ON room_invite_links (room_id, created_at DESC);
             """),
+        Migration(version: 10, name: "threads", sql: """
+            -- A reply in a thread names the message that started it (one level: a thread reply starts none).
+            ALTER TABLE messages ADD COLUMN thread_root_id uuid REFERENCES messages (id) ON DELETE CASCADE;
+            CREATE INDEX messages_thread ON messages (thread_root_id, seq) WHERE thread_root_id IS NOT NULL;
+            -- Who follows a thread (its author and whoever replied, unless they unfollowed) and how far
+            -- each has read it.
+            CREATE TABLE thread_followers (
+                root_id       uuid NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                user_id       uuid NOT NULL,
+                following     boolean NOT NULL DEFAULT true,
+                last_read_seq bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (root_id, user_id)
+            );
+            CREATE INDEX thread_followers_user ON thread_followers (user_id) WHERE following;
+            """),
     ]
 }

@@ -13,7 +13,7 @@ extension MessageStore {
     /// message already stored (created false).
     func sendWithAttachments(
         roomId: UUID, senderId: UUID, content: String, messageType: MessageType, clientMessageId: String?,
-        attachmentIds: [UUID], replyToId: UUID? = nil, mentions: [UUID] = []
+        attachmentIds: [UUID], replyToId: UUID? = nil, mentions: [UUID] = [], threadRootId: UUID? = nil
     ) async throws -> (ChatMessage, created: Bool) {
         let messageId = UUID()
         let stored = try await pool.transaction(idempotent: true) { connection -> (UUID, Bool) in
@@ -65,11 +65,16 @@ extension MessageStore {
             else { throw ChatError.roomNotFound }
             try connection.query(
                 """
-                INSERT INTO messages (id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions)
+                INSERT INTO messages (
+                    id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions, thread_root_id)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT t.id FROM messages t WHERE t.id = $8 AND t.room_id = $2),
-                        \(Rows.memberMentions("$9::uuid[]", room: "$2")))
+                        \(Rows.memberMentions("$9::uuid[]", room: "$2")),
+                        (SELECT t.id FROM messages t WHERE t.id = $10 AND t.room_id = $2 AND t.thread_root_id IS NULL))
                 """,
-                [messageId, roomId, seq, senderId, clientMessageId, content, messageType.rawValue, replyToId, Rows.uuidArray(mentions)])
+                [
+                    messageId, roomId, seq, senderId, clientMessageId, content, messageType.rawValue, replyToId, Rows.uuidArray(mentions),
+                    threadRootId,
+                ])
             try connection.query(
                 "UPDATE attachments SET message_id = $1 WHERE id = ANY($2::uuid[])", [messageId, Rows.uuidArray(attachmentIds)])
             return (messageId, true)

@@ -13,7 +13,7 @@ extension MessageStore {
             SELECT \(Rows.messageColumns) FROM messages m
             WHERE m.sender_id = $1 AND m.message_type <> 'system'
             ORDER BY m.created_at, m.id LIMIT $2
-            """, [userId, Self.exportLimit]
+            """, [userId, Self.exportLimit + 1]
         ).map(Rows.message)
         let rooms = try await pool.query(
             """
@@ -27,12 +27,12 @@ extension MessageStore {
         }
         return SentMessagesExport(
             rooms: rooms,
-            messages: messages.map { message in
+            messages: messages.prefix(Self.exportLimit).map { message in
                 ExportedMessage(
                     id: message.id, roomId: message.roomId, seq: message.seq, content: message.content, messageType: message.messageType,
                     createdAt: message.createdAt, updatedAt: message.updatedAt, deletedAt: message.deletedAt, replyToId: message.replyToId,
                     attachments: message.attachments)
-            })
+            }, truncated: messages.count > Self.exportLimit)
     }
 
     /// The person's own saved list goes with their account.

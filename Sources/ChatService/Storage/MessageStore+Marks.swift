@@ -65,7 +65,15 @@ extension MessageStore {
                 "SELECT saved_at FROM saved_messages WHERE user_id = $1 AND message_id = $2", [userId, messageId]
             ).first
             if existing == nil {
-                let count = try connection.query("SELECT count(*) AS saved FROM saved_messages WHERE user_id = $1", [userId]).first
+                // Only the saves the person can still see and take back count against the cap.
+                let count = try connection.query(
+                    """
+                    SELECT count(*) AS saved FROM saved_messages s
+                    JOIN room_participants p ON p.room_id = s.room_id AND p.user_id = s.user_id
+                    JOIN rooms r ON r.id = s.room_id AND r.deleted_at IS NULL
+                    WHERE s.user_id = $1
+                    """, [userId]
+                ).first
                 if try count?.decode("saved", as: Int.self) ?? 0 >= maxSaved { throw ChatError.tooManySaved(limit: maxSaved) }
             }
             let row =
@@ -111,10 +119,12 @@ extension MessageStore {
     private static func requireLiveMessage(_ connection: PostgresConnection, roomId: UUID, messageId: UUID) throws {
         guard
             let row = try connection.query(
-                "SELECT deleted_at, message_type FROM messages WHERE room_id = $1 AND id = $2", [roomId, messageId]
+                // Held until commit, so a delete cannot slip in between this check and the pin or save.
+                "SELECT deleted_at, message_type FROM messages WHERE room_id = $1 AND id = $2 FOR SHARE", [roomId, messageId]
             ).first
         else { throw ChatError.messageNotFound }
         guard try row.decode("deleted_at", as: Date?.self) == nil else { throw ChatError.messageDeleted }
+        guard try row.decode("message_type", as: String.self) != MessageType.system.rawValue else { throw ChatError.systemMessage }
     }
 
     private static func message(_ connection: PostgresConnection, roomId: UUID, messageId: UUID) throws -> ChatMessage? {

@@ -15,6 +15,8 @@ extension MessageStore {
         var replyToId: UUID? = nil
         /// The users its @usernames named; only those in the room are kept.
         var mentions: [UUID] = []
+        /// The thread it replies in: a message of the same room that is not itself a thread reply (the controller checked).
+        var threadRootId: UUID? = nil
     }
 
     typealias SendResult = Result<(ChatMessage, created: Bool), any Error>
@@ -29,6 +31,7 @@ extension MessageStore {
         var message_type: String
         var reply_to_id: UUID?
         var mentions: [UUID]
+        var thread_root_id: UUID?
     }
 
     /// Stores a batch of sends to one room in one statement — one round trip,
@@ -44,12 +47,15 @@ extension MessageStore {
     static func sendSQL(rich: Bool) -> String {
         let columns = rich ? Rows.newMessageColumns : Rows.plainNewMessageColumns
         let replyTo = rich ? "(SELECT t.id FROM messages t WHERE t.id = n.reply_to_id AND t.room_id = $1)" : "NULL::uuid"
+        let threadRoot =
+            rich
+            ? "(SELECT t.id FROM messages t WHERE t.id = n.thread_root_id AND t.room_id = $1 AND t.thread_root_id IS NULL)" : "NULL::uuid"
         let mentions = rich ? Rows.memberMentions("n.mentions", room: "$1") : "'{}'::uuid[]"
         return """
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset($2::jsonb)
                     AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text,
-                         reply_to_id uuid, mentions uuid[])
+                         reply_to_id uuid, mentions uuid[], thread_root_id uuid)
             ),
             permitted AS (
                 SELECT i.* FROM input i
@@ -74,8 +80,10 @@ extension MessageStore {
                 FROM fresh f CROSS JOIN bump b
             ),
             inserted AS (
-                INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions)
-                SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type, \(replyTo), \(mentions)
+                INSERT INTO messages AS m (
+                    id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions, thread_root_id)
+                SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type, \(replyTo), \(mentions),
+                       \(threadRoot)
                 FROM numbered n
                 ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
                 RETURNING m.*
@@ -138,13 +146,13 @@ extension MessageStore {
             Row(
                 ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
                 content: request.content, message_type: request.messageType.rawValue, reply_to_id: request.replyToId,
-                mentions: request.mentions)
+                mentions: request.mentions, thread_root_id: request.threadRootId)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]
         // Safe to repeat after a lost connection: the message ids are fixed above, so a
         // statement that did commit before the connection died cannot insert twice.
-        let rich = requests.contains { $0.replyToId != nil || !$0.mentions.isEmpty }
+        let rich = requests.contains { $0.replyToId != nil || !$0.mentions.isEmpty || $0.threadRootId != nil }
         var repeated: [Int] = []
         for row in try await pool.query(rich ? Self.richSendSQL : Self.plainSendSQL, [roomId, json], idempotent: true) {
             let ord = try row.decode("ord", as: Int.self)

@@ -8,7 +8,7 @@ enum Rows {
     /// A message's own columns, with its mentions as JSON.
     static let ownFields = """
         m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at,
-        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event
+        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event, m.thread_root_id
         """
     /// A message's own columns and the quote of the message it replies to.
     static let messageFields =
@@ -26,12 +26,25 @@ enum Rows {
             , (SELECT json_agg(json_build_object('id', a.id, 'filename', a.filename, 'contentType', a.content_type, 'size', a.size_bytes,
                                                  'width', a.width, 'height', a.height) ORDER BY a.created_at, a.id)
                FROM attachments a WHERE a.message_id = m.id) AS attachments,
-            \(reactionsOf("m.id")) AS reactions
+            \(reactionsOf("m.id")) AS reactions,
+            \(threadOf("m.id")) AS thread
             """
     /// For messages that cannot have attachments or reactions yet (the ones a text send just inserted): no look-up per row.
-    static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions"
+    static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions, NULL::json AS thread"
     /// For new messages that reply to nothing either: no subquery at all, so the statement plans fast.
-    static let plainNewMessageColumns = ownFields + ", NULL::json AS reply_to, NULL::json AS attachments, NULL::json AS reactions"
+    static let plainNewMessageColumns =
+        ownFields + ", NULL::json AS reply_to, NULL::json AS attachments, NULL::json AS reactions, NULL::json AS thread"
+
+    /// A message's thread as JSON (null when nobody replied in one): live replies counted, the newest time, its latest repliers.
+    static func threadOf(_ messageId: String) -> String {
+        """
+        (SELECT json_build_object('replyCount', count(*), 'lastReplyAt', max(t.created_at),
+                                  'participantIds', (SELECT json_agg(x.sender_id) FROM (
+                                      SELECT s.sender_id FROM messages s WHERE s.thread_root_id = \(messageId) AND s.deleted_at IS NULL
+                                      GROUP BY s.sender_id ORDER BY max(s.seq) DESC LIMIT 5) x))
+           FROM messages t WHERE t.thread_root_id = \(messageId) AND t.deleted_at IS NULL HAVING count(*) > 0)
+        """
+    }
 
     /// One message's reactions as a JSON array: each emoji with its count and people, first used first.
     static func reactionsOf(_ messageId: String) -> String {
@@ -64,7 +77,9 @@ enum Rows {
             replyTo: try json("reply_to", row, as: MessageQuote.self),
             mentions: try json("mentions", row, as: [UUID].self) ?? [],
             reactions: try json("reactions", row, as: [MessageReaction].self) ?? [],
-            system: try json("system_event", row, as: SystemEvent.self)
+            system: try json("system_event", row, as: SystemEvent.self),
+            threadRootId: try row.decode("thread_root_id", as: UUID?.self),
+            thread: try json("thread", row, as: ThreadSummary.self)
         )
     }
 

@@ -150,7 +150,7 @@ extension RoomStore {
             }
             if let reason = Self.unusable(link) { throw ChatError.inviteLinkUnusable(reason) }
             let outcome = try Self.enter(connection, roomId: link.roomId, userId: userId)
-            try connection.query("UPDATE room_invite_links SET uses = uses + 1 WHERE code = $1", [code])
+            if outcome == .joined { try connection.query("UPDATE room_invite_links SET uses = uses + 1 WHERE code = $1", [code]) }
             return (link.roomId, outcome)
         }
     }

@@ -170,7 +170,7 @@ struct RoomStore: Sendable {
             ).map(Rows.participant)
             if let last = try connection.query(
                 """
-                SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 ORDER BY m.seq DESC LIMIT 1
+                SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.thread_root_id IS NULL ORDER BY m.seq DESC LIMIT 1
                 """, [id]
             ).first {
                 room.lastMessage = try Rows.message(last)
@@ -190,7 +190,7 @@ struct RoomStore: Sendable {
                 CROSS JOIN LATERAL (
                     SELECT count(*) AS unread, count(*) FILTER (WHERE m.mentions @> ARRAY[$1::uuid]) AS mentioned FROM messages m
                     WHERE m.room_id = r.id AND m.seq > p.last_read_seq AND m.sender_id <> $1 AND m.deleted_at IS NULL
-                      AND m.message_type <> 'system') u
+                      AND m.message_type <> 'system' AND m.thread_root_id IS NULL) u
                 WHERE p.user_id = $1 AND r.deleted_at IS NULL
                 ORDER BY r.updated_at DESC, r.id
                 """, [userId])
@@ -220,7 +220,7 @@ struct RoomStore: Sendable {
             for row in try connection.query(
                 """
                 SELECT DISTINCT ON (m.room_id) \(Rows.messageColumns) FROM messages m
-                WHERE m.room_id = ANY($1::uuid[]) ORDER BY m.room_id, m.seq DESC
+                WHERE m.room_id = ANY($1::uuid[]) AND m.thread_root_id IS NULL ORDER BY m.room_id, m.seq DESC
                 """, [ids])
             {
                 let message = try Rows.message(row)
@@ -344,7 +344,15 @@ struct RoomStore: Sendable {
                 if owners == 1 && everyone > 1 { throw ChatError.lastOwner }
             }
             try connection.query("DELETE FROM room_participants WHERE room_id = $1 AND user_id = $2", [roomId, userId])
+            try Self.revokeLinks(of: userId, in: roomId, connection)
         }
+    }
+
+    /// Invite links someone made stop working once they no longer run the group (removed, gone, demoted).
+    static func revokeLinks(of userId: UUID, in roomId: UUID, _ connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE room_invite_links SET revoked_at = now() WHERE room_id = $1 AND created_by = $2 AND revoked_at IS NULL",
+            [roomId, userId])
     }
 
     func setRole(_ roomId: UUID, userId: UUID, role: RoomRole) async throws -> RoomParticipant {
@@ -371,6 +379,7 @@ struct RoomStore: Sendable {
                 """, [roomId, userId, role.rawValue]
             ).first
             guard let row else { throw ChatError.participantNotFound }
+            if !role.managesGroup { try Self.revokeLinks(of: userId, in: roomId, connection) }
             return try Rows.participant(row)
         }
     }

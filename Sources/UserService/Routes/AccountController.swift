@@ -40,6 +40,8 @@ struct AccountExport: Codable, Sendable {
     /// The rooms one is in or wrote in, and every message one sent (chat-service's part).
     var rooms: [ExportedRoom]
     var messages: [ExportedMessage]
+    /// More than 100,000 messages were sent: `messages` holds the oldest 100,000.
+    var messagesTruncated: Bool
 }
 
 /// One's own account: change the password (every other login signed out), export
@@ -113,13 +115,18 @@ struct AccountController: Sendable {
             blocked: try await blocks.list(owner: user.id).map {
                 .init(userId: $0.user.id, username: $0.user.username, blockedAt: $0.createdAt)
             },
-            rooms: sent.rooms, messages: sent.messages)
+            rooms: sent.rooms, messages: sent.messages, messagesTruncated: sent.truncated)
         let day = ISO8601.format(export.exportedAt).prefix(10)
+        // A provider's username may hold anything: the file name keeps to letters, digits, - and _.
+        let name = String(
+            user.username.unicodeScalars.map {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") ? Character($0) : "_"
+            })
         return Response(
             status: .ok,
             headers: [
                 .contentType: "application/json; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"microchat-\(user.username)-\(day).json\"",
+                .contentDisposition: "attachment; filename=\"microchat-\(name)-\(day).json\"",
                 .cacheControl: "no-store",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: try JSONCoding.encoder.encode(export))))

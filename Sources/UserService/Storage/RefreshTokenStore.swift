@@ -27,14 +27,23 @@ struct RefreshTokenStore: Sendable {
 
     /// Signs out every login of `userId` but `kept` (the caller's own): revokes their refresh
     /// tokens and answers the families (session ids) that were still live.
+    /// Each family is locked first, as a rotation locks it, so a refresh racing this cannot
+    /// leave a new token of a signed-out login behind.
     func revokeAll(of userId: UUID, except kept: UUID?) async throws -> [UUID] {
-        let rows = try await pool.query(
-            """
-            UPDATE refresh_tokens SET revoked_at = now()
-            WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ($2::uuid IS NULL OR family_id <> $2)
-            RETURNING family_id
-            """, [userId, kept])
-        return Array(Set(try rows.map { try $0.decode("family_id", as: UUID.self) }))
+        try await pool.transaction { connection in
+            let families = try connection.query(
+                "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND ($2::uuid IS NULL OR family_id <> $2)",
+                [userId, kept]
+            ).map { try $0.decode("family_id", as: UUID.self) }
+            for family in families.sorted(by: { $0.uuidString < $1.uuidString }) { try Self.lockFamily(family, connection) }
+            let rows = try connection.query(
+                """
+                UPDATE refresh_tokens SET revoked_at = now()
+                WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ($2::uuid IS NULL OR family_id <> $2)
+                RETURNING family_id
+                """, [userId, kept])
+            return Array(Set(try rows.map { try $0.decode("family_id", as: UUID.self) }))
+        }
     }
 
     func issue(userId: UUID, lifetime: Duration) async throws -> (token: String, family: UUID) {
