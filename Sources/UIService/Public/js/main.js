@@ -68,6 +68,7 @@ async function startChat() {
     store.refreshRooms().catch(() => {});
     store.refreshInvitations().catch(() => {}); // any sent or withdrawn while the page was away
     store.refreshSaved().catch(() => {}); // saved or unsaved on another page meanwhile
+    store.refreshThreads().catch(() => {}); // the threads I follow, and their unread replies
     // The open room's pins were read when it opened; after a reconnect, they may have changed meanwhile.
     if (connectedBefore && store.activeRoomId) store.loadPins(store.activeRoomId).catch(() => {});
     connectedBefore = true;

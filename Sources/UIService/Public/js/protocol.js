@@ -140,6 +140,8 @@ export function reconnectsAtOnce(code) {
  * @property {string[]} [mentions]
  * @property {Reaction[]} [reactions]
  * @property {SystemEvent} [system]
+ * @property {string|null} [threadRootId] a reply in a thread: the message that started it
+ * @property {{ replyCount: number, lastReplyAt: string, participantIds: string[] }|null} [thread] a thread's first message: its replies summed up
  */
 
 /**

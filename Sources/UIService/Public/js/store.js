@@ -62,6 +62,10 @@ export class ChatStore extends EventTarget {
     this.blockList = new Blocks();
     /** Pins of the rooms opened, and my saved messages. */
     this.marks = new Marks();
+    /** @type {Map<string, { unreadCount: number, mentionCount: number }>} threads I follow, by root id */
+    this.followedThreads = new Map();
+    /** @type {Map<string, Message>} roots of threads read or followed (their room's history may not hold them) */
+    this.threadRoots = new Map();
     this.drafts = new Drafts(globalThis.localStorage ?? null, this.me?.id ?? 'anonymous');
     /** @type {Map<string, number>} read markers on their way, by room */
     this.reading = new Map();
@@ -516,6 +520,8 @@ export class ChatStore extends EventTarget {
     const room = this.rooms.get(message.roomId);
     if (!room) return;
     room.knownSeq = Math.max(room.knownSeq ?? 0, message.seq);
+    // A reply in a thread is the thread's news, not the room's last message.
+    if (message.threadRootId) return;
     if (!room.lastMessage || room.lastMessage.seq <= message.seq) room.lastMessage = { ...message };
   }
 
@@ -800,6 +806,98 @@ export class ChatStore extends EventTarget {
       case 'renamed': return `${actor} renamed the conversation “${event.name}”`;
       default: return `${actor} changed the conversation`;
     }
+  }
+
+  // ---- threads
+
+  /**
+   * A thread's root and replies, read from the server into the room's timeline (replies keep their seq place there).
+   * @param {string} roomId
+   * @param {string} rootId
+   */
+  async loadThread(roomId, rootId) {
+    const page = await this.api.get(`/api/rooms/${roomId}/threads/${rootId}?limit=200`);
+    await this.#profilesOf([page.root, ...page.replies]);
+    const timeline = this.timeline(roomId);
+    this.threadRoots.set(rootId, page.root);
+    for (const message of page.replies) timeline.merge(message);
+    timeline.version += 1;
+    this.changed('thread', roomId);
+    return page;
+  }
+
+  /**
+   * The thread's replies the page holds, oldest first.
+   * @param {string} roomId
+   * @param {string} rootId
+   */
+  threadReplies(roomId, rootId) {
+    return this.timeline(roomId).messages.filter((message) => message.threadRootId === rootId);
+  }
+
+  /** @param {string} rootId */
+  threadRoot(rootId) { return this.threadRoots.get(rootId) ?? null; }
+
+  /**
+   * A reply in a thread, sent at once (not queued with the room's messages).
+   * @param {string} roomId
+   * @param {string} rootId
+   * @param {string} content
+   * @param {string} clientMessageId
+   */
+  async sendThreadReply(roomId, rootId, content, clientMessageId) {
+    const message = await this.api.post(`/api/rooms/${roomId}/messages`, { content, messageType: 'text', clientMessageId, threadRootId: rootId });
+    this.noteThreadReply(message);
+    this.#merge(message);
+    this.followedThreads.set(rootId, { unreadCount: 0, mentionCount: 0 });
+    this.changed('thread', roomId);
+    return message;
+  }
+
+  /**
+   * Counts a new reply on its root's summary (once per reply), whoever sent it.
+   * @param {Message} message
+   */
+  noteThreadReply(message) {
+    const rootId = message.threadRootId;
+    if (!rootId || this.timeline(message.roomId).byId.has(message.id)) return;
+    const root = this.timeline(message.roomId).byId.get(rootId) || this.threadRoots.get(rootId);
+    if (!root) return;
+    const thread = root.thread || { replyCount: 0, lastReplyAt: message.createdAt, participantIds: [] };
+    root.thread = { replyCount: thread.replyCount + 1, lastReplyAt: message.createdAt,
+      participantIds: [message.senderId, ...thread.participantIds.filter((id) => id !== message.senderId)].slice(0, 5) };
+    this.timeline(message.roomId).version += 1;
+  }
+
+  /**
+   * @param {string} roomId
+   * @param {string} rootId
+   * @param {boolean} follow
+   */
+  async followThread(roomId, rootId, follow) {
+    const path = `/api/rooms/${roomId}/threads/${rootId}/follow`;
+    const answer = follow ? await this.api.put(path) : await this.api.delete(path);
+    if (answer.following) this.followedThreads.set(rootId, this.followedThreads.get(rootId) || { unreadCount: 0, mentionCount: 0 });
+    else this.followedThreads.delete(rootId);
+    return answer.following;
+  }
+
+  /**
+   * @param {string} roomId
+   * @param {string} rootId
+   */
+  async markThreadRead(roomId, rootId) {
+    await this.api.postEmpty(`/api/rooms/${roomId}/threads/${rootId}/read`);
+    const known = this.followedThreads.get(rootId);
+    if (known) this.followedThreads.set(rootId, { unreadCount: 0, mentionCount: 0 });
+  }
+
+  /** The threads I follow, with their unread replies (read again on each connect). */
+  async refreshThreads() {
+    const answer = await this.api.get('/api/threads?limit=50');
+    this.followedThreads = new Map(answer.threads.map((/** @type {any} */ t) => [t.root.id, { unreadCount: t.unreadCount, mentionCount: t.mentionCount }]));
+    for (const t of answer.threads) this.threadRoots.set(t.root.id, t.root);
+    this.changed('threads');
   }
 
   // ---- finding and joining groups

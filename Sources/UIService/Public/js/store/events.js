@@ -15,10 +15,25 @@ export const eventHandlers = {
     const roomId = event.roomId;
     if (!store.rooms.has(roomId)) await store.refreshRoom(roomId);
     const message = event.data;
+    store.noteThreadReply(message);
     const fresh = store.timeline(roomId).addLive(message);
     store.noteMessage(message);
     const room = store.rooms.get(roomId);
-    if (message.messageType === 'system') {
+    if (message.threadRootId) {
+      // A reply in a thread: counted for the thread if I follow it, never for the room.
+      const followed = store.followedThreads.get(message.threadRootId);
+      await store.loadProfiles([message.senderId]);
+      if (fresh && message.senderId !== store.me.id) {
+        if (followed) {
+          followed.unreadCount += 1;
+          if (message.mentions?.includes(store.me.id)) followed.mentionCount += 1;
+        }
+        if (room && (followed || message.mentions?.includes(store.me.id))) {
+          store.dispatchEvent(new CustomEvent('incoming', { detail: { message, room, visible, thread: true } }));
+        }
+      }
+      store.changed('thread', roomId);
+    } else if (message.messageType === 'system') {
       await store.loadProfiles([message.senderId, message.system?.userId].filter(Boolean));
     } else if (fresh && room && message.senderId !== store.me.id) {
       store.presence.stopTyping(roomId, message.senderId);

@@ -152,6 +152,13 @@ export class ChatScreen {
       if (this.store.activeRoomId) this.room.scheduleRender();
       return;
     }
+    if (what === 'thread' || what === 'threads') {
+      if (roomId && roomId === this.store.activeRoomId) {
+        if (this.room.threadPanel.open?.roomId === roomId) this.room.threadPanel.changed();
+        this.room.scheduleRender();
+      }
+      return;
+    }
     if (what === 'pins') {
       if (roomId === this.store.activeRoomId) this.room.pinsChanged();
       return;

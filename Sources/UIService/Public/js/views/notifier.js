@@ -30,14 +30,16 @@ export class Notifier {
   }
 
   /// Whether this message deserves a notification: tab hidden, not in do-not-disturb, and the room's level wants it.
-  static wanted(message, room, me, hidden, quiet = false) {
+  /// A reply in a thread I follow notifies unless the room is muted.
+  static wanted(message, room, me, hidden, quiet = false, followedThread = false) {
     if (!hidden || !room || quiet) return false;
+    if (followedThread && message.senderId !== me) return !room.muted && room.notificationLevel !== 'none';
     return notifies(message, room, me);
   }
 
-  onIncoming({ message, room }) {
+  onIncoming({ message, room, thread = false }) {
     const hidden = document.visibilityState === 'hidden';
-    if (!Notifier.wanted(message, room, this.store.me.id, hidden, this.store.doNotDisturb())
+    if (!Notifier.wanted(message, room, this.store.me.id, hidden, this.store.doNotDisturb(), thread)
       || this.store.isBlocked(message.senderId)) return;
     if (!Notifier.supported || Notification.permission !== 'granted') return;
     const sender = this.store.displayName(message.senderId);

@@ -16,6 +16,7 @@ import { Completion, emojiSource, mentionSource } from './completion.js';
 import { chosenTone, emojiGroupsNow, openEmojiPicker } from './emoji-picker.js';
 import { canDelete, canEdit, excerpt, gapItem, messageItem, pendingItem } from './message-item.js';
 import { openPinsDialog } from './pins.js';
+import { ThreadPanel } from './thread-panel.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
 /** @typedef {import('../protocol.js').Room} Room */
@@ -73,6 +74,7 @@ export class RoomView {
     this.title = h('h2', { id: 'room-title' });
     this.subtitle = h('p', { id: 'room-subtitle', className: 'subtitle' });
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
+    this.threadPanel = new ThreadPanel(this.store);
     this.levelSelect = h('select', { id: 'notify-level', className: 'notify-level', 'aria-label': 'Notifications for this conversation',
       title: 'Notifications for this conversation' },
     h('option', { value: 'default' }, '🔔 Default'), h('option', { value: 'all' }, '🔔 All messages'),
@@ -194,7 +196,7 @@ export class RoomView {
       h('header', { className: 'room-header' }, this.backButton,
         h('div', { className: 'room-heading' }, this.title, this.subtitle), this.pinsButton, this.levelSelect, this.muteButton, this.blockButton, this.manageButton),
       this.inviteNotice,
-      h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton),
+      h('div', { className: 'timeline-area' }, this.scroller, this.jumpButton, this.threadPanel.element),
       this.typingLine, this.uploads.element, this.composerError, this.counter, this.mentionPicker.element, this.emojiCompletion.element, this.replyBar, this.form);
     // Files dropped anywhere on the conversation are sent to it.
     this.element.addEventListener('dragover', (event) => {
@@ -223,6 +225,7 @@ export class RoomView {
       this.emojiCompletion.close();
       this.setReply(null);
       this.pickerFor = null;
+      this.threadPanel.close();
       replaceChildren(this.container, this.element);
       this.element.dataset.roomId = roomId;
       this.composerError.textContent = '';
@@ -287,6 +290,11 @@ export class RoomView {
   showNotice(text) {
     this.notice.textContent = text;
     this.notice.hidden = false;
+  }
+
+  /** Opens the thread `message` started (or starts one on it). */
+  openThread(/** @type {Message} */ message) {
+    if (this.roomId) this.threadPanel.show(this.roomId, message);
   }
 
   /** Pins `message` in this room, or takes its pin off. */
@@ -430,7 +438,7 @@ export class RoomView {
     return JSON.stringify([message.content, message.updatedAt, message.deletedAt, message.reactions, message.replyTo, message.mentions,
       message.attachments?.length, showSender, this.store.displayName(message.senderId), sender?.avatarUrl, this.pickerFor === message.id,
       this.highlight?.id === message.id && Date.now() < this.highlight.until, this.expanded.has(message.id),
-      this.store.marks.isPinned(this.roomId, message.id), this.store.marks.isSaved(message.id)]);
+      this.store.marks.isPinned(this.roomId, message.id), this.store.marks.isSaved(message.id), message.thread]);
   }
 
   renderTimeline({ keepOlderAnchor = false } = {}) {
@@ -479,6 +487,8 @@ export class RoomView {
       index += 1;
       if (index < lo || index > hi) continue;
       const message = entry.message;
+      // Replies in a thread are in the thread's panel, not here (they keep their seq place in the history).
+      if (message.threadRootId) continue;
       // A line with the date wherever the day changes.
       const day = new Date(message.createdAt).toDateString();
       if (day !== previousDay) {
@@ -515,7 +525,8 @@ export class RoomView {
     this.olderStatus.textContent = !timeline.loaded ? 'Loading…' : timeline.hasMore || lo > 0 ? '' : 'This is the beginning of the conversation.';
     this.renderTyping();
     const newest = timeline.newestSeq;
-    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== me && m.messageType !== 'system').length;
+    const arrived = timeline.messages.filter((m) => m.seq > this.newestShown && m.senderId !== me && m.messageType !== 'system'
+      && !m.threadRootId).length;
     if (this.landing && timeline.loaded) this.land(timeline);
     else if ((atBottom && !keepOlderAnchor) || this.stickToBottom) { this.scrollTo(scroller.scrollHeight); this.unseen = 0; }
     else {
