@@ -49,4 +49,18 @@ def test_a_thread_opens_beside_the_room_and_keeps_its_replies(browsers, ui_url, 
         # The summary opens it again, with everything in it.
         page.click("#timeline button.thread-summary")
         page.wait(lambda d: thread_texts(page) == ["where shall we go in June?", "the mountains", "or the sea"], message="reopened thread incomplete")
+        if width > 700:
+            # Search finds a reply and opens its thread; the Threads list has the thread I follow.
+            page.click("#thread-close")
+            page.type_into("#search-input", "mountains")
+            page.click("#search-button")
+            page.click_in_row("#search-results li", lambda li: "mountains" in li.text, "button.search-hit")
+            page.wait(lambda d: d.find_element("id", "thread-panel").is_displayed() and "the mountains" in thread_texts(page),
+                      message="a search hit in a thread did not open the thread")
+            page.click("#thread-close")
+            page.click("#threads-button")
+            page.wait(lambda d: any("where shall we go" in li.text and "2 replies" in li.text
+                                    for li in d.find_elements("css selector", "#search-results li")), message="the thread is not in Threads")
+            page.click_in_row("#search-results li", lambda li: "where shall we go" in li.text, "button.search-hit")
+            page.wait(lambda d: d.find_element("id", "thread-panel").is_displayed(), message="Threads did not open the thread")
         assert not page.console_errors()

@@ -113,10 +113,20 @@ export class ChatScreen {
     this.room.landing = false; // at this message, not at the first unread one
     try {
       const timeline = this.store.timeline(roomId);
+      let message = timeline.byId.get(messageId) || known;
       if (!timeline.byId.has(messageId)) {
-        const message = known || await this.store.api.get(`/api/rooms/${roomId}/messages?after=${await this.seqBefore(roomId, messageId)}&limit=1`)
+        message = known || await this.store.api.get(`/api/rooms/${roomId}/messages?after=${await this.seqBefore(roomId, messageId)}&limit=1`)
           .then((page) => page.messages[0]);
         if (message) await this.store.loadAround(roomId, message);
+      }
+      // A reply in a thread: the room at the thread's first message, and the thread open beside it.
+      if (message?.threadRootId) {
+        const page = await this.store.loadThread(roomId, message.threadRootId);
+        if (!timeline.byId.has(page.root.id)) await this.store.loadAround(roomId, page.root);
+        this.room.openThread(page.root);
+        messageId = page.root.id;
+      } else if (known?.openThread && message) {
+        this.room.openThread(message);
       }
       this.room.focusId = messageId;
       this.room.jumpedAway = true;

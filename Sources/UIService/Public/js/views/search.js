@@ -20,6 +20,7 @@ export class SearchPanel {
     this.closeButton = h('button', { type: 'button', id: 'search-close', className: 'secondary', hidden: true, onClick: () => this.close() }, 'Close');
     this.mentionsButton = h('button', { type: 'button', id: 'mentions-button', className: 'secondary', onClick: () => this.showMentions() }, 'Mentions');
     this.savedButton = h('button', { type: 'button', id: 'saved-button', className: 'secondary', onClick: () => this.showSaved() }, 'Saved');
+    this.threadsButton = h('button', { type: 'button', id: 'threads-button', className: 'secondary', onClick: () => this.showThreads() }, 'Threads');
     /** Whether the results are my saved messages (they follow saves made meanwhile). */
     this.showingSaved = false;
     this.form = h('form', { id: 'search-form', className: 'search-form', role: 'search' },
@@ -27,7 +28,7 @@ export class SearchPanel {
     this.form.addEventListener('submit', (event) => { event.preventDefault(); this.search(); });
 
     /** The row of lists under the search box (others add theirs). */
-    this.lists = h('div', { className: 'search-lists', role: 'group', 'aria-label': 'Lists' }, this.mentionsButton, this.savedButton);
+    this.lists = h('div', { className: 'search-lists', role: 'group', 'aria-label': 'Lists' }, this.mentionsButton, this.savedButton, this.threadsButton);
     this.element = h('div', { className: 'search-panel' }, this.form, this.lists,
       h('div', { className: 'search-heading' }, this.status, this.closeButton), this.results);
     // Esc anywhere in the search (its box, a result) closes the results and returns to the box.
@@ -70,6 +71,25 @@ export class SearchPanel {
     this.show(saved.map(({ message }) => ({ message, snippet: plainText(message.content || ''), highlights: [] })), false, null);
     this.showingSaved = true;
     this.status.textContent = saved.length ? 'Your saved messages' : 'Nothing saved yet. Save a message from its actions to find it here.';
+  }
+
+  /** The threads I follow, newest reply first, each with the replies I have not read. */
+  async showThreads() {
+    this.status.textContent = 'Loading threads…';
+    try {
+      await this.store.refreshThreads();
+      const roots = [...this.store.followedThreads.keys()].map((id) => this.store.threadRoot(id)).filter(Boolean);
+      this.show(roots.map((message) => {
+        const unread = this.store.followedThreads.get(message.id)?.unreadCount || 0;
+        const replies = message.thread?.replyCount || 0;
+        // Opened from here, the conversation shows the thread too.
+        return { message: { ...message, openThread: true }, snippet: `${plainText(message.content || '')} — ${replies} ${replies === 1 ? 'reply' : 'replies'}${unread ? `, ${unread} unread` : ''}`,
+          highlights: [] };
+      }), false, null);
+      this.status.textContent = roots.length ? 'Threads you follow' : 'You follow no threads yet: reply in one, or follow it.';
+    } catch (error) {
+      this.status.textContent = `Could not load threads: ${error.message}`;
+    }
   }
 
   /** Saves changed (here or on another page): an open saved list follows. */
