@@ -9,6 +9,8 @@ import Foundation
 /// closure at a time under a lock.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// Statements prepared on this session (SQL → name): parsed and planned once, then only executed.
+    private var prepared: [String: String] = [:]
 
     /// Opens a connection described by a libpq URL (`postgresql://…?sslmode=verify-full&sslrootcert=…`).
     /// The session is pinned to UTC and ISO dates so timestamps decode exactly.
@@ -61,6 +63,27 @@ public final class PostgresConnection {
         let texts = parameters.map(\.postgresText)
         let result = withOptionalCStrings(texts) { pointers in
             PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs one parameterized statement as a prepared statement of this session: the first
+    /// use parses it (`PQprepare`), every later one only binds and executes (`PQexecPrepared`),
+    /// so a statement run on every request is not parsed and planned again each time.
+    /// PostgreSQL plans it per call at first and keeps a generic plan only if that costs no more.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> PostgresRows {
+        let texts = parameters.map(\.postgresText)
+        let name: String
+        if let known = prepared[sql] {
+            name = known
+        } else {
+            name = "microchat_\(prepared.count + 1)"
+            _ = try consume(PQprepare(handle, name, sql, Int32(texts.count), nil))
+            prepared[sql] = name
+        }
+        let result = withOptionalCStrings(texts) { pointers in
+            PQexecPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
         }
         return try consume(result)
     }

@@ -152,14 +152,16 @@ public final class PostgresPool: Sendable {
     /// Runs one parameterized statement. A `SELECT` counts as idempotent unless
     /// the caller says otherwise; a write only when the caller says so (say,
     /// because its ids are fixed before the first try, so a repeat cannot insert twice).
+    /// `prepared` runs it as a prepared statement of the connection (for statements run on
+    /// every request, such as a send: parsed and planned once per connection).
     @discardableResult
     public func query(
         _ sql: String, _ parameters: [any PostgresBindable] = [], idempotent: Bool? = nil,
-        waitForServer: Bool = true
+        waitForServer: Bool = true, prepared: Bool = false
     ) async throws -> PostgresRows {
         let repeatable = idempotent ?? Self.isRead(sql)
         return try await withConnection(idempotent: repeatable, waitForServer: waitForServer) { connection in
-            try connection.query(sql, parameters)
+            prepared ? try connection.queryPrepared(sql, parameters) : try connection.query(sql, parameters)
         }
     }
 

@@ -34,6 +34,25 @@ struct PostgresPoolTests {
         await pool.shutdown()
     }
 
+    @Test("a prepared statement is parsed once per connection and answers each call with its own parameters")
+    func preparedStatements() async throws {
+        let pool = try makePool(size: 1)
+        let sql = "SELECT $1::int * 2 AS doubled, $2::text AS word"
+        for n in 1...7 {
+            let row = try #require(try await pool.query(sql, [n, "w\(n)"], prepared: true).first)
+            #expect(try row.decode("doubled", as: Int.self) == n * 2)
+            #expect(try row.decode("word", as: String.self) == "w\(n)")
+        }
+        // One connection, one prepared statement for the SQL however often it ran.
+        let named = try await pool.query(
+            "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = $1", [sql])
+        #expect(try named.first?.decode("n", as: Int.self) == 1)
+        // A server error in a prepared statement is the same error, and the statement keeps working.
+        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1 / $1::int AS q", [0], prepared: true) }
+        #expect(try await pool.query("SELECT 1 / $1::int AS q", [1], prepared: true).first?.decode("q", as: Int.self) == 1)
+        await pool.shutdown()
+    }
+
     @Test("parameters are never spliced into SQL")
     func parametersAreData() async throws {
         let pool = try makePool()
