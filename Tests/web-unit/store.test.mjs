@@ -188,3 +188,26 @@ test('a room answer asked for before one was removed does not bring the room bac
   await again;
   assert.equal(store.rooms.has(ROOM), true);
 });
+
+test('a reply in a thread counts for the thread, not the room, and sums up on its first message once', async () => {
+  const { store } = storeWith(3);
+  await store.loadNewest(ROOM);
+  const room = store.rooms.get(ROOM);
+  store.followedThreads.set('m2', { unreadCount: 0, mentionCount: 0 });
+  const incoming = [];
+  store.addEventListener('incoming', (event) => incoming.push(event.detail));
+  const replyOf = (seq, senderId = 'ann', mentions = []) => ({ ...message(seq, senderId), threadRootId: 'm2', mentions });
+  await store.apply({ type: EventType.MESSAGE_CREATED, roomId: ROOM, seq: 4, data: replyOf(4, 'ann', ['me']) }, { visible: true });
+  await store.apply({ type: EventType.MESSAGE_CREATED, roomId: ROOM, seq: 4, data: replyOf(4, 'ann', ['me']) }, { visible: true }); // heard twice
+  await store.apply({ type: EventType.MESSAGE_CREATED, roomId: ROOM, seq: 5, data: replyOf(5, 'bob') }, { visible: true });
+  assert.equal(room.unreadCount, 0, 'thread replies are not the room\'s unread');
+  assert.equal(room.lastMessage.seq, 3, 'nor its last message');
+  assert.deepEqual(store.followedThreads.get('m2'), { unreadCount: 2, mentionCount: 1 });
+  const root = store.timeline(ROOM).byId.get('m2');
+  assert.equal(root.thread.replyCount, 2);
+  assert.deepEqual(root.thread.participantIds, ['bob', 'ann']);
+  assert.deepEqual(store.threadReplies(ROOM, 'm2').map((m) => m.seq), [4, 5]);
+  assert.deepEqual(incoming.map((detail) => [detail.message.seq, detail.thread]), [[4, true], [5, true]]);
+  // The room's history stays whole: no gap where the replies are.
+  assert.deepEqual(shape(store.timeline(ROOM)).slice(-3), [3, 4, 5]);
+});
