@@ -120,3 +120,15 @@ def test_bad_invite_links_are_refused_and_store_nothing(api, chat):
         assert r.status_code in (404, 400), (code, r.text)
     assert_problem(chat.post(f"/api/rooms/invite-links/{'B' * 22}/join", token=outsider["accessToken"]), 404, "invite_link_not_found")
     assert_problem(chat.get(f"/api/rooms/invite-links/{'B' * 22}", token=""), 401)
+
+
+def test_a_group_its_last_member_left_is_over(api, chat):
+    owner, later = register(api), register(api)
+    tag = unique("empty")
+    room = chat.post("/api/rooms", json={"roomType": "group", "name": f"{tag} room", "participantIds": [], "visibility": "public"},
+                     token=owner["accessToken"]).json()
+    link = chat.post(f"/api/rooms/{room['id']}/invite-links", json={}, token=owner["accessToken"]).json()
+    assert chat.post(f"/api/rooms/{room['id']}/leave", token=owner["accessToken"]).status_code == 204
+    assert directory(chat, later["accessToken"], f"?q={tag}")["rooms"] == []
+    assert_problem(chat.post(f"/api/rooms/{room['id']}/join", token=later["accessToken"]), 404, "room_not_found")
+    assert_problem(chat.post(f"/api/rooms/invite-links/{link['code']}/join", token=later["accessToken"]), 404, "invite_link_not_found")

@@ -50,6 +50,7 @@ extension RoomStore {
                 }
                 try connection.query("DELETE FROM room_participants WHERE room_id = $1 AND user_id = $2", [roomId, userId])
                 try Self.revokeLinks(of: userId, in: roomId, connection)
+                try Self.endIfEmpty(roomId, connection)
                 return successor
             }
             departures.append(Departure(roomId: roomId, newOwner: newOwner))

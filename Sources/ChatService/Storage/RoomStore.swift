@@ -345,7 +345,19 @@ struct RoomStore: Sendable {
             }
             try connection.query("DELETE FROM room_participants WHERE room_id = $1 AND user_id = $2", [roomId, userId])
             try Self.revokeLinks(of: userId, in: roomId, connection)
+            try Self.endIfEmpty(roomId, connection)
         }
+    }
+
+    /// A group nobody is in any more is over: gone from the directory, its links lead nowhere,
+    /// and nobody can join it to find it unmanaged.
+    static func endIfEmpty(_ roomId: UUID, _ connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            UPDATE rooms SET deleted_at = now()
+            WHERE id = $1 AND room_type = 'group' AND deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM room_participants WHERE room_id = $1)
+            """, [roomId])
     }
 
     /// Invite links someone made stop working once they no longer run the group (removed, gone, demoted).
