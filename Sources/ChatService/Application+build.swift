@@ -79,7 +79,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         rooms: rooms, directory: directory, gateway: gateway, messages: messages,
         creations: RoomCreationLimit(redis: redis, perHour: configuration.roomCreationsPerHour, logger: logger))
     InvitationsController(rooms: rooms, directory: directory, gateway: gateway, announcer: roomsController).addRoutes(to: roomsGroup)
-    JoiningController(rooms: rooms, announcer: roomsController).addRoutes(to: roomsGroup)
+    JoiningController(rooms: rooms, announcer: roomsController, joins: SelfJoinLimit(redis: redis, logger: logger))
+        .addRoutes(to: roomsGroup)
     roomsController.addRoutes(to: roomsGroup)
     let mentions = MentionResolver(baseURL: configuration.userServiceURL, client: client, logger: logger)
     MessagesController(

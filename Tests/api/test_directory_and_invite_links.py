@@ -132,3 +132,18 @@ def test_a_group_its_last_member_left_is_over(api, chat):
     assert directory(chat, later["accessToken"], f"?q={tag}")["rooms"] == []
     assert_problem(chat.post(f"/api/rooms/{room['id']}/join", token=later["accessToken"]), 404, "room_not_found")
     assert_problem(chat.post(f"/api/rooms/invite-links/{link['code']}/join", token=later["accessToken"]), 404, "invite_link_not_found")
+
+
+def test_joining_by_oneself_is_limited_per_hour(api, chat, chat_b):
+    owner, looper = register(api), register(api)
+    room = chat.post("/api/rooms", json={"roomType": "group", "name": unique("revolving"), "participantIds": [], "visibility": "public"},
+                     token=owner["accessToken"]).json()
+    for i in range(60):
+        client = chat if i % 2 else chat_b  # counted across replicas
+        assert client.post(f"/api/rooms/{room['id']}/join", token=looper["accessToken"]).status_code in (200, 201), i
+        assert client.post(f"/api/rooms/{room['id']}/leave", token=looper["accessToken"]).status_code == 204
+    refused = chat.post(f"/api/rooms/{room['id']}/join", token=looper["accessToken"])
+    assert_problem(refused, 429, "too_many_joins")
+    assert int(refused.headers["Retry-After"]) > 0
+    # Someone else is not held back by it.
+    assert chat.post(f"/api/rooms/{room['id']}/join", token=register(api)["accessToken"]).status_code == 201

@@ -39,6 +39,7 @@ struct JoiningController: Sendable {
 
     let rooms: RoomStore
     let announcer: RoomsController
+    let joins: SelfJoinLimit
 
     func addRoutes(to group: RouterGroup<ChatRequestContext>) {
         group.get("directory", use: directory)
@@ -75,6 +76,7 @@ struct JoiningController: Sendable {
     @Sendable func joinPublic(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
         let identity = try context.requireIdentity()
         let roomId = try context.parameters.requireUUID("roomId", what: "room")
+        try await joins.admit(identity.userId)
         guard let outcome = try await rooms.joinPublic(roomId, userId: identity.userId) else { throw ChatError.roomNotFound }
         return try await answer(outcome, roomId: roomId, identity: identity, context)
     }
@@ -127,7 +129,9 @@ struct JoiningController: Sendable {
 
     @Sendable func joinByLink(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<ChatRoom> {
         let identity = try context.requireIdentity()
-        let (roomId, outcome) = try await rooms.redeemInviteLink(code: try Self.code(context), userId: identity.userId)
+        let code = try Self.code(context)
+        try await joins.admit(identity.userId)
+        let (roomId, outcome) = try await rooms.redeemInviteLink(code: code, userId: identity.userId)
         return try await answer(outcome, roomId: roomId, identity: identity, context)
     }
 
