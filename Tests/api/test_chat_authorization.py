@@ -41,6 +41,15 @@ def endpoints(room_id, message_id, user_id):
         ("DELETE", f"/api/rooms/{room_id}/pins/{message_id}", None),
         ("PUT", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
         ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
+        ("GET", f"/api/rooms/{room_id}/threads/{message_id}", None),
+        ("PUT", f"/api/rooms/{room_id}/threads/{message_id}/follow", None),
+        ("DELETE", f"/api/rooms/{room_id}/threads/{message_id}/follow", None),
+        ("POST", f"/api/rooms/{room_id}/threads/{message_id}/read", None),
+        ("PUT", f"/api/rooms/{room_id}/notifications", {"level": "mentions"}),
+        ("POST", f"/api/rooms/{room_id}/join", None),
+        ("POST", f"/api/rooms/{room_id}/invite-links", {}),
+        ("GET", f"/api/rooms/{room_id}/invite-links", None),
+        ("DELETE", f"/api/rooms/{room_id}/invite-links/{'A' * 22}", None),
         ("PUT", f"/api/rooms/{room_id}/mute", None),
         ("DELETE", f"/api/rooms/{room_id}/mute", None),
         ("DELETE", f"/api/rooms/{room_id}", None),
@@ -89,6 +98,17 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.delete(f"/api/rooms/{room['id']}/pins/{message['id']}", token=t).status_code == 204
     assert chat.call("PUT", f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 201
     assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 204
+    assert chat.get(f"/api/rooms/{room['id']}/threads/{message['id']}", token=t).status_code == 200
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/threads/{message['id']}/follow", token=t).status_code == 200
+    assert chat.delete(f"/api/rooms/{room['id']}/threads/{message['id']}/follow", token=t).status_code == 200
+    assert chat.post(f"/api/rooms/{room['id']}/threads/{message['id']}/read", token=t).status_code == 204
+    assert chat.call("PUT", f"/api/rooms/{room['id']}/notifications", json={"level": "mentions"}, token=t).status_code == 200
+    made = chat.post(f"/api/rooms/{room['id']}/invite-links", json={}, token=t)
+    assert made.status_code == 201
+    assert chat.get(f"/api/rooms/{room['id']}/invite-links", token=t).status_code == 200
+    assert chat.delete(f"/api/rooms/{room['id']}/invite-links/{made.json()['code']}", token=t).status_code == 204
+    # A private group is joined by invitation or link only: its own members get 404 from /join as well.
+    assert chat.post(f"/api/rooms/{room['id']}/join", token=t).status_code == 404
     assert chat.call("PUT", f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/mute", token=t).status_code == 200
     assert chat.patch(f"/api/rooms/{room['id']}/participants/{member['user']['id']}", json={"role": "admin"}, token=t).status_code == 200
@@ -98,7 +118,7 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.delete(f"/api/rooms/{room['id']}", token=t).status_code == 204
     # Search and mentions take no room in the path: they answer for the caller's rooms only
     # (tested in test_search.py and test_replies_and_mentions.py); without a valid token, 401.
-    for path in ["/api/search?q=inside", "/api/mentions", "/api/saved"]:
+    for path in ["/api/search?q=inside", "/api/mentions", "/api/saved", "/api/threads", "/api/rooms/directory"]:
         assert chat.get(path, token="").json()["code"] == "missing_token"
         assert chat.get(path, token=expired).json()["code"] == "token_expired"
         assert chat.get(path, token=outsider["accessToken"]).status_code == 200
