@@ -154,7 +154,7 @@ extension MessageStore {
         // statement that did commit before the connection died cannot insert twice.
         let rich = requests.contains { $0.replyToId != nil || !$0.mentions.isEmpty || $0.threadRootId != nil }
         var repeated: [Int] = []
-        for row in try await pool.query(rich ? Self.richSendSQL : Self.plainSendSQL, [roomId, json], idempotent: true, prepared: true) {
+        for row in try await pool.query(rich ? Self.richSendSQL : Self.plainSendSQL, [roomId, json], idempotent: true) {
             let ord = try row.decode("ord", as: Int.self)
             stored[ord] = (try Rows.message(row), try row.decode("created", as: Bool.self))
             if try row.decode("repeated", as: Bool.self) { repeated.append(ord) }
