@@ -84,6 +84,15 @@ enum Validation {
     }
 
     /// A `limit` query parameter: a whole number in `range`, `fallback` when absent.
+    /// `before` of a list paged by message id (mentions, saved messages): the `nextBefore` of the previous page.
+    static func messageCursor(_ text: String?) throws -> UUID? {
+        guard let text else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).")
+        }
+        return id
+    }
+
     static func limit(_ text: String?, in range: ClosedRange<Int>, default fallback: Int) throws -> Int {
         guard let limit = Int(text ?? String(fallback)), range.contains(limit) else {
             throw AppError.badRequest("invalid_limit", "limit must be an integer from \(range.lowerBound) to \(range.upperBound).")

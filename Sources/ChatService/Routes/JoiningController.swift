@@ -138,7 +138,7 @@ struct JoiningController: Sendable {
     private func answer(_ outcome: JoinOutcome, roomId: UUID, identity: Identity, _ context: ChatRequestContext) async throws
         -> JSONResponse<ChatRoom>
     {
-        if case .joined = outcome { await announcer.announceSelfJoin(identity.userId, into: roomId, context) }
+        if case .joined = outcome { await announcer.announceJoin(identity.userId, into: roomId, invitedBy: nil, context) }
         guard let room = try await rooms.room(roomId) else { throw ChatError.roomNotFound }
         return JSONResponse(room, status: outcome == .joined ? .created : .ok)
     }

@@ -220,17 +220,6 @@ struct RoomsController: Sendable {
         return visibility
     }
 
-    /// Someone joined by themselves (a public group, an invite link): their sockets start
-    /// listening, the room hears of them, a system message records it.
-    func announceSelfJoin(_ user: UUID, into roomId: UUID, _ context: ChatRequestContext) async {
-        let joined = ChatEvent(
-            type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
-        await gateway.publish(joined, toUser: user)
-        await gateway.publish(joined, toRoom: roomId)
-        await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
-        await record(SystemEvent(kind: .memberJoined), by: user, in: roomId, context)
-    }
-
     /// Tells each invitee's sockets (every tab, every replica) about their new invitation.
     func announceInvitations(_ invitees: [UUID], into room: ChatRoom, by inviter: Identity) async {
         guard !invitees.isEmpty else { return }
@@ -243,14 +232,20 @@ struct RoomsController: Sendable {
         }
     }
 
-    /// Someone accepted an invitation: their sockets start listening, the room hears of them, a system message records it.
-    func announceJoin(_ user: UUID, into roomId: UUID, invitedBy: UUID, _ context: ChatRequestContext) async {
+    /// Someone joined — by accepting an invitation from `invitedBy`, or by themselves (a public
+    /// group, an invite link: `invitedBy` nil): their sockets start listening, the room hears of
+    /// them, a system message records it.
+    func announceJoin(_ user: UUID, into roomId: UUID, invitedBy: UUID?, _ context: ChatRequestContext) async {
         let joined = ChatEvent(
             type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
         await gateway.publish(joined, toUser: user)
         await gateway.publish(joined, toRoom: roomId)
         await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
-        await record(SystemEvent(kind: .memberAdded, userId: user), by: invitedBy, in: roomId, context)
+        if let invitedBy {
+            await record(SystemEvent(kind: .memberAdded, userId: user), by: invitedBy, in: roomId, context)
+        } else {
+            await record(SystemEvent(kind: .memberJoined), by: user, in: roomId, context)
+        }
     }
 
     /// Tells every participant's connections about the room so they start listening to it.

@@ -32,13 +32,7 @@ struct SavedController: Sendable {
         let identity = try context.requireIdentity()
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query.get("limit"), in: Validation.resultPageSize, default: Validation.defaultResultPageSize)
-        var before: UUID?
-        if let text = query.get("before") {
-            guard let id = UUID(uuidString: text) else {
-                throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).")
-            }
-            before = id
-        }
+        let before = try Validation.messageCursor(query.get("before"))
         let (saved, hasMore) = try await messages.saved(by: identity.userId, before: before, limit: limit)
         return JSONResponse(SavedListResponse(saved: saved, hasMore: hasMore, nextBefore: hasMore ? saved.last?.message.id : nil))
     }

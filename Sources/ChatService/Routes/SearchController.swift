@@ -97,13 +97,7 @@ struct SearchController: Sendable {
         let identity = try context.requireIdentity()
         let query = request.uri.queryParameters
         let limit = try Validation.limit(query.get("limit"), in: Validation.resultPageSize, default: Validation.defaultResultPageSize)
-        var before: UUID?
-        if let text = query.get("before") {
-            guard let id = UUID(uuidString: text) else {
-                throw AppError.badRequest("invalid_cursor", "before must be a message id (nextBefore).")
-            }
-            before = id
-        }
+        let before = try Validation.messageCursor(query.get("before"))
         let (found, hasMore) = try await messages.mentions(of: identity.userId, before: before, limit: limit)
         return JSONResponse(MentionsPage(messages: found, hasMore: hasMore, nextBefore: hasMore ? found.last?.id : nil))
     }

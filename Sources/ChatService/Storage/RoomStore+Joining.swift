@@ -51,7 +51,7 @@ extension RoomStore {
     /// Public live groups whose name or description contains `text` (all of them without it),
     /// by name; `offset` pages on.
     func directory(matching text: String?, viewer: UUID, limit: Int, offset: Int) async throws -> [DirectoryEntry] {
-        let pattern = text.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
+        let pattern = text.map { "%" + LikePattern.escape($0.lowercased()) + "%" }
         return try await pool.query(
             """
             SELECT r.id, r.name, r.description, r.created_at,
@@ -193,10 +193,5 @@ extension RoomStore {
     static func newCode() -> String {
         var generator = SystemRandomNumberGenerator()
         return Base64URL.encode((0..<16).map { _ in generator.next() })
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
-            of: "_", with: "\\_")
     }
 }

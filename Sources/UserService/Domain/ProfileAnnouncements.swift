@@ -24,20 +24,20 @@ struct ProfileAnnouncements: Sendable {
     /// Tells the person's own sockets (their other pages and devices) that their own profile
     /// changed in a way only they see (do-not-disturb): those pages read it again.
     func announceToThemselves(_ user: UserRecord) async {
-        let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
-        do {
-            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: RealtimeChannel.user(user.id))
-        } catch {
-            logger.warning("could not tell a person's other pages of their change", metadata: ["error": "\(error)"])
-        }
+        await publish(user, to: RealtimeChannel.user(user.id), failure: "could not tell a person's other pages of their change")
     }
 
     func announce(_ user: UserRecord) async {
+        await publish(user, to: RealtimeChannel.profiles, failure: "could not announce a profile change; pages see it on their next load")
+    }
+
+    /// `user.updated` with the public profile, on `channel`; a failure is logged (best effort).
+    private func publish(_ user: UserRecord, to channel: String, failure: Logger.Message) async {
         let event = ChatEvent(type: .userUpdated, data: .profile(user.publicProfile(presence: false)))
         do {
-            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: RealtimeChannel.profiles)
+            try await redis.publish(Array(try JSONCoding.encoder.encode(event)), to: channel)
         } catch {
-            logger.warning("could not announce a profile change; pages see it on their next load", metadata: ["error": "\(error)"])
+            logger.warning(failure, metadata: ["error": "\(error)"])
         }
     }
 }

@@ -22,13 +22,7 @@ struct SessionRevocations: Sendable {
 
     /// Ends every socket of the person, whatever login opened it (their account is gone).
     func announceAll(user: UUID) async {
-        do {
-            let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(UserEvent(userId: user)))))
-            try await redis.publish(payload, to: RealtimeChannel.user(user))
-        } catch {
-            logger.warning(
-                "could not close a deleted account's sockets; they end when their tokens expire", metadata: ["error": "\(error)"])
-        }
+        await publish(UserEvent(userId: user), failure: "could not close a deleted account's sockets; they end when their tokens expire")
     }
 
     func announce(user: UUID, session: UUID) async {
@@ -38,13 +32,18 @@ struct SessionRevocations: Sendable {
         } catch {
             logger.error("could not list a signed-out session; its access tokens work until they expire", metadata: ["error": "\(error)"])
         }
-        let revoked = UserEvent(userId: user, sessionId: sid)
+        await publish(
+            UserEvent(userId: user, sessionId: sid),
+            failure: "could not announce a signed-out session; its sockets end when their tokens expire")
+    }
+
+    /// `session.revoked` on the person's channel (no session id: all their sockets end); a failure is logged.
+    private func publish(_ revoked: UserEvent, failure: Logger.Message) async {
         do {
             let payload = Array(try JSONCoding.encoder.encode(ChatEvent(type: .sessionRevoked, data: .user(revoked))))
-            try await redis.publish(payload, to: RealtimeChannel.user(user))
+            try await redis.publish(payload, to: RealtimeChannel.user(revoked.userId))
         } catch {
-            logger.warning(
-                "could not announce a signed-out session; its sockets end when their tokens expire", metadata: ["error": "\(error)"])
+            logger.warning(failure, metadata: ["error": "\(error)"])
         }
     }
 }

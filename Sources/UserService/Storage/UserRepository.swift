@@ -112,7 +112,7 @@ struct UserRepository: Sendable {
     }
 
     func search(prefix: String, limit: Int) async throws -> [UserRecord] {
-        let pattern = Self.escapeLike(prefix.lowercased()) + "%"
+        let pattern = LikePattern.escape(prefix.lowercased()) + "%"
         return try await pool.query(
             Self.selectUser + """
                  WHERE lower(u.username) LIKE $1 ESCAPE '\\' OR lower(p.display_name) LIKE $1 ESCAPE '\\'
@@ -217,10 +217,5 @@ struct UserRepository: Sendable {
             createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at", as: Date?.self),
             doNotDisturbUntil: try row.decode("dnd_until", as: Date?.self)
         )
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
-            of: "_", with: "\\_")
     }
 }
