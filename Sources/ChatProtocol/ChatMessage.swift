@@ -30,12 +30,15 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var threadRootId: UUID?
     /// A message that started a thread: how many replies it has and the newest one's time.
     public var thread: ThreadSummary?
+    /// Whether the page shows a card for the first link in `content` (the sender can turn it off);
+    /// the card itself is read from `GET …/messages/{id}/preview`.
+    public var linkPreview: Bool
 
     public init(
         id: UUID, roomId: UUID, seq: Int64, senderId: UUID, content: String?, messageType: MessageType,
         clientMessageId: String?, createdAt: Date, updatedAt: Date?, deletedAt: Date?, attachments: [MessageAttachment] = [],
         replyToId: UUID? = nil, replyTo: MessageQuote? = nil, mentions: [UUID] = [], reactions: [MessageReaction] = [],
-        system: SystemEvent? = nil, threadRootId: UUID? = nil, thread: ThreadSummary? = nil
+        system: SystemEvent? = nil, threadRootId: UUID? = nil, thread: ThreadSummary? = nil, linkPreview: Bool = true
     ) {
         self.id = id
         self.roomId = roomId
@@ -55,11 +58,12 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.system = system
         self.threadRootId = threadRootId
         self.thread = thread
+        self.linkPreview = linkPreview
     }
 
     enum CodingKeys: String, CodingKey {
         case id, roomId, seq, senderId, content, messageType, clientMessageId, createdAt, updatedAt, deletedAt, attachments, replyToId,
-            replyTo, mentions, reactions, system, threadRootId, thread
+            replyTo, mentions, reactions, system, threadRootId, thread, linkPreview
     }
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +86,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         system = try container.decodeIfPresent(SystemEvent.self, forKey: .system)
         threadRootId = try container.decodeIfPresent(UUID.self, forKey: .threadRootId)
         thread = try container.decodeIfPresent(ThreadSummary.self, forKey: .thread)
+        linkPreview = try container.decodeIfPresent(Bool.self, forKey: .linkPreview) ?? true
     }
 
     /// Every key is always present (null when empty), so a deleted message says `"content": null`.
@@ -105,6 +110,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try container.encode(system, forKey: .system)
         try container.encode(threadRootId, forKey: .threadRootId)
         try container.encode(thread, forKey: .thread)
+        try container.encode(linkPreview, forKey: .linkPreview)
     }
 }
 

@@ -98,6 +98,12 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     ThreadsController(rooms: rooms, messages: messages).addRoutes(rooms: roomsGroup, api: apiGroup)
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
+    let previewCache = LinkPreviewCache(pool: pool)
+    LinkPreviewController(
+        rooms: rooms, messages: messages,
+        previews: try makeLinkPreviewer(configuration: configuration, cache: previewCache, redis: redis, logger: logger),
+        cache: previewCache, gateway: gateway
+    ).addRoutes(to: roomsGroup)
 
     let presence = PresenceRegistry(redis: redis, lifetime: .seconds(configuration.presenceSocketSeconds))
     let presenceKeeper = PresenceKeeper(registry: presence, gateway: gateway, rooms: rooms, logger: logger)

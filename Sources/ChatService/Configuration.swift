@@ -40,6 +40,12 @@ struct ChatServiceConfiguration: Sendable {
     var unclaimedUploadSeconds: Int
     var uploadSweepSeconds: Int
     var logLevel: Logger.Level
+    /// Whether link previews are fetched at all (`LINK_PREVIEWS=off` turns them off).
+    var linkPreviews: Bool
+    /// `address:port` pairs the preview fetcher may reach although they are not public (tests, an intranet).
+    var linkPreviewAllowedTargets: [String]
+    /// A PEM file of extra CAs the fetcher trusts besides the system's (a private CA's sites).
+    var linkPreviewCAFile: String?
 
     init(environment: EnvironmentReader = EnvironmentReader()) throws {
         host = environment.string("HOST", default: "127.0.0.1")
@@ -80,6 +86,18 @@ struct ChatServiceConfiguration: Sendable {
         unclaimedUploadSeconds = try environment.int("UNCLAIMED_UPLOAD_SECONDS", default: 86_400, in: 1...31_536_000)
         uploadSweepSeconds = try environment.int("UPLOAD_SWEEP_SECONDS", default: 3600, in: 1...86_400)
         logLevel = try environment.logLevel()
+        switch environment.string("LINK_PREVIEWS", default: "on").lowercased() {
+        case "on", "true", "1": linkPreviews = true
+        case "off", "false", "0": linkPreviews = false
+        default: throw ConfigurationError(name: "LINK_PREVIEWS", problem: "expected on or off")
+        }
+        linkPreviewAllowedTargets = environment.string("LINK_PREVIEW_ALLOWED_TARGETS", default: "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do { _ = try OutboundPolicy(allowedTargets: linkPreviewAllowedTargets) } catch {
+            throw ConfigurationError(
+                name: "LINK_PREVIEW_ALLOWED_TARGETS", problem: "expected address:port pairs, comma-separated (\(error))")
+        }
+        linkPreviewCAFile = environment.optionalString("LINK_PREVIEW_CA_FILE")
         guard RedisEndpoint(url: redisURL) != nil else {
             throw ConfigurationError(name: "REDIS_URL", problem: "expected redis://host:port")
         }
@@ -108,6 +126,8 @@ struct ChatServiceConfiguration: Sendable {
             "log_level": "\(logLevel)",
             "storage": "\(storage)", "attachment_max_bytes": "\(attachmentMaxBytes)",
             "unclaimed_upload_seconds": "\(unclaimedUploadSeconds)",
+            "link_previews": "\(linkPreviews)", "link_preview_allowed_targets": "\(linkPreviewAllowedTargets.joined(separator: ","))",
+            "link_preview_ca_file": "\(linkPreviewCAFile ?? "")",
         ]
     }
 }

@@ -5,7 +5,9 @@ import ServiceKit
 import ChatProtocol
 
 struct SendMessageRequest: StrictDecodable, Sendable {
-    static let fields: Set<String> = ["content", "messageType", "clientMessageId", "attachmentIds", "replyToId", "threadRootId"]
+    static let fields: Set<String> = [
+        "content", "messageType", "clientMessageId", "attachmentIds", "replyToId", "threadRootId", "linkPreview",
+    ]
     /// Required for text and emoji; an optional caption for file and image messages.
     var content: Patch<String>
     var messageType: String?
@@ -16,8 +18,10 @@ struct SendMessageRequest: StrictDecodable, Sendable {
     var replyToId: UUID?
     /// The thread it replies in (a message of the room that is not a thread reply).
     var threadRootId: UUID?
+    /// false: no card for the text's first link (default true).
+    var linkPreview: Bool?
 
-    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds, replyToId, threadRootId }
+    enum CodingKeys: String, CodingKey { case content, messageType, clientMessageId, attachmentIds, replyToId, threadRootId, linkPreview }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -27,6 +31,7 @@ struct SendMessageRequest: StrictDecodable, Sendable {
         attachmentIds = try container.decodeIfPresent([UUID].self, forKey: .attachmentIds)
         replyToId = try container.decodeIfPresent(UUID.self, forKey: .replyToId)
         threadRootId = try container.decodeIfPresent(UUID.self, forKey: .threadRootId)
+        linkPreview = try container.decodeIfPresent(Bool.self, forKey: .linkPreview)
     }
 }
 
@@ -129,7 +134,7 @@ struct MessagesController: Sendable {
             .init(
                 roomId: roomId, senderId: identity.userId, content: content,
                 messageType: type, clientMessageId: body.clientMessageId,
-                replyToId: body.replyToId, mentions: mentioned, threadRootId: threadRoot?.id))
+                replyToId: body.replyToId, mentions: mentioned, threadRootId: threadRoot?.id, linkPreview: body.linkPreview ?? true))
         if let threadRoot {
             try? await messages.noteReply(rootId: threadRoot.id, rootAuthor: threadRoot.senderId, replier: identity.userId)
         }

@@ -190,5 +190,27 @@ enum ChatMigrations {
             );
             CREATE INDEX thread_followers_user ON thread_followers (user_id) WHERE following;
             """),
+        Migration(version: 11, name: "link previews", sql: """
+            -- The sender's choice (at send, or later by removing the card): false shows no preview.
+            ALTER TABLE messages ADD COLUMN link_preview boolean NOT NULL DEFAULT true;
+            -- What the server fetched for a link, shared by every message that has it: a card
+            -- (title, description, site, a proxied image), or why there is none. Rows expire
+            -- (see LinkPreviewCache) and are fetched again when next asked for.
+            CREATE TABLE link_previews (
+                url         text PRIMARY KEY,
+                fetched_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+                outcome     text NOT NULL CHECK (outcome IN ('ok', 'empty', 'refused', 'failed')),
+                detail      text,
+                final_url   text,
+                title       text,
+                description text,
+                site_name   text,
+                image_type  text CHECK (image_type IN ('image/png', 'image/jpeg', 'image/gif', 'image/webp')),
+                image_width integer,
+                image_height integer,
+                image       bytea
+            );
+            CREATE INDEX link_previews_age ON link_previews (fetched_at);
+            """),
     ]
 }

@@ -17,6 +17,8 @@ extension MessageStore {
         var mentions: [UUID] = []
         /// The thread it replies in: a message of the same room that is not itself a thread reply (the controller checked).
         var threadRootId: UUID? = nil
+        /// false: the page shows no card for the text's first link.
+        var linkPreview: Bool = true
     }
 
     typealias SendResult = Result<(ChatMessage, created: Bool), any Error>
@@ -32,6 +34,8 @@ extension MessageStore {
         var reply_to_id: UUID?
         var mentions: [UUID]
         var thread_root_id: UUID?
+        /// Sent only when false, so the common send's JSON stays as short as before.
+        var link_preview: Bool?
     }
 
     /// Stores a batch of sends to one room in one statement — one round trip,
@@ -55,7 +59,7 @@ extension MessageStore {
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset($2::jsonb)
                     AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text,
-                         reply_to_id uuid, mentions uuid[], thread_root_id uuid)
+                         reply_to_id uuid, mentions uuid[], thread_root_id uuid, link_preview boolean)
             ),
             permitted AS (
                 SELECT i.* FROM input i
@@ -81,9 +85,10 @@ extension MessageStore {
             ),
             inserted AS (
                 INSERT INTO messages AS m (
-                    id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions, thread_root_id)
+                    id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions, thread_root_id,
+                    link_preview)
                 SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type, \(replyTo), \(mentions),
-                       \(threadRoot)
+                       \(threadRoot), COALESCE(n.link_preview, true)
                 FROM numbered n
                 ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
                 RETURNING m.*
@@ -146,7 +151,8 @@ extension MessageStore {
             Row(
                 ord: index, id: UUID(), sender_id: request.senderId, client_message_id: request.clientMessageId,
                 content: request.content, message_type: request.messageType.rawValue, reply_to_id: request.replyToId,
-                mentions: request.mentions, thread_root_id: request.threadRootId)
+                mentions: request.mentions, thread_root_id: request.threadRootId,
+                link_preview: request.linkPreview ? nil : false)
         }
         let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
         var stored: [Int: (ChatMessage, created: Bool)] = [:]

@@ -101,6 +101,16 @@ struct MessageStore: Sendable {
         ).first.map(Rows.message)
     }
 
+    /// Turns the message's link card off (the author's choice); nil when it is gone or deleted.
+    func hideLinkPreview(roomId: UUID, messageId: UUID) async throws -> ChatMessage? {
+        try await pool.query(
+            """
+            UPDATE messages AS m SET link_preview = false
+            WHERE m.room_id = $1 AND m.id = $2 AND m.deleted_at IS NULL RETURNING \(Rows.messageColumns)
+            """, [roomId, messageId]
+        ).first.map(Rows.message)
+    }
+
     /// Moves the user's read marker forward to `messageId` (never back) and returns the receipt and unread count.
     func markRead(roomId: UUID, userId: UUID, messageId: UUID) async throws -> (ReadReceipt, unread: Int)? {
         try await pool.transaction { connection in

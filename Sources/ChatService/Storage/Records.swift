@@ -8,7 +8,8 @@ enum Rows {
     /// A message's own columns, with its mentions as JSON.
     static let ownFields = """
         m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at, m.updated_at, m.deleted_at,
-        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event, m.thread_root_id
+        m.reply_to_id, array_to_json(m.mentions) AS mentions, m.system_event, m.thread_root_id,
+        m.link_preview
         """
     /// A message's own columns and the quote of the message it replies to.
     static let messageFields =
@@ -79,7 +80,8 @@ enum Rows {
             reactions: try json("reactions", row, as: [MessageReaction].self) ?? [],
             system: try json("system_event", row, as: SystemEvent.self),
             threadRootId: try row.decode("thread_root_id", as: UUID?.self),
-            thread: try json("thread", row, as: ThreadSummary.self)
+            thread: try json("thread", row, as: ThreadSummary.self),
+            linkPreview: try row.decode("link_preview", as: Bool.self)
         )
     }
 

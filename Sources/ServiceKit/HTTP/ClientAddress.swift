@@ -49,7 +49,7 @@ public struct TrustedProxies: Sendable, Equatable {
     }
 
     /// An IPv4 or IPv6 address in network byte order (an IPv4-mapped IPv6 address as IPv4).
-    static func bytes(of text: String) -> [UInt8]? {
+    public static func bytes(of text: String) -> [UInt8]? {
         var address = text
         if address.hasPrefix("[") && address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
         if let v4 = try? SocketAddress(ipAddress: address, port: 0), case let .v4(inner) = v4 {
