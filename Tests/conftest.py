@@ -11,3 +11,16 @@ import ordering  # noqa: E402  (needs the path above)
 
 def pytest_collection_modifyitems(config, items):
     ordering.run_disruptive_last(items)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def preview_site():
+    """The local sites link previews are fetched from (Tests/support/preview_site.py)."""
+    from preview_site import PreviewSite
+
+    site = PreviewSite().start()
+    yield site
+    site.stop()

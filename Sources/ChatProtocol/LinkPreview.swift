@@ -21,6 +21,17 @@ public struct LinkPreview: Codable, Sendable, Equatable {
         self.siteName = siteName
         self.image = image
     }
+
+    /// Every key is always present: an absent title or picture is `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(url, forKey: .url)
+        try container.encode(finalUrl, forKey: .finalUrl)
+        try container.encode(title, forKey: .title)
+        try container.encode(description, forKey: .description)
+        try container.encode(siteName, forKey: .siteName)
+        try container.encode(image, forKey: .image)
+    }
 }
 
 /// A preview's picture: where chat-service serves it, its type and its size in pixels.

@@ -52,7 +52,8 @@ start_suite() { # data-dir bindir
       start_service "$data" "chat-service-$((i + 1))" "$bindir/chat-service" "$((CHAT_PORT + i))" \
         DATABASE_URL_FILE="$data/secrets/chat_service.database-url" REDIS_URL_FILE="$data/secrets/redis.url" \
         AUTH_ISSUER="$issuer" USER_SERVICE_URL="$issuer" REPLICA_ID="chat-$((i + 1))" LOG_LEVEL="${LOG_LEVEL:-info}" \
-        STORAGE_PATH="$data/storage"
+        STORAGE_PATH="$data/storage" LINK_PREVIEW_ALLOWED_TARGETS="${LINK_PREVIEW_ALLOWED_TARGETS:-}" \
+        LINK_PREVIEW_CA_FILE="${LINK_PREVIEW_CA_FILE:-}"
     done
   fi
   if [ -x "$bindir/ui-service" ]; then

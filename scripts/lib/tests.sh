@@ -88,6 +88,13 @@ cmd_test() {
     # suite as one client. Tests of those limits start their own user-service with
     # the defaults; the per-account and per-socket limits stay at their defaults here.
     export REGISTRATIONS_PER_ADDRESS=1000000 LOGIN_FAILURES_PER_ADDRESS=1000000
+    # The link-preview tests' own sites (Tests/support/preview_site.py, plain and TLS under the
+    # stack's CA): the only non-public addresses chat-service's fetcher is allowed to reach.
+    MICROCHAT_TEST_PREVIEW_PORT=$(free_port)
+    MICROCHAT_TEST_PREVIEW_TLS_PORT=$(free_port)
+    while [ "$MICROCHAT_TEST_PREVIEW_TLS_PORT" = "$MICROCHAT_TEST_PREVIEW_PORT" ]; do MICROCHAT_TEST_PREVIEW_TLS_PORT=$(free_port); done
+    export MICROCHAT_TEST_PREVIEW_PORT MICROCHAT_TEST_PREVIEW_TLS_PORT LINK_PREVIEW_CA_FILE="$data/tls/ca.crt"
+    export LINK_PREVIEW_ALLOWED_TARGETS="127.0.0.1:$MICROCHAT_TEST_PREVIEW_PORT,127.0.0.1:$MICROCHAT_TEST_PREVIEW_TLS_PORT"
     start_suite "$data" "$bindir"
     export MICROCHAT_TEST_USER_URL="http://127.0.0.1:$USER_PORT"
     export MICROCHAT_TEST_CHAT_URLS

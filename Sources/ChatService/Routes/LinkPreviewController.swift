@@ -107,5 +107,6 @@ struct LinkPreviewController: Sendable {
         }
     }
 
-    static func id(_ id: UUID) -> String { id.uuidString.lowercased() }
+    /// As every id in the API's JSON is written.
+    static func id(_ id: UUID) -> String { id.uuidString }
 }
