@@ -41,6 +41,9 @@ def endpoints(room_id, message_id, user_id):
         ("DELETE", f"/api/rooms/{room_id}/pins/{message_id}", None),
         ("PUT", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
         ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/saved", None),
+        ("GET", f"/api/rooms/{room_id}/messages/{message_id}/preview", None),
+        ("GET", f"/api/rooms/{room_id}/messages/{message_id}/preview/image", None),
+        ("DELETE", f"/api/rooms/{room_id}/messages/{message_id}/preview", None),
         ("GET", f"/api/rooms/{room_id}/threads/{message_id}", None),
         ("PUT", f"/api/rooms/{room_id}/threads/{message_id}/follow", None),
         ("DELETE", f"/api/rooms/{room_id}/threads/{message_id}/follow", None),
@@ -98,6 +101,12 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.delete(f"/api/rooms/{room['id']}/pins/{message['id']}", token=t).status_code == 204
     assert chat.call("PUT", f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 201
     assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 204
+    # The message has no link: a member is let in and told so; only its author may remove a card.
+    preview = f"/api/rooms/{room['id']}/messages/{message['id']}/preview"
+    assert chat.get(preview, token=t).json()["code"] == "no_link_preview"
+    assert chat.get(preview + "/image", token=t).json()["code"] == "no_link_preview"
+    assert chat.delete(preview, token=t).json()["code"] == "not_message_author"
+    assert chat.delete(preview, token=member["accessToken"]).status_code == 200
     assert chat.get(f"/api/rooms/{room['id']}/threads/{message['id']}", token=t).status_code == 200
     assert chat.call("PUT", f"/api/rooms/{room['id']}/threads/{message['id']}/follow", token=t).status_code == 200
     assert chat.delete(f"/api/rooms/{room['id']}/threads/{message['id']}/follow", token=t).status_code == 200

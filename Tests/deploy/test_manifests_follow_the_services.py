@@ -109,7 +109,12 @@ def test_network_policies_default_deny_then_the_data_flow():
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"} and "ingress" not in deny
     chat = policies["chat-service"]["spec"]
     egress_ports = {port["port"] for rule in chat["egress"] for port in rule["ports"]}
-    assert {5432, 6379, 8081, 8080, 443} == egress_ports
+    assert {5432, 6379, 8081, 8080, 443, 80} == egress_ports
+    # Only the public internet on 80 (link previews): the rule that opens it keeps the private ranges out.
+    public, = [rule for rule in chat["egress"] if any(port["port"] == 80 for port in rule["ports"])]
+    blocked = set(public["to"][0]["ipBlock"]["except"])
+    assert public["to"][0]["ipBlock"]["cidr"] == "0.0.0.0/0"
+    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"} <= blocked
     user_ingress = policies["user-service"]["spec"]["ingress"]
     callers = {peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") for rule in user_ingress for peer in rule["from"]}
     assert {"traefik", "ui-service", "chat-service", "prometheus"} <= callers
