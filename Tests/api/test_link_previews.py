@@ -113,8 +113,8 @@ def test_what_has_no_card(api, chat, preview_site):
     assert_problem(card("no link here, just example.com"), 404, "no_link_preview")
     assert_problem(card(f"`{preview_site.url('/article/in-code')}`"), 404, "no_link_preview")
     assert_problem(card(preview_site.url("/empty")), 404, "no_link_preview")
-    assert_problem(card(preview_site.url("/json")), 502, "link_preview_failed")
-    assert_problem(card(preview_site.url("/nowhere")), 502, "link_preview_failed")
+    assert_problem(card(preview_site.url("/json")), 404, "link_preview_unavailable")
+    assert_problem(card(preview_site.url("/nowhere")), 404, "link_preview_unavailable")
     assert_problem(card("ftp://example.com/file"), 404, "no_link_preview")
     assert preview_site.count("/article/in-code") == 0
     plain = post_message(chat, room["id"], owner["accessToken"], preview_site.url("/plain"))

@@ -101,7 +101,8 @@ struct LinkPreviewController: Sendable {
         case let .refused(detail):
             AppError(.unprocessableContent, code: "link_preview_refused", detail: "The link is not previewed: \(detail).")
         case let .failed(detail):
-            AppError(.badGateway, code: "link_preview_failed", detail: "The linked page could not be read: \(detail).")
+            // Not a 5xx: a site being down is no fault of this service (nor a reason for the page to think it is down).
+            AppError.notFound("link_preview_unavailable", "The linked page could not be read: \(detail).")
         case let .empty(detail):
             AppError.notFound("no_link_preview", "The linked page has nothing to preview: \(detail).")
         }

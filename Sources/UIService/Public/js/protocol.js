@@ -142,6 +142,18 @@ export function reconnectsAtOnce(code) {
  * @property {SystemEvent} [system]
  * @property {string|null} [threadRootId] a reply in a thread: the message that started it
  * @property {{ replyCount: number, lastReplyAt: string, participantIds: string[] }|null} [thread] a thread's first message: its replies summed up
+ * @property {boolean} [linkPreview] whether a card is shown for its first link (the sender may turn it off)
+ */
+
+/**
+ * The card for a message's first link (`GET /api/rooms/{id}/messages/{id}/preview`).
+ * @typedef {object} LinkPreview
+ * @property {string} url
+ * @property {string} finalUrl
+ * @property {string|null} title
+ * @property {string|null} description
+ * @property {string|null} siteName
+ * @property {{ url: string, contentType: string, width: number, height: number }|null} image
  */
 
 /**

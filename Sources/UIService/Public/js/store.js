@@ -770,6 +770,12 @@ export class ChatStore extends EventTarget {
    * @param {string} messageId
    * @param {string} content
    */
+  /** The sender turns their message's link card off. @param {string} roomId @param {string} messageId */
+  async hideLinkPreview(roomId, messageId) {
+    this.timeline(roomId).merge(await this.api.delete(`/api/rooms/${roomId}/messages/${messageId}/preview`));
+    this.changed('timeline', roomId);
+  }
+
   async edit(roomId, messageId, content) {
     this.timeline(roomId).merge(await this.api.patch(`/api/rooms/${roomId}/messages/${messageId}`, { content }));
     this.changed('timeline', roomId);

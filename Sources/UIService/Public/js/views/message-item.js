@@ -8,6 +8,7 @@
 
 import { h, avatar, formatTime, formatFull } from '../dom.js';
 import { attachmentList } from './attachments.js';
+import { linkPreviewCard } from './link-preview.js';
 import { formatMessage } from '../format.js';
 import { oneTabStop } from './message-keys.js';
 import { openEmojiPicker } from './emoji-picker.js';
@@ -104,6 +105,7 @@ export function messageItem(view, message, room, showSender) {
     message.replyTo && !deleted ? quoteOf(view, message.replyTo) : null,
     deleted ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
       : message.content ? contentOf(view, message) : null,
+    !deleted && view.previews ? linkPreviewCard(view.previews, message, mine ? () => view.removePreview(message) : null) : null,
     !deleted && message.attachments?.length ? attachmentList(view.roomId, message.attachments, view.attachments, () => view.roomImages()) : null,
     !deleted && message.reactions?.length ? reactionBar(view, message) : null,
     message.thread?.replyCount ? h('button', { type: 'button', className: 'link thread-summary', 'aria-label': `Open the thread: ${message.thread.replyCount} ${message.thread.replyCount === 1 ? 'reply' : 'replies'}`,

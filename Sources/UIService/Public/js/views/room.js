@@ -7,6 +7,7 @@
 
 import { h, avatar, formatSize, formatTime, formatFull, lastSeen, replaceChildren } from '../dom.js';
 import { AttachmentCache, UploadPanel, attachmentList, isInlineImage } from './attachments.js';
+import { LinkPreviews } from './link-preview.js';
 import { formatMessage } from '../format.js';
 import { firstUnread } from '../store/rooms.js';
 import { MAX_MESSAGES } from '../store/timeline.js';
@@ -66,6 +67,8 @@ export class RoomView {
     this.roomId = null;
     this.lastTypingSent = 0;
     this.attachments = new AttachmentCache(store.api);
+    // A card that arrives redraws the timeline (only the items whose card changed are rebuilt).
+    this.previews = new LinkPreviews(store.api, () => { if (this.roomId) this.renderTimeline(); });
     this.uploads = new UploadPanel();
     this.build();
   }
@@ -298,6 +301,16 @@ export class RoomView {
   }
 
   /** Pins `message` in this room, or takes its pin off. */
+  /// The sender takes their message's card away (every device and person in the room sees it go).
+  async removePreview(/** @type {Message} */ message) {
+    const roomId = this.roomId;
+    if (!roomId) return;
+    try {
+      await this.store.hideLinkPreview(roomId, message.id);
+      /** @type {HTMLElement | null} */ (this.timeline.querySelector(`li[data-id="${message.id}"]`))?.focus();
+    } catch (error) { this.composerError.textContent = error.message; }
+  }
+
   async togglePin(/** @type {Message} */ message) {
     this.composerError.textContent = '';
     try { await this.store.togglePin(this.roomId, message.id); } catch (error) { this.composerError.textContent = error.message; }
@@ -438,7 +451,8 @@ export class RoomView {
     return JSON.stringify([message.content, message.updatedAt, message.deletedAt, message.reactions, message.replyTo, message.mentions,
       message.attachments?.length, showSender, this.store.displayName(message.senderId), sender?.avatarUrl, this.pickerFor === message.id,
       this.highlight?.id === message.id && Date.now() < this.highlight.until, this.expanded.has(message.id),
-      this.store.marks.isPinned(this.roomId, message.id), this.store.marks.isSaved(message.id), message.thread]);
+      this.store.marks.isPinned(this.roomId, message.id), this.store.marks.isSaved(message.id), message.thread,
+      message.linkPreview, this.previews.state(this.roomId, message)]);
   }
 
   renderTimeline({ keepOlderAnchor = false } = {}) {
