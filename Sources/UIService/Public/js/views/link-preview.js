@@ -69,7 +69,7 @@ export class LinkPreviews {
  * @param {(() => void) | null} onRemove the sender's ×, or null for everyone else
  */
 export function linkPreviewCard(previews, message, onRemove) {
-  const entry = previews.entry(message);
+  const entry = mayHavePreview(message) ? previews.entry(message) : undefined;
   if (!entry || entry.state !== 'ready' || !entry.card) return null;
   const { card, image } = entry;
   const href = safeHref(card.url);
