@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOPosix
 import ObjectStorage
 import Prometheus
 import ServiceKit
@@ -99,9 +100,12 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
     AttachmentsController(rooms: rooms, attachments: attachments, store: store, maxBytes: configuration.attachmentMaxBytes)
         .addRoutes(to: roomsGroup)
     let previewCache = LinkPreviewCache(pool: pool)
+    let resolverThreads = NIOThreadPool(numberOfThreads: 4)
+    resolverThreads.start()
     LinkPreviewController(
         rooms: rooms, messages: messages,
-        previews: try makeLinkPreviewer(configuration: configuration, cache: previewCache, redis: redis, logger: logger),
+        previews: try makeLinkPreviewer(
+            configuration: configuration, cache: previewCache, redis: redis, resolverThreads: resolverThreads, logger: logger),
         cache: previewCache, gateway: gateway
     ).addRoutes(to: roomsGroup)
 
@@ -139,7 +143,7 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
             redeem: { ticket in await tickets.redeem(ticket) }
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "chat-service"),
-        services: [pool, redis, subscriber, gateway, sends, sweeper, presenceKeeper],
+        services: [pool, redis, subscriber, gateway, sends, sweeper, presenceKeeper, ThreadPoolService(pool: resolverThreads)],
         logger: logger
     )
 }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import ServiceKit
 
 /// What a fetch brought back: where the redirects ended, the media type, the bytes.
 struct FetchedResource: Sendable {
@@ -40,7 +41,7 @@ struct GuardedFetcher: Sendable {
         var current = url
         for _ in 0...Self.maxRedirects {
             let target = try FetchTarget(current)
-            let addresses = try await resolver.addresses(of: target.host, port: target.port)
+            let addresses = try await resolve(target, deadline: deadline)
             guard let address = addresses.first(where: { policy.permits($0) }) else {
                 throw .refused("the link's host is not on the public internet")
             }
@@ -55,6 +56,22 @@ struct GuardedFetcher: Sendable {
             }
         }
         throw .failed("the site redirected more than \(Self.maxRedirects) times")
+    }
+
+    /// The host's addresses, looked up within what is left of the deadline (a resolver that hangs is given up on).
+    private func resolve(_ target: FetchTarget, deadline: NIODeadline) async throws(LinkPreviewFailure) -> [SocketAddress] {
+        let left = deadline - .now()
+        guard left > .zero else { throw .failed("the site did not answer in time") }
+        let resolver = self.resolver
+        do {
+            return try await withTimeout(.nanoseconds(left.nanoseconds)) {
+                try await resolver.addresses(of: target.host, port: target.port)
+            }
+        } catch let failure as LinkPreviewFailure {
+            throw failure
+        } catch {
+            throw .failed("the name did not resolve in time")
+        }
     }
 
     private enum Reply: Sendable {
