@@ -211,3 +211,25 @@ test('a reply in a thread counts for the thread, not the room, and sums up on it
   // The room's history stays whole: no gap where the replies are.
   assert.deepEqual(shape(store.timeline(ROOM)).slice(-3), [3, 4, 5]);
 });
+
+test('a long thread is read in pages of 200, each after the last reply, until it is all there', async () => {
+  const { store, api } = storeWith(1);
+  const root = message(1);
+  const replies = Array.from({ length: 450 }, (_, i) => ({ ...message(i + 2), threadRootId: root.id }));
+  const asked = [];
+  api.get = async (path) => {
+    asked.push(path);
+    const url = new URL(path, 'http://x');
+    assert.equal(url.pathname, `/api/rooms/${ROOM}/threads/${root.id}`);
+    const after = Number(url.searchParams.get('after') ?? 0);
+    const limit = Number(url.searchParams.get('limit'));
+    const rest = replies.filter((m) => m.seq > after);
+    return { root, replies: rest.slice(0, limit), hasMore: rest.length > limit, following: true };
+  };
+  const page = await store.loadThread(ROOM, root.id);
+  assert.equal(page.replies.length, 450);
+  assert.equal(page.hasMore, false);
+  assert.deepEqual(asked.map((path) => new URL(path, 'http://x').searchParams.get('after')), [null, '201', '401']);
+  assert.equal(store.threadReplies(ROOM, root.id).length, 450);
+  assert.deepEqual(store.threadReplies(ROOM, root.id).map((m) => m.seq), replies.map((m) => m.seq));
+});

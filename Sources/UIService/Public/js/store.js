@@ -29,6 +29,8 @@ import { applyEvent } from './store/events.js';
 
 /** A send the server has not answered within this long is shown as not sent, with Retry. */
 const SEND_TIMEOUT_MS = 10_000;
+/// The most replies the thread panel reads of one thread (pages of 200).
+export const MAX_THREAD_REPLIES = 2000;
 
 export { PAGE };
 
@@ -822,7 +824,17 @@ export class ChatStore extends EventTarget {
    * @param {string} rootId
    */
   async loadThread(roomId, rootId) {
-    const page = await this.api.get(`/api/rooms/${roomId}/threads/${rootId}?limit=200`);
+    const path = `/api/rooms/${roomId}/threads/${rootId}`;
+    const first = await this.api.get(`${path}?limit=200`);
+    const replies = [...first.replies];
+    // A long thread comes in pages of 200, each after the last reply read: all of it, up to MAX_THREAD_REPLIES.
+    let more = first.hasMore;
+    while (more && replies.length > 0 && replies.length < MAX_THREAD_REPLIES) {
+      const next = await this.api.get(`${path}?limit=200&after=${replies[replies.length - 1].seq}`);
+      replies.push(...next.replies);
+      more = next.hasMore && next.replies.length > 0;
+    }
+    const page = { ...first, replies, hasMore: more };
     await this.#profilesOf([page.root, ...page.replies]);
     const timeline = this.timeline(roomId);
     this.threadRoots.set(rootId, page.root);
