@@ -98,6 +98,13 @@ def test_addresses_inside_are_refused_by_name_number_and_redirect(api, chat, cha
         assert "openid" not in r.text and "chat_" not in r.text
     for path in ["/article/v6", "/article/other-loopback"]:
         assert preview_site.count(path) == 0, path
+    # A page on an allowed site whose picture is inside: the card comes without the picture, nothing was asked inside.
+    tricky = post_message(chat, room["id"], owner["accessToken"],
+                          preview_site.url(f"/article/pic-inside?image=http://127.0.0.2:{preview_site.port}/card.png"))
+    r = chat.get(preview_path(room["id"], tricky["id"]), token=member["accessToken"])
+    assert r.status_code == 200, r.text
+    assert r.json()["title"] == "Article pic-inside & more" and r.json()["image"] is None
+    assert_problem(chat.get(preview_path(room["id"], tricky["id"]) + "/image", token=member["accessToken"]), 404, "no_link_preview_image")
     # A refusal is cached like any answer: asked again, still 422, nothing fetched.
     assert_problem(chat.get(preview_path(room["id"], message["id"]), token=owner["accessToken"]), 422, "link_preview_refused")
 

@@ -70,13 +70,14 @@ class PreviewSite:
                 query = parse_qs(parts.query)
                 first = parts.path.strip("/").split("/")[0]
                 if first == "article":
-                    # /article/<anything>: a page with every Open Graph field and a picture.
+                    # /article/<anything>: a page with every Open Graph field and a picture (`?image=` names another).
                     name = html.escape(parts.path.rsplit("/", 1)[-1])
+                    image = html.escape(query.get("image", ["/card.png"])[0])
                     body = (f'<!doctype html><html><head><title>ignored title</title>'
                             f'<meta property="og:title" content="Article {name} &amp; more">'
                             f'<meta property="og:description" content="What the article {name} says.">'
                             f'<meta property="og:site_name" content="Preview Site">'
-                            f'<meta property="og:image" content="/card.png"></head><body>text</body></html>')
+                            f'<meta property="og:image" content="{image}"></head><body>text</body></html>')
                     self.send(200, body.encode())
                 elif first == "plain":
                     self.send(200, b"<html><head><title>Just a title</title></head><body></body></html>")

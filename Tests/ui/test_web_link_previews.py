@@ -66,3 +66,26 @@ def test_a_link_shows_its_card_on_both_pages_and_the_sender_removes_it(browsers,
             assert any(link in text for _, text in page.stored_messages())
         for page in (mine, theirs):
             assert not [e for e in page.console_errors() if e.get("source") != "network"]
+
+
+def test_a_reply_in_a_thread_shows_its_card_in_the_thread_panel(browsers, ui_url, preview_site):
+    me = ApiUser(ui_url, unique("lpt"))
+    friend = ApiUser(ui_url, unique("lpu"))
+    make_contacts(me, friend)
+    room = friend.direct_room(me.id)
+    root = friend.post(room, "what are we reading this week?")
+    name = unique("thread")
+    reply = me.call("POST", f"/api/rooms/{room}/messages",
+                    json={"content": f"this one {preview_site.url(f'/article/{name}')}", "threadRootId": root["id"]})
+    assert reply.status_code == 201, reply.text
+    page = browsers(1280, 860)
+    page.login(friend.username)
+    page.open_room(room)
+    page.wait_for_text("what are we reading this week?")
+    page.click_in_row("#timeline li.message", lambda li: "reading this week" in li.text, "button.thread-message")
+    page.visible("#thread-panel")
+    page.wait(lambda d: any(f"Article {name} & more" in t.text for t in d.find_elements("css selector", "#thread-panel .link-preview-title")),
+              message="the reply's card did not appear in the thread panel")
+    # It is someone else's reply: no × for me.
+    assert not page.find_all("#thread-panel .link-preview-remove")
+    audit(page, "a link card in a thread")

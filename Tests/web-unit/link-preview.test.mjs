@@ -66,3 +66,21 @@ test('a message the server has no card for is asked once and shows nothing', asy
   assert.equal(previews.state('r1', message({ linkPreview: false, id: 'm2' })), 'none');
   assert.equal(api.asked.length, 1);
 });
+
+test('a card the server was too busy for is asked for again a little later; a refusal is not', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const busy = Object.assign(new Error('slow down'), { status: 429 });
+  const api = fakeApi({ '/api/rooms/r1/messages/m1/preview': busy, '/api/rooms/r1/messages/m2/preview': Object.assign(new Error('no'), { status: 422 }) });
+  let changes = 0;
+  const previews = new LinkPreviews(/** @type {any} */ (api), () => { changes += 1; });
+  previews.state('r1', message());
+  previews.state('r1', message({ id: 'm2' }));
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.equal(previews.state('r1', message()), 'none');
+  t.mock.timers.tick(15_000);
+  assert.equal(changes, 1);
+  assert.equal(previews.state('r1', message()), 'loading');
+  assert.equal(previews.state('r1', message({ id: 'm2' })), 'none');
+  assert.deepEqual(api.asked, ['/api/rooms/r1/messages/m1/preview', '/api/rooms/r1/messages/m2/preview', '/api/rooms/r1/messages/m1/preview']);
+});

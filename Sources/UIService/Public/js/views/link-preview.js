@@ -14,6 +14,8 @@ import { safeHref } from '../format.js';
 
 const LINK = /https?:\/\/[^\s<>"'`]+/i;
 const THUMBNAIL = 88;
+/// How long a card the server was too busy for (429, 503, no answer) waits before it is asked for again.
+const RETRY_MS = 15_000;
 
 /// Whether a message may have a card: a live text message with a link whose sender left it on.
 export function mayHavePreview(/** @type {Message} */ message) {
@@ -48,7 +50,15 @@ export class LinkPreviews {
   async load(roomId, message, key) {
     /** @type {LinkPreview | null} */
     let card = null;
-    try { card = await this.api.get(`/api/rooms/${roomId}/messages/${message.id}/preview`); } catch { card = null; }
+    try {
+      card = await this.api.get(`/api/rooms/${roomId}/messages/${message.id}/preview`);
+    } catch (error) {
+      // Busy or over the limit (or offline): asked again a little later, when the timeline is next drawn.
+      if ([0, 429, 503].includes(/** @type {any} */ (error)?.status)) {
+        setTimeout(() => { if (this.entries.get(key)?.state === 'none') { this.entries.delete(key); this.changed(); } }, RETRY_MS);
+      }
+      card = null;
+    }
     if (!card || (!card.title && !card.description)) {
       this.entries.set(key, { state: 'none' });
       return;
@@ -87,7 +97,8 @@ export function linkPreviewCard(previews, message, onRemove) {
       title: href, 'aria-label': `Link preview: ${label}${host ? ` (${host})` : ''}` },
     picture,
     h('span', { className: 'link-preview-text' },
-      h('span', { className: 'link-preview-site' }, card.siteName || host),
+      // The real host is always shown: a page may call itself anything.
+      h('span', { className: 'link-preview-site' }, card.siteName ? `${card.siteName} · ${host}` : host),
       card.title ? h('span', { className: 'link-preview-title' }, card.title) : null,
       card.description ? h('span', { className: 'link-preview-description' }, card.description) : null)),
     onRemove ? h('button', { type: 'button', className: 'icon link-preview-remove', 'aria-label': 'Remove the link preview',

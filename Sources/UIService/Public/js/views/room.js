@@ -68,7 +68,10 @@ export class RoomView {
     this.lastTypingSent = 0;
     this.attachments = new AttachmentCache(store.api);
     // A card that arrives redraws the timeline (only the items whose card changed are rebuilt).
-    this.previews = new LinkPreviews(store.api, () => { if (this.roomId) this.renderTimeline(); });
+    this.previews = new LinkPreviews(store.api, () => {
+      if (this.roomId) this.renderTimeline();
+      this.threadPanel?.render();
+    });
     this.uploads = new UploadPanel();
     this.build();
   }
@@ -77,7 +80,7 @@ export class RoomView {
     this.title = h('h2', { id: 'room-title' });
     this.subtitle = h('p', { id: 'room-subtitle', className: 'subtitle' });
     this.manageButton = h('button', { type: 'button', id: 'members-button', className: 'secondary', onClick: () => this.actions.manage(this.roomId) }, 'Members');
-    this.threadPanel = new ThreadPanel(this.store);
+    this.threadPanel = new ThreadPanel(this.store, this.previews);
     this.levelSelect = h('select', { id: 'notify-level', className: 'notify-level', 'aria-label': 'Notifications for this conversation',
       title: 'Notifications for this conversation' },
     h('option', { value: 'default' }, '🔔 Default'), h('option', { value: 'all' }, '🔔 All messages'),
@@ -300,7 +303,6 @@ export class RoomView {
     if (this.roomId) this.threadPanel.show(this.roomId, message);
   }
 
-  /** Pins `message` in this room, or takes its pin off. */
   /// The sender takes their message's card away (every device and person in the room sees it go).
   async removePreview(/** @type {Message} */ message) {
     const roomId = this.roomId;
@@ -311,6 +313,7 @@ export class RoomView {
     } catch (error) { this.composerError.textContent = error.message; }
   }
 
+  /** Pins `message` in this room, or takes its pin off. */
   async togglePin(/** @type {Message} */ message) {
     this.composerError.textContent = '';
     try { await this.store.togglePin(this.roomId, message.id); } catch (error) { this.composerError.textContent = error.message; }

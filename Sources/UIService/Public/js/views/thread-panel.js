@@ -6,14 +6,16 @@
 
 import { h, avatar, formatTime, newId, replaceChildren } from '../dom.js';
 import { formatMessage } from '../format.js';
+import { linkPreviewCard } from './link-preview.js';
 
 /** @typedef {import('../protocol.js').Message} Message */
 /** @typedef {import('../store.js').ChatStore} ChatStore */
 
 export class ThreadPanel {
-  /** @param {ChatStore} store */
-  constructor(store) {
+  /** @param {ChatStore} store @param {import('./link-preview.js').LinkPreviews} [previews] the room view's link cards, shared */
+  constructor(store, previews) {
     this.store = store;
+    this.previews = previews;
     /** @type {{ roomId: string, rootId: string } | null} */
     this.open = null;
     this.following = false;
@@ -92,13 +94,26 @@ export class ThreadPanel {
    */
   item(message, isRoot) {
     const name = this.store.displayName(message.senderId);
+    const roomId = this.open?.roomId ?? message.roomId;
+    // Asking for the state starts the card's fetch; the room view redraws this panel when it arrives.
+    const card = this.previews && this.previews.state(roomId, message) === 'ready'
+      ? linkPreviewCard(this.previews, message, message.senderId === this.store.me.id ? () => this.removePreview(roomId, message) : null) : null;
     return h('li', { className: `thread-message${isRoot ? ' thread-root' : ''}`, dataset: { id: message.id } },
       avatar(name, this.store.user(message.senderId)?.avatarUrl, 'avatar small'),
       h('div', { className: 'thread-bubble' },
         h('span', { className: 'message-sender' }, name),
         h('time', { datetime: message.createdAt }, ` ${formatTime(message.createdAt)}`),
         message.deletedAt ? h('p', { className: 'message-content deleted-note' }, 'This message was deleted')
-          : h('div', { className: 'message-content' }, formatMessage(message.content || '', () => null))));
+          : h('div', { className: 'message-content' }, formatMessage(message.content || '', () => null)),
+        message.deletedAt ? null : card));
+  }
+
+  /** The sender takes their reply's link card away. @param {string} roomId @param {Message} message */
+  async removePreview(roomId, message) {
+    try {
+      await this.store.hideLinkPreview(roomId, message.id);
+      this.render();
+    } catch (error) { this.error.textContent = error.message; }
   }
 
   async send() {
