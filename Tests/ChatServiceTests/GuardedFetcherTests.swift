@@ -55,6 +55,28 @@ struct GuardedFetcherTests {
         router.get("huge-page") { _, _ in
             Self.html("<title>Big but fine</title>" + String(repeating: "<p>filler</p>", count: 100_000))
         }
+        router.get("big-chunked.png") { _, _ in
+            // No Content-Length: the limit has to hold while the body streams.
+            Response(
+                status: .ok, headers: [.contentType: "image/png"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(bytes: Self.png))
+                    for _ in 0..<40 { try await writer.write(ByteBuffer(repeating: 0, count: 100 * 1024)) }
+                    try await writer.finish(nil)
+                })
+        }
+        router.get("trickle") { _, _ in
+            // Headers at once, then a byte every 200 ms: each read is quick, the whole never ends in time.
+            Response(
+                status: .ok, headers: [.contentType: "text/html"],
+                body: ResponseBody { writer in
+                    for _ in 0..<20 {
+                        try await writer.write(ByteBuffer(string: " "))
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    try await writer.finish(nil)
+                })
+        }
         router.get("json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
@@ -90,6 +112,17 @@ struct GuardedFetcherTests {
             policy: try OutboundPolicy(allowedTargets: port.map { ["127.0.0.1:\($0)"] } ?? []),
             resolver: HostResolver(pool: .singleton),
             tls: try NIOSSLContext(configuration: .makeClientConfiguration()), group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    /// Runs `body` with two sites live: the one the fetcher will be allowed to reach, and another
+    /// on this machine it will not be (its port and the paths it was asked for).
+    static func withTwoSites(_ body: @Sendable (Int, Int, Hits) async throws -> Void) async throws {
+        try await withSite { allowed, _ in
+            let otherHits = Hits()
+            try await site(otherHits).test(.live) { client in
+                try await body(allowed, try #require(client.port), otherHits)
+            }
+        }
     }
 
     /// Runs `body` with the site live and its port.
@@ -137,7 +170,7 @@ struct GuardedFetcherTests {
             // Allowed site, but its redirect points at a loopback address that is not allowed.
             let open = try Self.fetcher(allowing: port)
             for target in ["http://127.0.0.2:\(port)/secret", "http://[::1]:\(port)/secret", "http://localhost:\(port + 1)/secret"] {
-                await #expect(throws: LinkPreviewFailure.self, "\(target)") {
+                await #expect(throws: LinkPreviewFailure.refused(OutboundPolicy.notPublic), "\(target)") {
                     _ = try await open.fetch(
                         try Self.url("http://127.0.0.1:\(port)/hop?to=\(target)"), LinkPreviewer.page, deadline: Self.soon)
                 }
@@ -154,6 +187,43 @@ struct GuardedFetcherTests {
         }
     }
 
+    @Test("a redirect from the allowed site to another live site on this machine is refused, and that site hears nothing")
+    func redirectToAnotherLocalSite() async throws {
+        try await Self.withTwoSites { allowed, other, otherHits in
+            let fetcher = try Self.fetcher(allowing: allowed)
+            // The other site answers when asked directly, so a refusal is the policy's doing.
+            let direct = try Self.fetcher(allowing: other)
+            #expect(
+                try await direct.fetch(try Self.url("http://127.0.0.1:\(other)/page"), LinkPreviewer.page, deadline: Self.soon).body.count
+                    > 0)
+            let before = otherHits.all.count
+            for target in ["http://127.0.0.1:\(other)/secret", "http://localhost:\(other)/secret"] {
+                await #expect(throws: LinkPreviewFailure.refused(OutboundPolicy.notPublic), "\(target)") {
+                    _ = try await fetcher.fetch(
+                        try Self.url("http://127.0.0.1:\(allowed)/hop?to=\(target)"), LinkPreviewer.page, deadline: Self.soon)
+                }
+            }
+            #expect(otherHits.all.count == before)
+        }
+    }
+
+    @Test("a resolver that hangs costs the fetch nothing past its deadline")
+    func hangingResolver() async throws {
+        var resolver = HostResolver(pool: .singleton)
+        resolver.lookUp = { _, _ in
+            Thread.sleep(forTimeInterval: 3)
+            return .failure(.refused(OutboundPolicy.notPublic))
+        }
+        let fetcher = GuardedFetcher(
+            policy: try OutboundPolicy(), resolver: resolver, tls: try NIOSSLContext(configuration: .makeClientConfiguration()),
+            group: MultiThreadedEventLoopGroup.singleton)
+        let started = ContinuousClock.now
+        await #expect(throws: LinkPreviewFailure.failed("the site did not answer in time")) {
+            _ = try await fetcher.fetch(try Self.url("https://slow.example/"), LinkPreviewer.page, deadline: .now() + .milliseconds(500))
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
     @Test("limits: redirect loops, wrong types, HTTP errors, oversized pictures, a silent site")
     func limits() async throws {
         try await Self.withSite { port, _ in
@@ -168,8 +238,10 @@ struct GuardedFetcherTests {
             await #expect(throws: LinkPreviewFailure.failed("the site answered 404")) {
                 _ = try await fetcher.fetch(try Self.url(base + "/missing"), LinkPreviewer.page, deadline: Self.soon)
             }
-            await #expect(throws: LinkPreviewFailure.failed("the file is larger than \(LinkPreviewer.maxImageBytes) bytes")) {
-                _ = try await fetcher.fetch(try Self.url(base + "/big.png"), LinkPreviewer.picture, deadline: Self.soon)
+            for big in ["/big.png", "/big-chunked.png"] {
+                await #expect(throws: LinkPreviewFailure.failed("the file is larger than \(LinkPreviewer.maxImageBytes) bytes"), "\(big)") {
+                    _ = try await fetcher.fetch(try Self.url(base + big), LinkPreviewer.picture, deadline: Self.soon)
+                }
             }
             // A page is cut at the limit and still read for its head.
             let huge = try await fetcher.fetch(try Self.url(base + "/huge-page"), LinkPreviewer.page, deadline: Self.soon)
@@ -182,6 +254,11 @@ struct GuardedFetcherTests {
                 _ = try await fetcher.fetch(try Self.url(base + "/slow"), LinkPreviewer.page, deadline: .now() + .seconds(1))
             }
             #expect(ContinuousClock.now - started < .seconds(3))
+            let trickleStart = ContinuousClock.now
+            await #expect(throws: LinkPreviewFailure.failed("the site did not answer in time")) {
+                _ = try await fetcher.fetch(try Self.url(base + "/trickle"), LinkPreviewer.page, deadline: .now() + .seconds(1))
+            }
+            #expect(ContinuousClock.now - trickleStart < .seconds(3))
         }
     }
 }

@@ -33,7 +33,11 @@ struct LinkPreviewRulesTests {
         #expect(!policy.permits(try SocketAddress(ipAddress: "127.0.0.1", port: 8444)))
         #expect(!policy.permits(try SocketAddress(ipAddress: "127.0.0.2", port: 8443)))
         #expect(policy.permits(try SocketAddress(ipAddress: "::1", port: 9000)))
-        #expect(policy.permits(try SocketAddress(ipAddress: "8.8.8.8", port: 53)))
+        // Public addresses on the web's ports only: the fetcher scans no one's other services.
+        #expect(policy.permits(try SocketAddress(ipAddress: "8.8.8.8", port: 443)))
+        #expect(policy.permits(try SocketAddress(ipAddress: "2606:4700:4700::1111", port: 80)))
+        #expect(!policy.permits(try SocketAddress(ipAddress: "8.8.8.8", port: 53)))
+        #expect(!policy.permits(try SocketAddress(ipAddress: "8.8.8.8", port: 8080)))
         #expect(!policy.permits(try SocketAddress(ipAddress: "10.0.0.1", port: 80)))
         #expect(throws: (any Error).self) { try OutboundPolicy(allowedTargets: ["127.0.0.1"]) }
         #expect(throws: (any Error).self) { try OutboundPolicy(allowedTargets: ["example.com:80"]) }
@@ -69,6 +73,9 @@ struct LinkPreviewRulesTests {
         #expect(LinkFinder.firstLink(in: "no link, just example.com and ftp://x.org") == nil)
         #expect(LinkFinder.firstLink(in: "https:// nothing") == nil)
         #expect(LinkFinder.firstLink(in: "an unclosed ` then https://example.com")?.host() == "example.com")
+        #expect(LinkFinder.firstLink(in: "https://example.com/" + String(repeating: "a", count: 2100)) == nil)
+        let withFragment = LinkFinder.firstLink(in: "https://example.com/a?b=1#part")
+        #expect(withFragment.map(LinkPreviewer.cacheKey) == "https://example.com/a?b=1")
     }
 
     @Test("a page's Open Graph tags win, then its title and description; entities decoded, fields cut to size")
@@ -108,5 +115,8 @@ struct LinkPreviewRulesTests {
         #expect(hostile.imageURL == nil)
         #expect(hostile.description == "a b")
         #expect(PageMetadata(html: Array("<html><body>nothing</body></html>".utf8), pageURL: page).isEmpty)
+        // Bidirectional overrides and zero-width characters cannot disguise a title; an emoji's joiner stays.
+        let disguised = PageMetadata(html: Array("<title>pay\u{202E}lap\u{200B} 👨\u{200D}👩</title>".utf8), pageURL: page)
+        #expect(disguised.title == "paylap 👨\u{200D}👩")
     }
 }

@@ -23,7 +23,10 @@ struct FetchTarget: Sendable, Equatable {
         guard url.user == nil, url.password == nil else { throw .refused("links with a user name or password are not previewed") }
         guard var host = url.host(percentEncoded: false), !host.isEmpty else { throw .refused("the link names no host") }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.contains(where: { $0.isWhitespace || $0 == "%" || $0 == "/" }) else { throw .refused("the link's host is not a name") }
+        let forbidden = { (scalar: Unicode.Scalar) in
+            scalar.properties.generalCategory == .control || scalar.properties.isWhitespace || "%/\\".unicodeScalars.contains(scalar)
+        }
+        guard !host.unicodeScalars.contains(where: forbidden) else { throw .refused("the link's host is not a name") }
         isTLS = scheme == "https"
         let port = url.port ?? (isTLS ? 443 : 80)
         guard (1...65535).contains(port) else { throw .refused("the link's port is out of range") }

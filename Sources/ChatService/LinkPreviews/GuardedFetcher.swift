@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-import ServiceKit
 
 /// What a fetch brought back: where the redirects ended, the media type, the bytes.
 struct FetchedResource: Sendable {
@@ -43,7 +42,7 @@ struct GuardedFetcher: Sendable {
             let target = try FetchTarget(current)
             let addresses = try await resolve(target, deadline: deadline)
             guard let address = addresses.first(where: { policy.permits($0) }) else {
-                throw .refused("the link's host is not on the public internet")
+                throw .refused(OutboundPolicy.notPublic)
             }
             switch try await exchange(target, address: address, request, deadline: deadline) {
             case let .redirect(location):
@@ -60,18 +59,8 @@ struct GuardedFetcher: Sendable {
 
     /// The host's addresses, looked up within what is left of the deadline (a resolver that hangs is given up on).
     private func resolve(_ target: FetchTarget, deadline: NIODeadline) async throws(LinkPreviewFailure) -> [SocketAddress] {
-        let left = deadline - .now()
-        guard left > .zero else { throw .failed("the site did not answer in time") }
-        let resolver = self.resolver
-        do {
-            return try await withTimeout(.nanoseconds(left.nanoseconds)) {
-                try await resolver.addresses(of: target.host, port: target.port)
-            }
-        } catch let failure as LinkPreviewFailure {
-            throw failure
-        } catch {
-            throw .failed("the name did not resolve in time")
-        }
+        guard deadline - .now() > .zero else { throw .failed("the site did not answer in time") }
+        return try await resolver.addresses(of: target.host, port: target.port, by: deadline, on: group.next())
     }
 
     private enum Reply: Sendable {
@@ -162,7 +151,7 @@ struct GuardedFetcher: Sendable {
         guard response.status == .ok else { throw LinkPreviewFailure.failed("the site answered \(response.status.code)") }
         let type = mediaType(response.headers.first(name: "content-type"))
         guard request.accepting.contains(type) else {
-            throw LinkPreviewFailure.failed(type.isEmpty ? "the site sent no content type" : "the site sent \(type)")
+            throw LinkPreviewFailure.failed(type.isEmpty ? "the site sent no content type" : "the site sent \(type.prefix(80))")
         }
         if let encoding = response.headers.first(name: "content-encoding"), encoding.lowercased() != "identity" {
             throw LinkPreviewFailure.failed("the site sent a compressed body")

@@ -8,7 +8,9 @@ enum LinkFinder {
         for candidate in outsideCode(text).matches(of: /(?i)https?:\/\/[^\s<>"'`]+/) {
             var address = Substring(candidate.output)
             while let last = address.last, ".,;:!?)]}".contains(last) { address = address.dropLast() }
-            guard address.count > "https://".count, let url = URL(string: String(address)), url.host() != nil else { continue }
+            guard address.count > "https://".count, address.utf8.count <= FetchTarget.maxLength, let url = URL(string: String(address)),
+                url.host() != nil
+            else { continue }
             return url
         }
         return nil

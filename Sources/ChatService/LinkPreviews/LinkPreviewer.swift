@@ -10,13 +10,17 @@ import ServiceKit
 /// under the outbound policy and these limits: a page is read up to 512 KiB (its head
 /// is what counts) and an image up to 2 MiB, eight seconds for the page and five for
 /// its image, at most `maxFetches` at once per replica, and `fetchesPerMinute` new
-/// links per person per minute across replicas (cached ones are free).
+/// links per minute for each person who posts them, across replicas (cached ones are free).
 actor LinkPreviewer {
     static let maxPageBytes = 512 * 1024
     static let maxImageBytes = 2 * 1024 * 1024
     static let pageTime: TimeAmount = .seconds(8)
     static let imageTime: TimeAmount = .seconds(5)
     static let maxFetches = 16
+    /// A picture larger than this (a side, or in all) is not kept: a card shows it small, and a
+    /// huge one would be a decompression bomb for the reader's browser.
+    static let maxImageSide = 8192
+    static let maxImagePixels = 25_000_000
     static let fetchesPerMinute = 30
 
     static let page = GuardedFetcher.Request(
@@ -39,11 +43,15 @@ actor LinkPreviewer {
         self.logger = logger
     }
 
-    func entry(for url: URL, requester: UUID) async throws -> LinkPreviewCache.Entry {
-        let key = url.absoluteString
+    /// The card for `url`; a fetch it takes is charged to `sender`, the person who posted the link.
+    func entry(for url: URL, sender: UUID) async throws -> LinkPreviewCache.Entry {
+        let key = Self.cacheKey(url)
         if let fresh = try await cache.find(key) { return fresh }
         if let running = inFlight[key] { return await running.value }
-        try await admit(requester)
+        try await admit(sender)
+        // Another request may have fetched or started it while this one was counted.
+        if let running = inFlight[key] { return await running.value }
+        if let fresh = try await cache.find(key) { return fresh }
         if let running = inFlight[key] { return await running.value }
         guard inFlight.count < Self.maxFetches else {
             throw AppError.busy("link_previews_busy", "Too many links are being fetched right now; try again shortly.", retryAfter: 2)
@@ -61,6 +69,13 @@ actor LinkPreviewer {
         return await task.value
     }
 
+    /// The link as cached: its fragment (which never reaches the site) dropped.
+    static func cacheKey(_ url: URL) -> String {
+        guard url.fragment != nil, var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
+        parts.fragment = nil
+        return parts.string ?? url.absoluteString
+    }
+
     /// New links per person per minute, counted in Redis; if Redis does not answer, the fetch goes ahead.
     private func admit(_ requester: UUID) async throws {
         guard let limiter else { return }
@@ -74,7 +89,7 @@ actor LinkPreviewer {
         }
         guard standing.count <= limiter.limit else {
             throw AppError.tooManyRequests(
-                "too_many_link_previews", "You asked for \(limiter.limit) new link previews this minute; try again later.",
+                "too_many_link_previews", "Links this person posted were previewed \(limiter.limit) times this minute; try again shortly.",
                 retryAfter: max(1, standing.resetsIn))
         }
     }
@@ -99,7 +114,9 @@ actor LinkPreviewer {
         {
             // The bytes decide what it is, not the header; anything but a sane raster image is dropped.
             let sniffed = ContentSniffer.sniff(Array(picture.body.prefix(ContentSniffer.prefixLength)))
-            if sniffed.isInlineImage, let width = sniffed.width, let height = sniffed.height {
+            if sniffed.isInlineImage, let width = sniffed.width, let height = sniffed.height, width <= maxImageSide, height <= maxImageSide,
+                width * height <= maxImagePixels
+            {
                 image = LinkPreviewCache.Image(contentType: sniffed.contentType, width: width, height: height)
                 bytes = picture.body
             }

@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 import ServiceKit
 
-/// Where the link-preview fetcher may connect: public unicast addresses only. The
+/// Where the link-preview fetcher may connect: public unicast addresses on the web's
+/// ports (80 and 443: the fetcher is no port scanner of the internet) only. The
 /// check is made on the addresses a host name resolved to — the ones then connected
 /// to — so neither a name pointing inside (DNS rebinding included) nor a redirect to
 /// one gets through. `allowedTargets` lets named `address:port` pairs through anyway:
@@ -17,6 +18,11 @@ struct OutboundPolicy: Sendable {
         ::/96, ::1/128, 64:ff9b::/96, 64:ff9b:1::/48, 100::/64, 2001::/23, 2001:db8::/32, 2002::/16, 3fff::/20,
         fc00::/7, fe80::/10, fec0::/10, ff00::/8
         """
+
+    /// What a refused link is told, whether its host resolves inside or not at all (so neither can be told apart).
+    static let notPublic = "the link's host is not on the public internet"
+    /// The only ports asked on a public address.
+    static let webPorts: Set<Int> = [80, 443]
 
     private let blocked: TrustedProxies
     /// `address:port` pairs (`[v6]:port` for IPv6) allowed although their address is not public.
@@ -42,7 +48,7 @@ struct OutboundPolicy: Sendable {
     /// Whether the fetcher may connect to this resolved address.
     func permits(_ address: SocketAddress) -> Bool {
         guard let ip = address.ipAddress, let port = address.port, let bytes = TrustedProxies.bytes(of: ip) else { return false }
-        return isPublic(ip) || allowedTargets.contains(Self.key(bytes, port))
+        return (isPublic(ip) && Self.webPorts.contains(port)) || allowedTargets.contains(Self.key(bytes, port))
     }
 
     struct InvalidTarget: Error, CustomStringConvertible {

@@ -150,10 +150,17 @@ struct PageMetadata: Sendable, Equatable {
         return output
     }
 
-    /// Entities decoded, control characters dropped, runs of white space made one space.
+    /// Entities decoded, control and format characters (bidirectional overrides, zero-width spaces) dropped,
+    /// runs of white space made one space.
     static func clean(_ text: String) -> String {
         let decoded = decodeEntities(text)
-        let visible = decoded.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
+        let visible = decoded.unicodeScalars.map { scalar -> String in
+            switch scalar.properties.generalCategory {
+            case .control: " "
+            case .format where scalar != "\u{200D}": ""  // the joiner stays: emoji sequences need it
+            default: String(scalar)
+            }
+        }.joined()
         return visible.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 

@@ -24,7 +24,8 @@ struct LinkPreviewController: Sendable {
 
     @Sendable func preview(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<LinkPreview> {
         let (access, message, link) = try await linked(context)
-        let entry = try await previewer().entry(for: link, requester: access.identity.userId)
+        // A fetch is charged to whoever posted the link: readers of a busy room are not.
+        let entry = try await previewer().entry(for: link, sender: message.senderId)
         if let failure = entry.failure { throw Self.problem(failure) }
         let image = entry.image.map {
             LinkPreviewImage(
@@ -40,12 +41,12 @@ struct LinkPreviewController: Sendable {
 
     /// The card's picture as fetched (its type read from its bytes), never the linked site's own URL.
     @Sendable func image(_ request: Request, context: ChatRequestContext) async throws -> Response {
-        let (access, _, link) = try await linked(context)
-        var found = try await cache.image(link.absoluteString)
+        let (_, message, link) = try await linked(context)
+        var found = try await cache.image(LinkPreviewer.cacheKey(link))
         if found == nil {
             // Not fetched yet (or expired): fetch the card, which brings its picture.
-            _ = try await previewer().entry(for: link, requester: access.identity.userId)
-            found = try await cache.image(link.absoluteString)
+            _ = try await previewer().entry(for: link, sender: message.senderId)
+            found = try await cache.image(LinkPreviewer.cacheKey(link))
         }
         guard let (contentType, bytes) = found else {
             throw AppError.notFound("no_link_preview_image", "This message's link preview has no image.")

@@ -192,7 +192,9 @@ enum ChatMigrations {
             """),
         Migration(version: 11, name: "link previews", sql: """
             -- The sender's choice (at send, or later by removing the card): false shows no preview.
-            ALTER TABLE messages ADD COLUMN link_preview boolean NOT NULL DEFAULT true;
+            -- Messages sent before previews existed get none (their senders never chose one); new ones do.
+            ALTER TABLE messages ADD COLUMN link_preview boolean NOT NULL DEFAULT false;
+            ALTER TABLE messages ALTER COLUMN link_preview SET DEFAULT true;
             -- What the server fetched for a link, shared by every message that has it: a card
             -- (title, description, site, a proxied image), or why there is none. Rows expire
             -- (see LinkPreviewCache) and are fetched again when next asked for.

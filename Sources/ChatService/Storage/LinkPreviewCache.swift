@@ -4,8 +4,8 @@ import Postgres
 
 /// What was fetched for a link, kept in `link_previews` and shared by every message
 /// (and replica) that shows it. A card or an "empty" page is kept a day; a refusal or
-/// a failure ten minutes, so a site that was down is tried again soon. Rows a week
-/// old are removed whenever a new one is written.
+/// a failure ten minutes, so a site that was down is tried again soon. Rows past the
+/// longest of those (a day) are removed whenever a new one is written.
 struct LinkPreviewCache: Sendable {
     struct Image: Sendable, Equatable {
         var contentType: String
@@ -73,7 +73,7 @@ struct LinkPreviewCache: Sendable {
     func store(_ url: String, _ entry: Entry, imageBytes: [UInt8]?) async throws {
         let metadata = entry.metadata
         let sql = """
-            WITH pruned AS (DELETE FROM link_previews WHERE fetched_at < clock_timestamp() - interval '7 days' AND url <> $1)
+            WITH pruned AS (DELETE FROM link_previews WHERE fetched_at < clock_timestamp() - interval '1 day' AND url <> $1)
             INSERT INTO link_previews AS p (url, fetched_at, outcome, detail, final_url, title, description, site_name,
                                             image_type, image_width, image_height, image)
             VALUES ($1, clock_timestamp(), $2, $3, $4, $5, $6, $7, $8, $9, $10, decode($11, 'base64'))
