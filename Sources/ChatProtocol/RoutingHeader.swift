@@ -5,7 +5,9 @@ import Foundation
 ///
 ///     message.created <room> <seq> <person> <created-ms>\n{"type":"message.created",…}
 ///
-/// Fields the event does not have are `-`. The JSON after the line is the
+/// Fields the event does not have are `-`. A sixth field, when the send was traced,
+/// is the W3C `traceparent` of the span that published it: the replica that routes
+/// and writes the event continues that trace. The JSON after the line is the
 /// frame sent to clients as it is. A payload that starts with `{` has no
 /// header (user-service's events, or a replica from before the header): it is
 /// decoded in full, as before.
@@ -17,13 +19,26 @@ public struct RoutingHeader: Sendable, Equatable {
     public var personId: UUID?
     /// When a message was created, in milliseconds since 1970 (the fan-out lag is measured from it).
     public var createdAtMilliseconds: Int64?
+    /// The publishing span's W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), when the send was traced.
+    public var traceParent: String?
 
-    public init(type: ChatEvent.Kind, roomId: UUID? = nil, seq: Int64? = nil, personId: UUID? = nil, createdAtMilliseconds: Int64? = nil) {
+    public init(
+        type: ChatEvent.Kind, roomId: UUID? = nil, seq: Int64? = nil, personId: UUID? = nil, createdAtMilliseconds: Int64? = nil,
+        traceParent: String? = nil
+    ) {
         self.type = type
         self.roomId = roomId
         self.seq = seq
         self.personId = personId
         self.createdAtMilliseconds = createdAtMilliseconds
+        self.traceParent = traceParent
+    }
+
+    /// Whether text is a `traceparent` as W3C Trace Context writes it (version 00: 55 characters, lowercase hex).
+    public static func isTraceParent(_ text: Substring) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 55, parts.count == 4, parts.map(\.count) == [2, 32, 16, 2] else { return false }
+        return text.allSatisfy { $0 == "-" || $0.isNumber || ("a"..."f").contains($0) }
     }
 
     /// The header of an event, from the event itself.
@@ -45,9 +60,11 @@ public struct RoutingHeader: Sendable, Equatable {
         createdAtMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
 
-    /// The header line and the event's JSON, as published.
-    public static func envelope(_ event: ChatEvent, json: [UInt8]) -> [UInt8] {
-        var bytes = Array(RoutingHeader(of: event).line.utf8)
+    /// The header line and the event's JSON, as published (with the publishing span's `traceparent`, if traced).
+    public static func envelope(_ event: ChatEvent, json: [UInt8], traceParent: String? = nil) -> [UInt8] {
+        var header = RoutingHeader(of: event)
+        header.traceParent = traceParent
+        var bytes = Array(header.line.utf8)
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: json)
         return bytes
@@ -58,7 +75,7 @@ public struct RoutingHeader: Sendable, Equatable {
         [
             type.rawValue, roomId?.uuidString ?? "-", seq.map(String.init) ?? "-", personId?.uuidString ?? "-",
             createdAtMilliseconds.map(String.init) ?? "-",
-        ].joined(separator: " ")
+        ].joined(separator: " ") + (traceParent.map { " " + $0 } ?? "")
     }
 
     /// Splits a published payload into its header and where the event's JSON starts;
@@ -69,14 +86,17 @@ public struct RoutingHeader: Sendable, Equatable {
         else { return nil }
         let fields = String(decoding: payload[payload.startIndex..<newline], as: UTF8.self).split(
             separator: " ", omittingEmptySubsequences: false)
-        guard fields.count == 5, let type = ChatEvent.Kind(rawValue: String(fields[0])) else { return nil }
+        guard fields.count == 5 || fields.count == 6, let type = ChatEvent.Kind(rawValue: String(fields[0])) else { return nil }
+        let trace = fields.count == 6 ? fields[5] : nil
+        if let trace, !isTraceParent(trace) { return nil }
         func optional<T>(_ field: Substring, _ read: (String) -> T?) -> T?? {
             field == "-" ? .some(nil) : read(String(field)).map { .some($0) }
         }
         guard let room = optional(fields[1], UUID.init(uuidString:)), let seq = optional(fields[2], { Int64($0) }),
             let person = optional(fields[3], UUID.init(uuidString:)), let created = optional(fields[4], { Int64($0) })
         else { return nil }
-        let header = RoutingHeader(type: type, roomId: room, seq: seq, personId: person, createdAtMilliseconds: created)
+        let header = RoutingHeader(
+            type: type, roomId: room, seq: seq, personId: person, createdAtMilliseconds: created, traceParent: trace.map(String.init))
         return (header, payload.distance(from: payload.startIndex, to: newline) + 1)
     }
 }

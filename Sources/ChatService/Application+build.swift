@@ -53,8 +53,9 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         membershipRecheckInterval: .seconds(configuration.membershipRecheckSeconds), revocations: revokedSessions,
         logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
-    let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) { room, created in
-        await gateway.announceCreated(created, inRoom: room)
+    let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) {
+        room, created, traceParents in
+        await gateway.announceCreated(created, inRoom: room, traceParents: traceParents)
     }
 
     let router = Router(context: ChatRequestContext.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import ServiceKit
 
 /// Reads the configuration, builds the service and runs it until SIGTERM/SIGINT,
@@ -8,8 +9,10 @@ ServiceRuntime.runConcurrencyOnEventLoops()
 do {
     let configuration = try UserServiceConfiguration()
     let registry = ServiceRuntime.bootstrap(service: "user-service", logLevel: configuration.logLevel)
+    let logger = Logger(label: "user-service")
+    let traces = try TraceExport.bootstrap(service: "user-service", logger: logger)
     let app = try await buildApplication(configuration: configuration, registry: registry)
-    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    try await ServiceRuntime.run(app, traces: traces, logger: logger)
 } catch {
     FileHandle.standardError.write(Data("user-service: cannot start: \(error)\n".utf8))
     exit(1)

@@ -22,6 +22,22 @@ struct RoutingHeaderTests {
         #expect(Array(envelope[start...]) == json)
     }
 
+    @Test("a traced send's header carries the publishing span's traceparent; a malformed one makes no header")
+    func traceParent() throws {
+        let message = ChatMessage(
+            id: UUID(), roomId: room, seq: 7, senderId: person, content: "hi", messageType: .text, clientMessageId: nil,
+            createdAt: Date(), updatedAt: nil, deletedAt: nil)
+        let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let envelope = RoutingHeader.envelope(.messageCreated(message), json: Array("{}".utf8), traceParent: parent)
+        let (header, start) = try #require(RoutingHeader.split(envelope))
+        #expect(header.traceParent == parent && header.seq == 7 && Array(envelope[start...]) == Array("{}".utf8))
+        let (untraced, _) = try #require(RoutingHeader.split(RoutingHeader.envelope(.messageCreated(message), json: Array("{}".utf8))))
+        #expect(untraced.traceParent == nil)
+        for bad in ["00-4bf92f35-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "junk"] {
+            #expect(RoutingHeader.split(Array("message.created - 1 - - \(bad)\n{}".utf8)) == nil, "\(bad)")
+        }
+    }
+
     @Test("presence, typing and read positions name the person they are about")
     func aboutAPerson() throws {
         let receipt = ReadReceipt(userId: person, messageId: UUID(), seq: 3, readAt: Date())

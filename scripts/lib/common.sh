@@ -17,6 +17,15 @@ pg_owner_chown() {
   if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$@"; fi
 }
 
+# Waits until something listens on 127.0.0.1:PORT (false after SECONDS).
+wait_port() { # port seconds
+  local deadline=$((SECONDS + $2))
+  until ! port_free "$1"; do
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.1
+  done
+}
+
 # Free = nobody listens there. SO_REUSEADDR as the services set it, so that
 # connections still in TIME_WAIT after a restart do not count as "in use".
 port_free() {

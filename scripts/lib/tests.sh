@@ -95,6 +95,19 @@ cmd_test() {
     while [ "$MICROCHAT_TEST_PREVIEW_TLS_PORT" = "$MICROCHAT_TEST_PREVIEW_PORT" ]; do MICROCHAT_TEST_PREVIEW_TLS_PORT=$(free_port); done
     export MICROCHAT_TEST_PREVIEW_PORT MICROCHAT_TEST_PREVIEW_TLS_PORT LINK_PREVIEW_CA_FILE="$data/tls/ca.crt"
     export LINK_PREVIEW_ALLOWED_TARGETS="127.0.0.1:$MICROCHAT_TEST_PREVIEW_PORT,127.0.0.1:$MICROCHAT_TEST_PREVIEW_TLS_PORT"
+    # Traces: every service exports over OTLP to a receiver of the run's own (scripts/otlp-receiver.py,
+    # stopped with the services). Only requests that arrive with a sampled traceparent are traced
+    # (parentbased_always_off), so the tracing test's trace is there and the rest of the suite adds little.
+    local otlp_port
+    otlp_port=$(free_port)
+    mkdir -p "$data/run" "$data/logs"
+    nohup "$PYTHON" "$ROOT/scripts/otlp-receiver.py" --port "$otlp_port" --out "$artifacts/spans.jsonl" \
+      >>"$data/logs/otlp-receiver.log" 2>&1 </dev/null &
+    echo $! >"$data/run/otlp-receiver.pid"
+    wait_port "$otlp_port" 10 || die "the OTLP receiver did not start (see $data/logs/otlp-receiver.log)"
+    export MICROCHAT_TEST_SPANS="$artifacts/spans.jsonl"
+    export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+    export OTEL_TRACES_SAMPLER=parentbased_always_off OTEL_BSP_SCHEDULE_DELAY=200
     start_suite "$data" "$bindir"
     export MICROCHAT_TEST_USER_URL="http://127.0.0.1:$USER_PORT"
     export MICROCHAT_TEST_CHAT_URLS

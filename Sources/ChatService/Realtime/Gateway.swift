@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 import Logging
 import Metrics
 import NIOCore
@@ -211,10 +212,14 @@ final class Gateway: Sendable {
     /// system's records), then published in seq order, in one round trip, on the Redis
     /// connection this room always uses — so one room's events reach Redis in order, and
     /// listeners see no gap they must fill from PostgreSQL. Called after the commit.
-    func announceCreated(_ messages: [ChatMessage], inRoom room: UUID) async {
+    /// `traceParents`: for a traced send, its publishing span's `traceparent`, carried in the envelope.
+    func announceCreated(_ messages: [ChatMessage], inRoom room: UUID, traceParents: [UUID: String] = [:]) async {
         let sent = messages.filter { $0.messageType != .system }.count
         if sent > 0 { ChatMetrics.messagesSent.increment(by: sent) }
-        await publish(messages.sorted { $0.seq < $1.seq }.map(ChatEvent.messageCreated), channel: Self.roomChannel(room))
+        let ordered = messages.sorted { $0.seq < $1.seq }
+        await publish(
+            ordered.map(ChatEvent.messageCreated), channel: Self.roomChannel(room),
+            traceParents: traceParents.isEmpty ? [] : ordered.map { traceParents[$0.id] })
     }
 
     func publish(_ event: ChatEvent, toUser user: UUID) async {
@@ -222,11 +227,15 @@ final class Gateway: Sendable {
     }
 
     /// On the channel's own connection, so a room's events keep their order on the way to Redis.
-    private func publish(_ events: [ChatEvent], channel: String) async {
+    private func publish(_ events: [ChatEvent], channel: String, traceParents: [String?] = []) async {
         do {
             // Each with its routing header, so replicas route it without decoding it.
-            let payloads = try events.map {
-                (channel: channel, payload: RoutingHeader.envelope($0, json: Array(try JSONCoding.encoder.encode($0))))
+            let payloads = try events.enumerated().map { index, event in
+                let traceParent = index < traceParents.count ? traceParents[index] : nil
+                return (
+                    channel: channel,
+                    payload: RoutingHeader.envelope(event, json: Array(try JSONCoding.encoder.encode(event)), traceParent: traceParent)
+                )
             }
             try await redis.publishInOrder(payloads, orderKey: channel)
         } catch {
@@ -303,10 +312,17 @@ final class Gateway: Sendable {
     }
 
     private func route(_ header: RoutingHeader, frame: ByteBuffer, toRoom room: UUID) {
+        var header = header
+        // A traced send continues here: this replica's routing is a span, and each socket's write its child.
+        let span = header.traceParent.map { startSpan("route", context: TraceParent.context($0), ofKind: .consumer) }
+        defer { span?.end() }
+        if let span { header.traceParent = TraceParent.of(span.context) }
         let targets = state.withLock { state -> [ClientConnection] in
             if header.type == .messageCreated, let seq = header.seq { state.registry.routedMessage(seq, in: room) }
             return state.registry.listeners(of: room).compactMap { state.connections[$0] }
         }
+        span?.attributes["chat.replica"] = replicaId
+        span?.attributes["chat.listeners"] = targets.count
         for connection in targets { connection.enqueue(.event(header, frame: frame)) }
         deliveredCounter.increment(by: targets.count)
     }

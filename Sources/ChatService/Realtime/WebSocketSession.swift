@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -249,7 +250,16 @@ struct WebSocketSession {
                     case .send:
                         break
                     }
-                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                    if let parent = event.traceParent {
+                        // A traced send: the write to this socket is the trace's last span.
+                        try await withSpan("socket write", context: TraceParent.context(parent), ofKind: .producer) { span in
+                            span.attributes["chat.room_id"] = room.uuidString
+                            span.attributes["chat.seq"] = Int(seq)
+                            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                        }
+                    } else {
+                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                    }
                     cursor.sent(room: room, seq: seq)
                     // Sampled: one delivery in 16 is timed, so the metric does not cost every delivery a histogram update.
                     if seq % 16 == 0, let createdAt = event.createdAt {

@@ -3,6 +3,7 @@ import Logging
 import ServiceKit
 import ServiceLifecycle
 import Synchronization
+import Tracing
 import ChatProtocol
 
 /// Group commit per room. Sends queue by room; a room whose previous commit is
@@ -16,12 +17,15 @@ import ChatProtocol
 /// senders are answered and before the room's next commit starts: one ordered
 /// path per room from commit to fan-out.
 final class SendBatcher: Service, Sendable {
-    typealias Published = @Sendable (_ roomId: UUID, _ created: [ChatMessage]) async -> Void
+    /// `traceParents`: the publishing span of each traced send (by message id), to carry on to the replicas that deliver it.
+    typealias Published = @Sendable (_ roomId: UUID, _ created: [ChatMessage], _ traceParents: [UUID: String]) async -> Void
     typealias Outcome = (ChatMessage, created: Bool)
 
     private struct Pending: Sendable {
         var request: MessageStore.SendRequest
         var continuation: CheckedContinuation<Outcome, any Error>
+        /// The sender's request span, when the send is traced: its commit and publish become its children.
+        var trace: ServiceContext?
     }
 
     private struct State {
@@ -46,9 +50,10 @@ final class SendBatcher: Service, Sendable {
 
     /// Stores one message (or finds the one already stored under its client message id).
     func send(_ request: MessageStore.SendRequest) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
+        let trace = ServiceContext.current.flatMap { TraceParent.of($0) == nil ? nil : $0 }
+        return try await withCheckedThrowingContinuation { continuation in
             let (accepted, worker) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                switch state.queue.enqueue(Pending(request: request, continuation: continuation), room: request.roomId) {
+                switch state.queue.enqueue(Pending(request: request, continuation: continuation, trace: trace), room: request.roomId) {
                 case .refused: return (false, nil)
                 case let .queued(roomBecameReady): return (true, roomBecameReady ? state.idleWorkers.popLast() : nil)
                 }
@@ -111,11 +116,28 @@ final class SendBatcher: Service, Sendable {
     }
 
     private func commit(_ roomId: UUID, _ batch: [Pending]) async {
+        // A traced send's commit is a span (the batch's statement, shared with whatever else it carried).
+        let commits = batch.map { pending in
+            pending.trace.map { startSpan("commit", context: $0, ofKind: .client) }
+        }
         let outcomes = await store.sendBatch(roomId: roomId, batch.map(\.request))
         let created = outcomes.compactMap { outcome -> ChatMessage? in
             if case let .success((message, true)) = outcome { return message } else { return nil }
         }
-        if !created.isEmpty { await published(roomId, created) }
+        var publishes: [any Span] = []
+        var traceParents: [UUID: String] = [:]
+        for (span, outcome) in zip(commits, outcomes) {
+            guard let span else { continue }
+            span.attributes["chat.batch_size"] = batch.count
+            span.end()
+            guard case let .success((message, true)) = outcome else { continue }
+            let publish = startSpan("publish", context: span.context, ofKind: .producer)
+            publish.attributes["chat.seq"] = Int(message.seq)
+            if let parent = TraceParent.of(publish.context) { traceParents[message.id] = parent }
+            publishes.append(publish)
+        }
+        if !created.isEmpty { await published(roomId, created, traceParents) }
+        for span in publishes { span.end() }
         for (pending, outcome) in zip(batch, outcomes) {
             pending.continuation.resume(with: outcome)
         }

@@ -2,9 +2,11 @@ import Foundation
 import Hummingbird
 
 extension Router where Context: RequestIDContext {
-    /// The middleware every MicroChat service runs, outermost first: request ids,
+    /// The middleware every MicroChat service runs, outermost first: a span per request
+    /// (continuing the caller's `traceparent`; free when tracing is off), request ids,
     /// request logs, metrics, then problem+json for whatever a handler throws.
     public func addStandardMiddleware() {
+        add(middleware: TracingMiddleware(redactingQueryParameters: ["access_token", "ticket"]))
         add(middleware: RequestIDMiddleware())
         add(middleware: RequestLogMiddleware(.info))
         add(middleware: MetricsMiddleware())

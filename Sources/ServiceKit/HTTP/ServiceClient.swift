@@ -6,7 +6,8 @@ import NIOHTTP1
 import ChatProtocol
 
 /// JSON over HTTP to the other services, with a timeout, the caller's request
-/// id passed on, and problem+json answers turned back into `AppError`s.
+/// id passed on, and problem+json answers turned back into `AppError`s. Each call is
+/// a client span of the current trace, whose `traceparent` AsyncHTTPClient sends on.
 public struct ServiceClient: Sendable {
     public let http: HTTPClient
     public let timeout: TimeAmount

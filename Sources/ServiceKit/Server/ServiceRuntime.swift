@@ -4,7 +4,9 @@ import Logging
 import Metrics
 import NIOCore
 import NIOPosix
+import OTel
 import Prometheus
+import ServiceLifecycle
 import Synchronization
 
 /// Process-wide set-up that every service does once in `main`: JSON logs and
@@ -29,11 +31,26 @@ public enum ServiceRuntime {
     public static func bootstrap(service: String, logLevel: Logger.Level) -> PrometheusCollectorRegistry {
         bootstrapped.withLock { existing in
             if let existing { return existing }
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: logLevel) }
+            // Each line says which trace it belongs to (trace_id, span_id) when a span is current.
+            LoggingSystem.bootstrap(
+                { label, provider in
+                    var handler = JSONLogHandler(label: label, service: service, level: logLevel)
+                    handler.metadataProvider = provider
+                    return handler
+                }, metadataProvider: OTel.makeLoggingMetadataProvider())
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             existing = registry
             return registry
         }
+    }
+
+    /// Runs the application until SIGTERM or SIGINT, with the trace exporter beside it
+    /// (stopped after the application, so the last requests' spans are sent).
+    public static func run(_ application: some Service, traces: (any Service)?, logger: Logger) async throws {
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: application)]
+        if let traces { services.insert(.init(service: traces), at: 0) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

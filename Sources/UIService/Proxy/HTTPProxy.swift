@@ -114,6 +114,9 @@ struct HTTPProxy: Sendable {
         outgoing.headers.add(name: "X-Forwarded-Proto", value: request.head.scheme ?? "http")
         // The client as this service worked it out (a forged header from an untrusted peer is dropped).
         if let client = context.clientAddress { outgoing.headers.add(name: "X-Forwarded-For", value: client) }
+        // The service behind continues this request's trace from AsyncHTTPClient's client span (which
+        // adds its own traceparent); the page's, which became this request's parent, is not passed on.
+        TraceParent.strip(from: &outgoing.headers)
         return outgoing
     }
 

@@ -5,6 +5,13 @@
 
 const STORAGE_KEY = 'microchat.session';
 
+/// A new W3C `traceparent`: version 00, a random trace id and span id, sampled. The
+/// services decide for themselves whether to keep it (their OTEL_TRACES_SAMPLER).
+export function traceparent() {
+  const hex = (/** @type {number} */ count) => Array.from(crypto.getRandomValues(new Uint8Array(count)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `00-${hex(16)}-${hex(8)}-01`;
+}
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `request failed (${status})`);
@@ -144,7 +151,8 @@ export class Api extends EventTarget {
   /// One JSON call. A server that has not answered within `timeoutMs` (20 s
   /// unless said) counts as unreachable: the call fails as a network error.
   async #send(method, path, body, authenticated = true, retried = false, timeoutMs = 20_000) {
-    const headers = { Accept: 'application/json' };
+    // Each call starts a trace the services continue (W3C Trace Context), when they export traces.
+    const headers = { Accept: 'application/json', traceparent: traceparent() };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (authenticated) headers.Authorization = `Bearer ${await this.accessToken()}`;
     let response;

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import OTel
+import ServiceLifecycle
+
+/// Traces, exported over OTLP when an endpoint is configured — and off otherwise
+/// (the default locally): `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`)
+/// turns them on. Every other setting is OpenTelemetry's own environment variable:
+/// `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`, the default, or `http/json`),
+/// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` (default
+/// `parentbased_always_on`: a service follows the decision of whoever called it),
+/// `OTEL_BSP_SCHEDULE_DELAY` and the rest. Only W3C Trace Context is propagated.
+public enum TraceExport {
+    /// Whether the environment asks for traces.
+    public static func isConfigured(_ environment: [String: String]) -> Bool {
+        let endpoint = environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
+        return !endpoint.isEmpty && environment["OTEL_TRACES_EXPORTER"]?.lowercased() != "none"
+            && environment["OTEL_SDK_DISABLED"]?.lowercased() != "true"
+    }
+
+    /// Bootstraps the process's tracer (once, in `main`) and returns the exporter's service
+    /// to run beside the application, or nil when tracing is off (spans then cost nothing).
+    public static func bootstrap(
+        service: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+    ) throws -> (any Service)? {
+        guard isConfigured(environment) else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = service
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.enabled = true
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.traces.sampler = .parentBasedAlwaysOn
+        configuration.propagators = [.traceContext]
+        configuration.diagnosticLogger = .custom(logger)
+        let exporter = try OTel.bootstrap(configuration: configuration, environment: environment)
+        logger.info("exporting traces over OTLP", metadata: ["service": "\(service)"])
+        return exporter
+    }
+}
