@@ -27,6 +27,10 @@ def variables_read_by(target):
         if "environment.logLevel()" in text:
             names.add("LOG_LEVEL")
     assert names, f"found no environment reads in Sources/{target}"
+    # Every service's main bootstraps traces (ServiceKit's TraceExport), which reads OpenTelemetry's settings.
+    if "TraceExport.bootstrap" in (ROOT / "Sources" / target / "main.swift").read_text():
+        trace_export = (ROOT / "Sources/ServiceKit/Tracing/TraceExport.swift").read_text()
+        names |= set(re.findall(r'"(OTEL_[A-Z0-9_]+)"', trace_export[trace_export.index("static let variables"):]))
     return names
 
 

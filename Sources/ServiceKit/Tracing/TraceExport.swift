@@ -11,6 +11,12 @@ import ServiceLifecycle
 /// `parentbased_always_on`: a service follows the decision of whoever called it),
 /// `OTEL_BSP_SCHEDULE_DELAY` and the rest. Only W3C Trace Context is propagated.
 public enum TraceExport {
+    /// The settings the services' manifests may carry for traces (OpenTelemetry reads them; so does `isConfigured`).
+    public static let variables = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_EXPORTER",
+        "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "OTEL_SDK_DISABLED", "OTEL_BSP_SCHEDULE_DELAY",
+    ]
+
     /// Whether the environment asks for traces.
     public static func isConfigured(_ environment: [String: String]) -> Bool {
         let endpoint = environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
