@@ -3,10 +3,10 @@ import Hummingbird
 
 extension Router where Context: RequestIDContext {
     /// The middleware every MicroChat service runs, outermost first: a span per request
-    /// (continuing the caller's `traceparent`; free when tracing is off), request ids,
+    /// (continuing the caller's `traceparent`) when traces are exported, request ids,
     /// request logs, metrics, then problem+json for whatever a handler throws.
-    public func addStandardMiddleware() {
-        add(middleware: TracingMiddleware(redactingQueryParameters: ["access_token", "ticket"]))
+    public func addStandardMiddleware(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        if TraceExport.isConfigured(environment) { add(middleware: RequestSpanMiddleware<Context>()) }
         add(middleware: RequestIDMiddleware())
         add(middleware: RequestLogMiddleware(.info))
         add(middleware: MetricsMiddleware())
