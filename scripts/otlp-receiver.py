@@ -4,6 +4,8 @@ exporters at it (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL=http/j
 and the tracing test reads what arrived. Each span becomes one JSON line in --out:
 {"service", "traceId", "spanId", "parentSpanId", "name", "kind", "attributes"}, ids
 in lowercase hex (OTLP/JSON writes them as hex; some exporters as base64 — both read).
+Only uncompressed, Content-Length bodies of OTLP/JSON are read (what the services send
+with OTEL_EXPORTER_OTLP_PROTOCOL=http/json); anything else is answered 4xx.
 
     scripts/otlp-receiver.py --port 4318 --out spans.jsonl
 """
@@ -80,9 +82,11 @@ def main():
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            # One write per request, flushed before the answer: a reader sees whole lines (and skips
+            # a last line without its newline, should it read mid-write).
             with lock, open(options.out, "a", encoding="utf-8") as out:
-                for line in lines:
-                    out.write(line + "\n")
+                out.write("".join(line + "\n" for line in lines))
+                out.flush()
             answer = b"{}"
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

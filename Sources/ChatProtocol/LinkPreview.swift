@@ -1,20 +1,39 @@
 import Foundation
 
-/// The card for the first link of a message: what the linked page says of itself
-/// (Open Graph, else its `<title>` and description), fetched by chat-service under
-/// its outbound policy and cached. `url` is the link as written in the message,
-/// `finalUrl` where its redirects ended.
+/// What chat-service has for the first link of a message. With `status` `ok`, the card:
+/// what the linked page says of itself (Open Graph, else its `<title>` and description),
+/// fetched under the outbound policy and cached. Otherwise why there is none — `none`
+/// (no link to preview: none in the text, a deleted or non-text message, or the sender
+/// turned the card off; `url` is then null), `empty`
+/// (the page says nothing to show), `refused` (the link's host is not on the public
+/// internet: nothing was fetched), `unavailable` (the site could not be read), `off`
+/// (the server does not fetch previews) — with a sentence in `detail`. These are states
+/// of the link, not failures of the request, so they come with 200: a page that asks for
+/// each message's card gets no error for a link that has none.
 public struct LinkPreview: Codable, Sendable, Equatable {
-    public var url: String
-    public var finalUrl: String
+    public enum Status: String, Codable, Sendable {
+        case ok, none, empty, refused, unavailable, off
+    }
+
+    /// The message's first http(s) link as written (null with `none`).
+    public var url: String?
+    public var status: Status
+    public var detail: String?
+    /// Where the link's redirects ended (null unless the page was read).
+    public var finalUrl: String?
     public var title: String?
     public var description: String?
     public var siteName: String?
     /// The page's picture, re-served by chat-service (never a third-party URL in the page).
     public var image: LinkPreviewImage?
 
-    public init(url: String, finalUrl: String, title: String?, description: String?, siteName: String?, image: LinkPreviewImage?) {
+    public init(
+        url: String?, status: Status = .ok, detail: String? = nil, finalUrl: String?, title: String?, description: String?,
+        siteName: String?, image: LinkPreviewImage?
+    ) {
         self.url = url
+        self.status = status
+        self.detail = detail
         self.finalUrl = finalUrl
         self.title = title
         self.description = description
@@ -22,10 +41,17 @@ public struct LinkPreview: Codable, Sendable, Equatable {
         self.image = image
     }
 
+    /// No card, and why.
+    public static func none(url: String?, status: Status, detail: String) -> LinkPreview {
+        LinkPreview(url: url, status: status, detail: detail, finalUrl: nil, title: nil, description: nil, siteName: nil, image: nil)
+    }
+
     /// Every key is always present: an absent title or picture is `null`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(url, forKey: .url)
+        try container.encode(status, forKey: .status)
+        try container.encode(detail, forKey: .detail)
         try container.encode(finalUrl, forKey: .finalUrl)
         try container.encode(title, forKey: .title)
         try container.encode(description, forKey: .description)

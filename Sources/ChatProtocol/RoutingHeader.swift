@@ -34,11 +34,11 @@ public struct RoutingHeader: Sendable, Equatable {
         self.traceParent = traceParent
     }
 
-    /// Whether text is a `traceparent` as W3C Trace Context writes it (version 00: 55 characters, lowercase hex).
+    /// Whether text is a `traceparent` as W3C Trace Context writes it (version 00: 55 ASCII characters, lowercase hex).
     public static func isTraceParent(_ text: Substring) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 55, parts.count == 4, parts.map(\.count) == [2, 32, 16, 2] else { return false }
-        return text.allSatisfy { $0 == "-" || $0.isNumber || ("a"..."f").contains($0) }
+        guard text.utf8.count == 55, parts.count == 4, parts.map(\.utf8.count) == [2, 32, 16, 2] else { return false }
+        return text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// The header of an event, from the event itself.
@@ -86,9 +86,10 @@ public struct RoutingHeader: Sendable, Equatable {
         else { return nil }
         let fields = String(decoding: payload[payload.startIndex..<newline], as: UTF8.self).split(
             separator: " ", omittingEmptySubsequences: false)
-        guard fields.count == 5 || fields.count == 6, let type = ChatEvent.Kind(rawValue: String(fields[0])) else { return nil }
-        let trace = fields.count == 6 ? fields[5] : nil
-        if let trace, !isTraceParent(trace) { return nil }
+        // Five fields, and whatever a newer replica adds after them: a sixth is the trace, kept only if
+        // it is one (a bad trace field costs the trace, never the message).
+        guard fields.count >= 5, let type = ChatEvent.Kind(rawValue: String(fields[0])) else { return nil }
+        let trace = fields.count >= 6 && isTraceParent(fields[5]) ? fields[5] : nil
         func optional<T>(_ field: Substring, _ read: (String) -> T?) -> T?? {
             field == "-" ? .some(nil) : read(String(field)).map { .some($0) }
         }

@@ -103,8 +103,8 @@ def test_authorization_matrix(api, chat, user_url, stack_data):
     assert chat.delete(f"/api/rooms/{room['id']}/messages/{message['id']}/saved", token=t).status_code == 204
     # The message has no link: a member is let in and told so; only its author may remove a card.
     preview = f"/api/rooms/{room['id']}/messages/{message['id']}/preview"
-    assert chat.get(preview, token=t).json()["code"] == "no_link_preview"
-    assert chat.get(preview + "/image", token=t).json()["code"] == "no_link_preview"
+    assert chat.get(preview, token=t).json()["status"] == "none"
+    assert chat.get(preview + "/image", token=t).json()["code"] == "no_link_preview_image"
     assert chat.delete(preview, token=t).json()["code"] == "not_message_author"
     assert chat.delete(preview, token=member["accessToken"]).status_code == 200
     assert chat.get(f"/api/rooms/{room['id']}/threads/{message['id']}", token=t).status_code == 200

@@ -14,6 +14,9 @@ test('only live text messages with a link whose sender left the card on may have
   assert.equal(mayHavePreview(message({ deletedAt: '2026-12-05T10:00:00Z' })), false);
   assert.equal(mayHavePreview(message({ messageType: 'image' })), false);
   assert.equal(mayHavePreview(message({ content: null })), false);
+  assert.equal(mayHavePreview(message({ content: 'quoted `https://example.com` only' })), false);
+  assert.equal(mayHavePreview(message({ content: '```\nhttps://example.com\n```' })), false);
+  assert.equal(mayHavePreview(message({ content: '`code` then https://example.com' })), true);
 });
 
 function fakeApi(answers) {
@@ -33,7 +36,7 @@ function fakeApi(answers) {
 const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 test('a card is asked for once per message and text, and its picture comes with it', async () => {
-  const card = { url: 'https://example.com/a', finalUrl: 'https://example.com/a', title: 'A', description: null, siteName: 'Ex',
+  const card = { url: 'https://example.com/a', status: 'ok', detail: null, finalUrl: 'https://example.com/a', title: 'A', description: null, siteName: 'Ex',
     image: { url: '/api/rooms/r1/messages/m1/preview/image', contentType: 'image/png', width: 10, height: 10 } };
   const api = fakeApi({ '/api/rooms/r1/messages/m1/preview': card });
   let changes = 0;
@@ -51,6 +54,17 @@ test('a card is asked for once per message and text, and its picture comes with 
   // An edit changes the text: the card is asked for again.
   previews.state('r1', message({ content: 'now https://example.com/b' }));
   assert.equal(api.asked.filter((path) => path.endsWith('/preview')).length, 2);
+});
+
+test('a link the server refused (200, status refused) shows nothing and is not asked again', async () => {
+  const api = fakeApi({ '/api/rooms/r1/messages/m1/preview': { url: 'http://10.0.0.1/', status: 'refused', detail: 'no', finalUrl: null, title: null, description: null, siteName: null, image: null } });
+  let changes = 0;
+  const previews = new LinkPreviews(/** @type {any} */ (api), () => { changes += 1; });
+  previews.state('r1', message({ content: 'http://10.0.0.1/' }));
+  await settled();
+  assert.equal(previews.state('r1', message({ content: 'http://10.0.0.1/' })), 'none');
+  assert.equal(changes, 0);
+  assert.equal(api.asked.length, 1);
 });
 
 test('a message the server has no card for is asked once and shows nothing', async () => {

@@ -311,6 +311,9 @@ final class Gateway: Sendable {
         route(RoutingHeader(of: event), frame: frame, toRoom: room)
     }
 
+    /// How many of a traced message's socket writes on one replica are spans of their own.
+    static let tracedWritesPerRoute = 8
+
     private func route(_ header: RoutingHeader, frame: ByteBuffer, toRoom room: UUID) {
         var header = header
         // A traced send continues here: this replica's routing is a span, and each socket's write its child.
@@ -323,7 +326,16 @@ final class Gateway: Sendable {
         }
         span?.attributes["chat.replica"] = replicaId
         span?.attributes["chat.listeners"] = targets.count
-        for connection in targets { connection.enqueue(.event(header, frame: frame)) }
+        if span != nil && targets.count > Self.tracedWritesPerRoute {
+            // A room of thousands would be thousands of spans: the first writes show the hop, the count says the rest.
+            var untraced = header
+            untraced.traceParent = nil
+            for (index, connection) in targets.enumerated() {
+                connection.enqueue(.event(index < Self.tracedWritesPerRoute ? header : untraced, frame: frame))
+            }
+        } else {
+            for connection in targets { connection.enqueue(.event(header, frame: frame)) }
+        }
         deliveredCounter.increment(by: targets.count)
     }
 

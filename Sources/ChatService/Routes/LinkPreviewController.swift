@@ -23,10 +23,17 @@ struct LinkPreviewController: Sendable {
     }
 
     @Sendable func preview(_ request: Request, context: ChatRequestContext) async throws -> JSONResponse<LinkPreview> {
-        let (access, message, link) = try await linked(context)
+        let (access, message, found) = try await linked(context)
+        guard let link = found else {
+            return JSONResponse(
+                .none(url: nil, status: .none, detail: "This message has no link to preview, or its author turned the preview off."))
+        }
+        guard let previews else {
+            return JSONResponse(.none(url: link.absoluteString, status: .off, detail: "Link previews are turned off on this server."))
+        }
         // A fetch is charged to whoever posted the link: readers of a busy room are not.
-        let entry = try await previewer().entry(for: link, sender: message.senderId)
-        if let failure = entry.failure { throw Self.problem(failure) }
+        let entry = try await previews.entry(for: link, sender: message.senderId)
+        if let failure = entry.failure { return JSONResponse(Self.answer(failure, url: link.absoluteString)) }
         let image = entry.image.map {
             LinkPreviewImage(
                 url: "/api/rooms/\(Self.id(access.roomId))/messages/\(Self.id(message.id))/preview/image",
@@ -42,10 +49,11 @@ struct LinkPreviewController: Sendable {
     /// The card's picture as fetched (its type read from its bytes), never the linked site's own URL.
     @Sendable func image(_ request: Request, context: ChatRequestContext) async throws -> Response {
         let (_, message, link) = try await linked(context)
+        guard let link else { throw AppError.notFound("no_link_preview_image", "This message has no link preview.") }
         var found = try await cache.image(LinkPreviewer.cacheKey(link))
         if found == nil {
             // Not fetched yet (or expired): fetch the card, which brings its picture.
-            _ = try await previewer().entry(for: link, sender: message.senderId)
+            _ = try await previews?.entry(for: link, sender: message.senderId)
             found = try await cache.image(LinkPreviewer.cacheKey(link))
         }
         guard let (contentType, bytes) = found else {
@@ -79,33 +87,25 @@ struct LinkPreviewController: Sendable {
         return JSONResponse(updated)
     }
 
-    /// The caller's access, the message, and the link its card is for — or 404 `no_link_preview`.
-    private func linked(_ context: ChatRequestContext) async throws -> (RoomsController.RoomAccess, ChatMessage, URL) {
+    /// The caller's access, the message, and the link its card is for (nil when it has none to preview:
+    /// no link outside code, a deleted or non-text message, or the card turned off).
+    private func linked(_ context: ChatRequestContext) async throws -> (RoomsController.RoomAccess, ChatMessage, URL?) {
         let access = try await RoomsController.access(rooms, context)
         let messageId = try MessagesController.messageId(context)
         guard let message = try await messages.find(roomId: access.roomId, messageId: messageId) else { throw ChatError.messageNotFound }
-        guard message.deletedAt == nil, message.messageType == .text, message.linkPreview,
-            let content = message.content, let link = LinkFinder.firstLink(in: content)
-        else {
-            throw AppError.notFound("no_link_preview", "This message has no link to preview, or its author turned the preview off.")
+        guard message.deletedAt == nil, message.messageType == .text, message.linkPreview, let content = message.content else {
+            return (access, message, nil)
         }
-        return (access, message, link)
+        return (access, message, LinkFinder.firstLink(in: content))
     }
 
-    private func previewer() throws -> LinkPreviewer {
-        guard let previews else { throw AppError.notFound("no_link_preview", "Link previews are turned off on this server.") }
-        return previews
-    }
-
-    static func problem(_ failure: LinkPreviewFailure) -> AppError {
+    /// Why a link has no card, as the answer says it (200: a state of the link, not a failed request;
+    /// never a 5xx, since a third party's outage is not this service's).
+    static func answer(_ failure: LinkPreviewFailure, url: String) -> LinkPreview {
         switch failure {
-        case let .refused(detail):
-            AppError(.unprocessableContent, code: "link_preview_refused", detail: "The link is not previewed: \(detail).")
-        case let .failed(detail):
-            // Not a 5xx: a site being down is no fault of this service (nor a reason for the page to think it is down).
-            AppError.notFound("link_preview_unavailable", "The linked page could not be read: \(detail).")
-        case let .empty(detail):
-            AppError.notFound("no_link_preview", "The linked page has nothing to preview: \(detail).")
+        case let .refused(detail): .none(url: url, status: .refused, detail: "The link is not previewed: \(detail).")
+        case let .failed(detail): .none(url: url, status: .unavailable, detail: "The linked page could not be read: \(detail).")
+        case let .empty(detail): .none(url: url, status: .empty, detail: "The linked page has nothing to preview: \(detail).")
         }
     }
 

@@ -149,7 +149,9 @@ export function reconnectsAtOnce(code) {
  * The card for a message's first link (`GET /api/rooms/{id}/messages/{id}/preview`).
  * @typedef {object} LinkPreview
  * @property {string} url
- * @property {string} finalUrl
+ * @property {'ok' | 'empty' | 'refused' | 'unavailable' | 'off'} status ok: the card; otherwise why there is none
+ * @property {string|null} detail
+ * @property {string|null} finalUrl
  * @property {string|null} title
  * @property {string|null} description
  * @property {string|null} siteName

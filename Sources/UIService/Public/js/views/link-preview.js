@@ -17,9 +17,12 @@ const THUMBNAIL = 88;
 /// How long a card the server was too busy for (429, 503, no answer) waits before it is asked for again.
 const RETRY_MS = 15_000;
 
-/// Whether a message may have a card: a live text message with a link whose sender left it on.
+/// Whether a message may have a card: a live text message with a link (outside code, as the
+/// server looks for it) whose sender left it on.
 export function mayHavePreview(/** @type {Message} */ message) {
-  return message.messageType === 'text' && !message.deletedAt && message.linkPreview !== false && LINK.test(message.content || '');
+  if (message.messageType !== 'text' || message.deletedAt || message.linkPreview === false) return false;
+  const outsideCode = (message.content || '').replace(/```[\s\S]*?```/g, ' ').replace(/`[^`\n]*`/g, ' ');
+  return LINK.test(outsideCode);
 }
 
 /// The cards asked for in this page, by message and text (an edit asks again), and their pictures.
@@ -59,7 +62,7 @@ export class LinkPreviews {
       }
       card = null;
     }
-    if (!card || (!card.title && !card.description)) {
+    if (!card || card.status !== 'ok' || (!card.title && !card.description)) {
       this.entries.set(key, { state: 'none' });
       return;
     }
