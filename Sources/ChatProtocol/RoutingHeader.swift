@@ -34,11 +34,18 @@ public struct RoutingHeader: Sendable, Equatable {
         self.traceParent = traceParent
     }
 
-    /// Whether text is a `traceparent` as W3C Trace Context writes it (version 00: 55 ASCII characters, lowercase hex).
-    public static func isTraceParent(_ text: Substring) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 55, parts.count == 4, parts.map(\.utf8.count) == [2, 32, 16, 2] else { return false }
-        return text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...102).contains($0) }
+    /// Whether text is a `traceparent` as W3C Trace Context writes it: version 00, `00-` 32 lowercase
+    /// hex digits (not all zero) `-` 16 (not all zero) `-` 2. The one check of the form: the envelope's
+    /// trace field and the header a service continues (ServiceKit's `TraceParent`) both use it.
+    public static func isTraceParent(_ text: some StringProtocol) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"), bytes[2] == UInt8(ascii: "-"),
+            bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
+        else { return false }
+        let isHex = { (byte: UInt8) in (48...57).contains(byte) || (97...102).contains(byte) }
+        let trace = bytes[3..<35], span = bytes[36..<52], flags = bytes[53..<55]
+        guard trace.allSatisfy(isHex), span.allSatisfy(isHex), flags.allSatisfy(isHex) else { return false }
+        return trace.contains { $0 != UInt8(ascii: "0") } && span.contains { $0 != UInt8(ascii: "0") }
     }
 
     /// The header of an event, from the event itself.

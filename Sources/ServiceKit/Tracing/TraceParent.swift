@@ -1,3 +1,4 @@
+import ChatProtocol
 import Instrumentation
 import NIOHTTP1
 import ServiceContextModule
@@ -16,19 +17,8 @@ public enum TraceParent {
         return parent
     }
 
-    /// W3C's form, version 00: `00-` 32 lowercase hex digits (not all zero) `-` 16 (not all zero) `-` 2.
-    public static func isWellFormed(_ text: some StringProtocol) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"), bytes[2] == UInt8(ascii: "-"),
-            bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
-        else { return false }
-        let isHex = { (byte: UInt8) in
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-        }
-        let trace = bytes[3..<35], span = bytes[36..<52], flags = bytes[53..<55]
-        guard trace.allSatisfy(isHex), span.allSatisfy(isHex), flags.allSatisfy(isHex) else { return false }
-        return trace.contains { $0 != UInt8(ascii: "0") } && span.contains { $0 != UInt8(ascii: "0") }
-    }
+    /// W3C's form (`RoutingHeader.isTraceParent`, the one check of it).
+    public static func isWellFormed(_ text: some StringProtocol) -> Bool { RoutingHeader.isTraceParent(text) }
 
     /// Whether a well-formed `traceparent`'s sampled flag is set.
     static func isSampled(_ text: String) -> Bool {
