@@ -100,6 +100,9 @@ bench_peer() {
   chmod 755 "$ej"
   local ej_pg variant c2s args=()
   ej_pg=$(free_port)
+  # Both systems' PostgreSQL keep per-statement figures (the same small cost on
+  # each side), printed after the run: where the database's time per message goes.
+  export PG_SERVER_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on"
   say "starting ejabberd's own PostgreSQL on 127.0.0.1:$ej_pg (pg.sql loaded into ejabberd_archive and ejabberd_plain)"
   ejabberd_pg "$ej" "$ej_pg" ejabberd_archive ejabberd_plain
   local pg_pid
@@ -131,6 +134,13 @@ bench_peer() {
   "$bindir/chat-load" --user-url "http://127.0.0.1:$USER_PORT" --chat-urls "${urls%,}" --ui-url "http://127.0.0.1:$UI_PORT" \
     "${pids[@]}" "${args[@]}" --build "$BUILD" --scenarios a,f --out "$out" "$@" || status=$?
   [ -f "$out/bench.json" ] || die "chat-load wrote no results (exit $status)"
+  {
+    echo "# MicroChat's PostgreSQL, (a) and (f) together"
+    pg_statement_profile "$data" "$PG_PORT" "$DB_NAME"
+    echo "# ejabberd's PostgreSQL, the archiving instance"
+    pg_statement_profile "$ej" "$ej_pg" ejabberd_archive
+  } >"$out/postgres-statements.txt" 2>&1 || true
+  say "where PostgreSQL's time went, per statement: $out/postgres-statements.txt"
   # The archive must hold every message the archiving instance acknowledged.
   local archived acked
   archived=$(psql_admin "$ej" "$ej_pg" -d ejabberd_archive -tAc "SELECT count(*) FROM archive WHERE kind = 'groupchat'")

@@ -40,8 +40,23 @@ EOF
   pg_owner_chown "$log" "$sock"
   if ! as_pg "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
     as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$log" -w -t 60 \
-      -o "-p $port -k $sock" start >/dev/null || { tail -n 30 "$log" >&2; die "PostgreSQL did not start"; }
+      -o "-p $port -k $sock ${PG_SERVER_OPTIONS:-}" start >/dev/null || { tail -n 30 "$log" >&2; die "PostgreSQL did not start"; }
   fi
+}
+
+# What PostgreSQL spent per statement (pg_stat_statements, when the server was
+# started with it: the bench's PG_SERVER_OPTIONS): calls, planning and execution
+# time, rows, the heaviest first. Prints a table.
+pg_statement_profile() { # data-dir port database
+  local data=$1 port=$2 database=$3
+  psql_admin "$data" "$port" -d "$database" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || return 0
+  psql_admin "$data" "$port" -d "$database" -P pager=off -c "
+    SELECT calls, round((total_plan_time / NULLIF(calls, 0))::numeric, 3) AS plan_ms_per_call,
+           round((total_exec_time / NULLIF(calls, 0))::numeric, 3) AS exec_ms_per_call,
+           round((total_plan_time + total_exec_time)::numeric / 1000, 2) AS total_s, rows,
+           left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS statement
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_plan_time + total_exec_time DESC LIMIT 12"
 }
 
 pg_stop() { # data-dir

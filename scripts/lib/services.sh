@@ -74,8 +74,9 @@ stop_suite() { # data-dir
   done
 }
 
-start_infrastructure() { # data-dir
+start_infrastructure() { # data-dir [extra-role...]
   local data=$1
+  shift
   mkdir -p "$data"
   chmod 755 "$data"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$data"; then

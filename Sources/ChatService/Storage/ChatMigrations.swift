@@ -214,5 +214,102 @@ enum ChatMigrations {
             );
             CREATE INDEX link_previews_age ON link_previews (fetched_at);
             """),
+        Migration(version: 12, name: "sends stored by one function", sql: """
+            -- A batch of sends to one room, stored in one call: the statement that calls it plans
+            -- in microseconds, and each statement inside is planned once per connection (planning
+            -- the equivalent single statement cost PostgreSQL more than storing the messages).
+            -- p_batch is a JSON array of {ord, id, sender_id, client_message_id, content,
+            -- message_type, reply_to_id, mentions, thread_root_id, link_preview}. Only senders
+            -- who are participants of the live room count. The room's row is locked first and
+            -- held to commit, so sends to one room commit one at a time and seq order is commit
+            -- order. A send whose client message id is already stored (or repeats an earlier one
+            -- of the batch) takes no seq and answers with the stored message (repeated). A reply
+            -- target or thread root outside the room is dropped; mentions keep members only.
+            -- Answers each stored send with the columns the service reads (Rows.messageFields,
+            -- no attachments, reactions or thread yet); a migration that changes them replaces this.
+            CREATE FUNCTION send_messages(p_room uuid, p_batch jsonb)
+            RETURNS TABLE (ord int, created boolean, repeated boolean, id uuid, room_id uuid, seq bigint, sender_id uuid,
+                           content text, message_type text, client_message_id text, created_at timestamptz,
+                           updated_at timestamptz, deleted_at timestamptz, reply_to_id uuid, mentions json,
+                           system_event jsonb, thread_root_id uuid, link_preview boolean, reply_to json,
+                           attachments json, reactions json, thread json)
+            LANGUAGE plpgsql ROWS 4 AS $fn$
+            #variable_conflict use_column
+            DECLARE
+                v_last bigint;
+                v_next bigint;
+                v_existing uuid;
+                v_reply uuid;
+                v_root uuid;
+                v_mentions uuid[];
+                r record;
+            BEGIN
+                SELECT rm.last_seq INTO v_last FROM rooms rm WHERE rm.id = p_room AND rm.deleted_at IS NULL FOR NO KEY UPDATE;
+                IF NOT FOUND THEN
+                    RETURN;
+                END IF;
+                v_next := v_last;
+                FOR r IN
+                    SELECT * FROM jsonb_to_recordset(p_batch)
+                        AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text,
+                             reply_to_id uuid, mentions uuid[], thread_root_id uuid, link_preview boolean)
+                    ORDER BY i.ord
+                LOOP
+                    CONTINUE WHEN NOT EXISTS (
+                        SELECT 1 FROM room_participants rp WHERE rp.room_id = p_room AND rp.user_id = r.sender_id);
+                    v_existing := NULL;
+                    IF r.client_message_id IS NOT NULL THEN
+                        SELECT m.id INTO v_existing FROM messages m
+                        WHERE m.room_id = p_room AND m.sender_id = r.sender_id AND m.client_message_id = r.client_message_id;
+                    END IF;
+                    IF v_existing IS NULL THEN
+                        v_reply := NULL;
+                        IF r.reply_to_id IS NOT NULL THEN
+                            SELECT t.id INTO v_reply FROM messages t WHERE t.id = r.reply_to_id AND t.room_id = p_room;
+                        END IF;
+                        v_root := NULL;
+                        IF r.thread_root_id IS NOT NULL THEN
+                            SELECT t.id INTO v_root FROM messages t
+                            WHERE t.id = r.thread_root_id AND t.room_id = p_room AND t.thread_root_id IS NULL;
+                        END IF;
+                        v_mentions := '{}';
+                        IF cardinality(r.mentions) > 0 THEN
+                            v_mentions := ARRAY(
+                                SELECT DISTINCT u FROM unnest(r.mentions) AS u
+                                WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = p_room AND rp.user_id = u)
+                                ORDER BY u);
+                        END IF;
+                        INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type,
+                                                   reply_to_id, mentions, thread_root_id, link_preview)
+                        VALUES (r.id, p_room, v_next + 1, r.sender_id, r.client_message_id, r.content, r.message_type,
+                                v_reply, v_mentions, v_root, COALESCE(r.link_preview, true))
+                        ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING;
+                        IF FOUND THEN
+                            v_next := v_next + 1;
+                        ELSE
+                            -- Stored meanwhile by a statement that does not take the room's lock first.
+                            SELECT m.id INTO v_existing FROM messages m
+                            WHERE m.room_id = p_room AND m.sender_id = r.sender_id AND m.client_message_id = r.client_message_id;
+                        END IF;
+                    END IF;
+                    RETURN QUERY
+                    SELECT r.ord, v_existing IS NULL, v_existing IS NOT NULL,
+                           m.id, m.room_id, m.seq, m.sender_id, m.content, m.message_type, m.client_message_id, m.created_at,
+                           m.updated_at, m.deleted_at, m.reply_to_id, array_to_json(m.mentions), m.system_event, m.thread_root_id,
+                           m.link_preview,
+                           (SELECT json_build_object('id', q.id, 'senderId', q.sender_id, 'messageType', q.message_type,
+                                                     'deleted', q.deleted_at IS NOT NULL,
+                                                     'excerpt', CASE WHEN q.deleted_at IS NULL THEN
+                                                         NULLIF(left(split_part(btrim(q.content, E' \\n\\t\\r'), E'\\n', 1), 140), '') END)
+                              FROM messages q WHERE q.id = m.reply_to_id),
+                           NULL::json, NULL::json, NULL::json
+                    FROM messages m WHERE m.id = COALESCE(v_existing, r.id);
+                END LOOP;
+                IF v_next > v_last THEN
+                    UPDATE rooms SET last_seq = v_next, updated_at = now() WHERE id = p_room;
+                END IF;
+            END
+            $fn$;
+            """),
     ]
 }

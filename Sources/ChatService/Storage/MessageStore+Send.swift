@@ -38,78 +38,17 @@ extension MessageStore {
         var link_preview: Bool?
     }
 
-    /// Stores a batch of sends to one room in one statement — one round trip,
-    /// one commit. In that statement: only senders who are participants of the
-    /// live room count; a send whose client message id is already stored (or
-    /// repeats an earlier one of the batch) takes no seq and answers with the
-    /// stored message (`repeated`, read again in full by the caller); the others
-    /// take `last_seq + 1 … + n` in batch order from one UPDATE, whose row lock is
-    /// held to commit, so seq order is commit order. The `rich` form, used only
-    /// when a send of the batch replies or mentions someone, checks the reply
-    /// target and keeps the mentions of members; the plain one has no subquery
-    /// per row, because planning the statement is most of its cost.
-    static func sendSQL(rich: Bool) -> String {
-        let columns = rich ? Rows.newMessageColumns : Rows.plainNewMessageColumns
-        let replyTo = rich ? "(SELECT t.id FROM messages t WHERE t.id = n.reply_to_id AND t.room_id = $1)" : "NULL::uuid"
-        let threadRoot =
-            rich
-            ? "(SELECT t.id FROM messages t WHERE t.id = n.thread_root_id AND t.room_id = $1 AND t.thread_root_id IS NULL)" : "NULL::uuid"
-        let mentions = rich ? Rows.memberMentions("n.mentions", room: "$1") : "'{}'::uuid[]"
-        return """
-            WITH input AS (
-                SELECT * FROM jsonb_to_recordset($2::jsonb)
-                    AS i(ord int, id uuid, sender_id uuid, client_message_id text, content text, message_type text,
-                         reply_to_id uuid, mentions uuid[], thread_root_id uuid, link_preview boolean)
-            ),
-            permitted AS (
-                SELECT i.* FROM input i
-                WHERE EXISTS (SELECT 1 FROM rooms r WHERE r.id = $1 AND r.deleted_at IS NULL)
-                  AND EXISTS (SELECT 1 FROM room_participants p WHERE p.room_id = $1 AND p.user_id = i.sender_id)
-            ),
-            fresh AS (
-                SELECT DISTINCT ON (p.sender_id, COALESCE(p.client_message_id, p.id::text)) p.*
-                FROM permitted p
-                WHERE p.client_message_id IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM messages m
-                    WHERE m.room_id = $1 AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id)
-                ORDER BY p.sender_id, COALESCE(p.client_message_id, p.id::text), p.ord
-            ),
-            bump AS (
-                UPDATE rooms SET last_seq = last_seq + (SELECT count(*) FROM fresh), updated_at = now()
-                WHERE id = $1 AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
-                RETURNING last_seq
-            ),
-            numbered AS (
-                SELECT f.*, b.last_seq - (SELECT count(*) FROM fresh) + row_number() OVER (ORDER BY f.ord) AS seq
-                FROM fresh f CROSS JOIN bump b
-            ),
-            inserted AS (
-                INSERT INTO messages AS m (
-                    id, room_id, seq, sender_id, client_message_id, content, message_type, reply_to_id, mentions, thread_root_id,
-                    link_preview)
-                SELECT n.id, $1, n.seq, n.sender_id, n.client_message_id, n.content, n.message_type, \(replyTo), \(mentions),
-                       \(threadRoot), COALESCE(n.link_preview, true)
-                FROM numbered n
-                ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-                RETURNING m.*
-            )
-            SELECT p.ord, true AS created, false AS repeated, \(columns)
-                FROM permitted p JOIN inserted m ON m.id = p.id
-            UNION ALL
-            SELECT p.ord, false, false, \(columns)
-                FROM permitted p JOIN inserted m
-                ON m.id <> p.id AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id
-            UNION ALL
-            SELECT p.ord, false, true, \(Rows.plainNewMessageColumns)
-                FROM permitted p JOIN messages m
-                ON m.room_id = $1 AND m.sender_id = p.sender_id AND m.client_message_id = p.client_message_id
-            """
-    }
+    /// Stores a batch of sends to one room in one call of `send_messages` (migration
+    /// 12), one round trip and one commit: only participants of the live room count,
+    /// the room's row lock is taken first and held to commit (seq order is commit
+    /// order), a send whose client message id is already stored answers with the
+    /// stored message (`repeated`, read again in full by the caller). The call plans
+    /// in microseconds and the function's own statements once per connection:
+    /// planning the equivalent single statement cost PostgreSQL more than the
+    /// sends themselves (README, Benchmark).
+    static let sendSQL = "SELECT * FROM send_messages($1, $2::jsonb)"
 
-    static let plainSendSQL = sendSQL(rich: false)
-    static let richSendSQL = sendSQL(rich: true)
-
-    /// Stores sends to one room (see `sendSQL(rich:)`) and answers each in order. A
+    /// Stores sends to one room (see `sendSQL`) and answers each in order. A
     /// send that was refused (not a participant, no such room) fails with
     /// `ChatError.roomNotFound`; the others succeed. If PostgreSQL refuses the statement as
     /// a whole, each send is tried again on its own, so one bad send fails alone.
@@ -158,9 +97,8 @@ extension MessageStore {
         var stored: [Int: (ChatMessage, created: Bool)] = [:]
         // Safe to repeat after a lost connection: the message ids are fixed above, so a
         // statement that did commit before the connection died cannot insert twice.
-        let rich = requests.contains { $0.replyToId != nil || !$0.mentions.isEmpty || $0.threadRootId != nil }
         var repeated: [Int] = []
-        for row in try await pool.query(rich ? Self.richSendSQL : Self.plainSendSQL, [roomId, json], idempotent: true) {
+        for row in try await pool.query(Self.sendSQL, [roomId, json], idempotent: true) {
             let ord = try row.decode("ord", as: Int.self)
             stored[ord] = (try Rows.message(row), try row.decode("created", as: Bool.self))
             if try row.decode("repeated", as: Bool.self) { repeated.append(ord) }

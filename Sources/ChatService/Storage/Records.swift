@@ -30,11 +30,6 @@ enum Rows {
             \(reactionsOf("m.id")) AS reactions,
             \(threadOf("m.id")) AS thread
             """
-    /// For messages that cannot have attachments or reactions yet (the ones a text send just inserted): no look-up per row.
-    static let newMessageColumns = messageFields + ", NULL::json AS attachments, NULL::json AS reactions, NULL::json AS thread"
-    /// For new messages that reply to nothing either: no subquery at all, so the statement plans fast.
-    static let plainNewMessageColumns =
-        ownFields + ", NULL::json AS reply_to, NULL::json AS attachments, NULL::json AS reactions, NULL::json AS thread"
 
     /// A message's thread as JSON (null when nobody replied in one): live replies counted, the newest time, its latest repliers.
     static func threadOf(_ messageId: String) -> String {

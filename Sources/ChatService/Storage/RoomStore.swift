@@ -21,7 +21,7 @@ struct RoomStore: Sendable {
                 """
                 SELECT p.role, r.room_type, p.muted, p.notify FROM room_participants p JOIN rooms r ON r.id = p.room_id
                 WHERE p.room_id = $1 AND p.user_id = $2 AND r.deleted_at IS NULL
-                """, [roomId, userId]
+                """, [roomId, userId], prepared: true  // asked on every send: planned once per connection
             ).first
         else { return nil }
         return (
