@@ -257,40 +257,35 @@ enum ChatMigrations {
                 LOOP
                     CONTINUE WHEN NOT EXISTS (
                         SELECT 1 FROM room_participants rp WHERE rp.room_id = p_room AND rp.user_id = r.sender_id);
+                    v_reply := NULL;
+                    IF r.reply_to_id IS NOT NULL THEN
+                        SELECT t.id INTO v_reply FROM messages t WHERE t.id = r.reply_to_id AND t.room_id = p_room;
+                    END IF;
+                    v_root := NULL;
+                    IF r.thread_root_id IS NOT NULL THEN
+                        SELECT t.id INTO v_root FROM messages t
+                        WHERE t.id = r.thread_root_id AND t.room_id = p_room AND t.thread_root_id IS NULL;
+                    END IF;
+                    v_mentions := '{}';
+                    IF cardinality(r.mentions) > 0 THEN
+                        v_mentions := ARRAY(
+                            SELECT DISTINCT u FROM unnest(r.mentions) AS u
+                            WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = p_room AND rp.user_id = u)
+                            ORDER BY u);
+                    END IF;
+                    -- The unique index is the idempotency check: no look-up whose plan could pick
+                    -- another index (a plan cached while the table was small would scan the room).
+                    INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type,
+                                               reply_to_id, mentions, thread_root_id, link_preview)
+                    VALUES (r.id, p_room, v_next + 1, r.sender_id, r.client_message_id, r.content, r.message_type,
+                            v_reply, v_mentions, v_root, COALESCE(r.link_preview, true))
+                    ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING;
                     v_existing := NULL;
-                    IF r.client_message_id IS NOT NULL THEN
+                    IF FOUND THEN
+                        v_next := v_next + 1;
+                    ELSE
                         SELECT m.id INTO v_existing FROM messages m
                         WHERE m.room_id = p_room AND m.sender_id = r.sender_id AND m.client_message_id = r.client_message_id;
-                    END IF;
-                    IF v_existing IS NULL THEN
-                        v_reply := NULL;
-                        IF r.reply_to_id IS NOT NULL THEN
-                            SELECT t.id INTO v_reply FROM messages t WHERE t.id = r.reply_to_id AND t.room_id = p_room;
-                        END IF;
-                        v_root := NULL;
-                        IF r.thread_root_id IS NOT NULL THEN
-                            SELECT t.id INTO v_root FROM messages t
-                            WHERE t.id = r.thread_root_id AND t.room_id = p_room AND t.thread_root_id IS NULL;
-                        END IF;
-                        v_mentions := '{}';
-                        IF cardinality(r.mentions) > 0 THEN
-                            v_mentions := ARRAY(
-                                SELECT DISTINCT u FROM unnest(r.mentions) AS u
-                                WHERE EXISTS (SELECT 1 FROM room_participants rp WHERE rp.room_id = p_room AND rp.user_id = u)
-                                ORDER BY u);
-                        END IF;
-                        INSERT INTO messages AS m (id, room_id, seq, sender_id, client_message_id, content, message_type,
-                                                   reply_to_id, mentions, thread_root_id, link_preview)
-                        VALUES (r.id, p_room, v_next + 1, r.sender_id, r.client_message_id, r.content, r.message_type,
-                                v_reply, v_mentions, v_root, COALESCE(r.link_preview, true))
-                        ON CONFLICT (room_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING;
-                        IF FOUND THEN
-                            v_next := v_next + 1;
-                        ELSE
-                            -- Stored meanwhile by a statement that does not take the room's lock first.
-                            SELECT m.id INTO v_existing FROM messages m
-                            WHERE m.room_id = p_room AND m.sender_id = r.sender_id AND m.client_message_id = r.client_message_id;
-                        END IF;
                     END IF;
                     RETURN QUERY
                     SELECT r.ord, v_existing IS NULL, v_existing IS NOT NULL,
