@@ -12,6 +12,7 @@ final class GapFillReads: Sendable {
     private struct Key: Hashable {
         var room: UUID
         var after: Int64
+        var through: Int64?
         var limit: Int
     }
 
@@ -23,13 +24,13 @@ final class GapFillReads: Sendable {
         self.messages = messages
     }
 
-    /// The stored messages of `room` after `seq`, at most `limit`, in seq order.
-    func after(room: UUID, seq: Int64, limit: Int) async throws -> [ChatMessage] {
-        let key = Key(room: room, after: seq, limit: limit)
+    /// The stored messages of `room` after `seq` (up to `through`, if given), at most `limit`, in seq order.
+    func after(room: UUID, seq: Int64, through: Int64? = nil, limit: Int) async throws -> [ChatMessage] {
+        let key = Key(room: room, after: seq, through: through, limit: limit)
         let messages = self.messages
         let (task, owner) = inFlight.withLock { running -> (Task<[ChatMessage], any Error>, Bool) in
             if let shared = running[key] { return (shared, false) }
-            let task = Task { try await messages.after(roomId: room, seq: seq, limit: limit) }
+            let task = Task { try await messages.after(roomId: room, seq: seq, through: through, limit: limit) }
             running[key] = task
             return (task, true)
         }

@@ -30,6 +30,9 @@ final class Gateway: Sendable {
         var lastPublishFailure: ContinuousClock.Instant?
     }
 
+    /// How long a room's early events wait for the messages before them (ReorderHold).
+    static let reorderWait: Duration = .milliseconds(10)
+
     let replicaId: String
     /// Signed-out sessions: re-checked with memberships, so a lost `session.revoked` ends its sockets within the same bound.
     let revocations: (any SessionRevocationList)?
@@ -46,6 +49,13 @@ final class Gateway: Sendable {
     private let membershipRecheckInterval: Duration
     private let degraded = Atomic<Bool>(false)
     private let state = Mutex(State())
+    /// Events of rooms that came before the messages preceding them; routing from Redis
+    /// and releasing what waited too long both happen under this lock, so in order.
+    private let reorder = Mutex(ReorderHold())
+    /// When each wait began, for the task that ends waits (`releaseLateWaits`).
+    private let waitsStarted: AsyncStream<ContinuousClock.Instant>
+    private let waitsStartedInput: AsyncStream<ContinuousClock.Instant>.Continuation
+    private let reorderedCounter = Counter(label: "chat_reorder_waits_total")
     private let logger: Logger
     private let connectionsGauge = Gauge(label: "ws_connections")
     private let deliveredCounter = Counter(label: "ws_events_delivered_total")
@@ -72,6 +82,7 @@ final class Gateway: Sendable {
         self.membershipRecheckInterval = membershipRecheckInterval
         self.logger = logger
         (profileChanges, profileChangesInput) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        (waitsStarted, waitsStartedInput) = AsyncStream.makeStream()
         degradedGauge.record(0)
     }
 
@@ -271,7 +282,7 @@ final class Gateway: Sendable {
         // A room's events are routed by their header alone; the JSON after it is each listener's frame as it is.
         if let (header, jsonStart) = split, channel.hasPrefix(RealtimeChannel.roomPrefix) {
             guard let room = header.roomId else { return }
-            route(header, frame: ByteBuffer(bytes: payload[jsonStart...]), toRoom: room)
+            routeInOrder(ReorderHold.Item(header: header, frame: ByteBuffer(bytes: payload[jsonStart...])), toRoom: room)
             return
         }
         // A person's events and profile changes (rare, and acted on here), and events without a
@@ -309,6 +320,35 @@ final class Gateway: Sendable {
         }
         guard let room = event.roomId else { return }
         route(RoutingHeader(of: event), frame: frame, toRoom: room)
+    }
+
+    /// Routes a room's event from Redis, unless messages before it are still on their way:
+    /// then it waits for them, at most `reorderWait` (ReorderHold).
+    private func routeInOrder(_ item: ReorderHold.Item, toRoom room: UUID) {
+        reorder.withLock { hold in
+            let now = ContinuousClock.now
+            let routed = state.withLock { $0.registry.routed[room] }
+            let (ready, started) = hold.arrive(item, room: room, routed: routed, now: now)
+            if started {
+                reorderedCounter.increment()
+                waitsStartedInput.yield(now)
+            }
+            for item in ready { route(item.header, frame: item.frame, toRoom: room) }
+        }
+    }
+
+    /// Ends each wait `reorderWait` after it began, if the missing messages never came
+    /// (their publish failed): what waited is routed, and listeners fill the gap from PostgreSQL.
+    private func releaseLateWaits() async {
+        for await started in waitsStarted {
+            let deadline = started + Self.reorderWait
+            do { try await Task.sleep(until: deadline) } catch { return }
+            reorder.withLock { hold in
+                for (room, items) in hold.expire(waitingSince: started) {
+                    for item in items { route(item.header, frame: item.frame, toRoom: room) }
+                }
+            }
+        }
     }
 
     /// How many of a traced message's socket writes on one replica are spans of their own.
@@ -457,9 +497,11 @@ extension Gateway: Service {
             group.addTask { await self.deliverWhileRedisIsAway() }
             group.addTask { await self.forwardProfileChanges() }
             group.addTask { await self.recheckMemberships() }
+            group.addTask { await self.releaseLateWaits() }
             self.subscriber.subscribe(RealtimeChannel.profiles)
             try? await gracefulShutdown()
             self.profileChangesInput.finish()
+            self.waitsStartedInput.finish()
             group.cancelAll()
         }
     }

@@ -315,8 +315,8 @@ struct WebSocketSession {
         while true {
             let batch =
                 shared
-                ? try await gapFills.after(room: room, seq: position, limit: 500)
-                : try await messages.after(roomId: room, seq: position, limit: 500)
+                ? try await gapFills.after(room: room, seq: position, through: through, limit: 500)
+                : try await messages.after(roomId: room, seq: position, through: through, limit: 500)
             for message in batch {
                 if let through, message.seq > through { return }
                 try await send(ChatEvent.messageCreated(message), outbound)

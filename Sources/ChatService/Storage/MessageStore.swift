@@ -12,27 +12,32 @@ struct MessageStore: Sendable {
     let pool: PostgresPool
 
     /// A page in room order: the newest `limit` before `before`, or the oldest `limit` after `after`.
-    func page(roomId: UUID, before: Int64?, after: Int64?, limit: Int) async throws -> (messages: [ChatMessage], hasMore: Bool) {
+    /// Prepared: gap fills and history pages are read all the time, and planning the
+    /// message columns' subqueries cost more than the read.
+    func page(roomId: UUID, before: Int64?, after: Int64?, through: Int64? = nil, limit: Int) async throws -> (
+        messages: [ChatMessage], hasMore: Bool
+    ) {
         let rows: PostgresRows
         if let after {
             rows = try await pool.query(
                 """
-                SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3
-                """, [roomId, after, limit + 1])
+                SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.seq > $2 AND m.seq <= $4
+                ORDER BY m.seq ASC LIMIT $3
+                """, [roomId, after, limit + 1, through ?? Int64.max], prepared: true)
             let messages = try rows.map(Rows.message)
             return (Array(messages.prefix(limit)), messages.count > limit)
         }
         rows = try await pool.query(
             """
             SELECT \(Rows.messageColumns) FROM messages m WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3
-            """, [roomId, before ?? Int64.max, limit + 1])
+            """, [roomId, before ?? Int64.max, limit + 1], prepared: true)
         let messages = try rows.map(Rows.message)
         return (Array(messages.prefix(limit).reversed()), messages.count > limit)
     }
 
     /// Everything after `seq` up to `limit`, in order: what a resuming client missed.
-    func after(roomId: UUID, seq: Int64, limit: Int) async throws -> [ChatMessage] {
-        try await page(roomId: roomId, before: nil, after: seq, limit: limit).messages
+    func after(roomId: UUID, seq: Int64, through: Int64? = nil, limit: Int) async throws -> [ChatMessage] {
+        try await page(roomId: roomId, before: nil, after: seq, through: through, limit: limit).messages
     }
 
     /// The messages after each room's position, in one query for all the rooms:
