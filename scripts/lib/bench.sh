@@ -35,8 +35,9 @@ cmd_bench() {
   local ceiling
   ceiling=$(pg_ceiling "$data" "$PG_PORT")
   # The load generator is one client that opens thousands of sockets as one
-  # person (scenario e) and registers hundreds of accounts from one address.
-  export WS_MAX_CONNECTIONS_PER_USER=1000000 REGISTRATIONS_PER_ADDRESS=1000000
+  # person (scenario e), registers hundreds of accounts from one address and
+  # makes 100 rooms as one person (scenario d).
+  export WS_MAX_CONNECTIONS_PER_USER=1000000 REGISTRATIONS_PER_ADDRESS=1000000 ROOM_CREATIONS_PER_HOUR=1000000
   LOG_LEVEL=warning start_suite "$data" "$bindir"
   local urls="" pids=() i
   for ((i = 0; i < CHAT_REPLICAS; i++)); do
@@ -120,7 +121,7 @@ bench_peer() {
     --xmpp-title "ejabberd-plain=ejabberd 23.01, MUC without archive" --xmpp-password "$EJABBERD_PASSWORD")
   ulimit -n 65536 2>/dev/null || ulimit -n 32768 2>/dev/null || true
   start_infrastructure "$data"
-  export WS_MAX_CONNECTIONS_PER_USER=1000000 REGISTRATIONS_PER_ADDRESS=1000000
+  export WS_MAX_CONNECTIONS_PER_USER=1000000 REGISTRATIONS_PER_ADDRESS=1000000 ROOM_CREATIONS_PER_HOUR=1000000
   LOG_LEVEL=warning start_suite "$data" "$bindir"
   local urls="" pids=() i
   for ((i = 0; i < CHAT_REPLICAS; i++)); do
