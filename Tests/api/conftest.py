@@ -152,10 +152,12 @@ def chat_b(chat_urls):
 class Socket:
     """A WebSocket client that keeps what it has read, to wait for events by predicate."""
 
-    def __init__(self, base, token):
+    def __init__(self, base, token, opening=None):
         url = base.replace("http://", "ws://") + f"/api/ws?access_token={token}"
         self.ws = _websocket.create_connection(url, timeout=10)
         self.events = []
+        if opening:  # a command sent as the socket opens, before `ready` (as a reconnecting client resumes)
+            self.send(**opening)
         ready = self.next(lambda e: e["type"] == "ready")
         self.replica = ready["data"].get("replicaId")
 
@@ -199,8 +201,8 @@ class Socket:
 def sockets():
     opened = []
 
-    def open_socket(base, token):
-        s = Socket(base, token)
+    def open_socket(base, token, opening=None):
+        s = Socket(base, token, opening)
         opened.append(s)
         return s
 

@@ -98,6 +98,40 @@ def test_resume_while_messages_keep_arriving_has_no_gap_or_duplicate(api, chat, 
     assert [m["seq"] for m in got] == list(range(11, 31 + len(sent)))
 
 
+def test_a_resume_sent_as_the_socket_opens_comes_before_any_live_message(api, chat, chat_b, sockets):
+    """A reconnecting client says `resume` at once; messages that keep arriving meanwhile must not
+    overtake its replay: everything before `resumed` runs on in seq order from the resume point."""
+    a, b = register(api), register(api)
+    room = make_group(chat, a["accessToken"], [b["user"]["id"]])
+    for i in range(10):
+        post_message(chat, room["id"], a["accessToken"], f"old {i}")
+    stop = threading.Event()
+    sender = type(chat)(chat.base)
+
+    def keep_sending():
+        i = 0
+        while not stop.is_set() and i < 3000:
+            post_message(sender, room["id"], a["accessToken"], f"new {i}")
+            i += 1
+
+    worker = threading.Thread(target=keep_sending)
+    worker.start()
+    try:
+        for attempt in range(6):
+            base = (chat, chat_b)[attempt % 2].base
+            s = sockets(base, b["accessToken"], opening={"type": "resume", "rooms": {room["id"]: 5}})
+            done = s.next(lambda e: e["type"] == "resumed", timeout=30)
+            seqs = [e["data"]["seq"] for e in s.events if e["type"] == "message.created" and e.get("roomId") == room["id"]]
+            assert seqs == list(range(6, done["seq"] + 1)), f"attempt {attempt}: {seqs[:12]}…"
+            # And live delivery goes on after it, in order.
+            after = s.messages(room["id"], 3, timeout=30)
+            assert [m["seq"] for m in after] == [done["seq"] + 1, done["seq"] + 2, done["seq"] + 3]
+            s.close()
+    finally:
+        stop.set()
+        worker.join()
+
+
 def test_typing_and_read_receipts_reach_the_room(api, chat, chat_b, sockets):
     a, b = register(api), register(api)
     room = make_group(chat, a["accessToken"], [b["user"]["id"]])

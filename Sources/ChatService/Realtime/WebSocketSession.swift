@@ -86,12 +86,14 @@ struct WebSocketSession {
         ready.expiresAt = identity.expiresAt
         try await send(ChatEvent(type: .ready, data: .info(ready)), outbound)
 
+        let opening = OpeningResume()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await writeLoop(connection, outbound, starting: positions)
+                try await writeLoop(connection, outbound, starting: positions, opening: opening)
             }
             group.addTask {
-                try await readLoop(connection, inbound, expiry: expiry)
+                defer { opening.commandHandled() }
+                try await readLoop(connection, inbound, expiry: expiry, opening: opening)
                 connection.finish()
             }
             group.addTask {
@@ -116,9 +118,14 @@ struct WebSocketSession {
         try await outbound.close(Self.tokenExpired, reason: "token expired")
     }
 
-    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream, expiry: Expiry) async throws {
+    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream, expiry: Expiry, opening: OpeningResume)
+        async throws
+    {
         var budget = CommandBudget(perSecond: limits.commandsPerSecond, burst: limits.commandBurst)
+        opening.readerListening()
         for try await message in inbound.messages(maxSize: limits.maxFrameSize) {
+            opening.frameArrived()
+            defer { opening.commandHandled() }
             switch budget.spend(at: .now) {
             case .allowed:
                 break
@@ -143,11 +150,11 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
                 continue
             }
-            await handle(command, connection, expiry)
+            await handle(command, connection, expiry, opening)
         }
     }
 
-    private func handle(_ command: ClientCommand, _ connection: ClientConnection, _ expiry: Expiry) async {
+    private func handle(_ command: ClientCommand, _ connection: ClientConnection, _ expiry: Expiry, _ opening: OpeningResume) async {
         switch command.type {
         case .auth:
             guard let token = command.accessToken, !token.isEmpty else {
@@ -220,16 +227,22 @@ struct WebSocketSession {
                     }
                 }
             }
-            connection.enqueue(.resume(positions))
+            if !opening.offer(positions) { connection.enqueue(.resume(positions)) }
         }
     }
 
     // MARK: writing
 
-    private func writeLoop(_ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64])
-        async throws
-    {
+    /// How long the writer waits for a client's first command before live delivery starts (OpeningResume).
+    static let openingGrace: Duration = .milliseconds(100)
+
+    private func writeLoop(
+        _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64], opening: OpeningResume
+    ) async throws {
         var cursor = DeliveryCursor(connectPoints: connectPoints)
+        if let requested = await opening.start(grace: Self.openingGrace) {
+            try await resume(requested, connection, &cursor, outbound)
+        }
         for await delivery in connection.deliveries {
             switch delivery {
             case let .reply(event):
@@ -277,19 +290,7 @@ struct WebSocketSession {
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
             case let .resume(requested):
-                for (room, seq) in requested.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
-                    guard connection.isIn(room) else {
-                        try await send(Self.error("room_not_found", "No such room.", room: room), outbound)
-                        continue
-                    }
-                    let plan = cursor.resume(room: room, from: seq)
-                    if let replay = plan.replay {
-                        var untouched = cursor  // a replay does not move where the socket stands
-                        try await fill(room, after: replay.after, through: replay.through, &untouched, outbound)
-                    }
-                    try await fill(room, after: plan.fillAfter, through: nil, &cursor, outbound)
-                    try await send(ChatEvent(type: .resumed, roomId: room, seq: cursor.position(of: room)), outbound)
-                }
+                try await resume(requested, connection, &cursor, outbound)
             case .revoked:
                 logger.info("closing a WebSocket whose session was signed out", metadata: ["user_id": "\(identity.userId)"])
                 try await send(Self.error("session_revoked", "You were signed out; sign in again."), outbound)
@@ -307,6 +308,25 @@ struct WebSocketSession {
     }
 
     /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
+    /// Replays what the client missed in each room it asked for, then reports where it stands.
+    private func resume(
+        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter
+    ) async throws {
+        for (room, seq) in requested.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            guard connection.isIn(room) else {
+                try await send(Self.error("room_not_found", "No such room.", room: room), outbound)
+                continue
+            }
+            let plan = cursor.resume(room: room, from: seq)
+            if let replay = plan.replay {
+                var untouched = cursor  // a replay does not move where the socket stands
+                try await fill(room, after: replay.after, through: replay.through, &untouched, outbound)
+            }
+            try await fill(room, after: plan.fillAfter, through: nil, &cursor, outbound)
+            try await send(ChatEvent(type: .resumed, roomId: room, seq: cursor.position(of: room)), outbound)
+        }
+    }
+
     private func fill(
         _ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
         shared: Bool = false
