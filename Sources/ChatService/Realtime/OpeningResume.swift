@@ -56,34 +56,46 @@ final class OpeningResume: Sendable {
         settledInput.finish()
     }
 
-    /// The writer: waits as described above, then takes the opening `resume` if there was one.
-    func start(grace: Duration) async -> [UUID: Int64]? {
+    private enum Wake: Sendable {
+        case settled, graceOver, ceiling
+    }
+
+    /// The writer: waits as described above — for a frame that arrived, at most `ceiling`
+    /// (the queue must not overflow while a command is slow) — then takes the opening
+    /// `resume` if there was one.
+    func start(grace: Duration, ceiling: Duration = .seconds(5)) async -> [UUID: Int64]? {
         for await _ in listening {}
         let settled = self.settled
-        let quiet = await withTaskGroup(of: Bool.self) { group -> Bool in
+        await withTaskGroup(of: Wake.self) { group in
             group.addTask {
                 for await _ in settled {}
-                return false
+                return .settled
             }
             group.addTask {
                 try? await Task.sleep(for: grace)
-                return true
+                return .graceOver
             }
-            let first = await group.next() ?? false
+            // Cancelling the child that waits on `settled` ends that stream, so it is cancelled
+            // only once the wait is over: after the grace, a frame that arrived is waited for.
+            while let wake = await group.next(), wake == .graceOver, frameHasArrived {
+                group.addTask {
+                    try? await Task.sleep(for: ceiling)
+                    return .ceiling
+                }
+            }
             group.cancelAll()
-            return first
-        }
-        let mustWait = phase.withLock { phase -> Bool in
-            if case .waiting(frameArrived: true) = phase { return true }
-            return false
-        }
-        if quiet && mustWait {
-            for await _ in settled {}
         }
         return phase.withLock { phase -> [UUID: Int64]? in
             defer { phase = .started }
             if case let .offered(positions) = phase { return positions }
             return nil
+        }
+    }
+
+    private var frameHasArrived: Bool {
+        phase.withLock { phase in
+            if case .waiting(frameArrived: true) = phase { return true }
+            return false
         }
     }
 }

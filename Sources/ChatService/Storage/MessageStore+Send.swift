@@ -104,8 +104,10 @@ extension MessageStore {
             if try row.decode("repeated", as: Bool.self) { repeated.append(ord) }
         }
         // A repeat answers with the message as it is now (reply quote, attachments, reactions and all).
+        // The batch is committed: a failed re-read keeps the stored row rather than failing the batch
+        // (whose sends would then be tried again on their own, and those without a client id stored twice).
         for ord in repeated {
-            if let original = stored[ord], let current = try await find(roomId: roomId, messageId: original.0.id) {
+            if let original = stored[ord], let current = try? await find(roomId: roomId, messageId: original.0.id) {
                 stored[ord] = (current, false)
             }
         }

@@ -83,6 +83,9 @@ export class ChatSocket extends EventTarget {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}/api/ws?ticket=${encodeURIComponent(ticket)}`);
     this.ws = ws;
+    // Resume as the socket opens: the server answers it before any live message, so what
+    // was missed comes first and then what is new, in seq order.
+    ws.onopen = () => ws.send(JSON.stringify({ type: Command.RESUME, rooms: this.positions() }));
     ws.onmessage = (message) => this.#receive(message.data);
     ws.onclose = (close) => {
       if (this.ws !== ws) return;
@@ -115,7 +118,6 @@ export class ChatSocket extends EventTarget {
     if (event.type === EventType.READY) {
       this.replicaId = event.data?.replicaId || null;
       this.attempt = 0;
-      this.ws?.send(JSON.stringify({ type: Command.RESUME, rooms: this.positions() }));
       this.#setState('online');
       this.timers.ping = setInterval(() => this.#ping(), PING_EVERY_MS);
       this.#renewBefore(event.data?.expiresAt);
