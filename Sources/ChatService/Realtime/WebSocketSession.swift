@@ -234,7 +234,7 @@ struct WebSocketSession {
     // MARK: writing
 
     /// How long the writer waits for a client's first command before live delivery starts (OpeningResume).
-    static let openingGrace: Duration = .milliseconds(100)
+    static let openingGrace: Duration = .milliseconds(20)
 
     private func writeLoop(
         _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64], opening: OpeningResume
