@@ -44,6 +44,13 @@ struct ChatLoad {
                 print(Report.line(result))
                 peers.append(result)
             }
+            if let rate = options.openRate {
+                for target in options.xmppTargets {
+                    let result = try await XMPPScenario(target: target, seconds: options.seconds, run: run, rate: rate).measure()
+                    print(Report.line(result))
+                    peers.append(result)
+                }
+            }
             ownResults = try await scenarios.all()
         } catch {
             try? await http.shutdown()
@@ -54,10 +61,16 @@ struct ChatLoad {
         let loadAfter = ProcessStats.loadAverage
         print("load average at the end: \(loadAfter)")
         var comparison: [PeerReport.Row]?
+        var openComparison: [PeerReport.Row]?
         if let base = peers.first {
             let rows = PeerReport.rows(peers: peers, microChat: ownResults)
             print("\n" + PeerReport.table(rows, base: base.key) + "\n")
             comparison = rows
+            let open = PeerReport.openLoopRows(peers: peers, microChat: ownResults)
+            if let openBase = peers.first(where: { $0.key.hasSuffix("-open") }), !open.isEmpty {
+                print(PeerReport.openLoopTable(open, base: openBase.key) + "\n")
+                openComparison = open
+            }
         }
         if let ceiling = options.pgInsertRate, let a = results.first(where: { $0.key == "a" }), let rate = a.ackedPerSecond {
             print(
@@ -74,13 +87,15 @@ struct ChatLoad {
             var fsyncMs: Double?
             var scenarios: [ScenarioResult]
             var comparison: [PeerReport.Row]?
+            /// Peers and (b) at the same offered rate (`--open-rate`).
+            var openLoopComparison: [PeerReport.Row]?
             /// /proc/loadavg's 1, 5 and 15 minute figures at the start and the end.
             var loadAverage: [String]
         }
         let summary = Summary(
             build: options.build, cores: ProcessInfo.processInfo.activeProcessorCount, seconds: options.seconds,
             pgInsertRate: options.pgInsertRate, fsyncMs: options.fsyncMs, scenarios: results,
-            comparison: comparison, loadAverage: [loadBefore, loadAfter])
+            comparison: comparison, openLoopComparison: openComparison, loadAverage: [loadBefore, loadAfter])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(summary).write(to: URL(fileURLWithPath: options.output + "/bench.json"))

@@ -21,11 +21,13 @@ struct Options {
     var faultAt: Double?
     /// XMPP servers measured with (a)'s shape before MicroChat's scenarios (`--xmpp`), the first one the ratios' base.
     var xmppTargets: [XMPPTarget] = []
+    /// (b)'s offered rate; with peers, each peer is also measured at it in the same open-loop shape.
+    var openRate: Double?
 
     static let usage = """
         chat-load --user-url URL --chat-urls URL[,URL] [--ui-url URL] [--pid NAME=PID ...] [--pid-tree NAME=PID]
                   [--scenarios a,b,c,d,e,f] [--seconds 10] [--idle 20000] [--out DIR]
-                  [--build LABEL] [--pg-insert-rate N] [--fsync-ms MS]
+                  [--build LABEL] [--pg-insert-rate N] [--fsync-ms MS] [--open-rate MSG_PER_S]
                   [--fault NAME --fault-command CMD [--fault-at S]]   (scenario g)
                   [--xmpp LABEL=HOST:PORT[:DOMAIN] [--xmpp-title LABEL=TEXT] [--xmpp-pid LABEL/NAME=PID]
                    [--xmpp-pid-tree LABEL/NAME=PID] [--xmpp-password PASSWORD] ...]   (peers, compared in one table)
@@ -61,6 +63,9 @@ struct Options {
             case "--build": build = try value(argument)
             case "--pg-insert-rate": pgInsertRate = Double(try value(argument))
             case "--fsync-ms": fsyncMs = Double(try value(argument))
+            case "--open-rate":
+                guard let rate = Double(try value(argument)), rate > 0 else { throw OptionError(description: "--open-rate takes msg/s") }
+                openRate = rate
             case "--fault": fault = try value(argument)
             case "--fault-command": faultCommand = try value(argument)
             case "--fault-at": faultAt = Double(try value(argument))

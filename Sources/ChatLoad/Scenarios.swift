@@ -154,7 +154,7 @@ struct Scenarios {
                 record(
                     try await openLoop(
                         key: "b", title: "1 room, 20 listeners, open loop", listeners: listeners, rooms: [room],
-                        senders: senders, viewer: cast.senders[0], rate: 1000))
+                        senders: senders, viewer: cast.senders[0], rate: options.openRate ?? 1000))
             }
             tasks.forEach { $0.cancel() }
             tasks = []

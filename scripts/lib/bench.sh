@@ -133,7 +133,7 @@ bench_peer() {
   say "benchmarking ejabberd and the $BUILD build of MicroChat with chat-load (MICROCHAT_BUILD=release for release figures)"
   local status=0
   "$bindir/chat-load" --user-url "http://127.0.0.1:$USER_PORT" --chat-urls "${urls%,}" --ui-url "http://127.0.0.1:$UI_PORT" \
-    "${pids[@]}" "${args[@]}" --build "$BUILD" --scenarios a,f --out "$out" "$@" || status=$?
+    "${pids[@]}" "${args[@]}" --build "$BUILD" --scenarios a,b,f --open-rate "${MICROCHAT_OPEN_RATE:-800}" --out "$out" "$@" || status=$?
   [ -f "$out/bench.json" ] || die "chat-load wrote no results (exit $status)"
   {
     echo "# MicroChat's PostgreSQL, (a) and (f) together"

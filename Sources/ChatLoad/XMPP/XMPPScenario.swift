@@ -4,8 +4,11 @@ import Histogram
 /// Scenario (a)'s shape against an XMPP server: one multi-user chat room, 20
 /// occupants that only listen and 8 that send in a closed loop, each waiting
 /// for the room's echo of its own message (the room sends every message to
-/// every occupant, the sender included) before the next. Accounts `s0…s7`
-/// and `l0…l19` exist beforehand (./microchat registers them).
+/// every occupant, the sender included) before the next. With `rate`, the
+/// shape of (b) instead: the same room offered `rate` messages a second in an
+/// open loop, round robin over the senders, each send on its schedule whether
+/// or not earlier echoes came back, latency counted from the scheduled time.
+/// Accounts `s0…s7` and `l0…l19` exist beforehand (./microchat registers them).
 struct XMPPScenario: Sendable {
     static let senders = 8
     static let listeners = 20
@@ -13,9 +16,11 @@ struct XMPPScenario: Sendable {
     let target: XMPPTarget
     let seconds: Double
     let run: String
+    /// Open loop at this many messages a second (nil: closed loop).
+    var rate: Double? = nil
 
     func measure() async throws -> ScenarioResult {
-        let room = "load\(run)@\(target.mucService)"
+        let room = "load\(run)\(rate.map { "o\(Int($0))" } ?? "")@\(target.mucService)"
         let listeners = (0..<Self.listeners).map { XMPPListener(account: target.account("l\($0)"), room: room, run: run) }
         let gate = StartGate()
         return try await withThrowingTaskGroup(of: SendOutcome?.self) { group in
@@ -33,7 +38,13 @@ struct XMPPScenario: Sendable {
             }
             try await waitReady(listeners[...])
             for index in 0..<Self.senders {
-                group.addTask { try await send(as: index, room: room, gate: gate) }
+                group.addTask {
+                    if let rate {
+                        try await sendOnSchedule(as: index, room: room, gate: gate, rate: rate)
+                    } else {
+                        try await send(as: index, room: room, gate: gate)
+                    }
+                }
             }
             let deadline = Clock.now() + 60_000_000_000
             while gate.arrived < Self.senders {
@@ -112,6 +123,59 @@ struct XMPPScenario: Sendable {
         }
     }
 
+    /// One open-loop sender: its messages leave at `start + (k × senders + index) / rate`
+    /// from a task of their own while this one reads the echoes; the body carries the
+    /// scheduled time, so a queue anywhere (the server's or this sender's) shows in the latency.
+    private func sendOnSchedule(as index: Int, room: String, gate: StartGate, rate: Double) async throws -> SendOutcome {
+        let nick = "s\(index)"
+        let occupant = "\(room)/\(nick)"
+        let interval = 1e9 / rate
+        // Messages whose turn comes before the end: the same count the closed form would give.
+        let count = max(0, Int(((seconds * rate - Double(index)) / Double(Self.senders)).rounded(.up)))
+        return try await XMPPSession.withConnection(host: target.host, port: target.port) { session in
+            try await session.login(target.account(nick))
+            try await session.join(room: room, nick: nick)
+            gate.arrive()
+            let start = try await gate.wait() - UInt64(seconds * 1e9)
+            let writer = session.writer
+            let run = self.run
+            return try await withThrowingTaskGroup(of: SendOutcome.self) { group in
+                group.addTask {
+                    var lag = SendOutcome()
+                    for k in 0..<count {
+                        let scheduled = start + UInt64((Double(k * Self.senders + index)) * interval)
+                        await Clock.sleep(until: scheduled)
+                        _ = lag.startLag.record((Clock.now() - min(Clock.now(), scheduled)) / 1000)
+                        let body = XMPPBody(run: run, sentAt: scheduled, sender: index, number: Int64(k + 1)).text
+                        try await writer.send("<message to='\(room)' type='groupchat' id='m\(k + 1)'><body>\(body)</body></message>")
+                    }
+                    return lag
+                }
+                var outcome = SendOutcome()
+                var answered = 0
+                while answered < count {
+                    let element = try await session.nextElement()
+                    guard element.localName == "message", let id = element.attribute("id"), id.hasPrefix("m") else { continue }
+                    if element.attribute("type") == "error" {
+                        answered += 1
+                        outcome.failures += 1
+                        outcome.firstFailure = outcome.firstFailure ?? XMPPSession.describe(element)
+                        continue
+                    }
+                    guard element.attribute("from") == occupant, let text = element.child("body")?.text,
+                        let mark = XMPPBody(text), mark.run == run, mark.sender == index
+                    else { continue }
+                    answered += 1
+                    outcome.acked[nick, default: []].append(mark.number)
+                    _ = outcome.ackLatency.record((Clock.now() - min(Clock.now(), mark.sentAt)) / 1000)
+                }
+                for try await lag in group { outcome.merge(lag) }
+                await session.close()
+                return outcome
+            }
+        }
+    }
+
     /// Waits until every listener has each sender's newest acknowledged message (or the time is up).
     private func drain(_ listeners: [XMPPListener], acked: [String: [Int64]], timeout: Double) async {
         let deadline = Clock.now() + UInt64(timeout * 1e9)
@@ -135,7 +199,9 @@ struct XMPPScenario: Sendable {
         let disagreeing = records.dropFirst().filter { $0.order != reference }.count
         verification.outOfOrder += disagreeing
         var result = ScenarioResult(
-            key: target.label, title: target.title, ackedPerSecond: Double(outcome.count) / max(outcome.seconds, 0.001),
+            key: target.label + (rate == nil ? "" : "-open"),
+            title: target.title + (rate.map { " (offered \(Int($0)) msg/s)" } ?? ""),
+            ackedPerSecond: Double(outcome.count) / max(outcome.seconds, 0.001),
             acked: outcome.count, failures: outcome.failures, deliveries: verification.deliveries, missing: verification.missing,
             duplicated: verification.duplicated, outOfOrder: verification.outOfOrder, notStored: 0,
             ackMs: Report.milliseconds(outcome.ackLatency), deliverMs: Report.milliseconds(verification.latency),
@@ -143,7 +209,9 @@ struct XMPPScenario: Sendable {
         result.cpuPerThousand = Report.cpuPerThousand(cpu, acked: outcome.count)
         let generator = cpu["load-generator"] ?? 0
         let busiest = cpu.filter { $0.key != "load-generator" }.values.max() ?? 0
-        if generator > busiest && generator / max(outcome.seconds, 0.001) > 0.9 {
+        if rate != nil, outcome.startLag.totalCount > 0, outcome.startLag.valueAtPercentile(99) > 10_000 {
+            result.limit = "the load generator fell behind its schedule (start lag p99 \(outcome.startLag.valueAtPercentile(99) / 1000) ms)"
+        } else if generator > busiest && generator / max(outcome.seconds, 0.001) > 0.9 {
             result.limit = "the load generator (\(String(format: "%.2f", generator)) CPU s) was busier than any server process"
         }
         var notes: [String] = []

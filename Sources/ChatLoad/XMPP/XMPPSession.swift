@@ -6,6 +6,15 @@ struct XMPPError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// The sending half of a session, for a task that writes while another reads.
+struct XMPPWriter: Sendable {
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    func send(_ xml: String) async throws {
+        try await outbound.write(ByteBuffer(string: xml))
+    }
+}
+
 /// Where and as whom a client connects.
 struct XMPPAccount: Sendable {
     var host: String
@@ -84,6 +93,9 @@ struct XMPPSession {
     func send(_ xml: String) async throws {
         try await outbound.write(ByteBuffer(string: xml))
     }
+
+    /// Writes to this connection from another task while the owner keeps reading.
+    var writer: XMPPWriter { XMPPWriter(outbound: outbound) }
 
     mutating func makeId(_ prefix: String) -> String {
         nextId += 1
