@@ -81,7 +81,7 @@ enum PeerReport {
         for row in rows {
             let rate = row.notAFigure.map { "not a figure: \($0)" } ?? f(row.ackedPerSecond, 0)
             lines.append(
-                "| \(row.system) | \(rate) | \(f(row.deliverP50Ms, 1)) / \(f(row.deliverP99Ms, 1)) | \(f(row.p99Ratio, 2)) "
+                "| \(row.system) | \(rate) | \(f(row.deliverP50Ms, 1)) / \(f(row.deliverP99Ms, 1)) | \(f(row.p99Ratio, 3)) "
                     + "| \(f(row.cpuPerThousand, 2)) | \(row.lostDuplicatedOrReordered) |")
         }
         return lines.joined(separator: "\n")

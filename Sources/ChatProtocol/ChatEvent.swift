@@ -98,7 +98,10 @@ public struct ChatEvent: Codable, Sendable {
 }
 
 /// The payloads an event can carry. Encoded as the bare payload object.
-public enum EventData: Codable, Sendable {
+/// Indirect: each payload is boxed, so a `ChatEvent` is a few words wherever it is held — in a
+/// socket task's frame for as long as the socket is open, or copied along the delivery path —
+/// instead of the size of its largest payload (a message with its quote, attachments and preview).
+public indirect enum EventData: Codable, Sendable {
     case message(ChatMessage)
     case room(ChatRoom)
     case read(ReadReceipt)

@@ -43,7 +43,7 @@ struct PeerReportTests {
         #expect(b.p99Ratio == 0.75)
         #expect(b.lostDuplicatedOrReordered == 1)
         let table = PeerReport.openLoopTable(rows, base: "ejabberd-archive-open")
-        #expect(table.contains("| 800 | 6.0 / 12.0 | 0.75 |"))
+        #expect(table.contains("| 800 | 6.0 / 12.0 | 0.750 |"))
         #expect(PeerReport.openLoopRows(peers: Array(peers.prefix(2)), microChat: microChat).isEmpty)
     }
 }

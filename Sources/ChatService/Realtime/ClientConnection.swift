@@ -17,6 +17,8 @@ enum Delivery: Sendable {
     case reply(ChatEvent)
     /// The login behind this socket was signed out: close it.
     case revoked
+    /// The socket's token expired (its timer fired): close it unless an `auth` moved the time on.
+    case expired
 }
 
 /// One WebSocket client as the gateway sees it: who it is, the rooms it may

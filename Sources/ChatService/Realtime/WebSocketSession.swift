@@ -3,6 +3,7 @@ import Tracing
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Redis
 import ServiceKit
@@ -37,15 +38,47 @@ struct WebSocketSession {
     /// Close code for a socket whose token expired without a fresh one (`auth`), or whose session was signed out.
     static let tokenExpired = WebSocketErrorCode.unknown(4401)
 
-    /// When the socket's authority runs out: the token's `exp`, moved on by each `auth`.
-    final class Expiry: Sendable {
-        let date: Mutex<Date>
-        init(_ date: Date) { self.date = Mutex(date) }
-        var value: Date { date.withLock { $0 } }
-        func extend(to newDate: Date) { date.withLock { $0 = max($0, newDate) } }
+    /// What opening a socket set up: its connection, registered with the gateway, where each of its rooms
+    /// stood, and its name in the presence registry.
+    private struct Opened: Sendable {
+        let connection: ClientConnection
+        let positions: [UUID: Int64]
+        let socket: String
     }
 
+    // A socket lives long and mostly idle: this task and the reader and writer below only
+    // loop, and what goes deep — opening (PostgreSQL, Redis, user-service), each command,
+    // each replay or gap fill — runs `inChildTask`, its memory freed when it returns.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        guard let opened = try await inChildTask({ try await open(outbound) }) else { return }
+        let connection = opened.connection
+        defer { close(opened) }
+        let expiry = SocketExpiry(identity.expiresAt, loop: MultiThreadedEventLoopGroup.singleton.any()) {
+            connection.enqueue(.expired)
+        }
+        expiry.arm()
+        defer { expiry.stop() }
+        var ready = InfoEvent(userId: identity.userId, replicaId: gateway.replicaId)
+        ready.expiresAt = identity.expiresAt
+        try await send(ChatEvent(type: .ready, data: .info(ready)), outbound)
+
+        let opening = OpeningResume()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await writeLoop(connection, outbound, starting: opened.positions, opening: opening, expiry: expiry)
+            }
+            group.addTask {
+                defer { opening.commandHandled() }
+                try await readLoop(connection, inbound, expiry: expiry, opening: opening)
+                connection.finish()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Registers the socket and finds where each of its rooms stands (nil: refused, and the socket closed).
+    private func open(_ outbound: WebSocketOutboundWriter) async throws -> Opened? {
         let roomIds = Set(try await rooms.roomIds(for: identity.userId))
         let connection = ClientConnection(
             userId: identity.userId, sessionId: identity.sessionId, rooms: roomIds, queueLimit: limits.queueLimit)
@@ -55,16 +88,22 @@ struct WebSocketSession {
         guard case let .registered(firstConnection) = await gateway.register(connection, limit: limits.connectionsPerPerson) else {
             logger.notice("refused a WebSocket over the per-person limit", metadata: ["user_id": "\(identity.userId)"])
             try await outbound.close(Self.tooManyConnections, reason: "too many connections; close one and retry")
-            return
+            return nil
         }
         // A logout between the handshake's check and this registration sent its `session.revoked`
         // before this socket could hear it: look once more now that it would.
         if await verifier.isSignedOut(identity) {
             gateway.unregister(connection)
             try await outbound.close(Self.tokenExpired, reason: "signed out")
-            return
+            return nil
         }
-        let positions = try await rooms.lastSeqs(Array(roomIds))
+        let positions: [UUID: Int64]
+        do {
+            positions = try await rooms.lastSeqs(Array(roomIds))
+        } catch {
+            gateway.unregister(connection)
+            throw error
+        }
         connection.start(at: positions)
         // Online is decided across replicas (the registry in Redis); without Redis, by this replica's sockets.
         let socket = gateway.socketName(connection)
@@ -72,53 +111,25 @@ struct WebSocketSession {
         if firstAnywhere {
             await PresenceAnnouncer(gateway: gateway, rooms: rooms).announce(identity.userId, online: true, lastSeenAt: nil, in: roomIds)
         }
-        defer {
-            let lastConnection = gateway.unregister(connection)
-            let announcer = PresenceAnnouncer(gateway: gateway, rooms: rooms), presence = self.presence
-            let userId = identity.userId, rooms = connection.rooms
-            Task {
-                let lastAnywhere = (try? await presence.closed(user: userId, socket: socket)) ?? lastConnection
-                if lastAnywhere { await announcer.announce(userId, online: false, lastSeenAt: Date(), in: rooms) }
-            }
-        }
-        let expiry = Expiry(identity.expiresAt)
-        var ready = InfoEvent(userId: identity.userId, replicaId: gateway.replicaId)
-        ready.expiresAt = identity.expiresAt
-        try await send(ChatEvent(type: .ready, data: .info(ready)), outbound)
+        return Opened(connection: connection, positions: positions, socket: socket)
+    }
 
-        let opening = OpeningResume()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await writeLoop(connection, outbound, starting: positions, opening: opening)
-            }
-            group.addTask {
-                defer { opening.commandHandled() }
-                try await readLoop(connection, inbound, expiry: expiry, opening: opening)
-                connection.finish()
-            }
-            group.addTask {
-                try await watch(expiry, outbound)
-            }
-            try await group.next()
-            group.cancelAll()
+    /// The socket ended: it leaves the gateway, and its person goes offline if this was their last socket anywhere.
+    private func close(_ opened: Opened) {
+        let lastConnection = gateway.unregister(opened.connection)
+        let announcer = PresenceAnnouncer(gateway: gateway, rooms: rooms), presence = self.presence
+        let userId = identity.userId, rooms = opened.connection.rooms, socket = opened.socket
+        Task {
+            let lastAnywhere = (try? await presence.closed(user: userId, socket: socket)) ?? lastConnection
+            if lastAnywhere { await announcer.announce(userId, online: false, lastSeenAt: Date(), in: rooms) }
         }
     }
 
     // MARK: reading
 
-    /// Closes the socket (4401) when its token expires without a fresh one arriving by `auth`.
-    private func watch(_ expiry: Expiry, _ outbound: WebSocketOutboundWriter) async throws {
-        while true {
-            let remaining = expiry.value.timeIntervalSinceNow
-            if remaining <= 0 { break }
-            try await Task.sleep(for: .milliseconds(Int(min(remaining, 3600) * 1000) + 1))
-        }
-        logger.info("closing a WebSocket whose token expired", metadata: ["user_id": "\(identity.userId)"])
-        try await send(Self.error("token_expired", "Your access token expired; reconnect with a fresh one."), outbound)
-        try await outbound.close(Self.tokenExpired, reason: "token expired")
-    }
-
-    private func readLoop(_ connection: ClientConnection, _ inbound: WebSocketInboundStream, expiry: Expiry, opening: OpeningResume)
+    private func readLoop(
+        _ connection: ClientConnection, _ inbound: WebSocketInboundStream, expiry: SocketExpiry, opening: OpeningResume
+    )
         async throws
     {
         var budget = CommandBudget(perSecond: limits.commandsPerSecond, burst: limits.commandBurst)
@@ -150,11 +161,11 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
                 continue
             }
-            await handle(command, connection, expiry, opening)
+            await inChildTask { await handle(command, connection, expiry, opening) }
         }
     }
 
-    private func handle(_ command: ClientCommand, _ connection: ClientConnection, _ expiry: Expiry, _ opening: OpeningResume) async {
+    private func handle(_ command: ClientCommand, _ connection: ClientConnection, _ expiry: SocketExpiry, _ opening: OpeningResume) async {
         switch command.type {
         case .auth:
             guard let token = command.accessToken, !token.isEmpty else {
@@ -237,11 +248,13 @@ struct WebSocketSession {
     static let openingGrace: Duration = .milliseconds(20)
 
     private func writeLoop(
-        _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64], opening: OpeningResume
+        _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64],
+        opening: OpeningResume, expiry: SocketExpiry
     ) async throws {
         var cursor = DeliveryCursor(connectPoints: connectPoints)
         if let requested = await opening.start(grace: Self.openingGrace) {
-            try await resume(requested, connection, &cursor, outbound)
+            let before = cursor
+            cursor = try await inChildTask { try await replay(requested, connection, before, outbound) }
         }
         for await delivery in connection.deliveries {
             switch delivery {
@@ -254,22 +267,17 @@ struct WebSocketSession {
                     case .skip:
                         continue
                     case let .fill(after, through):
-                        // Events were missed — perhaps this person's removal: ask PostgreSQL before filling.
-                        guard try await rooms.membership(of: identity.userId, in: room) != nil else {
-                            gateway.reconcile(connection, dropping: room)
-                            continue
+                        let before = cursor
+                        let filled = try await inChildTask {
+                            try await fillGap(room, after: after, through: through, connection, before, outbound)
                         }
-                        try await fill(room, after: after, through: through, &cursor, outbound, shared: true)
+                        guard let filled else { continue }
+                        cursor = filled
                     case .send:
                         break
                     }
                     if let parent = event.traceParent {
-                        // A traced send: the write to this socket is the trace's last span.
-                        try await withSpan("socket write", context: TraceParent.context(parent), ofKind: .producer) { span in
-                            span.attributes["chat.room_id"] = room.uuidString
-                            span.attributes["chat.seq"] = Int(seq)
-                            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                        }
+                        try await tracedWrite(frame, parent: parent, room: room, seq: seq, outbound)
                     } else {
                         try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                     }
@@ -286,11 +294,14 @@ struct WebSocketSession {
                     {
                         continue
                     }
-                    if event.type == .relationsChanged { await readBlocks(into: connection) }
+                    if event.type == .relationsChanged {
+                        await inChildTask { await readBlocks(into: connection) }
+                    }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
             case let .resume(requested):
-                try await resume(requested, connection, &cursor, outbound)
+                let before = cursor
+                cursor = try await inChildTask { try await replay(requested, connection, before, outbound) }
             case .revoked:
                 logger.info("closing a WebSocket whose session was signed out", metadata: ["user_id": "\(identity.userId)"])
                 try await send(Self.error("session_revoked", "You were signed out; sign in again."), outbound)
@@ -299,6 +310,16 @@ struct WebSocketSession {
             case .resync:
                 // The gateway refills every room once for all its listeners; those events follow in this queue.
                 try await send(ChatEvent(type: .resync), outbound)
+            case .expired:
+                // An `auth` may have moved the time on since the timer fired.
+                guard expiry.hasPassed else {
+                    expiry.arm()
+                    continue
+                }
+                logger.info("closing a WebSocket whose token expired", metadata: ["user_id": "\(identity.userId)"])
+                try await send(Self.error("token_expired", "Your access token expired; reconnect with a fresh one."), outbound)
+                try await outbound.close(Self.tokenExpired, reason: "token expired")
+                return
             }
         }
         if connection.overflowed {
@@ -307,7 +328,40 @@ struct WebSocketSession {
         }
     }
 
-    /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
+    /// `resume` run where its reads' memory is freed afterwards (the writer calls it in a child task): the cursor after it.
+    private func replay(
+        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: DeliveryCursor, _ outbound: WebSocketOutboundWriter
+    ) async throws -> DeliveryCursor {
+        var cursor = cursor
+        try await resume(requested, connection, &cursor, outbound)
+        return cursor
+    }
+
+    /// Live messages after `after` up to `through` were missed — perhaps this person's removal, so PostgreSQL
+    /// is asked first. The cursor after the fill, or nil when the person is no longer in the room.
+    private func fillGap(
+        _ room: UUID, after: Int64, through: Int64, _ connection: ClientConnection, _ cursor: DeliveryCursor,
+        _ outbound: WebSocketOutboundWriter
+    ) async throws -> DeliveryCursor? {
+        guard try await rooms.membership(of: identity.userId, in: room) != nil else {
+            gateway.reconcile(connection, dropping: room)
+            return nil
+        }
+        var cursor = cursor
+        try await fill(room, after: after, through: through, &cursor, outbound, shared: true)
+        return cursor
+    }
+
+    /// A traced send: the write to this socket is the trace's last span.
+    private func tracedWrite(_ frame: ByteBuffer, parent: String, room: UUID, seq: Int64, _ outbound: WebSocketOutboundWriter) async throws
+    {
+        try await withSpan("socket write", context: TraceParent.context(parent), ofKind: .producer) { span in
+            span.attributes["chat.room_id"] = room.uuidString
+            span.attributes["chat.seq"] = Int(seq)
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+        }
+    }
+
     /// Replays what the client missed in each room it asked for, then reports where it stands.
     private func resume(
         _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter
@@ -327,6 +381,7 @@ struct WebSocketSession {
         }
     }
 
+    /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
     private func fill(
         _ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
         shared: Bool = false

@@ -1,0 +1,53 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// When a socket's authority runs out: the token's `exp`, moved on by each
+/// `auth`. A timer on an event loop — not a task per socket, whose frames an idle
+/// socket would carry as long as it is open — calls `expired` once the time has
+/// passed; the socket's writer then closes it (4401). A timer that finds the
+/// time moved on arms itself again for the new time.
+final class SocketExpiry: Sendable {
+    private struct State {
+        var date: Date
+        var timer: Scheduled<Void>?
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
+    private let loop: any EventLoop
+    private let expired: @Sendable () -> Void
+
+    init(_ date: Date, loop: any EventLoop, expired: @escaping @Sendable () -> Void) {
+        self.state = Mutex(State(date: date))
+        self.loop = loop
+        self.expired = expired
+    }
+
+    var value: Date { state.withLock { $0.date } }
+    var hasPassed: Bool { value.timeIntervalSinceNow <= 0 }
+
+    func extend(to newDate: Date) { state.withLock { $0.date = max($0.date, newDate) } }
+
+    /// Arms the timer for the current time (again, when the writer found it moved on).
+    func arm() {
+        state.withLock { state in
+            guard !state.stopped else { return }
+            state.timer?.cancel()
+            // At most an hour at a time: a clock that jumps is caught on the next arming.
+            let remaining = min(max(state.date.timeIntervalSinceNow, 0), 3600)
+            state.timer = loop.scheduleTask(in: .milliseconds(Int64(remaining * 1000) + 1)) { [self] in
+                if hasPassed { expired() } else { arm() }
+            }
+        }
+    }
+
+    /// The socket closed: the timer (and the reference it holds to this object) goes.
+    func stop() {
+        state.withLock { state in
+            state.stopped = true
+            state.timer?.cancel()
+            state.timer = nil
+        }
+    }
+}
