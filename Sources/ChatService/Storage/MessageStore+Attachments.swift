@@ -17,7 +17,15 @@ extension MessageStore {
     ) async throws -> (ChatMessage, created: Bool) {
         let messageId = UUID()
         let stored = try await pool.transaction(idempotent: true) { connection -> (UUID, Bool) in
-            // Membership first, as the text path does: a removed member, or anyone once the
+            // The room row first, as `send_messages` takes it: the checks below hold until
+            // commit — a removal cannot slip in between, and a repeat of this client id sent
+            // at the same moment waits here, then finds this message instead of failing.
+            guard
+                try connection.query(
+                    "SELECT 1 FROM rooms WHERE id = $1 AND deleted_at IS NULL FOR NO KEY UPDATE", [roomId]
+                ).first != nil
+            else { throw ChatError.roomNotFound }
+            // Membership next, as the text path does: a removed member, or anyone once the
             // room is deleted, learns nothing from a repeated client id.
             guard
                 try connection.query(
