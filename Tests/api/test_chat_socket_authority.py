@@ -77,6 +77,33 @@ def test_a_socket_ends_when_its_token_expires(short_lived):
     assert any(e["type"] == "error" and e["data"]["code"] == "token_expired" for e in s.events), s.events
 
 
+def test_an_expired_token_stops_a_replay_in_its_middle(short_lived, stack_data):
+    """Replays queued just before the token's expiry do not keep the socket reading history
+    after it: the writer stops between batches and closes (4401), and later commands go unanswered."""
+    users, chat = short_lived
+    account = sign_up(users)
+    r = requests.post(chat + "/api/rooms", timeout=30, headers={"Authorization": f"Bearer {account['accessToken']}"},
+                      json={"name": "history", "roomType": "group", "participantIds": []})
+    assert r.status_code == 201, r.text
+    room, me = r.json()["id"], account["user"]["id"]
+    # A long history, written straight into storage (3,000 messages: six replay batches).
+    psql(stack_data, f"""
+        INSERT INTO chat_service.messages (id, room_id, seq, sender_id, content, message_type)
+        SELECT gen_random_uuid(), '{room}', n, '{me}', 'history ' || n, 'text' FROM generate_series(1, 3000) AS n;
+        UPDATE chat_service.rooms SET last_seq = 3000 WHERE id = '{room}';""")
+    s = Socket(chat, account["accessToken"])
+    expires_at = s.events[-1]["data"]["expiresAt"]
+    # Just before the expiry, ten replays of the whole history are asked for (30,000 frames).
+    time.sleep(max(0.0, seconds_until(expires_at) - 0.5))
+    for _ in range(10):
+        s.send(type="resume", rooms={room: 0})
+    assert close_code(s, LIFETIME + 30) == 4401
+    replayed = sum(1 for e in s.events if e["type"] == "message.created")
+    assert any(e["type"] == "error" and e["data"]["code"] == "token_expired" for e in s.events), s.events[-3:]
+    # Before, every replay queued ahead of the expiry ran to its end first.
+    assert replayed < 10 * 3000, f"all {replayed} replayed messages were sent after the token expired"
+
+
 def test_a_fresh_token_keeps_the_socket_open(short_lived):
     users, chat = short_lived
     account, stranger = sign_up(users), sign_up(users)

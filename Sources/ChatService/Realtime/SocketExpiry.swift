@@ -29,6 +29,14 @@ final class SocketExpiry: Sendable {
 
     func extend(to newDate: Date) { state.withLock { $0.date = max($0.date, newDate) } }
 
+    /// Thrown where a socket's work stops because its token expired.
+    struct Passed: Error {}
+
+    /// Throws `Passed` once the time has passed.
+    func check() throws {
+        if hasPassed { throw Passed() }
+    }
+
     /// Arms the timer for the current time (again, when the writer found it moved on).
     func arm() {
         state.withLock { state in

@@ -161,6 +161,8 @@ struct WebSocketSession {
                 connection.enqueue(.reply(Self.error("malformed_command", "Commands are JSON like {\"type\":\"ping\"}.")))
                 continue
             }
+            // Past the token's expiry the writer is closing the socket: nothing more is done for it.
+            if expiry.hasPassed { continue }
             await inChildTask { await handle(command, connection, expiry, opening) }
         }
     }
@@ -247,16 +249,33 @@ struct WebSocketSession {
     /// How long the writer waits for a client's first command before live delivery starts (OpeningResume).
     static let openingGrace: Duration = .milliseconds(20)
 
+    /// Writes everything the socket is sent, in order; once its token expired, closes it (4401) instead —
+    /// also in the middle of a replay, so an expired token does not keep a socket reading history.
     private func writeLoop(
+        _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64],
+        opening: OpeningResume, expiry: SocketExpiry
+    ) async throws {
+        do {
+            try await deliver(connection, outbound, starting: connectPoints, opening: opening, expiry: expiry)
+        } catch is SocketExpiry.Passed {
+            logger.info("closing a WebSocket whose token expired", metadata: ["user_id": "\(identity.userId)"])
+            try await send(Self.error("token_expired", "Your access token expired; reconnect with a fresh one."), outbound)
+            try await outbound.close(Self.tokenExpired, reason: "token expired")
+        }
+    }
+
+    private func deliver(
         _ connection: ClientConnection, _ outbound: WebSocketOutboundWriter, starting connectPoints: [UUID: Int64],
         opening: OpeningResume, expiry: SocketExpiry
     ) async throws {
         var cursor = DeliveryCursor(connectPoints: connectPoints)
         if let requested = await opening.start(grace: Self.openingGrace) {
+            try expiry.check()
             let before = cursor
-            cursor = try await inChildTask { try await replay(requested, connection, before, outbound) }
+            cursor = try await inChildTask { try await replay(requested, connection, before, outbound, expiry) }
         }
         for await delivery in connection.deliveries {
+            try expiry.check()
             switch delivery {
             case let .reply(event):
                 try await send(event, outbound)
@@ -269,7 +288,7 @@ struct WebSocketSession {
                     case let .fill(after, through):
                         let before = cursor
                         let filled = try await inChildTask {
-                            try await fillGap(room, after: after, through: through, connection, before, outbound)
+                            try await fillGap(room, after: after, through: through, connection, before, outbound, expiry)
                         }
                         guard let filled else { continue }
                         cursor = filled
@@ -301,7 +320,7 @@ struct WebSocketSession {
                 }
             case let .resume(requested):
                 let before = cursor
-                cursor = try await inChildTask { try await replay(requested, connection, before, outbound) }
+                cursor = try await inChildTask { try await replay(requested, connection, before, outbound, expiry) }
             case .revoked:
                 logger.info("closing a WebSocket whose session was signed out", metadata: ["user_id": "\(identity.userId)"])
                 try await send(Self.error("session_revoked", "You were signed out; sign in again."), outbound)
@@ -311,15 +330,8 @@ struct WebSocketSession {
                 // The gateway refills every room once for all its listeners; those events follow in this queue.
                 try await send(ChatEvent(type: .resync), outbound)
             case .expired:
-                // An `auth` may have moved the time on since the timer fired.
-                guard expiry.hasPassed else {
-                    expiry.arm()
-                    continue
-                }
-                logger.info("closing a WebSocket whose token expired", metadata: ["user_id": "\(identity.userId)"])
-                try await send(Self.error("token_expired", "Your access token expired; reconnect with a fresh one."), outbound)
-                try await outbound.close(Self.tokenExpired, reason: "token expired")
-                return
+                // Still valid (checked above): an `auth` moved the time on since the timer fired.
+                expiry.arm()
             }
         }
         if connection.overflowed {
@@ -330,10 +342,11 @@ struct WebSocketSession {
 
     /// `resume` run where its reads' memory is freed afterwards (the writer calls it in a child task): the cursor after it.
     private func replay(
-        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: DeliveryCursor, _ outbound: WebSocketOutboundWriter
+        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: DeliveryCursor, _ outbound: WebSocketOutboundWriter,
+        _ expiry: SocketExpiry
     ) async throws -> DeliveryCursor {
         var cursor = cursor
-        try await resume(requested, connection, &cursor, outbound)
+        try await resume(requested, connection, &cursor, outbound, expiry)
         return cursor
     }
 
@@ -341,14 +354,14 @@ struct WebSocketSession {
     /// is asked first. The cursor after the fill, or nil when the person is no longer in the room.
     private func fillGap(
         _ room: UUID, after: Int64, through: Int64, _ connection: ClientConnection, _ cursor: DeliveryCursor,
-        _ outbound: WebSocketOutboundWriter
+        _ outbound: WebSocketOutboundWriter, _ expiry: SocketExpiry
     ) async throws -> DeliveryCursor? {
         guard try await rooms.membership(of: identity.userId, in: room) != nil else {
             gateway.reconcile(connection, dropping: room)
             return nil
         }
         var cursor = cursor
-        try await fill(room, after: after, through: through, &cursor, outbound, shared: true)
+        try await fill(room, after: after, through: through, &cursor, outbound, expiry, shared: true)
         return cursor
     }
 
@@ -364,7 +377,8 @@ struct WebSocketSession {
 
     /// Replays what the client missed in each room it asked for, then reports where it stands.
     private func resume(
-        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter
+        _ requested: [UUID: Int64], _ connection: ClientConnection, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
+        _ expiry: SocketExpiry
     ) async throws {
         for (room, seq) in requested.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
             guard connection.isIn(room) else {
@@ -374,9 +388,9 @@ struct WebSocketSession {
             let plan = cursor.resume(room: room, from: seq)
             if let replay = plan.replay {
                 var untouched = cursor  // a replay does not move where the socket stands
-                try await fill(room, after: replay.after, through: replay.through, &untouched, outbound)
+                try await fill(room, after: replay.after, through: replay.through, &untouched, outbound, expiry)
             }
-            try await fill(room, after: plan.fillAfter, through: nil, &cursor, outbound)
+            try await fill(room, after: plan.fillAfter, through: nil, &cursor, outbound, expiry)
             try await send(ChatEvent(type: .resumed, roomId: room, seq: cursor.position(of: room)), outbound)
         }
     }
@@ -384,10 +398,11 @@ struct WebSocketSession {
     /// Sends the stored messages of `room` after `after` (up to `through`), in seq order, telling `cursor` each one.
     private func fill(
         _ room: UUID, after: Int64, through: Int64?, _ cursor: inout DeliveryCursor, _ outbound: WebSocketOutboundWriter,
-        shared: Bool = false
+        _ expiry: SocketExpiry, shared: Bool = false
     ) async throws {
         var position = after
         while true {
+            try expiry.check()
             let batch =
                 shared
                 ? try await gapFills.after(room: room, seq: position, through: through, limit: 500)
