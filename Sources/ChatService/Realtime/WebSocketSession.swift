@@ -269,7 +269,8 @@ struct WebSocketSession {
         opening: OpeningResume, expiry: SocketExpiry
     ) async throws {
         var cursor = DeliveryCursor(connectPoints: connectPoints)
-        if let requested = await opening.start(grace: Self.openingGrace) {
+        // The opening wait runs child tasks of its own (OpeningResume); their bookkeeping goes with it.
+        if let requested = await inChildTask({ await opening.start(grace: Self.openingGrace) }) {
             try expiry.check()
             let before = cursor
             cursor = try await inChildTask { try await replay(requested, connection, before, outbound, expiry) }
