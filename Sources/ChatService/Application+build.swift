@@ -54,8 +54,8 @@ func buildApplication(configuration: ChatServiceConfiguration, registry: Prometh
         logger: logger)
     // Half the pool commits sends; the rest stays free for reads, rooms and gap fills.
     let sends = SendBatcher(store: messages, workers: max(2, configuration.databasePoolSize / 2), logger: logger) {
-        room, created, traceParents in
-        await gateway.announceCreated(created, inRoom: room, traceParents: traceParents)
+        room, created, repeated, traceParents in
+        await gateway.announceCreated(created, repeated: repeated, inRoom: room, traceParents: traceParents)
     }
 
     let router = Router(context: ChatRequestContext.self)

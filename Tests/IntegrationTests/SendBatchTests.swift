@@ -1,6 +1,7 @@
 import ChatProtocol
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 @testable import ChatService
 
@@ -162,6 +163,27 @@ struct SendBatchTests {
         let rows = try await f.pool.query("SELECT seq FROM messages WHERE room_id = $1 ORDER BY seq", [room])
         #expect(try rows.map { try $0.decode("seq", as: Int64.self) } == Array(1...Int64(8 * rounds)))
         await other.shutdown()
+        await f.pool.shutdown()
+    }
+
+    @Test("a retried send is published again as a repeat (its first try may have committed where nothing published it), not as new")
+    func repeatsArePublishedAgain() async throws {
+        let f = try await fixture()
+        let published = Mutex<[(created: [UUID], repeated: [UUID])]>([])
+        let batcher = SendBatcher(store: f.store, workers: 2, logger: TestEnvironment.logger) { _, created, repeated, _ in
+            published.withLock { $0.append((created.map(\.id), repeated.map(\.id))) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await batcher.run() }
+            let (first, firstCreated) = try await batcher.send(send(f.members[0], "hello", clientId: "retry-1", in: f.room))
+            let (again, againCreated) = try await batcher.send(send(f.members[0], "hello", clientId: "retry-1", in: f.room))
+            #expect(firstCreated && !againCreated && again.id == first.id && again.seq == first.seq)
+            let calls = published.withLock { $0 }
+            #expect(calls.count == 2)
+            #expect(calls.first?.created == [first.id] && calls.first?.repeated == [])
+            #expect(calls.last?.created == [] && calls.last?.repeated == [first.id])
+            group.cancelAll()
+        }
         await f.pool.shutdown()
     }
 }

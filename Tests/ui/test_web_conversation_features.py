@@ -4,6 +4,8 @@ opens a room at an old message, per-room mute, notifications only when the tab
 is hidden (permission asked on a click), the unread total in the tab title."""
 import uuid
 
+from selenium.common.exceptions import TimeoutException
+
 from conftest import ApiUser, unique, wait_until
 
 # Installed before the page's own scripts: records notifications instead of
@@ -146,14 +148,23 @@ def test_search_finds_an_old_message_and_opens_the_room_at_it(browsers, ui_url, 
     for n in range(45):
         other.post(room_id, f"later message {n}")
     # Read here as they came (the room was open): once the server has the read marker, the
-    # room opens afresh at its newest page, not at a first unread message.
-    page.wait(lambda d: d.execute_script(
-        "const s = window.microchat.store, r = s.rooms.get(arguments[0]);"
-        "const newest = s.timeline(arguments[0]).newestSeq;"
-        "return newest >= 46 && s.readSeq(arguments[0]) === newest && !s.reading.size && r.unreadCount === 0",
-        room_id), timeout=30, message="the messages were not read on the open page: " + str(page.driver.execute_script(
+    # room opens afresh at its newest page, not at a first unread message. The server is
+    # asked (as the other person sees the room), not the page's own bookkeeping.
+    me_id = page.driver.execute_script("return window.microchat.store.me.id")
+
+    def server_read_seq():
+        room = other.call("GET", f"/api/rooms/{room_id}").json()
+        return next(p.get("lastReadSeq", 0) for p in room["participants"] if p["userId"] == me_id)
+
+    try:
+        page.wait(lambda d: server_read_seq() >= 46, timeout=60)
+    except TimeoutException:
+        state = page.driver.execute_script(
             "const s = window.microchat.store, r = s.rooms.get(arguments[0]);"
-            "return [s.timeline(arguments[0]).newestSeq, s.readSeq(arguments[0]), [...s.reading], r.unreadCount]", room_id)))
+            "return {newest: s.timeline(arguments[0]).newestSeq, readSeq: s.readSeq(arguments[0]),"
+            " reading: [...s.reading], unread: r.unreadCount}", room_id)
+        raise AssertionError(f"the server never had the read marker at 46 (it has {server_read_seq()}); "
+                             f"the page: {state}; console: {page.console_errors()}")
     # Opened afresh, the room loads only its newest page: the hit is not on screen.
     page.driver.refresh()
     page.wait(lambda d: "later message 44" in [t for _, t in page.stored_messages()], message="the messages did not arrive")

@@ -224,10 +224,13 @@ final class Gateway: Sendable {
     /// connection this room always uses — so one room's events reach Redis in order, and
     /// listeners see no gap they must fill from PostgreSQL. Called after the commit.
     /// `traceParents`: for a traced send, its publishing span's `traceparent`, carried in the envelope.
-    func announceCreated(_ messages: [ChatMessage], inRoom room: UUID, traceParents: [UUID: String] = [:]) async {
+    /// `repeated`: sends found already stored (retries), published again but not counted again.
+    func announceCreated(
+        _ messages: [ChatMessage], repeated: [ChatMessage] = [], inRoom room: UUID, traceParents: [UUID: String] = [:]
+    ) async {
         let sent = messages.filter { $0.messageType != .system }.count
         if sent > 0 { ChatMetrics.messagesSent.increment(by: sent) }
-        let ordered = messages.sorted { $0.seq < $1.seq }
+        let ordered = (messages + repeated).sorted { $0.seq < $1.seq }
         await publish(
             ordered.map(ChatEvent.messageCreated), channel: Self.roomChannel(room),
             traceParents: traceParents.isEmpty ? [] : ordered.map { traceParents[$0.id] })

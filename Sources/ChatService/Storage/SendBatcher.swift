@@ -15,10 +15,15 @@ import ChatProtocol
 /// so a room's seqs follow the order its sends arrived in. After each commit
 /// `published` hands the new messages on (to Redis, in seq order) before the
 /// senders are answered and before the room's next commit starts: one ordered
-/// path per room from commit to fan-out.
+/// path per room from commit to fan-out. A repeat (a client message id already
+/// stored: a retry after a lost answer) is handed on again beside them, since the
+/// first try may have committed on a replica that died before it published;
+/// listeners that have it already skip it by its seq.
 final class SendBatcher: Service, Sendable {
+    /// `created`: stored by this commit; `repeated`: found stored under their client message ids.
     /// `traceParents`: the publishing span of each traced send (by message id), to carry on to the replicas that deliver it.
-    typealias Published = @Sendable (_ roomId: UUID, _ created: [ChatMessage], _ traceParents: [UUID: String]) async -> Void
+    typealias Published =
+        @Sendable (_ roomId: UUID, _ created: [ChatMessage], _ repeated: [ChatMessage], _ traceParents: [UUID: String]) async -> Void
     typealias Outcome = (ChatMessage, created: Bool)
 
     private struct Pending: Sendable {
@@ -124,6 +129,9 @@ final class SendBatcher: Service, Sendable {
         let created = outcomes.compactMap { outcome -> ChatMessage? in
             if case let .success((message, true)) = outcome { return message } else { return nil }
         }
+        let repeated = outcomes.compactMap { outcome -> ChatMessage? in
+            if case let .success((message, false)) = outcome { return message } else { return nil }
+        }
         var publishes: [any Span] = []
         var traceParents: [UUID: String] = [:]
         for (span, outcome) in zip(commits, outcomes) {
@@ -136,7 +144,7 @@ final class SendBatcher: Service, Sendable {
             if let parent = TraceParent.of(publish.context) { traceParents[message.id] = parent }
             publishes.append(publish)
         }
-        if !created.isEmpty { await published(roomId, created, traceParents) }
+        if !created.isEmpty || !repeated.isEmpty { await published(roomId, created, repeated, traceParents) }
         for span in publishes { span.end() }
         for (pending, outcome) in zip(batch, outcomes) {
             pending.continuation.resume(with: outcome)
