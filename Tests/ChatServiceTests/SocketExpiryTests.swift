@@ -24,8 +24,13 @@ struct SocketExpiryTests {
         #expect(fired.now == 0)
         // The embedded loop's time is its own: wait for the wall clock to pass the date, then let the timer run.
         while !expiry.hasPassed { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(throws: Never.self) { try expiry.check() }  // the writer's check is the timer's word, not a clock read
         loop.advanceTime(by: .seconds(1))
         #expect(fired.now == 1)
+        #expect(throws: SocketExpiry.Passed.self) { try expiry.check() }
+        // An `auth` that lands just after the timer fired still counts.
+        expiry.extend(to: Date().addingTimeInterval(60))
+        #expect(throws: Never.self) { try expiry.check() }
     }
 
     @Test("a timer that finds the time moved on (auth) arms itself for the new time instead of firing")

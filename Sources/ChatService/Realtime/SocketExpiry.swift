@@ -15,6 +15,9 @@ final class SocketExpiry: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Set by the timer once the time has passed, cleared by an `extend` past now: what the
+    /// writer looks at before each delivery, a load instead of a clock read and a lock.
+    private let passed = Atomic<Bool>(false)
     private let loop: any EventLoop
     private let expired: @Sendable () -> Void
 
@@ -27,14 +30,19 @@ final class SocketExpiry: Sendable {
     var value: Date { state.withLock { $0.date } }
     var hasPassed: Bool { value.timeIntervalSinceNow <= 0 }
 
-    func extend(to newDate: Date) { state.withLock { $0.date = max($0.date, newDate) } }
+    func extend(to newDate: Date) {
+        state.withLock { state in
+            state.date = max(state.date, newDate)
+            if state.date.timeIntervalSinceNow > 0 { passed.store(false, ordering: .releasing) }
+        }
+    }
 
     /// Thrown where a socket's work stops because its token expired.
     struct Passed: Error {}
 
-    /// Throws `Passed` once the time has passed.
+    /// Throws `Passed` once the timer found the time passed (and no `extend` moved it on since).
     func check() throws {
-        if hasPassed { throw Passed() }
+        if passed.load(ordering: .acquiring) { throw Passed() }
     }
 
     /// Arms the timer for the current time (again, when the writer found it moved on).
@@ -45,7 +53,13 @@ final class SocketExpiry: Sendable {
             // At most an hour at a time: a clock that jumps is caught on the next arming.
             let remaining = min(max(state.date.timeIntervalSinceNow, 0), 3600)
             state.timer = loop.scheduleTask(in: .milliseconds(Int64(remaining * 1000) + 1)) { [self] in
-                if hasPassed { expired() } else { arm() }
+                // Decided under the lock, so an `extend` cannot slip between the look and the flag.
+                let due = self.state.withLock { state in
+                    let due = state.date.timeIntervalSinceNow <= 0
+                    if due { passed.store(true, ordering: .releasing) }
+                    return due
+                }
+                if due { expired() } else { arm() }
             }
         }
     }

@@ -46,7 +46,7 @@ struct WebSocketSession {
         let socket: String
     }
 
-    // A socket lives long and mostly idle: this task and the reader and writer below only
+    // A socket lives long and mostly idle: this task (the writer) and the reader below only
     // loop, and what goes deep — opening (PostgreSQL, Redis, user-service), each command,
     // each replay or gap fill — runs `inChildTask`, its memory freed when it returns.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -63,16 +63,17 @@ struct WebSocketSession {
         try await send(ChatEvent(type: .ready, data: .info(ready)), outbound)
 
         let opening = OpeningResume()
+        // The reader is the one child task; this task writes. The reader's end (the client closed)
+        // ends the writer's queue; the writer's end (a close it sent, a failed write) cancels the reader.
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await writeLoop(connection, outbound, starting: opened.positions, opening: opening, expiry: expiry)
-            }
-            group.addTask {
-                defer { opening.commandHandled() }
+                defer {
+                    opening.commandHandled()
+                    connection.finish()
+                }
                 try await readLoop(connection, inbound, expiry: expiry, opening: opening)
-                connection.finish()
             }
-            try await group.next()
+            try await writeLoop(connection, outbound, starting: opened.positions, opening: opening, expiry: expiry)
             group.cancelAll()
         }
     }
