@@ -22,6 +22,21 @@ struct DeliveryCursorTests {
         #expect(cursor.decide(room: other, seq: 1) == .send)
     }
 
+    @Test("a room joined after connecting starts where it stood at the join: older messages (a retry published again) are history")
+    func joinedLater() {
+        var cursor = DeliveryCursor(connectPoints: [room: 10])
+        cursor.start(room: other, at: 30)
+        #expect(cursor.decide(room: other, seq: 12) == .skip)
+        #expect(cursor.decide(room: other, seq: 30) == .skip)
+        #expect(cursor.decide(room: other, seq: 31) == .send)
+        // A missed message right after the join is filled before the next one goes.
+        #expect(cursor.decide(room: other, seq: 33) == .fill(after: 30, through: 32))
+        // A room the socket already has a place in keeps it (a role change says participant.added too).
+        cursor.start(room: room, at: 50)
+        #expect(cursor.decide(room: room, seq: 11) == .send)
+        #expect(cursor.position(of: other) == 30)
+    }
+
     @Test("a resume from behind the connect point replays up to what was sent live, without moving the cursor")
     func resumeFromBehind() {
         var cursor = DeliveryCursor(connectPoints: [room: 10])

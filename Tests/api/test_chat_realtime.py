@@ -205,3 +205,28 @@ def test_resume_accepts_a_last_message_id_and_the_list_and_single_room_shapes(ap
     # A message id from elsewhere is not a position in this room.
     check.send(type="resume", rooms={room["id"]: "00000000-0000-0000-0000-000000000000"})
     assert check.next(lambda e: e["type"] == "error")["data"]["code"] == "message_not_found"
+
+
+def test_a_room_joined_after_connecting_is_heard_from_where_it_stood(api, chat, chat_b, sockets):
+    """participant.added tells the joiner's socket the room's seq at the join: what came before is
+    history (read over HTTP), everything after reaches the socket once and in order — and a retry
+    of an older message, published again for listeners that may have missed it, is not news here."""
+    owner, joiner = register(api), register(api)
+    made = chat.post("/api/rooms", json={"roomType": "group", "name": "Open house", "participantIds": [],
+                                         "visibility": "public"}, token=owner["accessToken"])
+    assert made.status_code == 201, made.text
+    room_id = made.json()["id"]
+    before = [post_message(chat, room_id, owner["accessToken"], f"before {n}", client_id=f"before-{n}") for n in range(3)]
+    listener = sockets(chat_b.base, joiner["accessToken"])
+    assert chat.post(f"/api/rooms/{room_id}/join", token=joiner["accessToken"]).status_code == 201
+    added = listener.next(lambda e: e["type"] == "participant.added" and e["roomId"] == room_id)
+    assert added["data"]["userId"] == joiner["user"]["id"] and added["seq"] == before[-1]["seq"]
+    again = post_message(chat, room_id, owner["accessToken"], "before 1", client_id="before-1")
+    assert again["id"] == before[1]["id"]
+    after = post_message(chat, room_id, owner["accessToken"], "after", client_id="after-0")
+    got = []
+    while not got or got[-1]["id"] != after["id"]:
+        got += listener.messages(room_id, 1)
+    # The member_joined record, then the new message: nothing from before the join, nothing twice.
+    assert [m["seq"] for m in got] == [before[-1]["seq"] + 1, after["seq"]]
+    assert got[0]["system"] == {"kind": "member_joined"}

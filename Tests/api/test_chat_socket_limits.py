@@ -143,3 +143,20 @@ def test_an_oversize_frame_closes_that_socket_with_1009(api, chat, sockets):
     fresh.send(type="ping")
     assert fresh.next(lambda e: e["type"] == "pong")
     fresh.close()
+
+
+def test_a_message_over_the_limit_in_fragments_closes_with_1009(api, chat, sockets):
+    """Each frame under the limit, the message over it: the reader's error decides the close code."""
+    a = register(api)
+    big = sockets(chat.base, a["accessToken"])
+    part = "y" * (40 * 1024)
+    big.ws.send_frame(websocket.ABNF.create_frame(part, websocket.ABNF.OPCODE_TEXT, fin=0))
+    big.ws.send_frame(websocket.ABNF.create_frame(part, websocket.ABNF.OPCODE_CONT, fin=1))
+    big.ws.settimeout(10)
+    code = None
+    for _ in range(100):
+        frame = big.ws.recv_frame()
+        if frame.opcode == websocket.ABNF.OPCODE_CLOSE:
+            code = int.from_bytes(frame.data[:2], "big")
+            break
+    assert code == 1009, code

@@ -45,6 +45,14 @@ struct DeliveryCursor: Equatable, Sendable {
         return .send
     }
 
+    /// A room joined after the socket connected starts where it stood at the join
+    /// (`participant.added` carries that seq): what came before is history, read over
+    /// HTTP; every message after it reaches the socket, live or by gap fill. A room the
+    /// socket already has a place in keeps it.
+    mutating func start(room: UUID, at seq: Int64) {
+        if sent[room] == nil { sent[room] = seq }
+    }
+
     /// The writer sent message `seq` of `room` (live or from storage, in order).
     mutating func sent(room: UUID, seq: Int64) {
         sent[room] = seq

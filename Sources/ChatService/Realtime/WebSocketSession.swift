@@ -75,6 +75,9 @@ struct WebSocketSession {
             }
             try await writeLoop(connection, outbound, starting: opened.positions, opening: opening, expiry: expiry)
             group.cancelAll()
+            // When the reader's end ended the queue, its error (a message too large, bad UTF-8) is
+            // what hummingbird-websocket closes with (1009, 1007); a reader cancelled here ends quietly.
+            do { try await group.next() } catch is CancellationError {}
         }
     }
 
@@ -317,6 +320,9 @@ struct WebSocketSession {
                     }
                     if event.type == .relationsChanged {
                         await inChildTask { await readBlocks(into: connection) }
+                    }
+                    if event.type == .participantAdded, event.personId == identity.userId, let room = event.roomId, let seq = event.seq {
+                        cursor.start(room: room, at: seq)
                     }
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }

@@ -110,7 +110,8 @@ struct MessagesController: Sendable {
                 messageType: type, clientMessageId: body.clientMessageId,
                 attachmentIds: attachmentIds, replyToId: body.replyToId,
                 mentions: mentioned, threadRootId: threadRoot?.id)
-            if created { await gateway.announceCreated([message], inRoom: roomId) }
+            // A repeat is published again too (SendBatcher says why); listeners that have it skip it.
+            await gateway.announceCreated(created ? [message] : [], repeated: created ? [] : [message], inRoom: roomId)
             if let threadRoot {
                 try? await messages.noteReply(rootId: threadRoot.id, rootAuthor: threadRoot.senderId, replier: identity.userId)
             }

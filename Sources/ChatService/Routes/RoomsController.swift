@@ -236,8 +236,10 @@ struct RoomsController: Sendable {
     /// group, an invite link: `invitedBy` nil): their sockets start listening, the room hears of
     /// them, a system message records it.
     func announceJoin(_ user: UUID, into roomId: UUID, invitedBy: UUID?, _ context: ChatRequestContext) async {
+        // Where the room stands now: the joiner's sockets take every message after it (DeliveryCursor.start).
+        let joinedAt = try? await rooms.lastSeqs([roomId])[roomId]
         let joined = ChatEvent(
-            type: .participantAdded, roomId: roomId, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
+            type: .participantAdded, roomId: roomId, seq: joinedAt, data: .user(UserEvent(userId: user, role: RoomRole.member.rawValue)))
         await gateway.publish(joined, toUser: user)
         await gateway.publish(joined, toRoom: roomId)
         await gateway.publish(ChatEvent(type: .invitationRemoved, roomId: roomId), toUser: user)
@@ -248,12 +250,13 @@ struct RoomsController: Sendable {
         }
     }
 
-    /// Tells every participant's connections about the room so they start listening to it.
+    /// Tells every participant's connections about the room so they start listening to it, from its first message (seq 0).
     private func announceNewRoom(_ room: ChatRoom) async {
         for participant in room.participants ?? [] {
             await gateway.publish(
                 ChatEvent(
-                    type: .participantAdded, roomId: room.id, data: .user(UserEvent(userId: participant.userId, role: participant.role))),
+                    type: .participantAdded, roomId: room.id, seq: 0,
+                    data: .user(UserEvent(userId: participant.userId, role: participant.role))),
                 toUser: participant.userId)
         }
     }
